@@ -1,0 +1,162 @@
+"""SQLite storage: the schema that Datasette users and every later stage rely on.
+
+Writes are idempotent upserts on deterministic ids, so ingesting the same article twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+ARTICLE_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "path": str,
+    "url": str,
+    "outlet": str,
+    "title": str,
+    "published": str,
+    "published_approximate": int,
+    "lang": str,
+    "body_start": int,
+    "text": str,
+    "sha256": str,
+    "chars": int,
+    "duplicate_of": str,
+    "ingested_at": str,
+}
+
+SENTENCE_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "article_id": str,
+    "start": int,
+    "end": int,
+    "lang": str,
+    "text": str,
+    "words": str,
+}
+
+CLAIM_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "article_id": str,
+    "sentence_id": str,
+    "start": int,
+    "end": int,
+    "text": str,
+    "kind": str,
+    "value": float,
+    "value_max": float,
+    "date": str,
+    "unit": str,
+    "qualifier": str,
+    "vague": int,
+    "rule": str,
+    "lang": str,
+    "subject": str,
+    "object": str,
+    "metric": str,
+    "period": str,
+    "hedged": int,
+    "modality": str,
+    "confidence": float,
+    "explanation": str,
+}
+
+CONFLICT_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "kind": str,
+    "subject": str,
+    "metric": str,
+    "period": str,
+    "summary": str,
+    "severity": str,
+    "confidence": float,
+    "best_value": float,
+    "best_value_max": float,
+    "best_date": str,
+    "unit": str,
+    "sources": int,
+}
+
+CONFLICT_CLAIM_COLUMNS: dict[str, Any] = {
+    "conflict_id": str,
+    "claim_id": str,
+    "side": str,
+}
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (and create if needed) a claims database with the full schema."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    init_schema(db)
+    return db
+
+
+def init_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables, foreign keys, indexes and full-text index if missing."""
+    if not db["articles"].exists():
+        db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"text"})
+        db["articles"].create_index(["published"])
+        db["articles"].create_index(["outlet"])
+        db["articles"].create_index(["sha256"])
+    if not db["sentences"].exists():
+        db["sentences"].create(
+            SENTENCE_COLUMNS, pk="id", foreign_keys=[("article_id", "articles", "id")]
+        )
+        db["sentences"].create_index(["article_id", "start"])
+        db["sentences"].enable_fts(["words"], create_triggers=True, tokenize="unicode61")
+    if not db["claims"].exists():
+        db["claims"].create(
+            CLAIM_COLUMNS,
+            pk="id",
+            foreign_keys=[
+                ("article_id", "articles", "id"),
+                ("sentence_id", "sentences", "id"),
+            ],
+        )
+        for cols in (
+            ["article_id", "start"],
+            ["sentence_id"],
+            ["subject", "metric"],
+            ["metric"],
+            ["kind"],
+            ["unit"],
+        ):
+            db["claims"].create_index(cols)
+    if not db["conflicts"].exists():
+        db["conflicts"].create(CONFLICT_COLUMNS, pk="id")
+        db["conflicts"].create_index(["kind"])
+        db["conflicts"].create_index(["subject", "metric"])
+    if not db["conflict_claims"].exists():
+        db["conflict_claims"].create(
+            CONFLICT_CLAIM_COLUMNS,
+            pk=("conflict_id", "claim_id"),
+            foreign_keys=[
+                ("conflict_id", "conflicts", "id"),
+                ("claim_id", "claims", "id"),
+            ],
+        )
+        db["conflict_claims"].create_index(["claim_id"])
+
+
+def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
+    return bool(db.execute("select 1 from articles where id = ?", [article_id]).fetchone())
+
+
+def write_article(
+    db: sqlite_utils.Database,
+    article: dict[str, Any],
+    sentences: Iterable[dict[str, Any]],
+    claims: Iterable[dict[str, Any]],
+) -> None:
+    """Write one article with its sentences and claims in a single transaction."""
+    with db.conn:
+        db["articles"].upsert(article, pk="id")
+        db["sentences"].upsert_all(sentences, pk="id")
+        db["claims"].upsert_all(claims, pk="id")
