@@ -100,19 +100,19 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 
 def init_schema(db: sqlite_utils.Database) -> None:
     """Create the tables, foreign keys, indexes and full-text index if missing."""
-    if not db["articles"].exists():
-        db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"text"})
-        db["articles"].create_index(["published"])
-        db["articles"].create_index(["outlet"])
-        db["articles"].create_index(["sha256"])
-    if not db["sentences"].exists():
-        db["sentences"].create(
+    if not db.table("articles").exists():
+        db.table("articles").create(ARTICLE_COLUMNS, pk="id", not_null={"text"})
+        db.table("articles").create_index(["published"])
+        db.table("articles").create_index(["outlet"])
+        db.table("articles").create_index(["sha256"])
+    if not db.table("sentences").exists():
+        db.table("sentences").create(
             SENTENCE_COLUMNS, pk="id", foreign_keys=[("article_id", "articles", "id")]
         )
-        db["sentences"].create_index(["article_id", "start"])
-        db["sentences"].enable_fts(["words"], create_triggers=True, tokenize="unicode61")
-    if not db["claims"].exists():
-        db["claims"].create(
+        db.table("sentences").create_index(["article_id", "start"])
+        db.table("sentences").enable_fts(["words"], create_triggers=True, tokenize="unicode61")
+    if not db.table("claims").exists():
+        db.table("claims").create(
             CLAIM_COLUMNS,
             pk="id",
             foreign_keys=[
@@ -128,13 +128,13 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["kind"],
             ["unit"],
         ):
-            db["claims"].create_index(cols)
-    if not db["conflicts"].exists():
-        db["conflicts"].create(CONFLICT_COLUMNS, pk="id")
-        db["conflicts"].create_index(["kind"])
-        db["conflicts"].create_index(["subject", "metric"])
-    if not db["conflict_claims"].exists():
-        db["conflict_claims"].create(
+            db.table("claims").create_index(cols)
+    if not db.table("conflicts").exists():
+        db.table("conflicts").create(CONFLICT_COLUMNS, pk="id")
+        db.table("conflicts").create_index(["kind"])
+        db.table("conflicts").create_index(["subject", "metric"])
+    if not db.table("conflict_claims").exists():
+        db.table("conflict_claims").create(
             CONFLICT_CLAIM_COLUMNS,
             pk=("conflict_id", "claim_id"),
             foreign_keys=[
@@ -142,7 +142,7 @@ def init_schema(db: sqlite_utils.Database) -> None:
                 ("claim_id", "claims", "id"),
             ],
         )
-        db["conflict_claims"].create_index(["claim_id"])
+        db.table("conflict_claims").create_index(["claim_id"])
 
 
 def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
@@ -156,7 +156,7 @@ def write_article(
     claims: Iterable[dict[str, Any]],
 ) -> None:
     """Write one article with its sentences and claims in a single transaction."""
-    with db.conn:
-        db["articles"].upsert(article, pk="id")
-        db["sentences"].upsert_all(sentences, pk="id")
-        db["claims"].upsert_all(claims, pk="id")
+    with db.atomic():
+        db.table("articles").upsert(article, pk="id")
+        db.table("sentences").upsert_all(sentences, pk="id")
+        db.table("claims").upsert_all(claims, pk="id")

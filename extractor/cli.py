@@ -1,0 +1,199 @@
+"""The `claims` command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from extractor.errors import ClaimsError, DatabaseError
+
+DB_HELP = "SQLite database file (created if missing)."
+
+
+def db_option(fn: Any) -> Any:
+    return click.option("--db", "db_path", default="claims.db", show_default=True, help=DB_HELP)(fn)
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+class ClaimsGroup(click.Group):
+    """Turns every ClaimsError into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClaimsError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted; what was committed so far is kept", 130)
+        except BrokenPipeError:
+            sys.exit(0)
+
+
+@click.group(cls=ClaimsGroup)
+@click.version_option(package_name="claims")
+def cli() -> None:
+    """Extract, attribute and cross-check numeric claims in Chinese and English news."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--url", help="URL of the article (single file only).")
+@click.option("--outlet", help="Outlet that published it (single file only).")
+@click.option("--title", help="Headline (single file only).")
+@click.option("--published", help="Publication date, YYYY-MM-DD (single file only).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+def ingest(
+    paths: tuple[str, ...],
+    db_path: str,
+    url: str | None,
+    outlet: str | None,
+    title: str | None,
+    published: str | None,
+    quiet: bool,
+) -> None:
+    """Ingest articles (files, folders, or - for standard input) into the database.
+
+    Example: claims ingest corpus/ --db claims.db
+    """
+    from extractor import pipeline, store
+
+    overrides = {"url": url, "outlet": outlet, "title": title, "published": published}
+    if any(overrides.values()) and (len(paths) != 1 or Path(paths[0]).is_dir()):
+        fail("--url, --outlet, --title and --published apply to a single file")
+    db = store.open_db(db_path)
+
+    def on_skip(msg: str) -> None:
+        click.echo(f"skipped: {msg}", err=True)
+
+    if sys.stderr.isatty() and not quiet:
+        from rich.progress import Progress
+
+        from extractor.ingest import find_files
+
+        total = sum(1 for _ in find_files(paths, lambda _m: None))
+        with Progress(transient=True) as bar:
+            task = bar.add_task("ingesting", total=total)
+            summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip,
+                                      progress=lambda n: bar.advance(task, n))
+    else:
+        summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip)
+    for w in summary.warnings:
+        click.echo(f"warning: {w}", err=True)
+    pipeline.after_ingest(db)
+    click.echo(summary.line())
+    if summary.skipped:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", default="-", required=False)
+@click.option("--lines", is_flag=True, help="Treat every input line as its own text.")
+@click.option("--all-numbers", is_flag=True, help="Also report bare numbers (kind 'number').")
+@click.option("--published", help="Date that relative expressions count from, YYYY-MM-DD.")
+def extract(file: str, lines: bool, all_numbers: bool, published: str | None) -> None:
+    """Print the quantities in a text as JSON, without a database.
+
+    Example: echo '微软投资 130 亿美元' | claims extract --lines
+    """
+    from extractor.ingest import decode, to_date
+    from extractor.quantities import extract as find
+
+    if file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            fail(f"{file}: cannot read ({exc.strerror})")
+    text = decode(data, file)
+    day = to_date(published) if published else None
+    if published and day is None:
+        fail(f"--published {published!r} is not a date like 2025-10-28")
+    if lines:
+        for n, line in enumerate(text.split("\n"), 1):
+            if n == len(text.split("\n")) and not line:
+                break
+            qs = [q.public() for q in find(line, published=day, all_numbers=all_numbers)]
+            click.echo(json.dumps({"line": n, "quantities": qs}, ensure_ascii=False))
+    else:
+        qs = [q.public() | {"rule": q.rule, "explanation": q.explanation}
+              for q in find(text, published=day, all_numbers=all_numbers)]
+        click.echo(json.dumps(qs, ensure_ascii=False, indent=2))
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--conflicts", "conflicts_path", type=click.Path(dir_okay=False),
+              help="Gold conflicts (seed_conflicts.jsonl); default: next to GOLD.")
+def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | None) -> None:
+    """Score the database against gold claims: precision, recall, F1, misses.
+
+    Example: claims eval tests/gold/seed_claims.jsonl --db claims.db
+    """
+    from extractor import evaluate, store
+
+    if not Path(db_path).exists():
+        raise DatabaseError(f"{db_path}: no such database; run 'claims ingest' first")
+    db = store.open_db(db_path)
+    rows = evaluate.load_gold(gold)
+    result = evaluate.score(db, rows)
+    acc = evaluate.attribute_accuracy(result)
+    cpath = Path(conflicts_path) if conflicts_path else Path(gold).with_name("seed_conflicts.jsonl")
+    conflict_recall = evaluate.conflict_recall(db, cpath) if cpath.exists() else None
+    if as_json:
+        click.echo(json.dumps({
+            "precision": result.precision, "recall": result.recall, "f1": result.f1,
+            "tp": result.tp, "fp": result.fp, "fn": result.fn,
+            "subject_accuracy": acc["subject"], "metric_accuracy": acc["metric"],
+            "hedged_accuracy": acc["hedged"], "conflicts": conflict_recall,
+            "misses": [{k: g.get(k) for k in ("id", "mention", "value", "unit")} for g in result.misses],
+            "false_positives": [{k: p.get(k) for k in ("seed", "file_start", "text", "value", "date", "unit", "rule")}
+                                for p in result.false_positives],
+        }, ensure_ascii=False, indent=2))
+        return
+    for g in result.misses:
+        click.echo(f"miss  {g['id']:<10} {g['mention']!r} = {g['value']} {g['unit']}")
+    for p in result.false_positives:
+        shown = p["date"] if p["unit"] in ("year", "date") else p["value"]
+        click.echo(f"extra {p['seed'][:3]}:{p['file_start']:<6} {p['text']!r} = {shown} {p['unit']} ({p['rule']})")
+    if result.unknown_articles:
+        click.echo(f"not in the database: {', '.join(result.unknown_articles)}")
+    click.echo(f"claims: precision {result.precision:.3f}  recall {result.recall:.3f}  "
+               f"F1 {result.f1:.3f}  (tp {result.tp}, fp {result.fp}, fn {result.fn})")
+    fmt = {k: ("n/a" if v is None else f"{v:.3f}") for k, v in acc.items()}
+    click.echo(f"attribution on {len(result.matched)} matched claims: subject {fmt['subject']}  "
+               f"metric {fmt['metric']}  hedged {fmt['hedged']}")
+    if conflict_recall is not None:
+        click.echo(evaluate.conflict_line(conflict_recall))
+
+
+def _register_optional() -> None:
+    """Commands from modules that may be absent in a partial checkout."""
+    try:
+        from extractor.browse import serve_command
+    except ImportError:
+        return
+    cli.add_command(serve_command, "serve")
+
+
+_register_optional()
+
+
+def main() -> None:
+    cli()
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,45 @@
+"""One catalogue of the errors a user can meet, each with a code to search for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ClaimsError(Exception):
+    """An error with a one-line message meant for the user, not a traceback."""
+
+    code = "E000"
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.args[0] if self.args else ''}"
+
+
+class RuleError(ClaimsError):
+    """A rule file is missing, malformed, or holds a bad rule."""
+
+    code = "E100"
+
+    def __init__(self, path: Path | str, rule: str | None, problem: str) -> None:
+        where = f"{path}" + (f", rule {rule!r}" if rule else "")
+        super().__init__(f"{where}: {problem}")
+        self.path = Path(path)
+        self.rule = rule
+        self.problem = problem
+
+
+class InputError(ClaimsError):
+    """An input file could not be read as an article."""
+
+    code = "E200"
+
+
+class GoldError(ClaimsError):
+    """A gold file for `claims eval` is malformed."""
+
+    code = "E300"
+
+
+class DatabaseError(ClaimsError):
+    """The database is missing or unusable."""
+
+    code = "E400"
