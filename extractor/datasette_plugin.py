@@ -1,0 +1,279 @@
+"""Datasette plugin for claims.db: safe, highlighted cells and bilingual search helpers.
+
+Registered through the ``datasette`` entry point in pyproject.toml (and by
+``claims serve`` itself, so it also works from a source checkout). It depends only on
+datasette, markupsafe, jieba and pyyaml, so the file can be copied into a
+``--plugins-dir`` when a database is published.
+
+SQL functions, for the canned queries in metadata.yml:
+
+- ``segment_query(q)``: the query segmented with jieba like ``sentences.words``, each
+  word quoted, ready for ``sentences_fts MATCH``.
+- ``entity_aliases(name)``: a JSON array of the canonical name and every alias of the
+  entity that ``name`` names (from rules/entities.yaml), or just ``name`` if unknown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import markupsafe
+import yaml
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+
+# Columns of views and canned queries that hold a sentence; the span to highlight comes
+# from mark_start/mark_end (one claim) or marks (a JSON list of [start, end] pairs).
+SENTENCE_COLUMNS = frozenset({"sentence", "quote"})
+# Id columns of views and canned queries, which have no foreign keys of their own, link
+# to the row they name.
+ID_COLUMNS = {
+    "claim_id": "claims",
+    "conflict_id": "conflicts",
+    "article_id": "articles",
+    "sentence_id": "sentences",
+}
+VIEWS = frozenset({"claims_in_context", "conflict_sides"})
+# Normalized values are plain floats (13000000000.0); shown with thousands separators.
+VALUE_COLUMNS = frozenset({"value", "value_max", "best_value", "best_value_max"})
+ENTITIES_ENV = "CLAIMS_ENTITIES"
+
+_jieba_lock = threading.Lock()
+
+
+# --- full-text search ----------------------------------------------------------------
+
+
+def query_words(q: str) -> list[str]:
+    """Segment a search query the way the index segments ``sentences.words``.
+
+    That is extractor.segment.search_words (spaCy's blank pipelines, jieba for Chinese);
+    a published copy without the extractor package falls back to plain ``jieba.lcut``,
+    which spaCy's Chinese tokenizer wraps, so the words are the same.
+    """
+    try:
+        from extractor.segment import search_words
+    except ImportError:
+        import jieba  # lazy: loading its dictionary takes a second
+
+        with _jieba_lock:  # jieba builds its dictionary on first use
+            words = jieba.lcut(q)
+    else:
+        with _jieba_lock:  # spaCy's tokenizers are not meant to be shared by threads
+            words = search_words(q).split(" ")
+    # Punctuation-only words would become empty phrases that match nothing.
+    return [w.strip() for w in words if any(ch.isalnum() for ch in w)]
+
+
+def segment_query(q: str | None) -> str:
+    """An FTS5 MATCH expression: every word of ``q`` must occur (implicit AND).
+
+    Each word is quoted, so user input can never be read as FTS syntax (OR, NEAR, *).
+    An empty query gives ``""``, which matches nothing instead of raising a syntax error.
+    """
+    words = query_words(q or "")
+    if not words:
+        return '""'
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+# --- entities --------------------------------------------------------------------------
+
+
+def entities_path() -> Path | None:
+    """Where the entity aliases live: $CLAIMS_ENTITIES, beside this plugin, or rules/."""
+    here = Path(__file__).resolve().parent
+    candidates = [
+        Path(os.environ[ENTITIES_ENV]) if os.environ.get(ENTITIES_ENV) else None,
+        here / "entities.yaml",  # a published copy ships it next to the plugin
+        here.parent / "rules" / "entities.yaml",
+        Path.cwd() / "rules" / "entities.yaml",
+    ]
+    return next((p for p in candidates if p is not None and p.is_file()), None)
+
+
+@lru_cache(maxsize=4)
+def load_aliases(path: Path | None, mtime: float = 0.0) -> dict[str, list[str]]:
+    """Map every name and alias (case-folded) to [canonical name, *aliases].
+
+    Entries without a name are skipped rather than refused: browsing must keep working
+    while rules/entities.yaml is being edited. The extractor validates the file strictly.
+    ``mtime`` is part of the cache key, so an edited file is read again.
+    """
+    if path is None:
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if isinstance(data, dict):
+        data = data.get("entities", [])
+    table: dict[str, list[str]] = {}
+    for entry in data if isinstance(data, list) else []:
+        if not isinstance(entry, dict) or not entry.get("name"):
+            continue
+        names = [str(entry["name"])] + [str(a) for a in entry.get("aliases") or [] if a]
+        names = list(dict.fromkeys(names))
+        for name in names:
+            table.setdefault(name.casefold(), names)
+    return table
+
+
+def entity_names(name: str | None) -> list[str]:
+    """The canonical name and aliases of the entity called ``name``, in any language."""
+    name = (name or "").strip()
+    if not name:
+        return []
+    path = entities_path()
+    aliases = load_aliases(path, path.stat().st_mtime if path else 0.0)
+    names = aliases.get(name.casefold())
+    return list(dict.fromkeys([*(names or []), name]))
+
+
+def entity_aliases(name: str | None) -> str:
+    return json.dumps(entity_names(name), ensure_ascii=False)
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.create_function("segment_query", 1, segment_query, deterministic=True)
+    conn.create_function("entity_aliases", 1, entity_aliases)
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
+    """Escape ``text`` and wrap each [start, end) span in <mark>.
+
+    Spans that are out of range or overlap an earlier one are ignored, so bad offsets
+    can only lose a highlight, never break the escaping.
+    """
+    clean: list[tuple[int, int]] = []
+    for span in spans:
+        try:
+            start, end = int(span[0]), int(span[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if 0 <= start < end <= len(text):
+            clean.append((start, end))
+    out = []
+    pos = 0
+    for start, end in sorted(clean):
+        if start < pos:
+            continue
+        out.append(markupsafe.escape(text[pos:start]))
+        out.append(markupsafe.Markup("<mark>{}</mark>").format(text[start:end]))
+        pos = end
+    out.append(markupsafe.escape(text[pos:]))
+    return markupsafe.Markup("").join(out)
+
+
+def _row_value(row: Any, key: str) -> Any:
+    try:
+        return row[key]
+    except (IndexError, KeyError, TypeError):
+        return None
+
+
+def _row_spans(row: Any) -> list[Sequence[Any]]:
+    start, end = _row_value(row, "mark_start"), _row_value(row, "mark_end")
+    spans: list[Sequence[Any]] = [] if start is None or end is None else [(start, end)]
+    marks = _row_value(row, "marks")
+    if isinstance(marks, str) and marks:
+        with contextlib.suppress(ValueError):  # a malformed list only loses highlights
+            spans.extend(s for s in json.loads(marks) if isinstance(s, list))
+    return spans
+
+
+def _link(url: Any, label: str) -> markupsafe.Markup:
+    # Only http(s) URLs become links: a javascript: URL in an article must stay text.
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        return markupsafe.Markup('<a href="{}">{}</a>').format(url, label)
+    return markupsafe.escape(label)
+
+
+def render_sides(value: str) -> markupsafe.Markup | None:
+    """The conflict report's ``sides`` column: a JSON list of sides, one <li> each."""
+    try:
+        sides = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(sides, list):
+        return None
+    items = []
+    for side in sides:
+        if not isinstance(side, dict):
+            continue
+        outlet = side.get("outlet") or urlsplit(str(side.get("url") or "")).hostname or "source"
+        source = f"{outlet} {side.get('published') or ''}".strip()
+        quote = highlight(
+            str(side.get("quote") or side.get("claim") or ""),
+            [(side.get("mark_start"), side.get("mark_end"))],
+        )
+        items.append(
+            markupsafe.Markup(
+                '<li><strong>{}</strong> <span class="claim">{}</span> ({}): {}</li>'
+            ).format(
+                side.get("side") or "",
+                side.get("claim") or "",
+                _link(side.get("url"), source),
+                quote,
+            )
+        )
+    # Inline style: the sides are the point of the report, so they get room to read.
+    return markupsafe.Markup('<ul class="conflict-sides" style="min-width: 28em">{}</ul>').format(
+        markupsafe.Markup("").join(items)
+    )
+
+
+def format_value(value: float, unit: Any) -> str:
+    """13000000000.0 as 13,000,000,000; a year stays 2032, a fraction keeps its digits."""
+    if unit == "year" and float(value).is_integer():
+        return str(int(value))
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.10g}"
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
+    if column in VALUE_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
+        return format_value(value, _row_value(row, "unit"))
+    if not isinstance(value, str):
+        return None
+    if column in SENTENCE_COLUMNS:
+        return highlight(value, _row_spans(row))
+    if column == "sides" and table is None:
+        return render_sides(value)
+    if column == "summary" and table is None:
+        # Keep the one-line explanation readable beside the wide sides column.
+        return markupsafe.Markup('<div style="min-width: 14em">{}</div>').format(value)
+    if column in ID_COLUMNS and (table is None or table in VIEWS):
+        url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(value))
+        return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
+    if table == "sentences" and column == "text":
+        sentence_id = _row_value(row, "id")
+        sentence_start = _row_value(row, "start") or 0
+
+        async def inner() -> markupsafe.Markup:
+            # Highlight every number extracted from this sentence (index on sentence_id).
+            result = await datasette.get_database(database).execute(
+                'select start, "end" from claims where sentence_id = ?', [sentence_id]
+            )
+            return highlight(
+                value, [(r[0] - sentence_start, r[1] - sentence_start) for r in result.rows]
+            )
+
+        return inner
+    # Anything else, article text included, is left to Datasette, which escapes (and
+    # truncates) every value a plugin does not render.
+    return None

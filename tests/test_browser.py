@@ -1,0 +1,166 @@
+"""End to end in a real browser: `claims serve` on the test database, driven by Debian's
+headless Chromium through selenium. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+try:
+    from tests.test_browse import ENTITIES_YAML, SCRIPT, build_db
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
+    from test_browse import ENTITIES_YAML, SCRIPT, build_db  # type: ignore[no-redef]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`claims serve` on a fresh test database, in its own process; yields its base URL."""
+    tmp = tmp_path_factory.mktemp("browser")
+    db = build_db(tmp / "claims.db")
+    entities = tmp / "entities.yaml"
+    entities.write_text(ENTITIES_YAML, encoding="utf-8")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "extractor.browse", "--db", str(db), "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "CLAIMS_ENTITIES": str(entities)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output = proc.stdout.read().decode() if proc.stdout else ""
+                    pytest.fail(f"claims serve did not start:\n{output}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1600,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(arg)
+    # An explicit driver keeps Selenium Manager from trying to download one.
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _open(browser: WebDriver, url: str) -> None:
+    browser.get(url)
+    WebDriverWait(browser, 30).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "footer"))
+    )
+
+
+def test_conflict_report_shows_known_conflict(server: str, browser: WebDriver) -> None:
+    _open(browser, f"{server}/claims/conflict_report")
+    assert "Conflict report" in browser.find_element(By.TAG_NAME, "h1").text
+    summaries = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "td.col-summary")]
+    assert any("its own English version says $13 Billion" in s for s in summaries), summaries
+    marks = {m.text for m in browser.find_elements(By.CSS_SELECTOR, "td.col-sides mark")}
+    assert {"13亿美元", "$13 Billion", "130 亿美元"} <= marks
+    link = browser.find_element(By.LINK_TEXT, "k-translation")
+    assert link.get_attribute("href") == f"{server}/claims/conflicts/k-translation"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "conflict_report.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+def test_chinese_search_finds_softbank(server: str, browser: WebDriver) -> None:
+    _open(browser, f"{server}/claims/search?q=软银")
+    sentences = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "td.col-sentence")]
+    assert sentences == ["为解锁新一轮融资，尤其是软银等巨头的300亿美元潜在投资。"]
+    browser.save_screenshot(str(ARTIFACTS / "search.png"))
+
+
+def test_detects_a_script_that_runs(browser: WebDriver) -> None:
+    # The control for the test below: a page that does run the script is caught.
+    browser.get("data:text/html,<p>control</p><script>window.pwned = true</script>")
+    assert browser.execute_script("return window.pwned === true") is True
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/claims/articles/evil",
+        "/claims/articles",
+        "/claims/sentences",
+        "/claims/claims?article_id=evil",
+        "/claims/claims_in_context",
+        "/claims/search?q=SoftBank",
+        "/claims/entity_claims?entity=软银",
+    ],
+)
+def test_article_script_never_runs(server: str, browser: WebDriver, path: str) -> None:
+    _open(browser, f"{server}{path}")
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.dismiss()
+    assert browser.execute_script("return typeof window.pwned") == "undefined"
+    # The text is there, shown as text.
+    assert "<script>window.pwned" in browser.find_element(By.TAG_NAME, "body").text
+    assert SCRIPT.startswith("<script>window.pwned")
