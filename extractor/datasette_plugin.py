@@ -15,12 +15,11 @@ SQL functions, for the canned queries in metadata.yml:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,9 @@ import yaml
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 
-# Columns of views and canned queries that hold a sentence; the span to highlight comes
-# from mark_start/mark_end (one claim) or marks (a JSON list of [start, end] pairs).
+# Columns of views and canned queries that hold a sentence. The span to highlight comes
+# from the row's mark_start/mark_end (one claim) or, failing those, from every claim of
+# the row's sentence_id.
 SENTENCE_COLUMNS = frozenset({"sentence", "quote"})
 # Id columns of views and canned queries, which have no foreign keys of their own, link
 # to the row they name.
@@ -182,14 +182,25 @@ def _row_value(row: Any, key: str) -> Any:
         return None
 
 
-def _row_spans(row: Any) -> list[Sequence[Any]]:
+def _row_span(row: Any) -> list[Sequence[Any]]:
     start, end = _row_value(row, "mark_start"), _row_value(row, "mark_end")
-    spans: list[Sequence[Any]] = [] if start is None or end is None else [(start, end)]
-    marks = _row_value(row, "marks")
-    if isinstance(marks, str) and marks:
-        with contextlib.suppress(ValueError):  # a malformed list only loses highlights
-            spans.extend(s for s in json.loads(marks) if isinstance(s, list))
-    return spans
+    return [] if start is None or end is None else [(start, end)]
+
+
+def _highlight_claims(
+    datasette: Any, database: str, text: str, sentence_id: Any
+) -> Callable[[], Awaitable[markupsafe.Markup]]:
+    """Highlight every number extracted from a sentence (claims has an index on it)."""
+
+    async def inner() -> markupsafe.Markup:
+        result = await datasette.get_database(database).execute(
+            'select c.start - s.start, c."end" - s.start from claims c '
+            "join sentences s on s.id = c.sentence_id where c.sentence_id = ?",
+            [sentence_id],
+        )
+        return highlight(text, [tuple(r) for r in result.rows])
+
+    return inner
 
 
 def _link(url: Any, label: str) -> markupsafe.Markup:
@@ -242,6 +253,33 @@ def format_value(value: float, unit: Any) -> str:
     return f"{value:,.10g}"
 
 
+CSS = """
+dl.column-descriptions { columns: 24em auto; column-gap: 2em; font-size: 0.85em; }
+dl.column-descriptions dt { break-after: avoid; }
+dl.column-descriptions dd { margin: 0 0 0.4em 1em; break-before: avoid; }
+mark { background: #fde047; padding: 0 0.1em; }
+.rows-and-columns td.col-sentence, .rows-and-columns td.col-quote { min-width: 24em; }
+ul.conflict-sides { margin: 0; padding-left: 1.2em; }
+"""
+
+
+async def _css() -> Any:
+    from datasette.utils.asgi import Response
+
+    return Response(CSS, content_type="text/css; charset=utf-8")
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/claims\.css$", _css)]
+
+
+@hookimpl
+def extra_css_urls() -> list[str]:
+    # Column descriptions in columns, not one long list above the table.
+    return ["/-/claims.css"]
+
+
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
@@ -251,7 +289,11 @@ def render_cell(
     if not isinstance(value, str):
         return None
     if column in SENTENCE_COLUMNS:
-        return highlight(value, _row_spans(row))
+        span = _row_span(row)
+        sentence_id = _row_value(row, "sentence_id")
+        if span or sentence_id is None:
+            return highlight(value, span)
+        return _highlight_claims(datasette, database, value, sentence_id)
     if column == "sides" and table is None:
         return render_sides(value)
     if column == "summary" and table is None:
@@ -261,19 +303,7 @@ def render_cell(
         url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(value))
         return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
     if table == "sentences" and column == "text":
-        sentence_id = _row_value(row, "id")
-        sentence_start = _row_value(row, "start") or 0
-
-        async def inner() -> markupsafe.Markup:
-            # Highlight every number extracted from this sentence (index on sentence_id).
-            result = await datasette.get_database(database).execute(
-                'select start, "end" from claims where sentence_id = ?', [sentence_id]
-            )
-            return highlight(
-                value, [(r[0] - sentence_start, r[1] - sentence_start) for r in result.rows]
-            )
-
-        return inner
+        return _highlight_claims(datasette, database, value, _row_value(row, "id"))
     # Anything else, article text included, is left to Datasette, which escapes (and
     # truncates) every value a plugin does not render.
     return None

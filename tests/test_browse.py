@@ -325,6 +325,8 @@ def test_metadata_describes_every_table_and_column(db_path: Path) -> None:
         columns = tables[name].get("columns", {})
         missing = [c for c in db[name].columns_dict if not columns.get(c)]
         assert not missing, f"{name}: no description for {missing}"
+        # Described in the order the page shows them.
+        assert list(columns) == list(db[name].columns_dict), name
 
 
 def test_metadata_units_are_explained() -> None:
@@ -411,6 +413,13 @@ def test_table_page(
     for facet in facets:
         assert f'data-column="{facet}"' in html and f"facet-{facet}" in html, facet
     assert_script_escaped(html)
+
+
+def test_stylesheet(get: Callable[[str], httpx.Response]) -> None:
+    assert '<link rel="stylesheet" href="/-/claims.css">' in get("/claims/claims").text
+    css = get("/-/claims.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert "dl.column-descriptions" in css.text and "mark" in css.text
 
 
 def test_default_sort(get: Callable[[str], httpx.Response]) -> None:
