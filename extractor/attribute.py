@@ -1,13 +1,576 @@
-"""Attribution: who a number is about, what it measures, when, and how sure the text is."""
+"""Attribution: who a number is about, what it measures, when, and how sure the text is.
+
+Everything language-specific comes from `rules/entities.yaml`, `rules/metrics.yaml` and
+`rules/hedges.yaml`. Each claim gets `subject`, `object`, `metric`, `period`, `hedged`,
+`modality`, a `confidence` and a sentence of `explanation` saying why.
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
+from extractor import rules
+from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.segment import Sentence
+
+CLAUSE_BREAKS = ",，;；:：(（)）—|"
+CLAUSE_PENALTY = 25
+MAX_METRIC_DISTANCE = 60
+COMPOUND_BONUS = 15
+MODALITIES = ("asserted", "reported", "estimated", "planned", "proposed", "conditional")
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    entity: Entity
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    kinds: frozenset[str]
+    subject_role: str = "agent"
+    window: int = 30
+    has_also: bool = False
+    also_required: bool = True
+    changeable: bool = False
+    cumulative: bool = False
+    dated_by_event: str | None = None
+
+
+@dataclass
+class Lexicon:
+    entities: list[Entity]
+    entity_re: re.Pattern[str]
+    alias_to_entity: dict[str, Entity]
+    fuzzy_names: dict[str, Entity]
+    metrics: dict[str, Metric]
+    trigger_re: re.Pattern[str]
+    trigger_index: dict[str, list[tuple[str, str]]]  # word → [(metric, 'trigger'|'also')]
+    defaults: dict[str, str]
+    object_marker_re: re.Pattern[str]
+    payment_re: re.Pattern[str]
+    embedding_re: re.Pattern[str]
+    hedges: list[tuple[str, str, re.Pattern[str]]]
+    hedge_after_window: int
+    estimated_qualifiers: frozenset[str]
+    by_name: dict[str, Entity]
+    relative_years: dict[str, int] = field(default_factory=dict)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        p = re.escape(w)
+        if w[:1].isascii() and w[:1].isalnum():
+            p = r"(?<![A-Za-z0-9])" + p
+        if w[-1:].isascii() and w[-1:].isalnum():
+            p += r"(?![A-Za-z0-9])"
+        parts.append(p)
+    return "|".join(parts) or r"(?!x)x"
+
+
+def _words(name: str, rule: str, value: Any) -> list[str]:
+    return rules.string_list(name, rule, value or [])
+
+
+@cache
+def lexicon() -> Lexicon:
+    ent_data = rules.load("entities")
+    entities: list[Entity] = []
+    alias_to_entity: dict[str, Entity] = {}
+    for i, e in enumerate(rules.require("entities", ent_data, "entities", list)):
+        if not isinstance(e, dict) or "name" not in e:
+            raise RuleError(rules.path_of("entities"), f"entry {i + 1}", "each entity needs a name")
+        name = str(e["name"])
+        aliases = tuple(dict.fromkeys([name, *_words("entities", name, e.get("aliases"))]))
+        ent = Entity(name, str(e.get("kind", "company")), aliases)
+        entities.append(ent)
+        for a in aliases:
+            alias_to_entity.setdefault(a.lower(), ent)
+    by_name = {e.name: e for e in entities}
+    person_aliases: list[str] = []
+    for i, p in enumerate(ent_data.get("people") or []):
+        if not isinstance(p, dict) or p.get("of") not in by_name:
+            raise RuleError(rules.path_of("entities"), f"people entry {i + 1}", "each person needs `of` naming an entity")
+        for a in [str(p.get("name", "")), *_words("entities", str(p.get("name")), p.get("aliases"))]:
+            if a:
+                alias_to_entity.setdefault(a.lower(), by_name[str(p["of"])])
+                person_aliases.append(a)
+    entity_re = re.compile(_alternation([*alias_to_entity_keys(entities), *person_aliases]), re.IGNORECASE)
+    fuzzy_names = {a.lower(): ent for ent in entities for a in ent.aliases if a.isascii() and len(a) >= 5}
+
+    met = rules.load("metrics")
+    metrics: dict[str, Metric] = {}
+    index: dict[str, list[tuple[str, str]]] = {}
+    for i, m in enumerate(rules.require("metrics", met, "metrics", list)):
+        if not isinstance(m, dict) or "name" not in m:
+            raise RuleError(rules.path_of("metrics"), f"entry {i + 1}", "each metric needs a name")
+        mname = str(m["name"])
+        role = str(m.get("subject_role", "agent"))
+        if role not in ("agent", "nearest", "target", "recipient", "investor"):
+            raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
+        triggers = _words("metrics", mname, m.get("triggers"))
+        if not triggers:
+            raise RuleError(rules.path_of("metrics"), mname, "needs at least one trigger word")
+        also = _words("metrics", mname, m.get("also"))
+        metrics[mname] = Metric(
+            name=mname,
+            kinds=frozenset(_words("metrics", mname, m.get("kinds"))),
+            subject_role=role,
+            window=int(m.get("window", 30)),
+            has_also=bool(also),
+            also_required=bool(m.get("also_required", True)),
+            changeable=bool(m.get("changeable", False)),
+            cumulative=bool(m.get("cumulative", False)),
+            dated_by_event=m.get("dated_by_event"),
+        )
+        for w in triggers:
+            index.setdefault(w.lower(), []).append((mname, "trigger"))
+        for w in also:
+            index.setdefault(w.lower(), []).append((mname, "also"))
+    # A trigger inside a longer one still counts: 收入分成 carries 分成's metrics too.
+    words = list(index)
+    for w in words:
+        for shorter in words:
+            if shorter != w and shorter in w:
+                index[w] = list(dict.fromkeys(index[w] + index[shorter]))
+    for mname, metric in metrics.items():
+        if metric.dated_by_event and metric.dated_by_event not in metrics:
+            raise RuleError(rules.path_of("metrics"), mname, f"dated_by_event names unknown metric {metric.dated_by_event!r}")
+    defaults = {str(k): str(v) for k, v in (met.get("defaults") or {}).items()}
+
+    hed = rules.load("hedges")
+    hedges = []
+    for modality, spec in rules.require("hedges", hed, "modalities", dict).items():
+        if modality not in MODALITIES:
+            raise RuleError(rules.path_of("hedges"), str(modality), f"unknown modality; use one of {', '.join(MODALITIES)}")
+        scope = str(spec.get("scope", "clause"))
+        if scope not in ("clause", "after", "sentence"):
+            raise RuleError(rules.path_of("hedges"), str(modality), f"unknown scope {scope!r}")
+        pattern = "|".join(f"(?:{t})" for t in _words("hedges", str(modality), spec.get("triggers")))
+        hedges.append((str(modality), scope, rules.check_regex("hedges", str(modality), pattern)))
+    dates = rules.load("dates")
+    return Lexicon(
+        entities=entities,
+        entity_re=entity_re,
+        alias_to_entity=alias_to_entity,
+        fuzzy_names=fuzzy_names,
+        metrics=metrics,
+        trigger_re=re.compile(_alternation(index), re.IGNORECASE),
+        trigger_index=index,
+        defaults=defaults,
+        object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
+        embedding_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "embedding_verbs", met.get("embedding_verbs"))) + r")\s*$", re.IGNORECASE),
+        payment_re=re.compile(_alternation(_words("metrics", "payment_verbs", met.get("payment_verbs"))), re.IGNORECASE),
+        hedges=hedges,
+        hedge_after_window=int(hed.get("after_window", 8)),
+        by_name=by_name,
+        estimated_qualifiers=frozenset(_words("hedges", "estimated_qualifiers", hed.get("estimated_qualifiers"))),
+        relative_years={str(k): int(v) for k, v in (dates.get("relative_years") or {}).items()},
+    )
+
+
+def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
+    return [a for e in entities for a in e.aliases]
+
+
+def find_entities(text: str) -> list[Mention]:
+    """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
+    lex = lexicon()
+    out = [Mention(m.start(), m.end(), lex.alias_to_entity[m.group().lower()]) for m in lex.entity_re.finditer(text)]
+    taken = [(m.start, m.end) for m in out]
+    # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
+    for m in re.finditer(r"(?<![A-Za-z])[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*", text):
+        if len(m.group()) < 5 or any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        hit = process.extractOne(m.group().lower(), list(lex.fuzzy_names), scorer=fuzz.ratio, score_cutoff=88)
+        if hit:
+            out.append(Mention(m.start(), m.end(), lex.fuzzy_names[hit[0]]))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """Per-article lookups computed once: mentions, triggers, clause breaks."""
+
+    text: str
+    article: Article
+    mentions: list[Mention]
+    mention_starts: list[int]
+    triggers: list[tuple[int, int, str, str]]  # start, end, metric, role
+    trigger_starts: list[int]
+    breaks: list[int]
+    main_entity: Entity | None
+    frequency: Counter[str]
+
+
+def _context(article: Article) -> _Context:
+    lex = lexicon()
+    text = article.text
+    mentions = find_entities(text)
+    triggers = []
+    for m in lex.trigger_re.finditer(text):
+        for metric, role in lex.trigger_index.get(m.group().lower(), []):
+            triggers.append((m.start(), m.end(), metric, role))
+    breaks = [i for i, c in enumerate(text) if c in CLAUSE_BREAKS]
+    freq = Counter(m.entity.name for m in mentions)
+    main = mentions[0].entity if mentions else None
+    return _Context(text, article, mentions, [m.start for m in mentions], triggers,
+                    [t[0] for t in triggers], breaks, main, freq)
+
+
+def _between(ctx: _Context, a: int, b: int) -> int:
+    """How many clause breaks lie between offsets a and b."""
+    lo, hi = min(a, b), max(a, b)
+    return bisect.bisect_left(ctx.breaks, hi) - bisect.bisect_left(ctx.breaks, lo)
+
+
+def _clause(ctx: _Context, sent: Sentence, start: int, end: int) -> tuple[int, int]:
+    i = bisect.bisect_left(ctx.breaks, start)
+    lo = ctx.breaks[i - 1] + 1 if i > 0 else sent.start
+    j = bisect.bisect_left(ctx.breaks, end)
+    hi = ctx.breaks[j] if j < len(ctx.breaks) else sent.end
+    return max(lo, sent.start), min(hi, sent.end)
+
+
+def _distance(ctx: _Context, s: int, e: int, cs: int, ce: int) -> int:
+    if s < ce and cs < e:
+        return 0
+    gap = cs - e if e <= cs else s - ce
+    return gap + CLAUSE_PENALTY * _between(ctx, s, cs)
 
 
 def attribute_claims(article: Article, sentences: list[Sentence], claims: list[dict[str, Any]]) -> None:
     """Fill subject, object, metric, period, hedged and modality on each claim row."""
+    if not claims:
+        return
+    ctx = _context(article)
+    starts = [s.start for s in sentences]
+    for c in claims:
+        i = bisect.bisect_right(starts, c["start"]) - 1
+        sent = sentences[i] if i >= 0 and sentences[i].end >= c["end"] else Sentence(c["start"], c["end"], c["lang"], c["text"])
+        _attribute_one(ctx, sent, c, claims)
+    _share_metrics(claims)
+    for c in claims:
+        _undated(ctx, c, claims, sentences, starts)
+
+
+def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: list[dict[str, Any]]) -> None:
+    lex = lexicon()
+    notes: list[str] = []
+    metric, metric_conf, trigger = _metric(ctx, sent, c, notes)
+    c["metric"] = metric
+    subject, obj, subject_conf = _subject(ctx, sent, c, lex.metrics.get(metric), trigger, notes, claims)
+    c["subject"] = subject.name if subject else None
+    c["object"] = obj.name if obj else None
+    modality, mnote = _modality(ctx, sent, c)
+    c["modality"] = modality
+    c["hedged"] = int(modality != "asserted")
+    if mnote:
+        notes.append(mnote)
+    c["period"], pnote = _period(ctx, sent, c, claims)
+    if pnote:
+        notes.append(pnote)
+    c["confidence"] = round(min(metric_conf, subject_conf), 2)
+    c["explanation"] = (c.get("explanation") or "") + (" | " + "; ".join(notes) if notes else "")
+
+
+def _metric(ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str]) -> tuple[str, float, tuple[int, int] | None]:
+    lex = lexicon()
+    kind = c["kind"]
+    lo = bisect.bisect_left(ctx.trigger_starts, sent.start)
+    hi = bisect.bisect_left(ctx.trigger_starts, sent.end)
+    best: tuple[float, int, str, tuple[int, int]] | None = None
+    order = {name: n for n, name in enumerate(lex.metrics)}
+    near: dict[str, list[tuple[int, int, int]]] = {}
+    for s, e, metric_name, role in ctx.triggers[lo:hi]:
+        if e > sent.end or kind not in lex.metrics[metric_name].kinds:
+            continue
+        near.setdefault(f"{metric_name}|{role}", []).append((_distance(ctx, s, e, c["start"], c["end"]), s, e))
+    for name, metric in lex.metrics.items():
+        hits = near.get(f"{name}|trigger")
+        if not hits:
+            continue
+        dist, s, e = min(hits)
+        score = float(dist)
+        if metric.has_also:
+            also = near.get(f"{name}|also", [])
+            # The second group must sit near the first trigger or the number; a metric
+            # that needs two groups is more specific, so it scores from the nearer one.
+            ok = [a for a in also if a[0] <= metric.window or abs(a[1] - s) <= metric.window]
+            if ok:
+                score = min(score, min(a[0] for a in ok)) - COMPOUND_BONUS
+            elif metric.also_required:
+                continue
+        if score > MAX_METRIC_DISTANCE:
+            continue
+        cand = (score, order[name], name, (s, e))
+        if best is None or cand < best:
+            best = cand
+    if best is None:
+        default = lex.defaults.get(kind, "amount")
+        notes.append(f"metric {default}: no trigger word near the number")
+        return default, 0.4, None
+    score, _, name, span = best
+    word = ctx.text[span[0] : span[1]]
+    notes.append(f"metric {name} from {word!r}")
+    return name, (0.9 if score <= 15 else 0.7), span
+
+
+def _object_marked(ctx: _Context, m: Mention) -> bool:
+    lex = lexicon()
+    return bool(lex.object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start]))
+
+
+def _subject(
+    ctx: _Context, sent: Sentence, c: dict[str, Any], metric: Metric | None,
+    trigger: tuple[int, int] | None, notes: list[str], claims: list[dict[str, Any]],
+) -> tuple[Entity | None, Entity | None, float]:
+    lo = bisect.bisect_left(ctx.mention_starts, sent.start)
+    hi = bisect.bisect_left(ctx.mention_starts, sent.end)
+    in_sent = [m for m in ctx.mentions[lo:hi] if m.end <= sent.end]
+    cs, ce = _clause(ctx, sent, c["start"], c["end"])
+    in_clause = [m for m in in_sent if cs <= m.start and m.end <= ce]
+    role = metric.subject_role if metric else "agent"
+    subject: Mention | None = None
+    conf = 0.9
+    how = ""
+
+    if role == "investor":
+        investors = [m for m in in_sent if m.entity.kind == "investor"]
+        if investors:
+            subject = min(investors, key=lambda m: abs(m.start - c["start"]))
+            how = "the investor named in the sentence"
+        else:
+            ent = _article_investor(ctx, c["start"])
+            if ent is not None:
+                obj = _object(ctx, in_sent, ent)
+                notes.append(f"subject {ent.name}: the investor named in the article")
+                return ent, obj, 0.6
+    elif role == "target" and trigger is not None:
+        after = [m for m in in_sent if m.start >= trigger[1]]
+        if after:
+            subject = after[0]
+            how = "the entity after the trigger"
+    elif role == "recipient" and lexicon().payment_re.search(ctx.text[cs:ce]):
+        marked = [m for m in in_clause if _object_marked(ctx, m)]
+        if marked:
+            subject = marked[0]
+            how = "the recipient of the payment"
+    elif role == "nearest":
+        before = [m for m in in_sent if m.end <= c["start"]]
+        if before:
+            subject = before[-1]
+            how = "the entity named closest before the number"
+
+    if subject is None:
+        # The actor written before the number in its clause; else the sentence's topic
+        # (its first actor), which Chinese carries across clauses without repeating it.
+        actors = [m for m in in_clause if m.end <= c["start"] and not _object_marked(ctx, m)]
+        topic = [m for m in in_sent if not _object_marked(ctx, m)]
+        following = [m for m in topic if m.start >= ce]
+        if actors:
+            subject, how = _embedded(ctx, actors[0], in_sent, c["start"]), "the actor of its clause"
+        elif c["kind"] in _YEAR_KINDS and following:
+            # A date opening a clause dates what the next clause tells: 2019 年，微软…
+            subject, how = following[0], "the actor of the clause it dates"
+        elif topic:
+            subject, conf, how = _embedded(ctx, topic[0], in_sent, c["start"]), 0.8, "the topic of its sentence"
+    if subject is not None:
+        obj = _object(ctx, in_sent, subject.entity)
+        notes.append(f"subject {subject.entity.name}: {how}")
+        return subject.entity, obj, conf
+    # Nothing named in the sentence: the subject of the claim just before it (in this
+    # paragraph or the one before) carries on; then anyone named earlier in the paragraph.
+    prev = _previous_subject(ctx, c, claims)
+    if prev is not None:
+        notes.append(f"subject {prev.name}: carried on from the claim before it")
+        return prev, None, 0.5
+    para_start = ctx.text.rfind("\n", 0, sent.start) + 1
+    i = bisect.bisect_left(ctx.mention_starts, para_start)
+    j = bisect.bisect_left(ctx.mention_starts, sent.start)
+    earlier = [m for m in ctx.mentions[i:j] if not _object_marked(ctx, m)]
+    if earlier:
+        notes.append(f"subject {earlier[-1].entity.name}: named earlier in the paragraph")
+        return earlier[-1].entity, None, 0.5
+    if metric is not None:
+        ent = _article_actor(ctx, metric.name)
+        if ent is not None:
+            notes.append(f"subject {ent.name}: the actor the article ties to {metric.name}")
+            return ent, None, 0.4
+    if ctx.main_entity is not None:
+        notes.append(f"subject {ctx.main_entity.name}: the first entity the article names")
+        return ctx.main_entity, None, 0.3
+    return None, None, 0.2
+
+
+def _embedded(ctx: _Context, actor: Mention, in_sent: list[Mention], pos: int) -> Mention:
+    """Follow 'A 希望 B …' / 'A wants B to …' to B when the number comes after B."""
+    lex = lexicon()
+    current = actor
+    for m in in_sent:
+        if m.start <= current.start or m.start >= pos:
+            continue
+        if lex.embedding_re.fullmatch(ctx.text[current.end : m.start]):
+            current = m
+    return current
+
+
+def _previous_subject(ctx: _Context, c: dict[str, Any], claims: list[dict[str, Any]]) -> Entity | None:
+    para_start = ctx.text.rfind("\n", 0, c["start"]) + 1
+    prev_para = ctx.text.rfind("\n", 0, max(0, para_start - 1))
+    while prev_para > 0 and not ctx.text[prev_para + 1 : para_start].strip():
+        prev_para = ctx.text.rfind("\n", 0, prev_para)
+    for o in reversed(claims):
+        if o["start"] >= c["start"] or not o.get("subject"):
+            continue
+        if o["start"] < prev_para:
+            return None
+        return lexicon().by_name.get(o["subject"])
     return None
+
+
+def _object(ctx: _Context, in_sent: list[Mention], subject: Entity) -> Entity | None:
+    others = [m for m in in_sent if m.entity != subject]
+    marked = [m for m in others if _object_marked(ctx, m)]
+    if marked:
+        return marked[0].entity
+    return others[0].entity if others else None
+
+
+def _article_investor(ctx: _Context, pos: int) -> Entity | None:
+    investors = [m for m in ctx.mentions if m.entity.kind == "investor"]
+    if not investors:
+        return None
+    counts = Counter(m.entity.name for m in investors)
+    name = counts.most_common(1)[0][0]
+    return next(m.entity for m in investors if m.entity.name == name)
+
+
+def _article_actor(ctx: _Context, metric: str) -> Entity | None:
+    """The entity most often named next to this metric's trigger words in the article."""
+    votes: Counter[str] = Counter()
+    by_name: dict[str, Entity] = {}
+    for s, _e, name, role in ctx.triggers:
+        if name != metric or role != "trigger":
+            continue
+        j = bisect.bisect_left(ctx.mention_starts, s)
+        if j > 0 and s - ctx.mentions[j - 1].end <= 20:
+            ent = ctx.mentions[j - 1].entity
+            votes[ent.name] += 1
+            by_name[ent.name] = ent
+    ranked = votes.most_common(2)
+    # Only a clear favourite: otherwise the article's first entity is as good a guess.
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return by_name[ranked[0][0]]
+
+
+def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any]) -> tuple[str, str | None]:
+    lex = lexicon()
+    cs, ce = _clause(ctx, sent, c["start"], c["end"])
+    for modality, scope, rx in lex.hedges:
+        if scope == "clause":
+            m = next((x for x in rx.finditer(ctx.text, cs, ce)
+                      if x.end() <= c["start"] or x.start() <= c["end"] + lex.hedge_after_window), None)
+        elif scope == "sentence":
+            m = rx.search(ctx.text, sent.start, sent.end)
+        else:
+            m = next((x for x in rx.finditer(ctx.text, sent.start, sent.end) if x.end() <= c["start"]), None)
+        if m:
+            return modality, f"{modality} ({m.group()!r})"
+    if c.get("qualifier") in lex.estimated_qualifiers:
+        return "estimated", f"estimated (qualifier {c['qualifier']})"
+    return "asserted", None
+
+
+_YEAR_KINDS = ("year", "date")
+
+
+def _period(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    lex = lexicon()
+    metric = lex.metrics.get(c.get("metric") or "")
+    published = ctx.article.published
+    if c["kind"] in _YEAR_KINDS:
+        if c.get("metric") == "event_date" or metric is None:
+            return c.get("date"), None
+        # A term (until 2030) is true as of the article that states it.
+        return (published.isoformat()[:7] if published else None), "period: as of the article"
+    cs, ce = _clause(ctx, sent, c["start"], c["end"])
+    dated = [o for o in claims if o is not c and o["kind"] in _YEAR_KINDS and o.get("date")
+             and sent.start <= o["start"] and o["end"] <= sent.end]
+    in_clause = [o for o in dated if cs <= o["start"] < ce]
+    if in_clause:
+        o = min(in_clause, key=lambda o: abs(o["start"] - c["start"]))
+        return o["date"], f"period {o['date']} from {o['text']!r}"
+    before = [o for o in dated if o["end"] <= c["start"]]
+    if before:
+        return before[-1]["date"], f"period {before[-1]['date']} from {before[-1]['text']!r}"
+    if published is not None:
+        for word, delta in lex.relative_years.items():
+            if re.search(_alternation([word]), ctx.text[sent.start : sent.end], re.IGNORECASE):
+                return str(published.year + delta), f"period from {word!r}"
+        return published.isoformat()[:7], None
+    return None, None
+
+
+def _share_metrics(claims: list[dict[str, Any]]) -> None:
+    """A figure repeated in one article usually means the same thing: a claim with no
+    trigger word takes the metric of a confidently read claim of the same value."""
+    for c in claims:
+        if c.get("confidence", 1) > 0.4 or c["value"] is None:
+            continue
+        for o in claims:
+            if o is c or o["unit"] != c["unit"] or o["value"] != c["value"] or o.get("confidence", 0) < 0.7:
+                continue
+            if o.get("subject") and c.get("subject") and o["subject"] != c["subject"]:
+                continue
+            c["metric"] = o["metric"]
+            c["confidence"] = 0.6
+            c["explanation"] += f"; metric {o['metric']} shared with {o['text']!r} (same value)"
+            break
+
+
+def _undated(ctx: _Context, c: dict[str, Any], claims: list[dict[str, Any]],
+             sentences: list[Sentence], starts: list[int]) -> None:
+    """An investment with no date in its sentence is read as the running total."""
+    metric = lexicon().metrics.get(c.get("metric") or "")
+    if metric is None or not metric.dated_by_event:
+        return
+    i = bisect.bisect_right(starts, c["start"]) - 1
+    if i < 0:
+        return
+    sent = sentences[i]
+    if any(o["kind"] in _YEAR_KINDS and sent.start <= o["start"] < sent.end for o in claims if o is not c):
+        return
+    c["metric"] = metric.dated_by_event
+    c["explanation"] += f"; no date in the sentence, so read as {metric.dated_by_event}"
+
+
+def metric_info(name: str | None) -> Metric | None:
+    return lexicon().metrics.get(name or "")
+
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -180,12 +179,17 @@ def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | N
 
 
 def _register_optional() -> None:
-    """Commands from modules that may be absent in a partial checkout."""
-    try:
-        from extractor.browse import serve_command
-    except ImportError:
-        return
-    cli.add_command(serve_command, "serve")
+    """Commands that live beside their module (`serve` in browse, `specs` in specs)."""
+    import importlib
+
+    for module, attr, name in (("extractor.browse", "serve_command", "serve"),
+                               ("extractor.specs", "specs_command", "specs"),
+                               ("extractor.report", "report_command", "report")):
+        try:
+            command = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            continue  # a stage this checkout does not have yet
+        cli.add_command(command, name)
 
 
 _register_optional()
@@ -193,7 +197,3 @@ _register_optional()
 
 def main() -> None:
     cli()
-
-
-def today() -> dt.date:
-    return dt.date.today()
