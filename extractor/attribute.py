@@ -25,7 +25,7 @@ from extractor.segment import Sentence
 CLAUSE_BREAKS = ",，;；:：(（)）—|"
 CLAUSE_PENALTY = 25
 MAX_METRIC_DISTANCE = 60
-COMPOUND_BONUS = 15
+COMPOUND_BONUS = 20
 MODALITIES = ("asserted", "reported", "estimated", "planned", "proposed", "conditional")
 
 
@@ -319,10 +319,10 @@ def _metric(ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str]) 
         if metric.has_also:
             also = near.get(f"{name}|also", [])
             # The second group must sit near the first trigger or the number; a metric
-            # that needs two groups is more specific, so it scores from the nearer one.
+            # that needs two groups is more specific, so it gets a bonus.
             ok = [a for a in also if a[0] <= metric.window or abs(a[1] - s) <= metric.window]
             if ok:
-                score = min(score, min(a[0] for a in ok)) - COMPOUND_BONUS
+                score = (score + min(a[0] for a in ok)) / 2 - COMPOUND_BONUS
             elif metric.also_required:
                 continue
         if score > MAX_METRIC_DISTANCE:
