@@ -18,8 +18,7 @@ METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.yml"
 # The name metadata.yml describes the database under, and the one `claims serve` mounts.
 DATABASE_NAME = "claims"
 
-# Offsets of claims are into articles.text, so the number's place inside its sentence is
-# claims.start - sentences.start; the plugin highlights [mark_start, mark_end).
+# The plugin highlights the claim_id's number in the sentence/quote column.
 VIEWS: dict[str, str] = {
     "claims_in_context": """
 select
@@ -44,8 +43,6 @@ select
   a.published,
   a.title,
   a.url,
-  c.start - s.start as mark_start,
-  c."end" - s.start as mark_end,
   c.article_id,
   c.sentence_id
 from claims c
@@ -75,8 +72,6 @@ select
   c.lang,
   a.url,
   f.summary,
-  c.start - s.start as mark_start,
-  c."end" - s.start as mark_end,
   cc.claim_id,
   c.article_id
 from conflict_claims cc

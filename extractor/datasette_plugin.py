@@ -16,6 +16,7 @@ SQL functions, for the canned queries in metadata.yml:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -30,9 +31,8 @@ import yaml
 from datasette import hookimpl
 from datasette.utils import tilde_encode
 
-# Columns of views and canned queries that hold a sentence. The span to highlight comes
-# from the row's mark_start/mark_end (one claim) or, failing those, from every claim of
-# the row's sentence_id.
+# Columns of views and canned queries that hold a sentence. The number to highlight is
+# the row's claim_id (or a mark_start/mark_end pair), else every claim of its sentence_id.
 SENTENCE_COLUMNS = frozenset({"sentence", "quote"})
 # Id columns of views and canned queries, which have no foreign keys of their own, link
 # to the row they name.
@@ -65,6 +65,7 @@ def query_words(q: str) -> list[str]:
     except ImportError:
         import jieba  # lazy: loading its dictionary takes a second
 
+        jieba.setLogLevel(logging.WARNING)
         with _jieba_lock:  # jieba builds its dictionary on first use
             words = jieba.lcut(q)
     else:
@@ -187,17 +188,21 @@ def _row_span(row: Any) -> list[Sequence[Any]]:
     return [] if start is None or end is None else [(start, end)]
 
 
+# Offsets of claims in their sentence, for one claim or for every claim of a sentence;
+# both look-ups use an index (the primary key, claims.sentence_id).
+_SPANS_SQL = (
+    'select c.start - s.start, c."end" - s.start from claims c '
+    "join sentences s on s.id = c.sentence_id where c.{key} = ?"
+)
+
+
 def _highlight_claims(
-    datasette: Any, database: str, text: str, sentence_id: Any
+    datasette: Any, database: str, text: str, key: str, value: Any
 ) -> Callable[[], Awaitable[markupsafe.Markup]]:
-    """Highlight every number extracted from a sentence (claims has an index on it)."""
+    """Highlight the claim ``id = value`` or every claim ``sentence_id = value``."""
 
     async def inner() -> markupsafe.Markup:
-        result = await datasette.get_database(database).execute(
-            'select c.start - s.start, c."end" - s.start from claims c '
-            "join sentences s on s.id = c.sentence_id where c.sentence_id = ?",
-            [sentence_id],
-        )
+        result = await datasette.get_database(database).execute(_SPANS_SQL.format(key=key), [value])
         return highlight(text, [tuple(r) for r in result.rows])
 
     return inner
@@ -290,10 +295,14 @@ def render_cell(
         return None
     if column in SENTENCE_COLUMNS:
         span = _row_span(row)
-        sentence_id = _row_value(row, "sentence_id")
-        if span or sentence_id is None:
+        if span:
             return highlight(value, span)
-        return _highlight_claims(datasette, database, value, sentence_id)
+        for key, id_column in (("id", "claim_id"), ("sentence_id", "sentence_id")):
+            if _row_value(row, id_column) is not None:
+                return _highlight_claims(
+                    datasette, database, value, key, _row_value(row, id_column)
+                )
+        return highlight(value, [])
     if column == "sides" and table is None:
         return render_sides(value)
     if column == "summary" and table is None:
@@ -303,7 +312,7 @@ def render_cell(
         url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(value))
         return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
     if table == "sentences" and column == "text":
-        return _highlight_claims(datasette, database, value, _row_value(row, "id"))
+        return _highlight_claims(datasette, database, value, "sentence_id", _row_value(row, "id"))
     # Anything else, article text included, is left to Datasette, which escapes (and
     # truncates) every value a plugin does not render.
     return None

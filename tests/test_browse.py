@@ -170,7 +170,7 @@ def build_db(path: Path) -> Path:
         url="https://geo.example/openai-microsoft",
         sentences=[
             ("zh", "微软累计投资13亿美元"),
-            ("en", "Microsoft has invested $13 Billion in OpenAI."),
+            ("en", "Microsoft has invested $13 Billion in OpenAI since 2019."),
         ],
         claims=[
             {
@@ -192,6 +192,15 @@ def build_db(path: Path) -> Path:
                 "subject": "Microsoft",
                 "object": "OpenAI",
                 "metric": "investment_total",
+            },
+            {
+                "id": "geo:c3",
+                "text": "2019",
+                "kind": "year",
+                "value": 2019,
+                "unit": "year",
+                "subject": "Microsoft",
+                "metric": "investment_start",
             },
         ],
     )
@@ -447,6 +456,22 @@ def test_conflict_links_to_its_claims(get: Callable[[str], httpx.Response]) -> N
 def test_sentences_table_highlights_every_claim(get: Callable[[str], httpx.Response]) -> None:
     html = get("/claims/sentences/nbd:s1").text
     assert "软银等巨头的<mark>300亿美元</mark>潜在投资" in html
+    html = get("/claims/sentences?id=geo:s1").text
+    assert "invested <mark>$13 Billion</mark> in OpenAI since <mark>2019</mark>." in html
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "expected"),
+    [
+        ("geo:c2", "invested <mark>$13 Billion</mark> in OpenAI since 2019."),
+        ("geo:c3", "invested $13 Billion in OpenAI since <mark>2019</mark>."),
+    ],
+)
+def test_claim_pages_highlight_only_their_claim(
+    get: Callable[[str], httpx.Response], claim_id: str, expected: str
+) -> None:
+    assert expected in get(f"/claims/claims_in_context?claim_id={claim_id}").text
+    assert expected in get("/claims/entity_claims?entity=Microsoft").text
 
 
 def test_article_text_is_escaped(get: Callable[[str], httpx.Response]) -> None:
@@ -464,7 +489,7 @@ def test_claims_in_context_view(get: Callable[[str], httpx.Response]) -> None:
     row = rows[0]
     assert row["outlet"] == "每日经济新闻" and row["published"] == "2025-05-12"
     assert row["url"] == "https://www.nbd.com.cn/articles/openai.html"
-    assert row["sentence"][row["mark_start"] : row["mark_end"]] == "130 亿美元"
+    assert row["sentence"] == "截至目前，微软已向 OpenAI 投入了超过 130 亿美元。"
     html = get("/claims/claims_in_context?claim_id=nbd:c1").text
     assert "投入了超过 <mark>130 亿美元</mark>。" in html
     assert 'href="/claims/articles/nbd"' in html  # id columns link to their rows
@@ -473,7 +498,7 @@ def test_claims_in_context_view(get: Callable[[str], httpx.Response]) -> None:
 def test_conflict_sides_view_has_one_row_per_side(get: Callable[[str], httpx.Response]) -> None:
     rows = get_json(get, "/claims/conflict_sides?conflict_id=k-translation&_sort=side")
     assert [(r["side"], r["claim"]) for r in rows] == [("a", "13亿美元"), ("b", "$13 Billion")]
-    assert rows[1]["quote"] == "Microsoft has invested $13 Billion in OpenAI."
+    assert rows[1]["quote"] == "Microsoft has invested $13 Billion in OpenAI since 2019."
     assert len(get_json(get, "/claims/conflict_sides")) == 4
 
 
@@ -483,7 +508,7 @@ def test_create_views_is_idempotent(tmp_path: Path) -> None:
     create_views(db)
     create_views(db)
     assert set(VIEWS) <= set(db.view_names())
-    assert db.execute("select count(*) from claims_in_context").fetchone()[0] == 5
+    assert db.execute("select count(*) from claims_in_context").fetchone()[0] == 6
 
 
 # --- canned queries --------------------------------------------------------------------
@@ -497,7 +522,7 @@ def test_conflict_report(get: Callable[[str], httpx.Response]) -> None:
     html = get("/claims/conflict_report").text
     assert "its own English version says $13 Billion" in html
     assert "微软累计投资<mark>13亿美元</mark>" in html
-    assert "Microsoft has invested <mark>$13 Billion</mark> in OpenAI." in html
+    assert "Microsoft has invested <mark>$13 Billion</mark> in OpenAI since 2019." in html
     assert 'href="/claims/conflicts/k-translation"' in html
     assert 'href="https://geo.example/openai-microsoft"' in html
 
@@ -514,7 +539,7 @@ def test_conflict_report_filters_by_kind(get: Callable[[str], httpx.Response]) -
         ("軟銀", {"nbd:c2", "evil:c1"}),
         ("softbank", {"nbd:c2", "evil:c1"}),
         ("SoftBank", {"nbd:c2", "evil:c1"}),
-        ("微软", {"nbd:c1", "geo:c1", "geo:c2"}),
+        ("微软", {"nbd:c1", "geo:c1", "geo:c2", "geo:c3"}),
         ("OpenAI", {"nbd:c1", "nbd:c2", "geo:c1", "geo:c2", "evil:c1"}),  # as object
         ("Nobody", set()),
         ("", set()),
@@ -586,7 +611,7 @@ def test_sources_agreement(get: Callable[[str], httpx.Response]) -> None:
     assert (nbd["claims"], nbd["corroborated"], nbd["contradicted"]) == (2, 2, 1)
     assert nbd["agree_percent"] == pytest.approx(66.7)
     geo = rows["https://geo.example/openai-microsoft"]
-    assert (geo["claims"], geo["corroborated"], geo["contradicted"]) == (2, 1, 2)
+    assert (geo["claims"], geo["corroborated"], geo["contradicted"]) == (3, 1, 2)
     html = get("/claims/sources_agreement").text
     assert "Sources and how often they agree" in html and "Evil Wire" in html
 
@@ -658,6 +683,26 @@ def test_segment_query_as_sql_function() -> None:
 )
 def test_highlight(text: str, spans: list[Any], expected: str) -> None:
     assert str(datasette_plugin.highlight(text, spans)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (13e9, "USD", "13,000,000,000"),
+        (2032.0, "year", "2032"),
+        (23.4, "percent", "23.4"),
+        (1234567.5, "CNY", "1,234,567.5"),
+        (3, None, "3"),
+    ],
+)
+def test_format_value(value: float, unit: str | None, expected: str) -> None:
+    assert datasette_plugin.format_value(value, unit) == expected
+
+
+def test_values_shown_with_separators(get: Callable[[str], httpx.Response]) -> None:
+    html = get("/claims/claims?id=nbd:c1").text
+    assert "13,000,000,000" in html
+    assert get_json(get, "/claims/claims?id=nbd:c1")[0]["value"] == 13e9  # the data is unchanged
 
 
 def test_entity_names(entities_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
