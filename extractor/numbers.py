@@ -1,11 +1,16 @@
 """Read the value of a written number: Arabic, Chinese numerals (mixed with Arabic, as in
 4兆1300億), or English number words. The words come from `rules/numerals.yaml`.
+
+Each reader starts at a position and reads the longest well-formed number there, so the
+caller finds numbers in raw text without gluing tokens and without backtracking: the
+work done is proportional to what is read.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from extractor import rules
@@ -16,21 +21,40 @@ from extractor.errors import RuleError
 FULLWIDTH = str.maketrans(
     {
         **{chr(0xFF10 + i): str(i) for i in range(10)},
+        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+        **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
         "％": "%",
         "．": ".",
         "，": ",",
         "＄": "$",
         "－": "-",
+        "−": "-",
         "～": "~",
         "／": "/",
         "：": ":",
         "＋": "+",
+        "＾": "^",
         "\u3000": " ",
         "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
     }
 )
 
 ARABIC = r"(?:\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+
+# What the readers accept, in the normalized text: Indian (12,34,567) and space-grouped
+# (1 234 567) thousands as well, and a power of ten or of the number (2e5, 2^5).
+_DIGITS = (
+    r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])(?:\.\d+)?"
+    r"|\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?"
+    r"|\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?"
+    r"|\d+(?:\.\d+)?|(?<![.\d])\.\d+)"
+)
+_ARABIC_RE = re.compile(_DIGITS + r"(?:[eE][+-]?\d+(?![\w.])|\^[+-]?\d+(?![\d.]))?")
+_POWER_RE = re.compile(r"([eE]|\^)([+-]?\d+)$")
+# Readers never read more than this many characters of digits as one number.
+_MAX_DIGITS = 400
 
 
 @dataclass(frozen=True)
@@ -40,22 +64,33 @@ class Numerals:
     zh_big_units: dict[str, int]
     zh_points: tuple[str, ...]
     zh_half: tuple[str, ...]
+    zh_approx: tuple[str, ...]
+    zh_dozen: tuple[str, ...]
+    zh_minus: tuple[str, ...]
+    zh_fraction: tuple[str, ...]
+    zh_mixed: tuple[str, ...]
     zh_not_numbers: tuple[str, ...]
+    zh_not_alone: tuple[str, ...]
     en_ones: dict[str, int]
     en_tens: dict[str, int]
     en_scales: dict[str, int]
     en_specials: dict[str, int]
+    en_dozen: tuple[str, ...]
+    en_ordinals: dict[str, int]
+    en_ordinal_plurals: dict[str, int]
     en_connectors: tuple[str, ...]
+    en_point: tuple[str, ...]
+    en_minus: tuple[str, ...]
+    en_articles: tuple[str, ...]
+    en_fraction_words: dict[str, float]
+    en_ratio_joiners: tuple[str, ...]
+    en_not_after: tuple[str, ...]
     en_weak: tuple[str, ...]
+    en_vocab: frozenset[str] = field(default=frozenset())
 
     @property
     def zh_chars(self) -> str:
         return "".join([*self.zh_digits, *self.zh_units, *self.zh_big_units])
-
-    @property
-    def en_words(self) -> list[str]:
-        words = [*self.en_ones, *self.en_tens, *self.en_scales]
-        return sorted(words, key=len, reverse=True)
 
 
 def _int_map(name: str, section: str, data: object, key: str) -> dict[str, int]:
@@ -63,10 +98,20 @@ def _int_map(name: str, section: str, data: object, key: str) -> dict[str, int]:
         raise RuleError(rules.path_of(name), f"{section}.{key}", "expected a mapping word: value")
     out: dict[str, int] = {}
     for word, value in data[key].items():
-        if not isinstance(value, int | float):
+        if not isinstance(value, int | float) or isinstance(value, bool):
             raise RuleError(rules.path_of(name), f"{section}.{key}.{word}", "value must be a number")
-        out[str(word)] = int(value)
+        out[str(word).lower()] = int(value)
     return out
+
+
+def _words(section: str, data: dict[str, object], key: str) -> tuple[str, ...]:
+    return tuple(rules.string_list("numerals", f"{section}.{key}", data.get(key, [])))
+
+
+def _single_chars(section: str, key: str, words: dict[str, int] | tuple[str, ...]) -> None:
+    for w in words:
+        if len(w) != 1:
+            raise RuleError(rules.path_of("numerals"), f"{section}.{key}.{w}", "must be one character")
 
 
 @cache
@@ -74,176 +119,659 @@ def numerals() -> Numerals:
     data = rules.load("numerals")
     zh = rules.require("numerals", data, "zh", dict)
     en = rules.require("numerals", data, "en", dict)
-    return Numerals(
+    n = Numerals(
         zh_digits=_int_map("numerals", "zh", zh, "digits"),
         zh_units=_int_map("numerals", "zh", zh, "units"),
         zh_big_units=_int_map("numerals", "zh", zh, "big_units"),
-        zh_points=tuple(rules.string_list("numerals", "zh.decimal_point", zh.get("decimal_point", []))),
-        zh_half=tuple(rules.string_list("numerals", "zh.half", zh.get("half", []))),
-        zh_not_numbers=tuple(rules.string_list("numerals", "zh.not_numbers", zh.get("not_numbers", []))),
+        zh_points=_words("zh", zh, "decimal_point"),
+        zh_half=_words("zh", zh, "half"),
+        zh_approx=_words("zh", zh, "approximate"),
+        zh_dozen=_words("zh", zh, "dozen"),
+        zh_minus=_words("zh", zh, "minus"),
+        zh_fraction=_words("zh", zh, "fraction"),
+        zh_mixed=_words("zh", zh, "mixed"),
+        zh_not_numbers=_words("zh", zh, "not_numbers"),
+        zh_not_alone=_words("zh", zh, "not_alone"),
         en_ones=_int_map("numerals", "en", en, "ones"),
         en_tens=_int_map("numerals", "en", en, "tens"),
         en_scales=_int_map("numerals", "en", en, "scales"),
         en_specials=_int_map("numerals", "en", en, "specials") if "specials" in en else {},
-        en_connectors=tuple(rules.string_list("numerals", "en.connectors", en.get("connectors", []))),
-        en_weak=tuple(rules.string_list("numerals", "en.weak", en.get("weak", []))),
+        en_dozen=_words("en", en, "dozen"),
+        en_ordinals=_int_map("numerals", "en", en, "ordinals"),
+        en_ordinal_plurals=_int_map("numerals", "en", en, "ordinal_plurals"),
+        en_connectors=_words("en", en, "connectors"),
+        en_point=_words("en", en, "point"),
+        en_minus=_words("en", en, "minus"),
+        en_articles=_words("en", en, "articles"),
+        en_fraction_words={
+            str(k).lower(): float(v) for k, v in (en.get("fraction_words") or {}).items()
+        },
+        en_ratio_joiners=_words("en", en, "ratio_joiners"),
+        en_not_after=_words("en", en, "not_after"),
+        en_weak=_words("en", en, "weak"),
     )
+    for key, chars in (("digits", n.zh_digits), ("units", n.zh_units), ("big_units", n.zh_big_units),
+                       ("decimal_point", n.zh_points), ("approximate", n.zh_approx),
+                       ("half", n.zh_half), ("dozen", n.zh_dozen), ("minus", n.zh_minus)):
+        _single_chars("zh", key, chars)
+    vocab = frozenset(
+        [*n.en_ones, *n.en_tens, *n.en_scales, *n.en_dozen, *n.en_ordinals,
+         *n.en_ordinal_plurals, *n.en_connectors, *n.en_point, *n.en_articles,
+         *n.en_fraction_words, *(w for j in n.en_ratio_joiners for w in j.split())]
+    )
+    return Numerals(**{**n.__dict__, "en_vocab": vocab})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A number read from the text: its value (None: skip these characters, they are not
+    a number) and where it ends. `magnitude` is the scale word that ended it (million),
+    `per` the denominator of a rate written before it (百分之 → 100)."""
+
+    value: float | None
+    end: int
+    approx: bool = False
+    digit_string: bool = False
+    magnitude: float = 1.0
+    fraction: bool = False
+    start: int | None = None
+    per: float | None = None
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def parse_arabic(text: str) -> float | None:
-    """`1,350` → 1350.0; full-width digits and the Chinese comma are accepted."""
+    """`1,350` → 1350.0; `2e5` → 200000.0; `2^5` → 32.0. Full-width forms are accepted.
+    None when the text is not a number or its value is not finite."""
     cleaned = text.translate(FULLWIDTH).replace(",", "").replace(" ", "")
+    power = _POWER_RE.search(cleaned)
     try:
-        return float(cleaned)
-    except ValueError:
+        if power and power.group(1) == "^":
+            base = float(cleaned[: power.start()])
+            exponent = int(power.group(2))
+            if abs(exponent) > 4000:
+                return None
+            return _finite(base**exponent)
+        return _finite(float(cleaned))
+    except (ValueError, OverflowError, ZeroDivisionError):
         return None
 
 
-_ARABIC_RE = re.compile(ARABIC)
+def read_arabic(text: str, pos: int) -> tuple[float, int] | None:
+    """The Arabic number at `pos` of normalized text, and where it ends."""
+    m = _ARABIC_RE.match(text, pos)
+    if not m:
+        return None
+    value = parse_arabic(m.group()) if m.end() - pos <= _MAX_DIGITS else None
+    if value is None:
+        return None
+    return value, m.end()
+
+
+def _skip_blank(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    return i
+
+
+def _match_word(text: str, i: int, words: tuple[str, ...]) -> int | None:
+    """End of one of `words` at `i`, spaces allowed between its characters."""
+    for w in words:
+        j = i
+        for k, ch in enumerate(w):
+            if k:
+                j = _skip_blank(text, j)
+            if j >= len(text) or text[j] != ch:
+                break
+            j += 1
+        else:
+            return j
+    return None
+
+
+def read_zh(text: str, pos: int) -> Reading | None:
+    """The Chinese (or mixed Arabic) numeral at `pos`: 二十万, 4兆1300億, 2.5万亿, 十余万,
+    两千三点一. Reads the longest well-formed prefix; None if there is none."""
+    n = numerals()
+    size = len(text)
+    # Digits with no units read one by one: 二〇一九 → 2019, 三八(折) → 38. Two digits
+    # before a unit (二三十, 三五年) are an approximate range, not a number.
+    j, digits = pos, ""
+    while j < size and text[j] in n.zh_digits and len(digits) < _MAX_DIGITS:
+        digits += str(n.zh_digits[text[j]])
+        j += 1
+        k = _skip_blank(text, j)
+        if k > j and k < size and text[k] in n.zh_digits:
+            j = k
+    if len(digits) >= 2:
+        nxt = _skip_blank(text, j)
+        if nxt < size and (text[nxt] in n.zh_units or text[nxt] in n.zh_big_units):
+            return Reading(None, nxt + 1)
+        return Reading(float(digits), j, digit_string=True)
+
+    total = 0.0  # groups closed by a big unit (万, 亿)
+    section = 0.0  # the group being written, below the next big unit
+    digit: float | None = None
+    digit_zh = False
+    last_unit = 0
+    last_big = 0
+    biggest = 0
+    zero = False
+    approx = False
+    valid = False
+    end = pos
+    i = pos
+    group_total, group_end = 0.0, pos
+    half = False
+
+    def trailing() -> float:
+        # 两千四百五 = 2450, 一万五 = 15000: a bare final digit takes the unit below.
+        if digit is None:
+            return 0.0
+        unit = last_unit or last_big
+        if digit_zh and not zero and digit < 10 and unit >= 100:
+            return digit * unit / 10
+        return digit
+
+    while i < size:
+        c = text[i]
+        if c in " \t":
+            k = _skip_blank(text, i)
+            if k < size and (text[k] in n.zh_units or text[k] in n.zh_big_units
+                             or text[k] in n.zh_approx or text[k] in n.zh_points
+                             or (text[k] in n.zh_digits and (last_unit or last_big or zero))
+                             or (text[k].isdigit() and (last_unit or last_big))):
+                i = k
+                continue
+            break
+        if c.isdigit() or (c == "." and i + 1 < size and text[i + 1].isdigit()):
+            if digit is not None and not zero:
+                break
+            got = read_arabic(text, i)
+            if got is None:
+                return None if not valid else Reading(total + section + trailing(), end, approx)
+            digit, digit_zh = got[0], False
+            i = end = got[1]
+            valid = True
+            continue
+        if c in n.zh_digits:
+            if digit is not None and not zero:
+                break
+            if n.zh_digits[c] == 0:
+                zero = True
+                digit = None
+            else:
+                digit, digit_zh = float(n.zh_digits[c]), True
+                valid = True
+                end = i + 1
+            i += 1
+            continue
+        if c in n.zh_half and not valid and i + 1 < size and text[i + 1] in n.zh_units:
+            digit, digit_zh, half = 0.5, False, True
+            i += 1
+            continue
+        if c in n.zh_units:
+            unit = n.zh_units[c]
+            if last_unit and unit >= last_unit:
+                break
+            if digit is None and (valid or half) and not zero and not last_big:
+                break
+            section += (digit if digit is not None else 1.0) * unit
+            digit, last_unit, zero, valid = None, unit, False, True
+            i += 1
+            end = i
+            continue
+        if c in n.zh_big_units:
+            if not valid:
+                break
+            big = n.zh_big_units[c]
+            part = section + trailing() if digit_zh else section + (digit or 0.0)
+            if part == 0 and last_big and not zero:
+                total *= big  # 万万, 万亿: consecutive big units multiply
+            elif big > biggest:
+                total = (total + part) * big
+            elif big < last_big:
+                total += part * big
+            else:
+                # 三万四万: a second group of the same size starts a new number
+                return Reading(group_total, group_end, approx)
+            section, digit, last_unit, zero = 0.0, None, 0, False
+            last_big, biggest = big, max(biggest, big)
+            i += 1
+            end = i
+            group_total, group_end = total, end
+            continue
+        if c in n.zh_points and valid:
+            k = _skip_blank(text, i + 1)
+            frac = ""
+            while k < size and len(frac) < _MAX_DIGITS:
+                if text[k] in n.zh_digits:
+                    frac += str(n.zh_digits[text[k]])
+                elif text[k].isdigit():
+                    frac += text[k]
+                else:
+                    break
+                k += 1
+            if not frac:
+                break
+            value = total + section + trailing() + float("0." + frac)
+            after = _skip_blank(text, k)
+            if total == 0 and after < size and text[after] in n.zh_big_units:
+                # 一点五亿 = 150000000
+                return Reading(value * n.zh_big_units[text[after]], after + 1, approx,
+                               magnitude=float(n.zh_big_units[text[after]]))
+            return Reading(value, k, approx)
+        if c in n.zh_approx and valid:
+            k = _skip_blank(text, i + 1)
+            if k < size and (text[k] in n.zh_units or text[k] in n.zh_big_units):
+                approx = True
+                if digit is None and zero:
+                    digit = 0.0
+                i = k
+                continue
+            break
+        if c in n.zh_dozen and valid:
+            return Reading((total + section + trailing()) * 12, i + 1, approx)
+        break
+    if not valid:
+        return None
+    return Reading(total + section + trailing(), end, approx,
+                   magnitude=float(last_big) if digit is None and section == 0 and last_big else 1.0)
+
+
+# ---------------------------------------------------------------------------
+# English number words.
+
+_EN_WORD = re.compile(r"[A-Za-z]+")
+_EN_SEP = re.compile(r"[ \t]*-[ \t]*|[ \t]+")
+
+
+@dataclass
+class _Token:
+    word: str  # lower case; '#' for an Arabic number
+    start: int
+    end: int
+    sep: str  # what joins it to the token before: '', ' ' or '-'
+    value: float = 0.0
+
+
+class _Tokens:
+    """English number tokens from `pos`, fetched only as far as the reader looks."""
+
+    def __init__(self, text: str, pos: int) -> None:
+        self.text = text
+        self.pos = pos
+        self.items: list[_Token] = []
+        self.done = False
+
+    def get(self, k: int) -> _Token | None:
+        while len(self.items) <= k and not self.done:
+            self._fetch()
+        return self.items[k] if k < len(self.items) else None
+
+    def _fetch(self) -> None:
+        text = self.text
+        if self.items:
+            m = _EN_SEP.match(text, self.pos)
+            if not m:
+                self.done = True
+                return
+            sep = "-" if "-" in m.group() else " "
+            i = m.end()
+        else:
+            sep, i = "", self.pos
+        if i < len(text) and (text[i].isdigit() or text[i] == "."):
+            got = read_arabic(text, i)
+            if got is None or (got[1] < len(text) and text[got[1]].isalpha()):
+                self.done = True
+                return
+            self.items.append(_Token("#", i, got[1], sep, got[0]))
+            self.pos = got[1]
+            return
+        w = _EN_WORD.match(text, i)
+        if not w or w.group().lower() not in numerals().en_vocab:
+            self.done = True
+            return
+        self.items.append(_Token(w.group().lower(), i, w.end(), sep))
+        self.pos = w.end()
+
+
+@dataclass
+class _Cardinal:
+    value: float
+    k: int  # tokens read
+    last: str  # class of the last token read
+    scale: float = 1.0  # the last scale word (million) when it ended the number
+    before_and: float | None = None  # value before the last 'and' (one hundred | and three)
+    decimal: bool = False
+
+
+def _cls(n: Numerals, tok: _Token) -> str:
+    w = tok.word
+    if w == "#":
+        return "arabic"
+    if w in n.en_ones:
+        return "ones"
+    if w in n.en_tens:
+        return "tens"
+    if w == "hundred":
+        return "hundred"
+    if w in n.en_scales:
+        return "scale"
+    if w in n.en_dozen:
+        return "dozen"
+    if w in n.en_connectors:
+        return "and"
+    if w in n.en_articles:
+        return "a"
+    if w in n.en_point:
+        return "point"
+    if w in n.en_ordinals or w in n.en_ordinal_plurals:
+        return "ordinal"
+    return "other"
+
+
+def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
+    """The whole number at token k: one hundred and three, 322 hundred, three lakh crore."""
+    total, current = 0.0, 0.0
+    last = ""
+    prev_scale = math.inf
+    scale_end = 1.0
+    before_and: float | None = None
+    k0 = k
+    while True:
+        tok = t.get(k)
+        if tok is None:
+            break
+        cls = _cls(n, tok)
+        if cls == "and":
+            nxt = t.get(k + 1)
+            if last in ("hundred", "scale") and nxt is not None and _cls(n, nxt) in ("ones", "tens", "arabic"):
+                before_and = total + current
+                last = "and"
+                k += 1
+                continue
+            break
+        if cls == "a":
+            nxt = t.get(k + 1)
+            if k == k0 and nxt is not None and _cls(n, nxt) in ("hundred", "scale", "dozen"):
+                current, last = 1.0, "a"
+                k += 1
+                continue
+            break
+        if cls == "ones":
+            v = n.en_ones[tok.word]
+            ok = last in ("", "hundred", "scale", "and") or (last == "tens" and 0 < v < 10)
+            if not ok or (last == "hundred" and current % 100) or (v == 0 and last not in ("",)):
+                break
+            if last == "tens" and tok.sep == "" :
+                break
+            current += v
+        elif cls == "tens":
+            if last not in ("", "hundred", "scale", "and"):
+                break
+            current += n.en_tens[tok.word]
+        elif cls == "arabic":
+            if last not in ("", "and"):
+                break
+            current += tok.value
+        elif cls == "hundred":
+            if last not in ("ones", "tens", "arabic", "a") or current >= 100 or current == 0:
+                break
+            current *= 100
+        elif cls == "scale":
+            scale = n.en_scales[tok.word]
+            if last in ("ones", "tens", "arabic", "hundred", "a") and current > 0:
+                if last == "arabic" and k == k0 + 1 and t.get(k0) is not None:
+                    # 13 billion: the caller reads Arabic magnitudes, keeping the scale
+                    break
+                if scale >= prev_scale:
+                    break
+                total += current * scale
+                current = 0.0
+                prev_scale = scale
+            elif last == "scale" and current == 0:
+                total *= scale  # three lakh crore
+            else:
+                break
+            scale_end = float(scale)
+        elif cls == "dozen":
+            if last not in ("ones", "tens", "arabic", "hundred", "a"):
+                break
+            current = (current or 1.0) * 12
+            last = "dozen"
+            k += 1
+            break
+        elif cls == "point" and last in ("ones", "tens", "hundred", "scale", "arabic"):
+            digits = ""
+            j = k + 1
+            while (d := t.get(j)) is not None and (d.word in n.en_ones and n.en_ones[d.word] < 20):
+                digits += str(n.en_ones[d.word])
+                j += 1
+            if not digits:
+                break
+            return _Cardinal(total + current + float("0." + digits), j, "point", decimal=True)
+        else:
+            break
+        if cls != "scale":
+            scale_end = 1.0
+        last = cls
+        k += 1
+    if k == k0 or last in ("a", "and"):
+        return None
+    return _Cardinal(total + current, k, last, scale_end, before_and)
+
+
+def _ordinal(n: Numerals, tok: _Token | None) -> tuple[int, bool] | None:
+    """A fraction's denominator word: (denominator, plural)."""
+    if tok is None:
+        return None
+    if tok.word in n.en_ordinal_plurals:
+        return n.en_ordinal_plurals[tok.word], True
+    if tok.word in n.en_ordinals:
+        return n.en_ordinals[tok.word], False
+    return None
+
+
+def _fraction(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | None:
+    """A fraction at token k (two thirds, a twenty-first, one hundred thirty fifths,
+    half a dozen): (value, tokens read, proper)."""
+    first = t.get(k)
+    if first is None:
+        return None
+    if first.word in n.en_fraction_words and first.sep != "-":
+        # half million, quarter million, half a dozen
+        value = n.en_fraction_words[first.word]
+        return _scaled(n, t, k + 1, value, needed=True)
+    if first.word in n.en_articles:
+        ordinal = _compound_ordinal(n, t, k + 1)
+        if ordinal is None or ordinal[2]:
+            return None
+        return _scaled(n, t, ordinal[1], 1 / ordinal[0])
+    card = _cardinal(n, t, k)
+    if card is None or card.decimal:
+        return None
+    ordtok = t.get(card.k)
+    if ordtok is None or ordtok.sep == "":
+        return None
+    ordv = _ordinal(n, ordtok)
+    j = card.k + 1
+    if ordv is None:
+        # three twenty firsts = 3/21
+        comp = _compound_ordinal(n, t, card.k)
+        if comp is None:
+            return None
+        ordv, j = (comp[0], comp[2]), comp[1]
+    num = card.value
+    den, plural = ordv
+    last_tok = t.get(card.k - 1)
+    if (card.last == "tens" and last_tok is not None and den < 10 and j == card.k + 1
+            and (ordtok.sep == "-" or card.k - 1 > k and last_tok.sep == " "
+                 and (prev := t.get(card.k - 2)) is not None and _cls(n, prev) != "and")):
+        # one hundred thirty fifths = 100/35, a twenty-first = 1/21
+        tens = float(n.en_tens[last_tok.word])
+        num -= tens
+        den += int(tens)
+    if num <= 0:
+        return None
+    if not plural and num != 1:
+        return None
+    if card.before_and is not None and (num - card.before_and) / den < 1:
+        # one hundred and three quarters = 100 + 3/4
+        value = card.before_and + (num - card.before_and) / den
+        return value, j, False
+    return _scaled(n, t, j, num / den)
+
+
+def _compound_ordinal(n: Numerals, t: _Tokens, k: int) -> tuple[int, int, bool] | None:
+    """An ordinal at token k, tens joined: fifth, twenty-first, twenty fifths."""
+    tok = t.get(k)
+    if tok is not None and tok.word in n.en_tens:
+        nxt = t.get(k + 1)
+        o = _ordinal(n, nxt)
+        if nxt is not None and o is not None and o[0] < 10 and nxt.sep:
+            return n.en_tens[tok.word] + o[0], k + 2, o[1]
+        return None
+    o = _ordinal(n, tok)
+    if o is None:
+        return None
+    return o[0], k + 1, o[1]
+
+
+def _scaled(n: Numerals, t: _Tokens, k: int, value: float, needed: bool = False) -> tuple[float, int, bool] | None:
+    """A fraction then a scale: three quarters billion, two thirds of a million."""
+    j = k
+    tok = t.get(j)
+    if tok is not None and tok.word == "of":
+        j += 1
+        tok = t.get(j)
+    if tok is not None and tok.word in n.en_articles:
+        j += 1
+        tok = t.get(j)
+    if tok is not None and (tok.word in n.en_scales or tok.word == "hundred"):
+        return value * n.en_scales.get(tok.word, 100), j + 1, False
+    if tok is not None and tok.word in n.en_dozen:
+        return value * 12, j + 1, False
+    if needed:
+        return None
+    return value, k, value < 1
+
+
+def read_en(text: str, pos: int) -> Reading | None:
+    """English number words (with Arabic parts) at `pos`: one hundred and three, two
+    thirds, 3 dozens, nine point nought four, one billion and a quarter million."""
+    n = numerals()
+    t = _Tokens(text, pos)
+    first = t.get(0)
+    if first is None:
+        return None
+    value: float
+    k: int
+    fraction = False
+    scale = 1.0
+    frac = _fraction_any(n, t, 0)
+    card = _cardinal(n, t, 0)
+    if frac is not None and (card is None or frac[1] >= card.k):
+        value, k, _ = frac
+        fraction = True
+    elif card is not None:
+        value, k, scale = card.value, card.k, card.scale
+        if card.last in ("ones", "tens") and card.k >= 2:
+            tok = t.get(card.k - 1)
+            if tok is not None and tok.sep == "-" and _ordinal(n, t.get(card.k)) is not None:
+                return None
+        # twenty and three fifths, one million and a half
+        nxt = t.get(k)
+        if nxt is not None and nxt.word in n.en_connectors:
+            mixed = _mixed_tail(n, t, k + 1)
+            if mixed is not None:
+                part, k2, own_scale = mixed
+                if card.last == "scale" and not own_scale:
+                    part *= card.scale
+                value, k, fraction, scale = value + part, k2, True, 1.0
+        # one over three, two out of five hundred
+        ratio = _ratio(n, t, k, value)
+        if ratio is not None:
+            value, k = ratio
+            fraction = True
+    else:
+        return None
+    last = t.get(k - 1)
+    assert last is not None
+    return Reading(value, last.end, fraction=fraction, magnitude=scale)
+
+
+def _fraction_any(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | None:
+    first = t.get(k)
+    if first is None:
+        return None
+    if first.word in n.en_articles:
+        nxt = t.get(k + 1)
+        if nxt is not None and (nxt.word == "hundred" or nxt.word in n.en_scales):
+            card = _cardinal(n, t, k)
+            if card is None:
+                return None
+            o = _ordinal(n, t.get(card.k))
+            if o is None:
+                return None
+            return card.value / o[0], card.k + 1, True
+    return _fraction(n, t, k)
+
+
+def _mixed_tail(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | None:
+    """After 'and': a proper fraction, or a whole number then one (three and three fifths)."""
+    frac = _fraction_any(n, t, k)
+    if frac is not None:
+        value, j, proper = frac
+        own_scale = not proper and value >= 1
+        if proper or own_scale:
+            return value, j, own_scale
+        return None
+    card = _cardinal(n, t, k)
+    if card is None or card.decimal:
+        return None
+    nxt = t.get(card.k)
+    if nxt is not None and nxt.word in n.en_connectors:
+        rest = _mixed_tail(n, t, card.k + 1)
+        if rest is not None and not rest[2]:
+            return card.value + rest[0], rest[1], False
+    return None
+
+
+def _ratio(n: Numerals, t: _Tokens, k: int, value: float) -> tuple[float, int] | None:
+    for joiner in n.en_ratio_joiners:
+        parts = joiner.split()
+        if all((tok := t.get(k + i)) is not None and tok.word == p for i, p in enumerate(parts)):
+            den = _cardinal(n, t, k + len(parts))
+            if den is None or den.decimal or not 0 < value < den.value:
+                return None
+            return value / den.value, den.k
+    return None
 
 
 def parse_zh(text: str) -> float | None:
     """Value of a Chinese numeral, possibly with Arabic parts: 二十万, 4兆1300億, 2.5万亿.
-
-    Returns None when the text is not a well-formed number (a lone 万, say).
-    """
-    n = numerals()
-    text = text.translate(FULLWIDTH)
-    # Digit strings with no units read digit by digit: 二〇一九 → 2019.
-    chars = [c for c in text if not c.isspace()]
-    if len(chars) >= 2 and all(c in n.zh_digits for c in chars):
-        return float("".join(str(n.zh_digits[c]) for c in chars))
-
-    total = 0.0
-    section = 0.0
-    current: float | None = None
-    biggest_seen = 0
-    last_unit = 0
-    zero_seen = False
-    i = 0
-    seen_number = False
-    while i < len(text):
-        c = text[i]
-        if c.isspace() or c in "多余餘几幾":
-            i += 1
-            continue
-        m = _ARABIC_RE.match(text, i)
-        if m and m.start() == i and c not in n.zh_digits:
-            if current is not None:
-                return None
-            current = parse_arabic(m.group())
-            seen_number = True
-            i = m.end()
-            continue
-        if c in n.zh_digits:
-            if current is not None and not zero_seen:
-                return None
-            value = n.zh_digits[c]
-            if value == 0:
-                zero_seen = True
-                current = None
-            else:
-                current = float(value)
-                seen_number = True
-            i += 1
-            continue
-        if c in n.zh_points:
-            # Digits after the point are read one by one: 二点五 → 2.5.
-            frac = ""
-            j = i + 1
-            while j < len(text) and text[j] in n.zh_digits:
-                frac += str(n.zh_digits[text[j]])
-                j += 1
-            if not frac:
-                return None
-            current = (current or 0.0) + float("0." + frac)
-            i = j
-            continue
-        if c in n.zh_units:
-            unit = n.zh_units[c]
-            section += (current if current is not None else 1.0) * unit
-            current = None
-            last_unit = unit
-            zero_seen = False
-            seen_number = True
-            i += 1
-            continue
-        if c in n.zh_big_units:
-            big = n.zh_big_units[c]
-            part = section + (current or 0.0)
-            if part == 0 and total == 0 and not seen_number:
-                return None  # a lone 万 is not a number
-            if total == 0 or big > biggest_seen:
-                total = (total + (part or (1.0 if total == 0 else 0.0))) * big
-                biggest_seen = max(biggest_seen, big)
-            else:
-                total += part * big
-            section = 0.0
-            current = None
-            last_unit = big
-            zero_seen = False
-            i += 1
-            continue
+    None unless all of `text` is one well-formed number."""
+    norm = text.translate(FULLWIDTH).strip()
+    r = read_zh(norm, 0)
+    if r is None or r.value is None or r.end != len(norm):
         return None
-    if current is not None and last_unit >= 100 and not zero_seen and current < 10:
-        # 两千四百五 = 2450, 一万五 = 15000: a trailing digit takes the next unit down.
-        last_char = text.rstrip()[-1:]
-        if last_char in n.zh_digits:
-            current *= last_unit / 10
-    result = total + section + (current or 0.0)
-    if not seen_number:
-        return None
-    return result
+    return r.value
 
 
 def parse_en_words(text: str) -> float | None:
-    """`one hundred and three` → 103; `twenty-two` → 22; None if not a number."""
-    n = numerals()
-    words = [w for w in re.split(r"[\s\-]+", text.lower()) if w]
-    if not words:
+    """`one hundred and three` → 103; `two thirds` → 0.666…; None if not all a number."""
+    norm = text.strip()
+    r = read_en(norm, 0)
+    if r is None or r.value is None or r.end != len(norm):
         return None
-    phrase = " ".join(words)
-    if phrase in n.en_specials:
-        return float(n.en_specials[phrase])
-    if words[0] in n.en_scales:
-        return None  # "billion" alone is a magnitude, not a number
-    total = 0.0
-    current = 0.0
-    seen = False
-    for w in words:
-        if w in n.en_connectors:
-            continue
-        if w == "a" and not seen:
-            current = 1.0
-            continue
-        if w in n.en_ones:
-            current += n.en_ones[w]
-            seen = True
-        elif w in n.en_tens:
-            current += n.en_tens[w]
-            seen = True
-        elif w in n.en_scales:
-            scale = n.en_scales[w]
-            if current == 0:
-                current = 1.0
-            if scale == 100:
-                current *= 100
-            else:
-                total += current * scale
-                current = 0.0
-            seen = True
-        elif w in n.en_specials:
-            current += n.en_specials[w]
-            seen = True
-        else:
-            return None
-    if not seen:
-        return None
-    return total + current
+    return r.value
 
 
 def format_value(value: float) -> str:
     """A value as a short string without float noise: 13000000000.0 → '13000000000'."""
-    if value == int(value) and abs(value) < 1e18:
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e18:
         return str(int(value))
     return f"{value:.10g}"

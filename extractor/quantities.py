@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -20,13 +21,14 @@ from typing import Any
 from extractor import rules
 from extractor.errors import RuleError
 from extractor.numbers import (
-    ARABIC,
     FULLWIDTH,
+    Reading,
     format_value,
     numerals,
-    parse_arabic,
-    parse_en_words,
     parse_zh,
+    read_arabic,
+    read_en,
+    read_zh,
 )
 
 KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "number")
@@ -84,10 +86,24 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
 
-def _alternation(words: Iterable[str]) -> str:
+def _pattern(word: str, flexible: bool) -> str:
+    """A word as a regex; a flexible word allows spaces between its non-Latin characters
+    (个 百 分 点) and between a Latin part and a symbol (HK $)."""
+    if not flexible or len(word) < 2:
+        return re.escape(word)
+    out = re.escape(word[0])
+    for prev, ch in zip(word, word[1:], strict=False):
+        if ch == " ":
+            continue
+        joint = not (_is_latin(prev) and _is_latin(ch)) and not (prev.isdigit() or ch.isdigit())
+        out += (r"[ \t]*" if joint else "") + re.escape(ch)
+    return out
+
+
+def _alternation(words: Iterable[str], flexible: bool = False) -> str:
     parts = []
     for w in sorted(set(words), key=len, reverse=True):
-        p = re.escape(w)
+        p = _pattern(w, flexible)
         if w and _is_latin(w[-1]):
             p += r"(?![A-Za-z])"
         if w and _is_latin(w[0]):
@@ -96,21 +112,38 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(parts) or r"(?!x)x"
 
 
-class WordTable:
-    """Words mapped to values; Latin words only match as whole words."""
+def _key(word: str) -> str:
+    return re.sub(r"[ \t]+", "", word)
 
-    def __init__(self, entries: Mapping[str, Any], *, ignore_case: bool = True) -> None:
+
+class WordTable:
+    """Words mapped to values; Latin words only match as whole words. A flexible table
+    also matches its words written with spaces inside (个 百 分 点, HK $)."""
+
+    def __init__(
+        self,
+        entries: Mapping[str, Any],
+        *,
+        ignore_case: bool = True,
+        flexible: bool = False,
+        hyphen: bool = False,
+    ) -> None:
         self.ignore_case = ignore_case
-        self.entries = {(k.lower() if ignore_case else k): v for k, v in entries.items()}
+        self.entries = {self._norm(k): v for k, v in entries.items()}
         flags = re.IGNORECASE if ignore_case else 0
-        alt = _alternation(entries)
-        self._after = re.compile(r"[ \t]?(" + alt + ")", flags)
+        alt = _alternation(entries, flexible)
+        lead = r"(?:[ \t]*|-)" if hyphen else (r"[ \t]*" if flexible else r"[ \t]?")
+        self._after = re.compile(lead + "(" + alt + ")", flags)
         self._after_tight = re.compile("(" + alt + ")", flags)
         self._before = re.compile("(" + alt + r")[ \t]?$", flags)
-        self.longest = max((len(k) for k in entries), default=0)
+        self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
+
+    def _norm(self, word: str) -> str:
+        word = _key(word)
+        return word.lower() if self.ignore_case else word
 
     def lookup(self, word: str) -> Any:
-        return self.entries[word.lower() if self.ignore_case else word]
+        return self.entries[self._norm(word)]
 
     def after(self, text: str, pos: int, *, space: bool = True) -> tuple[str, Any, int] | None:
         m = (self._after if space else self._after_tight).match(text, pos)
@@ -120,10 +153,13 @@ class WordTable:
 
     def before(self, text: str, pos: int) -> tuple[str, Any, int] | None:
         window_start = max(0, pos - self.longest - 1)
-        m = self._before.search(text[window_start:pos])
+        m = self._before.search(text, window_start, pos)
         if not m:
             return None
-        return m.group(1), self.lookup(m.group(1)), window_start + m.start()
+        return m.group(1), self.lookup(m.group(1)), m.start(1)
+
+    def finditer(self, text: str) -> Iterable[re.Match[str]]:
+        return self._after_tight.finditer(text)
 
 
 # ---------------------------------------------------------------------------
@@ -144,45 +180,96 @@ class UnitRule:
     nouns_only: bool = False
     min_value_without_noun: float = 0
     min_value: float = 0
+    max_value: float = math.inf
+    scale: float = 1.0
+    digit_string_scale: float | None = None
     skip_numerals: frozenset[str] = frozenset()
     not_preceded_by: WordTable | None = None
 
 
 @dataclass
+class WordRule:
+    """Words that are a quantity on their own (一半 = 50%), maybe only after a word."""
+
+    id: str
+    words: WordTable
+    preceded_by: WordTable | None = None
+
+
+@dataclass(frozen=True)
+class Money:
+    """What a currency word means: the ISO code and a scale (MUSD = 1 000 000 USD)."""
+
+    code: str
+    scale: float = 1.0
+
+
+@dataclass
 class Engine:
-    number_re: re.Pattern[str]
+    start_re: re.Pattern[str]
     date_patterns: list[tuple[str, re.Pattern[str]]]
     month_names: dict[str, int]
     year_range: tuple[int, int]
     line_exclusions: list[tuple[str, re.Pattern[str]]]
     span_exclusions: list[tuple[str, re.Pattern[str]]]
     not_numbers_re: re.Pattern[str]
+    not_after_re: re.Pattern[str]
+    fraction_re: re.Pattern[str]
+    mixed_re: re.Pattern[str]
+    en_minus_re: re.Pattern[str]
     magnitudes: WordTable
     short_magnitudes: WordTable
+    bare_magnitudes: WordTable
     currency_prefix: WordTable
+    currency_prefix_exact: WordTable
     currency_suffix: WordTable
+    currency_between: WordTable | None
+    minor_units: WordTable
+    minor_currencies: frozenset[str]
+    money_joiners: WordTable
     unit_rules: list[UnitRule]
-    percent_words: tuple[str, WordTable] | None
+    word_rules: list[WordRule]
+    rate_rule: str
     ago_zh: WordTable
     ago_en: WordTable
     qual_before: WordTable
     qual_after: WordTable
     range_joiners: re.Pattern[str]
-    vague_prefix_qualifier: dict[str, str]
+    vague_prefixes: dict[str, str]
     vague_en: list[tuple[re.Pattern[str], float]]
+    currency_mentions: WordTable
+    percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
 
 
-def _unit_rules() -> list[UnitRule]:
+def _table(words: Any, value: Any = True, **kw: Any) -> WordTable | None:
+    return WordTable({str(w): value for w in words}, **kw) if words else None
+
+
+def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
     data = rules.load("units")
     out: list[UnitRule] = []
+    words: list[WordRule] = []
+    rate_rule = "percent.rate"
     for kind in ("percent", "multiplier", "count", "duration"):
         entries = rules.require("units", data, kind, list)
         for entry in entries:
             if not isinstance(entry, dict) or "id" not in entry:
                 raise RuleError(rules.path_of("units"), kind, "each rule needs an id")
             rid = str(entry["id"])
-            if rid == "percent.fraction_word" or rid == "duration.ago":
+            if entry.get("rate"):
+                rate_rule = rid
+                continue
+            if "words" in entry:
+                if not isinstance(entry["words"], dict):
+                    raise RuleError(rules.path_of("units"), rid, "'words' must map words to values")
+                words.append(WordRule(
+                    rid,
+                    WordTable({str(k): _number(rid, v) for k, v in entry["words"].items()}),
+                    _table(entry.get("preceded_by")),
+                ))
+                continue
+            if rid == "duration.ago":
                 continue
             unit_default = {
                 "percent": "percent",
@@ -193,35 +280,44 @@ def _unit_rules() -> list[UnitRule]:
             after = entry.get("after")
             after_table: WordTable | None = None
             if isinstance(after, list):
-                after_table = WordTable({str(w): str(entry.get("unit", unit_default)) for w in after})
+                after_table = WordTable({str(w): str(entry.get("unit", unit_default)) for w in after},
+                                        flexible=True)
             elif isinstance(after, dict):
-                after_table = WordTable({str(w): str(u) for w, u in after.items()})
+                after_table = WordTable({str(w): str(u) for w, u in after.items()}, flexible=True)
             elif after is not None:
                 raise RuleError(rules.path_of("units"), rid, "'after' must be a list or mapping")
             before = entry.get("before")
-            nouns = entry.get("nouns")
-            generic = entry.get("generic_nouns")
-            followed = entry.get("followed_by")
-            not_preceded = entry.get("not_preceded_by")
+            if before is not None and not isinstance(before, list):
+                raise RuleError(rules.path_of("units"), rid, "'before' must be a list")
+            dss = entry.get("digit_string_scale")
             out.append(
                 UnitRule(
                     id=rid,
                     kind=kind,
                     unit=str(entry.get("unit", unit_default)),
                     after=after_table,
-                    before=WordTable({str(w): True for w in before}) if before else None,
-                    nouns=WordTable({str(w): True for w in nouns}) if nouns else None,
-                    generic_nouns=WordTable({str(w): True for w in generic}) if generic else None,
-                    followed_by=WordTable({str(w): True for w in followed}) if followed else None,
+                    before=_table(before, flexible=True),
+                    nouns=_table(entry.get("nouns")),
+                    generic_nouns=_table(entry.get("generic_nouns")),
+                    followed_by=_table(entry.get("followed_by")),
                     glued=bool(entry.get("glued", False)),
                     nouns_only=bool(entry.get("nouns_only", False)),
-                    min_value_without_noun=float(entry.get("min_value_without_noun", 0)),
-                    min_value=float(entry.get("min_value", 0)),
+                    min_value_without_noun=_number(rid, entry.get("min_value_without_noun", 0)),
+                    min_value=_number(rid, entry.get("min_value", 0)),
+                    max_value=_number(rid, entry.get("max_value", math.inf)),
+                    scale=_number(rid, entry.get("scale", 1)),
+                    digit_string_scale=None if dss is None else _number(rid, dss),
                     skip_numerals=frozenset(str(s).lower() for s in entry.get("skip_numerals", [])),
-                    not_preceded_by=WordTable({str(w): True for w in not_preceded}) if not_preceded else None,
+                    not_preceded_by=_table(entry.get("not_preceded_by")),
                 )
             )
-    return out
+    return out, words, rate_rule
+
+
+def _number(rule: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RuleError(rules.path_of("units"), rule, f"expected a number, not {value!r}")
+    return float(value)
 
 
 def _special_unit_entry(rule_id: str) -> dict[str, Any]:
@@ -233,27 +329,61 @@ def _special_unit_entry(rule_id: str) -> dict[str, Any]:
     return {}
 
 
+def _compile(name: str, rule: str, pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise RuleError(rules.path_of(name), rule, f"bad regular expression: {exc}") from None
+
+
+def _entries(name: str, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise RuleError(rules.path_of(name), key, "expected a list of rules")
+    for e in value:
+        if not isinstance(e, dict) or "id" not in e or "pattern" not in e:
+            raise RuleError(rules.path_of(name), f"{key}: {e!r}", "each rule needs an id and a pattern")
+    return value
+
+
 @cache
 def engine() -> Engine:
     """Compile every rule file once."""
     n = numerals()
-    zd = re.escape("".join(n.zh_digits))
+
+    mags = rules.load("magnitudes")
+    long_mags: dict[str, float] = {}
+    short_mags: dict[str, float] = {}
+    bare_mags: dict[str, float] = {}
+    for entry in rules.require("magnitudes", mags, "magnitudes", list):
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), int | float):
+            raise RuleError(rules.path_of("magnitudes"), str(entry), "each entry needs words and a numeric value")
+        target = short_mags if entry.get("needs_currency") else long_mags
+        for w in rules.string_list("magnitudes", str(entry.get("words")), entry.get("words")):
+            target[w] = float(entry["value"])
+            if entry.get("bare"):
+                bare_mags[w] = float(entry["value"])
+    vague = mags.get("vague", {})
+    vague_zh = vague.get("zh", {}) if isinstance(vague, dict) else {}
+    vague_qual = {str(k): str(v) for k, v in (vague_zh.get("qualifier") or {}).items()}
+    vague_prefixes = {
+        str(p): vague_qual.get(str(p), "more_than")
+        for p in rules.string_list("magnitudes", "vague.zh.prefixes", vague_zh.get("prefixes", []))
+    }
+    vague_en = [
+        (re.compile(r"(?<![A-Za-z])" + re.escape(str(e["pattern"])) + r"(?![A-Za-z])", re.IGNORECASE), float(e["value"]))
+        for e in (vague.get("en", []) if isinstance(vague, dict) else [])
+    ]
+
+    zh_start = re.escape("".join([*n.zh_digits, *n.zh_units, *n.zh_big_units, *vague_prefixes]))
+    half = re.escape("".join(n.zh_half))
     zu = re.escape("".join(n.zh_units))
-    zb = re.escape("".join(n.zh_big_units))
-    pt = re.escape("".join(n.zh_points))
-    zh_token = (
-        rf"(?:(?P<vague>[数數几幾上])(?=[ \t]?[{zu}{zb}]))?"
-        rf"(?:{ARABIC}|[{zd}{zu}])"
-        rf"(?:[ \t]?[{zu}{zb}]|(?<=[{zd}{zu}{zb}])[{zd}]|(?<=[{zb}]){ARABIC}"
-        rf"|[{pt}](?=[{zd}])|[ \t]?[多余餘](?=[ \t]?[{zu}{zb}]))*"
-    )
-    en_words = "|".join(re.escape(w) for w in n.en_words)
-    en_token = (
-        rf"(?<![A-Za-z])(?:a\s+(?=(?:{en_words})))?(?:{en_words})"
-        rf"(?:(?:[ \t]+and[ \t]+|[ \t]*-[ \t]*|[ \t]+)(?:{en_words}))*(?![A-Za-z])"
-    )
-    number_re = re.compile(
-        rf"(?P<zhpct>百分之|百分之[ \t])?(?P<zh>{zh_token})|(?P<en>{en_token})", re.IGNORECASE
+    en_start = [*n.en_ones, *n.en_tens, *n.en_articles, *n.en_fraction_words]
+    start_re = re.compile(
+        rf"[{zh_start}]" + (rf"|[{half}](?=[{zu}])" if half else "")
+        + r"|\d|(?<![.\d])\.\d"
+        + rf"|(?<![A-Za-z])(?:{'|'.join(sorted(map(re.escape, en_start), key=len, reverse=True))})(?![A-Za-z])",
+        re.IGNORECASE,
     )
 
     dates = rules.load("dates")
@@ -261,48 +391,56 @@ def engine() -> Engine:
     month_alt = "|".join(sorted((re.escape(m) for m in month_names), key=len, reverse=True))
     date_patterns = []
     for entry in rules.require("dates", dates, "patterns", list):
-        rid = str(entry.get("id", "?"))
+        rid = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
+        if not isinstance(entry, dict):
+            raise RuleError(rules.path_of("dates"), rid, "each pattern needs an id and a pattern")
         pattern = str(rules.require("dates", entry, "pattern", str, rid))
         date_patterns.append((rid, rules.check_regex("dates", rid, pattern.replace("{month_name}", month_alt))))
     yr = dates.get("year_range", [1800, 2199])
 
     furn = rules.load("furniture")
     line_ex = [
-        (str(e["id"]), re.compile(rules.check_regex("furniture", str(e["id"]), str(e["pattern"])).pattern, re.IGNORECASE | re.MULTILINE))
-        for e in furn.get("lines", [])
+        (str(e["id"]), _compile("furniture", str(e["id"]), str(e["pattern"]), re.IGNORECASE | re.MULTILINE))
+        for e in _entries("furniture", furn, "lines")
     ]
     span_ex = [
         (str(e["id"]), rules.check_regex("furniture", str(e["id"]), str(e["pattern"])))
-        for e in furn.get("spans", [])
-    ]
-
-    mags = rules.load("magnitudes")
-    long_mags: dict[str, float] = {}
-    short_mags: dict[str, float] = {}
-    for entry in rules.require("magnitudes", mags, "magnitudes", list):
-        target = short_mags if entry.get("needs_currency") else long_mags
-        for w in rules.string_list("magnitudes", str(entry.get("words")), entry.get("words")):
-            target[w] = float(entry["value"])
-    vague = mags.get("vague", {})
-    vague_zh = vague.get("zh", {}) if isinstance(vague, dict) else {}
-    vague_en = [
-        (re.compile(r"(?<![A-Za-z])" + re.escape(str(e["pattern"])) + r"(?![A-Za-z])", re.IGNORECASE), float(e["value"]))
-        for e in (vague.get("en", []) if isinstance(vague, dict) else [])
+        for e in _entries("furniture", furn, "spans")
     ]
 
     cur = rules.load("currencies")
-    prefixes: dict[str, str] = {}
-    suffixes: dict[str, str] = {}
+    prefixes: dict[str, Money] = {}
+    exact_prefixes: dict[str, Money] = {}
+    suffixes: dict[str, Money] = {}
+    minors: dict[str, dict[str, float]] = {}
+    mentions: dict[str, Money] = {}
     names: dict[str, str] = {}
+    code_scales = cur.get("code_scales") or {}
+    exact = set(rules.string_list("currencies", "case_sensitive", cur.get("case_sensitive", [])))
     for entry in rules.require("currencies", cur, "currencies", list):
+        if not isinstance(entry, dict):
+            raise RuleError(rules.path_of("currencies"), str(entry), "each currency needs a code")
         code = str(rules.require("currencies", entry, "code", str))
         if not re.fullmatch(r"[A-Z]{3}", code):
             raise RuleError(rules.path_of("currencies"), code, "code must be three capital letters (ISO 4217)")
         names[code] = str(entry.get("name", code))
         for p in rules.string_list("currencies", code, entry.get("prefixes", [])):
-            prefixes.setdefault(p, code)
+            table = exact_prefixes if p in exact else prefixes
+            table.setdefault(p, Money(code))
         for s in rules.string_list("currencies", code, entry.get("suffixes", [])):
-            suffixes.setdefault(s, code)
+            suffixes.setdefault(s, Money(code))
+        for letter, scale in code_scales.items():
+            suffixes.setdefault(f"{letter}{code}", Money(code, float(scale)))
+            prefixes.setdefault(f"{letter}{code}", Money(code, float(scale)))
+        minor = entry.get("minor") or {}
+        if not isinstance(minor, dict):
+            raise RuleError(rules.path_of("currencies"), f"{code}.minor", "expected a mapping word: fraction")
+        for w, frac in minor.items():
+            minors.setdefault(str(w), {})[code] = _number(code, frac)
+        for m in rules.string_list("currencies", f"{code}.mentions", entry.get("mentions", [])):
+            mentions.setdefault(m, Money(code))
+    between = rules.string_list("currencies", "between", cur.get("between", []))
+    joiners = rules.string_list("currencies", "joiners", cur.get("joiners", []))
 
     quals = rules.load("qualifiers")
     before: dict[str, str] = {}
@@ -317,36 +455,47 @@ def engine() -> Engine:
             raise RuleError(rules.path_of("qualifiers"), f"after.{qual}", "unknown qualifier")
         for w in rules.string_list("qualifiers", f"after.{qual}", words):
             after[w] = str(qual)
-    joiners = rules.string_list("qualifiers", "range_joiners", quals.get("range_joiners", []))
-    range_re = re.compile(r"^[ \t]*(?:" + _alternation(joiners) + r")[ \t]*$", re.IGNORECASE)
+    range_words = rules.string_list("qualifiers", "range_joiners", quals.get("range_joiners", []))
+    range_re = re.compile(r"^[ \t]*(?:" + _alternation(range_words) + r")[ \t]*$", re.IGNORECASE)
 
-    pw = _special_unit_entry("percent.fraction_word")
-    percent_words = None
-    if pw.get("words"):
-        percent_words = (str(pw["id"]), WordTable({str(k): float(v) for k, v in pw["words"].items()}))
+    unit_rules, word_rules, rate_rule = _unit_rules()
     ago = _special_unit_entry("duration.ago")
+    sign = _special_unit_entry("percent.sign")
 
     return Engine(
-        number_re=number_re,
+        start_re=start_re,
         date_patterns=date_patterns,
         month_names=month_names,
         year_range=(int(yr[0]), int(yr[1])),
         line_exclusions=line_ex,
         span_exclusions=span_ex,
         not_numbers_re=re.compile(_alternation(n.zh_not_numbers)),
+        not_after_re=re.compile(r"(?:" + _alternation(n.en_not_after) + r")[ \t]+$", re.IGNORECASE),
+        fraction_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_fraction, flexible=True) + r")[ \t]*"),
+        mixed_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_mixed) + r")[ \t]*"),
+        en_minus_re=re.compile(r"(?:" + _alternation(n.en_minus) + r")[ \t]+$", re.IGNORECASE),
         magnitudes=WordTable(long_mags),
         short_magnitudes=WordTable(short_mags, ignore_case=False),
-        currency_prefix=WordTable(prefixes, ignore_case=False),
-        currency_suffix=WordTable(suffixes),
-        unit_rules=_unit_rules(),
-        percent_words=percent_words,
+        bare_magnitudes=WordTable(bare_mags, ignore_case=False),
+        currency_prefix=WordTable(prefixes, flexible=True),
+        currency_prefix_exact=WordTable(exact_prefixes, ignore_case=False),
+        currency_suffix=WordTable(suffixes, hyphen=True),
+        currency_between=_table(between),
+        minor_units=WordTable(minors),
+        minor_currencies=frozenset(code for by_code in minors.values() for code in by_code),
+        money_joiners=WordTable({w: True for w in joiners}),
+        unit_rules=unit_rules,
+        word_rules=word_rules,
+        rate_rule=rate_rule,
         ago_zh=WordTable({str(w): True for w in ago.get("after_zh", [])}),
         ago_en=WordTable({str(w): True for w in ago.get("after_en", [])}),
         qual_before=WordTable(before),
         qual_after=WordTable(after),
         range_joiners=range_re,
-        vague_prefix_qualifier={str(k): str(v) for k, v in (vague_zh.get("qualifier") or {}).items()},
+        vague_prefixes=vague_prefixes,
         vague_en=vague_en,
+        currency_mentions=WordTable(mentions),
+        percent_mentions=WordTable({str(w): True for w in sign.get("mentions", [])}),
         currency_names=names,
     )
 
@@ -359,7 +508,7 @@ def reset() -> None:
 
 
 # ---------------------------------------------------------------------------
-# Extraction.
+# Reading numbers.
 
 
 @dataclass
@@ -372,6 +521,193 @@ class _Num:
     vague_qualifier: str | None = None
     magnitude: float = 1.0
     approx_more: bool = False  # 十多万, 100余亿
+    per: float | None = None  # 百分之 → 100: a rate, the number is its numerator
+    inner_start: int | None = None  # where the numerator of a rate starts
+    digit_string: bool = False
+    fraction: bool = False
+
+
+def _read_plain(norm: str, s: int, eng: Engine) -> tuple[Reading, str] | None:
+    """The number at s with no sign, fraction or rate around it."""
+    c = norm[s]
+    if c.isdigit() or c == ".":
+        r = read_zh(norm, s)
+        if r is not None and r.value is not None:
+            plain = read_arabic(norm, s)
+            if plain is not None and plain[1] == r.end:
+                en = read_en(norm, s)
+                if en is not None and en.value is not None and en.end > r.end:
+                    return en, "en"
+                return r, "arabic"
+            return r, "zh"
+        return (r, "zh") if r is not None else None
+    if _is_latin(c):
+        r = read_en(norm, s)
+        return (r, "en") if r is not None else None
+    r = read_zh(norm, s)
+    return (r, "zh") if r is not None else None
+
+
+def _read_signed(norm: str, s: int, eng: Engine) -> tuple[Reading, str, int] | None:
+    """A number with an optional minus sign before it: (reading, source, start)."""
+    n = numerals()
+    start = s
+    neg = False
+    if s < len(norm) and norm[s] in n.zh_minus:
+        neg, s = True, s + 1
+    got = _read_plain(norm, s, eng) if s < len(norm) else None
+    if got is None:
+        return None
+    r, source = got
+    if r.value is None:
+        return r, source, start
+    return (replace(r, value=-r.value) if neg else r), source, start
+
+
+def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
+    """The number starting at s, with its sign, fraction or rate; a Reading with no value
+    says which characters to skip."""
+    n = numerals()
+    c = norm[s]
+    vague_q: str | None = None
+    if c in eng.vague_prefixes and s + 1 < len(norm):
+        nxt = _skip_ws(norm, s + 1)
+        if nxt < len(norm) and (norm[nxt] in n.zh_units or norm[nxt] in n.zh_big_units):
+            vague_q = eng.vague_prefixes[c]
+            r0 = read_zh(norm, nxt)
+            if r0 is None or r0.value is None:
+                return None
+            return _Num(s, r0.end, r0.value, "zh", vague=True, vague_qualifier=vague_q,
+                        magnitude=r0.magnitude)
+        if c not in n.zh_digits and c not in n.zh_units and c not in n.zh_big_units:
+            return None
+    got = _read_signed(norm, s, eng)
+    if got is None:
+        return None
+    r, source, start = got
+    if r.value is None:
+        return r
+    value, end = r.value, r.end
+    per: float | None = None
+    inner: int | None = None
+    fraction = r.fraction
+    if source in ("zh", "arabic"):
+        frac = _zh_fraction(norm, start, end, value, eng)
+        if frac is not None:
+            value, end, per, inner = frac
+            fraction = per is None
+        else:
+            mixed = eng.mixed_re.match(norm, end)
+            if mixed:
+                f2 = _read_signed(norm, mixed.end(), eng)
+                if f2 is not None and f2[0].value is not None:
+                    frac = _zh_fraction(norm, mixed.end(), f2[0].end, f2[0].value, eng)
+                    if frac is not None and frac[2] is None:
+                        value, end, fraction = value + math.copysign(frac[0], value or 1), frac[1], True
+        if source == "arabic" and not fraction:
+            slash = _slash_fraction(norm, start, end, value)
+            if slash is not None:
+                value, end = slash
+                fraction = True
+    return _Num(start, end, value, source, magnitude=r.magnitude, approx_more=r.approx, per=per,
+                inner_start=inner, digit_string=r.digit_string, fraction=fraction)
+
+
+_SLASH = re.compile(r"/(\d+)(?![\d/.])")
+_MIXED_SLASH = re.compile(r"[ \t]+(\d+)/(\d+)(?![\d/.])")
+
+
+def _slash_fraction(norm: str, start: int, end: int, value: float) -> tuple[float, int] | None:
+    """3/4, -4/5, 1 4/3; not 5/17/2018 (a date) nor 24/7 glued to more slashes."""
+    if start > 0 and norm[start - 1] == "/":
+        return None
+    m = _SLASH.match(norm, end)
+    if m and value == int(value) and int(m.group(1)) > 0:
+        return value / int(m.group(1)), m.end()
+    m = _MIXED_SLASH.match(norm, end)
+    if m and value == int(value) and int(m.group(2)) > 0:
+        part = int(m.group(1)) / int(m.group(2))
+        return value + math.copysign(part, value or 1), m.end()
+    return None
+
+
+def _zh_fraction(
+    norm: str, start: int, end: int, den: float, eng: Engine
+) -> tuple[float, int, float | None, int | None] | None:
+    """A分之B after a number A: B/A; when A is written with units only (百分之二十), a
+    rate: (B, end, A, where B starts)."""
+    m = eng.fraction_re.match(norm, end)
+    if not m:
+        return None
+    got = _read_signed(norm, m.end(), eng)
+    if got is None or den == 0:
+        return None
+    numerator, r_end = got[0].value, got[0].end
+    if numerator is None:
+        return None
+    n = numerals()
+    written = norm[start:end]
+    if not any(ch.isdigit() or ch in n.zh_digits for ch in written) and den > 0:
+        return numerator, r_end, den, m.end()
+    return numerator / den, r_end, None, None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _scan(norm: str, eng: Engine) -> list[_Num]:
+    """Every number in the text, left to right, each read once."""
+    n = numerals()
+    not_numbers = [(m.start(), m.end()) for m in eng.not_numbers_re.finditer(norm)]
+    nn_starts = [s for s, _ in not_numbers]
+    out: list[_Num] = []
+    pos = 0
+    while True:
+        m = eng.start_re.search(norm, pos)
+        if m is None:
+            break
+        s = m.start()
+        i = bisect.bisect_right(nn_starts, s) - 1
+        if i >= 0 and not_numbers[i][0] <= s < not_numbers[i][1]:
+            pos = not_numbers[i][1]
+            continue
+        got = _read_number(norm, s, eng)
+        if got is None:
+            pos = s + 1
+            continue
+        if isinstance(got, Reading):
+            pos = max(got.end, s + 1)
+            continue
+        num = got
+        pos = max(num.end, s + 1)
+        if num.end - num.start == 1 and norm[num.start] in n.zh_not_alone:
+            continue
+        if num.source == "en" and eng.not_after_re.search(norm, max(0, s - 12), s):
+            word = norm[s:num.end].lower()
+            if word in n.en_weak:
+                continue
+        _signs(norm, num, eng)
+        out.append(num)
+    return out
+
+
+def _signs(norm: str, num: _Num, eng: Engine) -> None:
+    """-5, minus five: a sign written before the number."""
+    s = num.start
+    if s == 0:
+        return
+    if norm[s - 1] in numerals().zh_minus:
+        num.start, num.value = s - 1, -num.value
+        return
+    if norm[s - 1] == "-" and (s < 2 or not (norm[s - 2].isalnum() or norm[s - 2] in "-.,/")):
+        num.start, num.value = s - 1, -num.value
+        return
+    m = eng.en_minus_re.search(norm, max(0, s - 12), s)
+    if m and (m.start() == 0 or not _is_latin(norm[m.start() - 1])):
+        num.start, num.value = m.start(), -num.value
 
 
 @dataclass
@@ -402,29 +738,49 @@ class _Spans:
 
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect.bisect_right(self.starts, end - 1)
-        return any(self.ends[j] > start for j in range(max(0, i - 3), i)) or (
-            i > 3 and max(self.ends[: i - 3], default=0) > start
-        )
+        return i > 0 and self.ends[i - 1] > start
 
 
-def _furniture(text: str, eng: Engine) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    lines: list[tuple[int, int]] = []
-    for _, rx in eng.line_exclusions:
-        for m in rx.finditer(text):
-            ls = text.rfind("\n", 0, m.start()) + 1
-            le = text.find("\n", m.end())
-            lines.append((ls, len(text) if le < 0 else le))
-    spans = [(m.start(), m.end()) for _, rx in eng.span_exclusions for m in rx.finditer(text) if m.end() > m.start()]
-    return lines, spans
+class _Furniture:
+    """What is not a claim: whole lines and spans, found once per text."""
 
+    def __init__(self, text: str, eng: Engine) -> None:
+        lines: list[tuple[int, int]] = []
+        for _, rx in eng.line_exclusions:
+            for m in rx.finditer(text):
+                ls = text.rfind("\n", 0, m.start()) + 1
+                le = text.find("\n", m.end())
+                lines.append((ls, len(text) if le < 0 else le))
+        self.lines = _merge(lines)
+        self.line_starts = [s for s, _ in self.lines]
+        spans = sorted((m.start(), m.end()) for _, rx in eng.span_exclusions for m in rx.finditer(text) if m.end() > m.start())
+        self.spans = spans
+        self.span_starts = [s for s, _ in spans]
+        # the furthest end among spans starting at or before each index
+        self.span_reach: list[int] = []
+        reach = -1
+        for _, e in spans:
+            reach = max(reach, e)
+            self.span_reach.append(reach)
 
-def _blocked(start: int, end: int, lines: list[tuple[int, int]], spans: list[tuple[int, int]]) -> bool:
-    for ls, le in lines:
-        if ls <= start < le:
+    def blocked(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.line_starts, start) - 1
+        if i >= 0 and self.lines[i][0] <= start < self.lines[i][1]:
             return True
-    # A claim is dropped when an exclusion covers it, unless the claim starts where the
-    # exclusion does (RM5 is a currency, not a code name like GPT-3).
-    return any(ss < end and se > start and ss < start for ss, se in spans)
+        # A claim is dropped when an exclusion covers it, unless the claim starts where the
+        # exclusion does (RM5 is a currency, not a code name like GPT-3).
+        j = bisect.bisect_left(self.span_starts, start) - 1
+        return j >= 0 and self.span_reach[j] > start
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 def _skip_markup_left(text: str, pos: int) -> int:
@@ -438,39 +794,30 @@ def extract(
     *,
     published: dt.date | None = None,
     all_numbers: bool = False,
+    mentions: bool = False,
 ) -> list[Quantity]:
-    """Every quantity in `text`, in order. `published` dates relative expressions."""
+    """Every quantity in `text`, in order. `published` dates relative expressions;
+    `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
+    percent words that stand without a number (value None)."""
     eng = engine()
     norm = text.translate(FULLWIDTH)
-    lines, spans = _furniture(norm, eng)
+    furniture = _Furniture(norm, eng)
     taken = _Spans()
     out: list[Quantity] = []
 
-    for q in _dates(norm, text, eng, published, lines, spans):
+    for q in _dates(norm, text, eng, published, furniture):
         out.append(q)
         taken.add(q.start, q.end)
 
-    not_numbers = [(m.start(), m.end()) for m in eng.not_numbers_re.finditer(norm)]
-    nn_starts = [s for s, _ in not_numbers]
-
-    nums: list[_Num] = []
-    for m in eng.number_re.finditer(norm):
-        num = _read_number(m, norm)
-        if num is None:
-            continue
-        i = bisect.bisect_right(nn_starts, num.start) - 1
-        if i >= 0 and not_numbers[i][0] <= num.start < not_numbers[i][1]:
-            continue
-        nums.append(num)
-
     items: list[_Item] = []
-    for num in nums:
-        if items and num.start < items[-1].end:
+    for num in _scan(norm, eng):
+        floor = items[-1].end if items else 0
+        if num.start < floor:
             continue  # already read as part of the previous quantity
-        item = _attach_unit(norm, num, eng, published)
+        item = _attach_unit(norm, num, eng, published, floor)
         if item is None:
             continue
-        if taken.overlaps(item.start, item.end) or _blocked(item.start, item.end, lines, spans):
+        if taken.overlaps(item.start, item.end) or furniture.blocked(item.start, item.end):
             continue
         items.append(item)
 
@@ -479,136 +826,222 @@ def extract(
         if item.kind is None and not all_numbers:
             continue
         out.append(_finish(text, norm, item, eng))
+        taken.add(item.start, item.end)
 
-    for q in _vague_english(norm, text, eng, lines, spans, taken):
+    for q in _vague_english(norm, text, eng, furniture, taken):
         out.append(q)
-    if eng.percent_words:
-        rid, table = eng.percent_words
-        for m in table._after_tight.finditer(norm):
-            if taken.overlaps(m.start(), m.end()) or _blocked(m.start(), m.end(), lines, spans):
+    for rule in eng.word_rules:
+        for m in rule.words.finditer(norm):
+            if taken.overlaps(m.start(), m.end()) or furniture.blocked(m.start(), m.end()):
                 continue
-            if any(q.start < m.end() and m.start() < q.end for q in out):
+            if rule.preceded_by is not None and rule.preceded_by.before(norm, m.start()) is None:
                 continue
-            value = float(table.lookup(m.group(1)))
+            value = float(rule.words.lookup(m.group(1)))
             qual, _ = _qualifier_before(norm, m.start(), eng)
+            taken.add(m.start(), m.end())
             out.append(
-                Quantity(text[m.start() : m.end()], m.start(), m.end(), "percent", value, "percent", rid,
+                Quantity(text[m.start() : m.end()], m.start(), m.end(), "percent", value, "percent", rule.id,
                          qualifier=qual or "exact", explanation=f"{m.group(1)} means {format_value(value)}%")
             )
+    if mentions:
+        out.extend(_mentions(norm, text, eng, furniture, taken))
     out.sort(key=lambda q: (q.start, q.end))
     return out
 
 
-def _read_number(m: re.Match[str], norm: str) -> _Num | None:
-    if m.group("zh"):
-        s, e = m.span("zh")
-        raw = m.group("zh")
-        # Trailing spaces never belong to the number.
-        while raw and raw[-1] in " \t":
-            raw = raw[:-1]
-            e -= 1
-        vague = bool(m.group("vague"))
-        body = raw[1:] if vague else raw
-        if re.fullmatch(ARABIC, body):
-            value = parse_arabic(body)
-            source = "arabic"
-        else:
-            value = parse_zh(body)
-            source = "zh"
-        if value is None:
-            return None
-        num = _Num(s, e, value, source, vague=vague, approx_more=bool(re.search(r"[多余餘]", body)))
-        if vague:
-            num.vague_qualifier = engine().vague_prefix_qualifier.get(raw[0], "more_than")
-        if m.group("zhpct"):
-            num.start = m.start()
-            num.source = "zhpct"
-        if source == "arabic" and norm[s - 1 : s] in ("-", "−") and s >= 1 and not norm[s - 2 : s - 1].isalnum():
-            num.start -= 1
-            num.value = -value
-        return num
-    s, e = m.span("en")
-    value = parse_en_words(m.group("en"))
-    if value is None:
-        return None
-    return _Num(s, e, value, "en")
+def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
+    """Currency and percent words with no number: 人民币, dollar, percentage."""
+    out = []
+    for table, kind, rid in ((eng.currency_mentions, "money", "money.mention"),
+                             (eng.percent_mentions, "percent", "percent.mention")):
+        for m in table.finditer(norm):
+            if taken.overlaps(m.start(), m.end()) or furniture.blocked(m.start(), m.end()):
+                continue
+            word = table.lookup(m.group(1))
+            unit = word.code if isinstance(word, Money) else "percent"
+            out.append(Quantity(text[m.start() : m.end()], m.start(), m.end(), kind, None, unit, rid,
+                                explanation=f"{m.group(1)} names {unit} without an amount"))
+    return out
 
 
-def _attach_unit(norm: str, num: _Num, eng: Engine, published: dt.date | None) -> _Item | None:
+def numbers(text: str) -> list[Quantity]:
+    """Every number written in `text`, each as kind 'number' with no unit: 2 million,
+    一万五千亿, two thirds, 10M. Rates keep only their number (百分之二十 → 二十)."""
+    eng = engine()
+    norm = text.translate(FULLWIDTH)
+    furniture = _Furniture(norm, eng)
+    out: list[Quantity] = []
+    for num in _scan(norm, eng):
+        start, end, value = num.start, num.end, num.value
+        if num.per is not None and num.inner_start is not None:
+            start = num.inner_start
+        if num.source in ("arabic", "en", "zh"):
+            mag = _latin_magnitude(norm, end, eng) or eng.bare_magnitudes.after(norm, end, space=True)
+            if mag is not None:
+                value, end = value * float(mag[1]), mag[2]
+        if end < len(norm) and _is_latin(norm[end]) and num.source != "en":
+            continue  # 180ml, 29km: a measure, not a number on its own
+        if furniture.blocked(start, end) or not math.isfinite(value):
+            continue
+        out.append(Quantity(text[start:end], start, end, "number", value, "number", "number.bare",
+                            explanation=f"{text[start:end]} → {format_value(value)}"))
+    return out
+
+
+def _latin_magnitude(norm: str, end: int, eng: Engine) -> tuple[str, Any, int] | None:
+    """million, billion after a number; Chinese magnitudes are part of the numeral, so one
+    left over after it (五十千) is not a magnitude."""
+    mag = eng.magnitudes.after(norm, end)
+    return mag if mag is not None and _is_latin(mag[0][-1]) else None
+
+
+def _attach_unit(
+    norm: str, num: _Num, eng: Engine, published: dt.date | None, floor: int = 0
+) -> _Item | None:
     start, end, value = num.start, num.end, num.value
+    if not math.isfinite(value):
+        return None
     notes: list[str] = []
-    kind: str | None = None
-    unit = "number"
-    rule = "number.bare"
     currency: str | None = None
     from_prefix = False
 
-    if num.source == "zhpct":
-        return _Item(start, end, num, "percent", value, "percent", "percent.zh_prefix", ["百分之 means percent"])
-
-    pre = eng.currency_prefix.before(norm, start)
-    if pre and (pre[2] == 0 or not norm[pre[2] - 1].isalpha() or not _is_latin(pre[0][0])):
-        currency, start, from_prefix = pre[1], pre[2], True
-        notes.append(f"{pre[0]} is {pre[1]}")
+    pre = eng.currency_prefix.before(norm, start) or eng.currency_prefix_exact.before(norm, start)
+    if (pre and pre[2] >= floor
+            and (pre[2] == 0 or not norm[pre[2] - 1].isalpha() or not _is_latin(pre[0][0]))):
+        money: Money = pre[1]
+        currency, start, from_prefix = money.code, pre[2], True
+        value *= money.scale
+        notes.append(f"{pre[0]} is {money.code}")
 
     if num.source in ("arabic", "en", "zh"):
-        mag = eng.magnitudes.after(norm, end)
+        mag = _latin_magnitude(norm, end, eng)
         if mag is None and currency:
             mag = eng.short_magnitudes.after(norm, end, space=True)
         if mag is None and not currency:
             short = eng.short_magnitudes.after(norm, end, space=False)
-            if short is not None and eng.currency_suffix.after(norm, short[2]) is not None:
+            if short is not None and (_currency_after(norm, short[2], eng) is not None
+                                      or _percent_after(norm, short[2], eng)):
                 mag = short
         if mag is not None:
             value *= float(mag[1])
             num.magnitude = float(mag[1])
             notes.append(f"{mag[0]} = {format_value(float(mag[1]))}")
             end = mag[2]
-    elif num.source == "zh" and num.value >= 10000:
-        pass
+    if not math.isfinite(value):
+        return None
 
-    suf = eng.currency_suffix.after(norm, end)
+    if num.per is not None:
+        pct = value * 100 / num.per
+        return _Item(start, end, num, "percent", pct, "percent", eng.rate_rule,
+                     notes + [f"{norm[num.start:num.inner_start or num.start].strip()} makes it a rate"])
+
+    suf = _currency_after(norm, end, eng)
     if (suf is not None and not (suf[0] in ("元", "块", "塊") and currency)
-            and (currency is None or suf[1] == currency)):
-        currency = suf[1]
-        notes.append(f"{suf[0]} is {suf[1]}")
+            and (currency is None or suf[1].code == currency)):
+        if currency is None:
+            value *= suf[1].scale
+        currency = suf[1].code
+        notes.append(f"{suf[0]} is {currency}")
         end = suf[2]
     if currency:
+        end, value = _minor_tail(norm, end, value, currency, eng, notes)
         return _Item(start, end, num, "money", value, currency,
                      "money.prefix" if from_prefix else "money.suffix", notes, from_prefix)
 
     for r in eng.unit_rules:
-        hit = _match_unit_rule(norm, num, r, end, value, eng, published)
+        hit = _match_unit_rule(norm, num, r, end, value, eng, published, floor)
         if hit is not None:
-            kind, unit, rule, end2, extra, value2 = hit
-            return _Item(start, end2, num, kind, value2, unit, rule, notes + extra)
-    return _Item(start, end, num, None, value, unit, rule, notes)
+            kind, unit, rule, s2, end2, extra, value2 = hit
+            return _Item(min(start, s2), end2, num, kind, value2, unit, rule, notes + extra)
+    return _Item(start, end, num, None, value, "number", "number.bare", notes)
+
+
+def _currency_after(norm: str, pos: int, eng: Engine) -> tuple[str, Money, int] | None:
+    """A currency word after a number; not one glued to the next number (3 USD50)."""
+    suf = eng.currency_suffix.after(norm, pos)
+    if suf is None and eng.currency_between is not None:
+        mid = eng.currency_between.after(norm, pos)
+        if mid is not None:
+            suf = eng.currency_suffix.after(norm, mid[2])
+    if suf is None:
+        return None
+    if _is_latin(suf[0][-1]) and suf[2] < len(norm) and norm[suf[2]].isdigit():
+        return None
+    return suf
+
+
+def _percent_after(norm: str, pos: int, eng: Engine) -> bool:
+    return any(r.kind == "percent" and r.after is not None and r.after.after(norm, pos) is not None
+               for r in eng.unit_rules)
+
+
+def _minor_tail(
+    norm: str, end: int, value: float, currency: str, eng: Engine, notes: list[str]
+) -> tuple[int, float]:
+    """3 dollars 50 cents, 50元6角三分, fifteen dollars forty five: the smaller units that
+    follow an amount belong to it."""
+    pos = end
+    step = 1.0  # the share of the main unit that the last part was counted in
+    while True:
+        joiner = eng.money_joiners.after(norm, pos)
+        start = _skip_ws(norm, joiner[2] if joiner else pos)
+        if start >= len(norm) or not eng.start_re.match(norm, start):
+            break
+        got = _read_number(norm, start, eng)
+        if not isinstance(got, _Num) or got.start != start or not got.value > 0:
+            break
+        minor = eng.minor_units.after(norm, got.end)
+        share = minor[1].get(currency) if minor is not None else None
+        if minor is not None and share is not None and share < step:
+            value += got.value * share
+            step = share
+            notes.append(f"{norm[start:minor[2]]} adds {format_value(got.value * share)}")
+            pos = minor[2]
+            continue
+        # A bare last part counts in the next unit down: 15 dollars 50, 五角五.
+        down = 0.01 if step == 1.0 else step / 10
+        rest = norm[got.end : got.end + 1]
+        closes = not rest or rest in ".,;!?)" or (rest in " \t" and eng.money_joiners.after(norm, got.end))
+        if (currency in eng.minor_currencies and got.value < 100 and got.value == int(got.value)
+                and closes and minor is None):
+            value += got.value * down
+            notes.append(f"{norm[start:got.end]} adds {format_value(got.value * down)}")
+            pos = got.end
+        break
+    return pos, value
 
 
 def _match_unit_rule(
-    norm: str, num: _Num, r: UnitRule, end: int, value: float, eng: Engine, published: dt.date | None
-) -> tuple[str, str, str, int, list[str], float] | None:
+    norm: str, num: _Num, r: UnitRule, end: int, value: float, eng: Engine,
+    published: dt.date | None, floor: int,
+) -> tuple[str, str, str, int, int, list[str], float] | None:
+    start = num.start
     numeral = norm[num.start : num.end].strip().lower()
     if numeral in r.skip_numerals:
         return None
     if r.not_preceded_by is not None and r.not_preceded_by.before(norm, num.start) is not None:
         return None
-    if r.before is not None and r.after is None:
+    if r.kind == "count" and (value != int(value) or num.fraction):
         return None
+    if r.after is None and r.before is not None:
+        hit = r.before.before(norm, num.start)
+        if hit is None or hit[2] < floor:
+            return None
+        return r.kind, r.unit, r.id, hit[2], end, [f"{hit[0]} makes it {r.kind}"], value * r.scale
     if r.nouns_only:
         noun = r.nouns.after(norm, end) if r.nouns else None
         if noun is None:
             return None
-        return r.kind, r.unit, r.id, noun[2], [f"counts {noun[0]}"], value
+        return r.kind, r.unit, r.id, start, noun[2], [f"counts {noun[0]}"], value
     if r.after is None:
         if r.nouns is not None and r.kind == "count":
             noun = r.nouns.after(norm, end)
             if noun is not None:
-                return r.kind, r.unit, r.id, noun[2], [f"counts {noun[0]}"], value
+                return r.kind, r.unit, r.id, start, noun[2], [f"counts {noun[0]}"], value
             if r.generic_nouns is not None:
                 g = r.generic_nouns.after(norm, end)
                 if g is not None and value >= r.min_value:
-                    return r.kind, r.unit, r.id, g[2], [f"counts {g[0]}"], value
+                    return r.kind, r.unit, r.id, start, g[2], [f"counts {g[0]}"], value
         return None
     hit = r.after.after(norm, end, space=not r.glued)
     if hit is None:
@@ -616,32 +1049,34 @@ def _match_unit_rule(
     word, unit, stop = hit
     if r.glued and stop < len(norm) and (norm[stop].isalnum()):
         return None
-    if r.followed_by is not None and r.followed_by.after(norm, _skip_spaces(norm, stop)) is None:
+    if r.followed_by is not None and r.followed_by.after(norm, _skip_ws(norm, stop)) is None:
+        return None
+    if value > r.max_value and not (num.digit_string and r.digit_string_scale is not None):
         return None
     notes = [f"{word} makes it {r.kind}"]
+    if r.scale != 1:
+        scale = r.digit_string_scale if num.digit_string and r.digit_string_scale is not None else r.scale
+        if scale != 1:
+            notes.append(f"{word} multiplies by {format_value(scale)}")
+        value *= scale
     if r.kind == "duration":
         # A four-digit number before 年 is a year, read by the date rules.
         if num.source == "arabic" and 1000 <= value < 3000 and unit == "years" and not _is_latin(word[-1]):
             return None
-        ago = (eng.ago_en if _is_latin(word[-1]) else eng.ago_zh).after(norm, _skip_spaces(norm, stop) if _is_latin(word[-1]) else stop, space=_is_latin(word[-1]))
+        latin = _is_latin(word[-1])
+        ago = (eng.ago_en if latin else eng.ago_zh).after(norm, _skip_ws(norm, stop) if latin else stop, space=latin)
         if ago is not None and published is not None and unit == "years":
             year = published.year - int(value)
-            return "year", "year", "duration.ago", ago[2], [f"{format_value(value)} years before {published.isoformat()}"], float(year)
-        return "duration", unit, r.id, stop, notes, value
+            return "year", "year", "duration.ago", start, ago[2], [f"{format_value(value)} years before {published.isoformat()}"], float(year)
+        return "duration", unit, r.id, start, stop, notes, value
     if r.kind == "count":
         noun = r.nouns.after(norm, stop, space=True) if r.nouns else None
         if noun is not None:
-            return "count", r.unit, r.id, noun[2], notes + [f"counts {noun[0]}"], value
+            return "count", r.unit, r.id, start, noun[2], notes + [f"counts {noun[0]}"], value
         if value < r.min_value_without_noun:
             return None
-        return "count", r.unit, r.id, stop, notes, value
-    return r.kind, unit, r.id, stop, notes, value
-
-
-def _skip_spaces(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t":
-        pos += 1
-    return pos
+        return "count", r.unit, r.id, start, stop, notes, value
+    return r.kind, unit, r.id, start, stop, notes, value
 
 
 def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
@@ -740,21 +1175,21 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
 
 
 def _vague_english(
-    norm: str, text: str, eng: Engine, lines: list[tuple[int, int]], spans: list[tuple[int, int]], taken: _Spans
+    norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans
 ) -> list[Quantity]:
     """'billions of dollars', 'tens of billions of yen': vague money with a floor."""
     out: list[Quantity] = []
     for rx, floor in eng.vague_en:
         for m in rx.finditer(norm):
-            tail = re.match(r"[ \t]+of[ \t]+", norm[m.end() :])
+            tail = re.match(r"[ \t]+of[ \t]+", norm[m.end() : m.end() + 8])
             if not tail:
                 continue
             cur = eng.currency_suffix.after(norm, m.end() + tail.end() - 1)
-            if cur is None or taken.overlaps(m.start(), cur[2]) or _blocked(m.start(), cur[2], lines, spans):
+            if cur is None or taken.overlaps(m.start(), cur[2]) or furniture.blocked(m.start(), cur[2]):
                 continue
             taken.add(m.start(), cur[2])
             out.append(
-                Quantity(text[m.start() : cur[2]], m.start(), cur[2], "money", floor, str(cur[1]),
+                Quantity(text[m.start() : cur[2]], m.start(), cur[2], "money", floor, cur[1].code,
                          "money.vague_en", qualifier="more_than", vague=True,
                          explanation=f"{m.group()} is vague; the floor is {format_value(floor)}")
             )
@@ -770,8 +1205,7 @@ def _dates(
     text: str,
     eng: Engine,
     published: dt.date | None,
-    lines: list[tuple[int, int]],
-    spans: list[tuple[int, int]],
+    furniture: _Furniture,
 ) -> list[Quantity]:
     found: list[tuple[int, int, str, dict[str, str]]] = []
     taken = _Spans()
@@ -780,7 +1214,7 @@ def _dates(
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
             first = min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()
-            if taken.overlaps(s, e) or _blocked(s, e, lines, spans):
+            if taken.overlaps(s, e) or furniture.blocked(s, e):
                 continue
             taken.add(s, e)
             found.append((s, e, rid, groups))
