@@ -227,7 +227,12 @@ def render_sides(value: str) -> markupsafe.Markup | None:
     for side in sides:
         if not isinstance(side, dict):
             continue
-        outlet = side.get("outlet") or urlsplit(str(side.get("url") or "")).hostname or "source"
+        outlet = (
+            side.get("outlet")
+            or urlsplit(str(side.get("url") or "")).hostname
+            or side.get("path")
+            or "source"
+        )
         source = f"{outlet} {side.get('published') or ''}".strip()
         quote = highlight(
             str(side.get("quote") or side.get("claim") or ""),
@@ -264,6 +269,8 @@ dl.column-descriptions dt { break-after: avoid; }
 dl.column-descriptions dd { margin: 0 0 0.4em 1em; break-before: avoid; }
 mark { background: #fde047; padding: 0 0.1em; }
 .rows-and-columns td.col-sentence, .rows-and-columns td.col-quote { min-width: 24em; }
+.rows-and-columns td.col-outlet { min-width: 8em; }
+.rows-and-columns td.col-claim { white-space: nowrap; }
 ul.conflict-sides { margin: 0; padding-left: 1.2em; }
 """
 

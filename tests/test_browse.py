@@ -524,7 +524,7 @@ def test_conflict_report(get: Callable[[str], httpx.Response]) -> None:
     assert "微软累计投资<mark>13亿美元</mark>" in html
     assert "Microsoft has invested <mark>$13 Billion</mark> in OpenAI since 2019." in html
     assert 'href="/claims/conflicts/k-translation"' in html
-    assert 'href="https://geo.example/openai-microsoft"' in html
+    assert '<a href="https://geo.example/openai-microsoft">geo.example 2026-05-08</a>' in html
 
 
 def test_conflict_report_filters_by_kind(get: Callable[[str], httpx.Response]) -> None:
@@ -570,6 +570,10 @@ def test_metric_over_time(get: Callable[[str], httpx.Response]) -> None:
         ("2026-05-08", "13亿美元"),
         ("2026-05-08", "$13 Billion"),
     ]
+    # An article without an outlet is named by its address.
+    assert [r["source"] for r in rows] == ["每日经济新闻"] + [
+        "https://geo.example/openai-microsoft"
+    ] * 2
     everything = query_json(get, "metric_over_time", subject="SoftBank")
     assert {r["metric"] for r in everything} == {"investment"}
     html = get("/claims/metric_over_time?subject=Microsoft&metric=investment_total").text
