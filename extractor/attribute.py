@@ -54,6 +54,8 @@ class Metric:
     changeable: bool = False
     cumulative: bool = False
     dated_by_event: str | None = None
+    compare: bool = True
+    label: str = ""
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Lexicon:
     object_marker_re: re.Pattern[str]
     payment_re: re.Pattern[str]
     embedding_re: re.Pattern[str]
+    anaphora_re: re.Pattern[str]
     hedges: list[tuple[str, str, re.Pattern[str]]]
     hedge_after_window: int
     estimated_qualifiers: frozenset[str]
@@ -142,6 +145,8 @@ def lexicon() -> Lexicon:
             changeable=bool(m.get("changeable", False)),
             cumulative=bool(m.get("cumulative", False)),
             dated_by_event=m.get("dated_by_event"),
+            compare=bool(m.get("compare", True)),
+            label=str(m.get("label") or mname.replace("_", " ")),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -179,6 +184,7 @@ def lexicon() -> Lexicon:
         trigger_index=index,
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
+        anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
         embedding_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "embedding_verbs", met.get("embedding_verbs"))) + r")\s*$", re.IGNORECASE),
         payment_re=re.compile(_alternation(_words("metrics", "payment_verbs", met.get("payment_verbs"))), re.IGNORECASE),
         hedges=hedges,
@@ -281,7 +287,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
 def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: list[dict[str, Any]]) -> None:
     lex = lexicon()
     notes: list[str] = []
-    metric, metric_conf, trigger = _metric(ctx, sent, c, notes)
+    metric, metric_conf, trigger = _metric(ctx, sent, c, notes, claims)
     c["metric"] = metric
     subject, obj, subject_conf = _subject(ctx, sent, c, lex.metrics.get(metric), trigger, notes, claims)
     c["subject"] = subject.name if subject else None
@@ -291,14 +297,22 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: lis
     c["hedged"] = int(modality != "asserted")
     if mnote:
         notes.append(mnote)
-    c["period"], pnote = _period(ctx, sent, c, claims)
+    c["period"], c["period_basis"], pnote = _period(ctx, sent, c, claims)
     if pnote:
         notes.append(pnote)
     c["confidence"] = round(min(metric_conf, subject_conf), 2)
     c["explanation"] = (c.get("explanation") or "") + (" | " + "; ".join(notes) if notes else "")
 
 
-def _metric(ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str]) -> tuple[str, float, tuple[int, int] | None]:
+def _previous_of_kind(ctx: _Context, c: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any] | None:
+    para_start = ctx.text.rfind("\n", 0, c["start"]) + 1
+    earlier = [o for o in claims if para_start <= o["start"] < c["start"] and o["kind"] == c["kind"]]
+    return earlier[-1] if earlier else None
+
+
+def _metric(
+    ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str], claims: list[dict[str, Any]]
+) -> tuple[str, float, tuple[int, int] | None]:
     lex = lexicon()
     kind = c["kind"]
     lo = bisect.bisect_left(ctx.trigger_starts, sent.start)
@@ -331,6 +345,12 @@ def _metric(ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str]) 
         if best is None or cand < best:
             best = cand
     if best is None:
+        cs, _ce = _clause(ctx, sent, c["start"], c["end"])
+        anaphor = lex.anaphora_re.search(ctx.text, cs, c["start"])
+        prev = _previous_of_kind(ctx, c, claims) if anaphor else None
+        if prev is not None and prev.get("metric"):
+            notes.append(f"metric {prev['metric']}: {anaphor.group()!r} points back to {prev['text']!r}")  # type: ignore[union-attr]
+            return prev["metric"], 0.7, None
         default = lex.defaults.get(kind, "amount")
         notes.append(f"metric {default}: no trigger word near the number")
         return default, 0.4, None
@@ -408,7 +428,7 @@ def _subject(
     prev = _previous_subject(ctx, c, claims)
     if prev is not None:
         notes.append(f"subject {prev.name}: carried on from the claim before it")
-        return prev, None, 0.5
+        return prev, None, 0.6
     para_start = ctx.text.rfind("\n", 0, sent.start) + 1
     i = bisect.bisect_left(ctx.mention_starts, para_start)
     j = bisect.bisect_left(ctx.mention_starts, sent.start)
@@ -420,7 +440,7 @@ def _subject(
         ent = _article_actor(ctx, metric.name)
         if ent is not None:
             notes.append(f"subject {ent.name}: the actor the article ties to {metric.name}")
-            return ent, None, 0.4
+            return ent, None, 0.5
     if ctx.main_entity is not None:
         notes.append(f"subject {ctx.main_entity.name}: the first entity the article names")
         return ctx.main_entity, None, 0.3
@@ -497,7 +517,8 @@ def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any]) -> tuple[str, st
             m = next((x for x in rx.finditer(ctx.text, cs, ce)
                       if x.end() <= c["start"] or x.start() <= c["end"] + lex.hedge_after_window), None)
         elif scope == "sentence":
-            m = rx.search(ctx.text, sent.start, sent.end)
+            m = next((x for x in rx.finditer(ctx.text, sent.start, sent.end)
+                      if x.end() <= c["start"] or cs <= x.start() <= c["end"] + lex.hedge_after_window), None)
         else:
             m = next((x for x in rx.finditer(ctx.text, sent.start, sent.end) if x.end() <= c["start"]), None)
         if m:
@@ -510,38 +531,43 @@ def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any]) -> tuple[str, st
 _YEAR_KINDS = ("year", "date")
 
 
-def _period(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+def _period(
+    ctx: _Context, sent: Sentence, c: dict[str, Any], claims: list[dict[str, Any]]
+) -> tuple[str | None, str | None, str | None]:
+    """(period, basis, note): basis is explicit (a date in the text), relative (今年,
+    last year) or article (as of the article's date)."""
     lex = lexicon()
     metric = lex.metrics.get(c.get("metric") or "")
     published = ctx.article.published
+    as_of = published.isoformat()[:7] if published else None
     if c["kind"] in _YEAR_KINDS:
         if c.get("metric") == "event_date" or metric is None:
-            return c.get("date"), None
+            return c.get("date"), "explicit", None
         # A term (until 2030) is true as of the article that states it.
-        return (published.isoformat()[:7] if published else None), "period: as of the article"
+        return as_of, "article", "period: as of the article"
     cs, ce = _clause(ctx, sent, c["start"], c["end"])
     dated = [o for o in claims if o is not c and o["kind"] in _YEAR_KINDS and o.get("date")
              and sent.start <= o["start"] and o["end"] <= sent.end]
     in_clause = [o for o in dated if cs <= o["start"] < ce]
     if in_clause:
         o = min(in_clause, key=lambda o: abs(o["start"] - c["start"]))
-        return o["date"], f"period {o['date']} from {o['text']!r}"
+        return o["date"], "explicit", f"period {o['date']} from {o['text']!r}"
     before = [o for o in dated if o["end"] <= c["start"]]
     if before:
-        return before[-1]["date"], f"period {before[-1]['date']} from {before[-1]['text']!r}"
+        return before[-1]["date"], "explicit", f"period {before[-1]['date']} from {before[-1]['text']!r}"
     if published is not None:
         for word, delta in lex.relative_years.items():
             if re.search(_alternation([word]), ctx.text[sent.start : sent.end], re.IGNORECASE):
-                return str(published.year + delta), f"period from {word!r}"
-        return published.isoformat()[:7], None
-    return None, None
+                return str(published.year + delta), "relative", f"period from {word!r}"
+    return as_of, "article", None
 
 
 def _share_metrics(claims: list[dict[str, Any]]) -> None:
     """A figure repeated in one article usually means the same thing: a claim with no
     trigger word takes the metric of a confidently read claim of the same value."""
     for c in claims:
-        if c.get("confidence", 1) > 0.4 or c["value"] is None:
+        # Years keep their default (event_date): a repeated year is rarely the same fact.
+        if c.get("confidence", 1) > 0.4 or c["value"] is None or c["kind"] in _YEAR_KINDS:
             continue
         for o in claims:
             if o is c or o["unit"] != c["unit"] or o["value"] != c["value"] or o.get("confidence", 0) < 0.7:

@@ -92,6 +92,7 @@ def claim_row(article_id: str, q: Quantity, sent: segment.Sentence | None) -> di
         "object": None,
         "metric": None,
         "period": None,
+        "period_basis": None,
         "hedged": None,
         "modality": None,
         "confidence": None,

@@ -59,6 +59,7 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "object": str,
     "metric": str,
     "period": str,
+    "period_basis": str,
     "hedged": int,
     "modality": str,
     "confidence": float,

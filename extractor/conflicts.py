@@ -1,0 +1,496 @@
+"""Where sources disagree: group claims about the same thing, compare them as intervals,
+and say what kind of disagreement each is.
+
+Claims are grouped by subject + metric + unit (never across currencies: amounts are not
+converted). Inside a group, values are intervals (超过130亿 is [13e9, ∞), "about 27%" is
+27 ± rounding), so 超过130亿 agrees with 130亿. Agreeing claims form one side; each pair
+of sides that cannot both be true is a conflict of one kind:
+
+- translation_mismatch: two language versions inside one article disagree;
+- proposal_vs_final: a proposed, planned or forecast figure against an asserted one;
+- superseded: a later source reports a changed term (metric marked `changeable`, or a
+  higher running total for a `cumulative` one);
+- rounding: a round or vague figure against a precise one it could be rounded from;
+- contradiction: anything else;
+- extraction_doubt: a side resting only on low-confidence attribution, kept apart so a
+  parsing slip is not reported as a source disagreement.
+
+Groups are recomputed only when their claims changed since the last run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from extractor.attribute import lexicon, metric_info
+
+LOW_CONFIDENCE = 0.5
+ABOUT_TOLERANCE = 0.075
+TENTATIVE = ("proposed", "planned", "conditional")
+# Metrics that name no comparable fact: each event_date is a different event.
+NOT_COMPARED_FALLBACK = ("event_date", "period_duration")
+
+
+@dataclass
+class Claim:
+    id: str
+    article_id: str
+    sentence_id: str | None
+    source: str  # the independent source: a syndicated copy counts as its original
+    published: str | None
+    lang: str
+    subject: str
+    metric: str
+    unit: str
+    kind: str
+    value: float | None
+    value_max: float | None
+    date: str | None
+    qualifier: str
+    vague: bool
+    period: str | None
+    period_basis: str | None
+    modality: str
+    confidence: float
+    text: str
+    outlet: str | None
+
+    @property
+    def label(self) -> str:
+        if self.kind in ("year", "date"):
+            return self.date or "?"
+        assert self.value is not None
+        lo = _fmt(self.value)
+        if self.value_max is not None:
+            return f"{lo}–{_fmt(self.value_max)} {self.unit}"
+        return f"{lo} {self.unit}"
+
+    @property
+    def tentative(self) -> bool:
+        """A proposal, plan, condition or forecast rather than a settled figure."""
+        if self.modality in TENTATIVE:
+            return True
+        return self.modality == "estimated" and self.qualifier != "about" and self.kind not in ("year", "date")
+
+
+@dataclass
+class Side:
+    claims: list[Claim] = field(default_factory=list)
+    lo: float = -math.inf
+    hi: float = math.inf
+    date: str | None = None
+
+    @property
+    def sources(self) -> int:
+        return len({c.source for c in self.claims})
+
+    @property
+    def label(self) -> str:
+        return _side_label(self)
+
+    @property
+    def latest(self) -> str:
+        return max((c.published or "") for c in self.claims)
+
+
+def _fmt(v: float) -> str:
+    if v == int(v) and abs(v) < 1e18:
+        n = int(v)
+        for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+            if abs(n) >= div and n % (div // 100) == 0:
+                return f"{n / div:g} {word}"
+        return f"{n:,}"
+    return f"{v:g}"
+
+
+def _side_label(side: Side) -> str:
+    labels = sorted({c.label for c in side.claims})
+    return " / ".join(labels[:3])
+
+
+def _interval(c: Claim) -> tuple[float, float]:
+    assert c.value is not None
+    v = c.value
+    if c.value_max is not None:
+        return v, c.value_max
+    if c.vague:
+        return (v, math.inf) if c.qualifier == "at_least" else (v, v * 10)
+    q = c.qualifier
+    if q in ("more_than", "at_least"):
+        return v, math.inf
+    if q in ("up_to", "less_than"):
+        return -math.inf if v < 0 else 0.0, v
+    if q == "about":
+        tol = abs(v) * ABOUT_TOLERANCE
+        return v - tol, v + tol
+    tol = abs(v) * 1e-6
+    return v - tol, v + tol
+
+
+def _half_unit(v: float) -> float:
+    """Half a unit of the last significant digit: 30 → 5, 27 → 0.5, 1.3e10 → 5e8."""
+    if v == 0:
+        return 0.0
+    digits = f"{abs(v):.12g}".replace(".", "").rstrip("0").lstrip("0")
+    exponent = math.floor(math.log10(abs(v)))
+    return 0.5 * 10 ** (exponent - max(len(digits) - 1, 0))
+
+
+def _bounded(c: Claim) -> bool:
+    lo, hi = _interval(c) if c.value is not None else (0, 0)
+    return not c.vague and c.qualifier in ("exact", "about", "range") and math.isfinite(lo) and math.isfinite(hi)
+
+
+def _dates_agree(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def _periods_compatible(a: Claim, b: Claim) -> bool:
+    """Explicit periods must overlap; a figure dated only by its article is open."""
+    if a.period_basis != "explicit" or b.period_basis != "explicit":
+        return True
+    return bool(a.period and b.period and _dates_agree(a.period, b.period))
+
+
+def sides_of(claims: list[Claim]) -> list[Side]:
+    """Cluster claims into sides that agree. Bounded claims (exact, about, range) anchor
+    the sides; open-ended ones (超过, up to, 数十亿) join a side they agree with, and make
+    one of their own only when they agree with none."""
+    if not claims:
+        return []
+    if claims[0].kind in ("year", "date"):
+        by_date: dict[str, Side] = {}
+        for c in sorted(claims, key=lambda c: len(c.date or "")):
+            key = next((k for k in by_date if _dates_agree(k, c.date or "")), c.date or "")
+            side = by_date.setdefault(key, Side(date=key))
+            side.claims.append(c)
+        return list(by_date.values())
+    sides: list[Side] = []
+    anchored = sorted((c for c in claims if _bounded(c)), key=lambda c: _interval(c)[0])
+    for c in anchored:
+        lo, hi = _interval(c)
+        for side in sides:
+            if lo <= side.hi and side.lo <= hi:
+                side.claims.append(c)
+                side.lo, side.hi = max(side.lo, lo), min(side.hi, hi)
+                break
+        else:
+            sides.append(Side([c], lo, hi))
+    for c in (c for c in claims if not _bounded(c)):
+        lo, hi = _interval(c)
+        fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
+        if fits:
+            value = c.value or 0.0
+            best = min(fits, key=lambda s: abs((s.lo + s.hi) / 2 - value) if math.isfinite(s.lo + s.hi) else 0)
+            best.claims.append(c)
+            if not _bounded(best.claims[0]):
+                best.lo, best.hi = max(best.lo, lo), min(best.hi, hi)
+        else:
+            sides.append(Side([c], lo, hi))
+    return sides
+
+
+@dataclass
+class Conflict:
+    kind: str
+    subject: str
+    metric: str
+    unit: str
+    a: list[Claim]
+    b: list[Claim]
+    severity: str = "medium"
+    summary: str = ""
+    best: Side | None = None
+    confidence: float = 0.0
+
+    @property
+    def id(self) -> str:
+        key = json.dumps([self.kind, self.subject, self.metric, self.unit,
+                          sorted(c.id for c in self.a), sorted(c.id for c in self.b)])
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _pair_kind(a: Claim, b: Claim, metric: str) -> str:
+    info = metric_info(metric)
+    if min(a.confidence, b.confidence) < LOW_CONFIDENCE:
+        return "extraction_doubt"
+    if a.source == b.source and a.lang != b.lang:
+        return "translation_mismatch"
+    if a.tentative != b.tentative:
+        return "proposal_vs_final"
+    approximate = a.vague or b.vague or "about" in (a.qualifier, b.qualifier)
+    if a.kind not in ("year", "date") and approximate and (_rounds_to(a, b) or _rounds_to(b, a)):
+        return "rounding"
+    if a.source != b.source and a.published and b.published and a.published != b.published and not (a.tentative or b.tentative):
+        later, earlier = (a, b) if a.published > b.published else (b, a)
+        if info is not None and info.changeable:
+            return "superseded"
+        if info is not None and info.cumulative and later.value is not None and earlier.value is not None:
+            return "superseded" if later.value > earlier.value else "contradiction"
+    return "contradiction"
+
+
+def _rounds_to(rough: Claim, precise: Claim) -> bool:
+    """Could the precise figure be written as the rough one?"""
+    if rough.value is None or precise.value is None or rough.value == 0:
+        return False
+    if rough.vague:
+        return rough.value <= precise.value < rough.value * 10
+    return abs(precise.value - rough.value) <= max(_half_unit(rough.value), abs(rough.value) * 0.1)
+
+
+def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Conflict]:
+    """Every disagreement between two sides, split by kind."""
+    out: list[Conflict] = []
+    info = metric_info(metric)
+    # Terms and running totals are compared across time; other figures only when their
+    # periods can be the same.
+    across_time = info is not None and (info.changeable or info.cumulative)
+    for i in range(len(sides)):
+        for j in range(i + 1, len(sides)):
+            a_side, b_side = sides[i], sides[j]
+            by_kind: dict[str, tuple[dict[str, Claim], dict[str, Claim]]] = {}
+            for a in a_side.claims:
+                for b in b_side.claims:
+                    if not across_time and not _periods_compatible(a, b):
+                        continue
+                    if a.sentence_id is not None and a.sentence_id == b.sentence_id:
+                        continue  # "from 15 亿 to 1750 亿": a change told in one sentence
+
+                    kind = _pair_kind(a, b, metric)
+                    left, right = by_kind.setdefault(kind, ({}, {}))
+                    left[a.id] = a
+                    right[b.id] = b
+            for kind, (left, right) in by_kind.items():
+                out.append(_describe(Conflict(kind, subject, metric, unit, list(left.values()), list(right.values())),
+                                     a_side, b_side))
+    return out
+
+
+def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
+    """Which side the evidence favours."""
+    a, b = Side(conflict.a, a_side.lo, a_side.hi, a_side.date), Side(conflict.b, b_side.lo, b_side.hi, b_side.date)
+    if conflict.kind == "superseded":
+        return a if a.latest >= b.latest else b
+    if conflict.kind == "proposal_vs_final":
+        return a if not all(c.tentative for c in a.claims) else b
+    if conflict.kind == "translation_mismatch":
+        # The version that agrees with the rest of the group wins.
+        return a if a_side.sources >= b_side.sources else b
+    full_a, full_b = a_side.sources, b_side.sources
+    if full_a != full_b:
+        return a_side if full_a > full_b else b_side
+    return a if a.latest >= b.latest else b
+
+
+def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
+    best = _best(conflict, a_side, b_side)
+    conflict.best = best
+    a_lab, b_lab = _side_label(Side(conflict.a)), _side_label(Side(conflict.b))
+    a_src, b_src = len({c.source for c in conflict.a}), len({c.source for c in conflict.b})
+    info = metric_info(conflict.metric)
+    what = f"{conflict.subject}'s {info.label if info else conflict.metric.replace('_', ' ')}"
+    What = what[0].upper() + what[1:]
+    ratio = _ratio(conflict.a, conflict.b)
+    tail = f" (a {ratio:g}-fold gap, the size of a slipped magnitude)" if ratio and ratio >= 9.5 and abs(math.log10(ratio) - round(math.log10(ratio))) < 0.02 else ""
+    texts = {
+        "translation_mismatch": f"The two language versions of one article disagree on {what}: {a_lab} against {b_lab}{tail}.",
+        "proposal_vs_final": f"{What} was proposed or forecast as {_tentative_label(conflict)} but stated as {_final_label(conflict)}.",
+        "superseded": f"{What} changed over time: {_older_label(conflict)} earlier, {_newer_label(conflict)} in the later source.",
+        "rounding": f"{What}: {a_lab} and {b_lab} differ only by rounding or vagueness.",
+        "extraction_doubt": f"Possible extraction slip, not a source disagreement: {a_lab} against {b_lab} for {what}, read with low confidence.",
+        "contradiction": f"Sources contradict each other on {what}: {a_lab} ({a_src} source{'s' if a_src != 1 else ''}) against {b_lab} ({b_src} source{'s' if b_src != 1 else ''}){tail}.",
+    }
+    conflict.summary = texts[conflict.kind]
+    conflict.severity = {
+        "contradiction": "high" if tail or (ratio and ratio >= 1.5) else "medium",
+        "translation_mismatch": "high",
+        "proposal_vs_final": "low",
+        "superseded": "low",
+        "rounding": "info",
+        "extraction_doubt": "info",
+    }[conflict.kind]
+    claims = conflict.a + conflict.b
+    conflict.confidence = round(sum(c.confidence for c in claims) / len(claims), 2)
+    return conflict
+
+
+def _ratio(a: list[Claim], b: list[Claim]) -> float | None:
+    va = [c.value for c in a if c.value]
+    vb = [c.value for c in b if c.value]
+    if not va or not vb or a[0].kind in ("year", "date"):
+        return None
+    x, y = sorted([abs(va[0]), abs(vb[0])])
+    return y / x if x else None
+
+
+def _tentative_label(c: Conflict) -> str:
+    return _side_label(Side([x for x in c.a + c.b if x.tentative]))
+
+
+def _final_label(c: Conflict) -> str:
+    return _side_label(Side([x for x in c.a + c.b if not x.tentative]))
+
+
+def _older_label(c: Conflict) -> str:
+    a_late = max(x.published or "" for x in c.a)
+    b_late = max(x.published or "" for x in c.b)
+    return _side_label(Side(c.b if a_late >= b_late else c.a))
+
+
+def _newer_label(c: Conflict) -> str:
+    a_late = max(x.published or "" for x in c.a)
+    b_late = max(x.published or "" for x in c.b)
+    return _side_label(Side(c.a if a_late >= b_late else c.b))
+
+
+# ---------------------------------------------------------------------------
+# Database side.
+
+CLAIM_QUERY = """
+select c.id, c.article_id, c.sentence_id, coalesce(a.duplicate_of, a.id) as source, a.published, a.outlet,
+       c.lang, c.subject, c.metric, c.unit, c.kind, c.value, c.value_max, c.date, c.qualifier,
+       c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
+from claims c join articles a on a.id = c.article_id
+where c.subject = ? and c.metric = ? and c.unit = ?
+"""
+
+
+def ensure_tables(db: sqlite_utils.Database) -> None:
+    if not db.table("conflict_groups").exists():
+        db.table("conflict_groups").create(
+            {"subject": str, "metric": str, "unit": str, "fingerprint": str, "sources": int,
+             "values_json": str, "best": str},
+            pk=("subject", "metric", "unit"),
+        )
+    if not db.table("corroborations").exists():
+        db.table("corroborations").create(
+            {"id": str, "subject": str, "metric": str, "unit": str, "value": str, "sources": int,
+             "claims": int, "claim_ids": str, "outlets": str},
+            pk="id",
+        )
+        db.table("corroborations").create_index(["subject", "metric"])
+
+
+def _compared_metrics() -> list[str]:
+    lex = lexicon()
+    defaults = set(lex.defaults.values()) | set(NOT_COMPARED_FALLBACK)
+    return [name for name, m in lex.metrics.items() if name not in defaults and m.compare]
+
+
+def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
+    """Recompute conflicts for every group whose claims changed; returns how many groups
+    were recomputed. `full` recomputes everything."""
+    ensure_tables(db)
+    metrics = _compared_metrics()
+    marks = ",".join("?" for _ in metrics)
+    current = {
+        (r["subject"], r["metric"], r["unit"]): f"{r['n']}:{r['ids']}"
+        for r in db.query(
+            f"select subject, metric, unit, count(*) as n, "
+            f"sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973) as ids "
+            f"from claims where subject is not null and metric in ({marks}) "
+            f"group by subject, metric, unit having count(*) > 1",
+            metrics,
+        )
+    }
+    known = {(r["subject"], r["metric"], r["unit"]): r["fingerprint"] for r in db.table("conflict_groups").rows}
+    dirty = [k for k, fp in current.items() if full or known.get(k) != fp]
+    gone = [k for k in known if k not in current]
+    with db.atomic():
+        for key in [*dirty, *gone]:
+            _clear(db, key)
+        for key in dirty:
+            _recompute(db, key, current[key])
+    return len(dirty)
+
+
+def _clear(db: sqlite_utils.Database, key: tuple[str, str, str]) -> None:
+    subject, metric, unit = key
+    ids = [r["id"] for r in db.query("select id from conflicts where subject = ? and metric = ? and unit = ?", key)]
+    for cid in ids:
+        db.execute("delete from conflict_claims where conflict_id = ?", [cid])
+    db.execute("delete from conflicts where subject = ? and metric = ? and unit = ?", key)
+    db.execute("delete from corroborations where subject = ? and metric = ? and unit = ?", key)
+    db.execute("delete from conflict_groups where subject = ? and metric = ? and unit = ?", key)
+
+
+def _load(db: sqlite_utils.Database, key: tuple[str, str, str]) -> list[Claim]:
+    out = []
+    for r in db.query(CLAIM_QUERY, key):
+        out.append(Claim(
+            id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"], source=r["source"], published=r["published"],
+            lang=r["lang"] or "", subject=r["subject"], metric=r["metric"], unit=r["unit"], kind=r["kind"],
+            value=r["value"], value_max=r["value_max"], date=r["date"], qualifier=r["qualifier"] or "exact",
+            vague=bool(r["vague"]), period=r["period"], period_basis=r["period_basis"],
+            modality=r["modality"] or "asserted", confidence=r["confidence"] if r["confidence"] is not None else 1.0,
+            text=r["text"], outlet=r["outlet"],
+        ))
+    return out
+
+
+def _recompute(db: sqlite_utils.Database, key: tuple[str, str, str], fingerprint: str) -> None:
+    subject, metric, unit = key
+    claims = _load(db, key)
+    sides = sides_of(claims)
+    conflicts = compare(sides, subject, metric, unit) if len(sides) > 1 else []
+    rows, links = [], []
+    for c in conflicts:
+        best = c.best
+        rows.append({
+            "id": c.id, "kind": c.kind, "subject": subject, "metric": metric,
+            "period": _period_of(c.a + c.b), "summary": c.summary, "severity": c.severity,
+            "confidence": c.confidence, "unit": unit,
+            "best_value": best.claims[0].value if best and best.claims and best.claims[0].kind not in ("year", "date") else None,
+            "best_value_max": best.claims[0].value_max if best and best.claims else None,
+            "best_date": best.claims[0].date if best and best.claims and best.claims[0].kind in ("year", "date") else None,
+            "sources": len({x.source for x in c.a + c.b}),
+        })
+        links += [{"conflict_id": c.id, "claim_id": x.id, "side": "a"} for x in c.a]
+        links += [{"conflict_id": c.id, "claim_id": x.id, "side": "b"} for x in c.b]
+    if rows:
+        db.table("conflicts").upsert_all(rows, pk="id")
+        db.table("conflict_claims").upsert_all(links, pk=("conflict_id", "claim_id"))
+    support = []
+    for side in sides:
+        label = side.label
+        support.append({
+            "id": hashlib.sha256(json.dumps([subject, metric, unit, label]).encode()).hexdigest()[:16],
+            "subject": subject, "metric": metric, "unit": unit, "value": label,
+            "sources": side.sources, "claims": len(side.claims),
+            "claim_ids": json.dumps(sorted(c.id for c in side.claims)),
+            "outlets": ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
+        })
+    db.table("corroborations").upsert_all(support, pk="id")
+    best = max(sides, key=lambda s: (s.sources, s.latest)) if sides else None
+    db.table("conflict_groups").upsert({
+        "subject": subject, "metric": metric, "unit": unit, "fingerprint": fingerprint,
+        "sources": len({c.source for c in claims}),
+        "values_json": json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
+        "best": best.label if best else None,
+    }, pk=("subject", "metric", "unit"))
+
+
+def _period_of(claims: Iterable[Claim]) -> str | None:
+    periods = sorted({c.period for c in claims if c.period})
+    if not periods:
+        return None
+    return periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
+
+
+def group_keys(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
+    return [(r["subject"], r["metric"], r["unit"]) for r in db.table("conflict_groups").rows]
+
+
+def summary_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for r in db.query("select kind, count(*) as n from conflicts group by kind"):
+        counts[r["kind"]] = r["n"]
+    return dict(counts)
