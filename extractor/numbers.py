@@ -49,10 +49,13 @@ _DIGITS = (
     r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])(?:\.\d+)?"
     r"|\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?"
     r"|\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?"
-    r"|\d+(?:\.\d+)?|(?<![.\d])\.\d+)"
+    r"|\d+(?:\.\d+(?!\.\d))?|(?<![.\d])\.\d+)"
 )
-_ARABIC_RE = re.compile(_DIGITS + r"(?:[eE][+-]?\d+(?![\w.])|\^[+-]?\d+(?![\d.]))?")
-_POWER_RE = re.compile(r"([eE]|\^)([+-]?\d+)$")
+_ARABIC_RE = re.compile(
+    _DIGITS + r"(?:[eE][+-]?\d+(?![\w.])|(?:[x×]10)?\^[+-]?\d+(?![\d.]))?"
+)
+_POWER_RE = re.compile(r"([eE]|\^|[x×]10\^)([+-]?\d+)$")
+_INTEGER_RE = re.compile(r"\d+")
 # Readers never read more than this many characters of digits as one number.
 _MAX_DIGITS = 400
 
@@ -71,6 +74,7 @@ class Numerals:
     zh_mixed: tuple[str, ...]
     zh_not_numbers: tuple[str, ...]
     zh_not_alone: tuple[str, ...]
+    zh_not_after_point: tuple[str, ...]
     en_ones: dict[str, int]
     en_tens: dict[str, int]
     en_scales: dict[str, int]
@@ -86,6 +90,7 @@ class Numerals:
     en_ratio_joiners: tuple[str, ...]
     en_not_after: tuple[str, ...]
     en_weak: tuple[str, ...]
+    vulgar_fractions: dict[str, float] = field(default_factory=dict)
     en_vocab: frozenset[str] = field(default=frozenset())
 
     @property
@@ -132,6 +137,7 @@ def numerals() -> Numerals:
         zh_mixed=_words("zh", zh, "mixed"),
         zh_not_numbers=_words("zh", zh, "not_numbers"),
         zh_not_alone=_words("zh", zh, "not_alone"),
+        zh_not_after_point=_words("zh", zh, "not_after_point"),
         en_ones=_int_map("numerals", "en", en, "ones"),
         en_tens=_int_map("numerals", "en", en, "tens"),
         en_scales=_int_map("numerals", "en", en, "scales"),
@@ -149,6 +155,9 @@ def numerals() -> Numerals:
         en_ratio_joiners=_words("en", en, "ratio_joiners"),
         en_not_after=_words("en", en, "not_after"),
         en_weak=_words("en", en, "weak"),
+        vulgar_fractions={
+            str(k): float(v) for k, v in (data.get("vulgar_fractions") or {}).items()
+        },
     )
     for key, chars in (("digits", n.zh_digits), ("units", n.zh_units), ("big_units", n.zh_big_units),
                        ("decimal_point", n.zh_points), ("approximate", n.zh_approx),
@@ -188,11 +197,13 @@ def parse_arabic(text: str) -> float | None:
     cleaned = text.translate(FULLWIDTH).replace(",", "").replace(" ", "")
     power = _POWER_RE.search(cleaned)
     try:
-        if power and power.group(1) == "^":
+        if power and power.group(1) != "e" and power.group(1) != "E":
             base = float(cleaned[: power.start()])
             exponent = int(power.group(2))
             if abs(exponent) > 4000:
                 return None
+            if power.group(1) != "^":
+                return _finite(base * 10.0**exponent)  # 1.3x10^6
             return _finite(base**exponent)
         return _finite(float(cleaned))
     except (ValueError, OverflowError, ZeroDivisionError):
@@ -201,7 +212,10 @@ def parse_arabic(text: str) -> float | None:
 
 def read_arabic(text: str, pos: int) -> tuple[float, int] | None:
     """The Arabic number at `pos` of normalized text, and where it ends."""
-    m = _ARABIC_RE.match(text, pos)
+    if pos >= 2 and text[pos - 1] == "." and text[pos - 2].isdigit():
+        m = _INTEGER_RE.match(text, pos)  # 192.168.1.2: each part on its own
+    else:
+        m = _ARABIC_RE.match(text, pos)
     if not m:
         return None
     value = parse_arabic(m.group()) if m.end() - pos <= _MAX_DIGITS else None
@@ -327,7 +341,7 @@ def read_zh(text: str, pos: int) -> Reading | None:
             if not valid:
                 break
             big = n.zh_big_units[c]
-            part = section + trailing() if digit_zh else section + (digit or 0.0)
+            part = section + (digit or 0.0)
             if part == 0 and last_big and not zero:
                 total *= big  # 万万, 万亿: consecutive big units multiply
             elif big > biggest:
@@ -347,7 +361,7 @@ def read_zh(text: str, pos: int) -> Reading | None:
             k = _skip_blank(text, i + 1)
             frac = ""
             while k < size and len(frac) < _MAX_DIGITS:
-                if text[k] in n.zh_digits:
+                if text[k] in n.zh_digits and text[k] not in n.zh_not_after_point:
                     frac += str(n.zh_digits[text[k]])
                 elif text[k].isdigit():
                     frac += text[k]
@@ -446,6 +460,7 @@ class _Cardinal:
     scale: float = 1.0  # the last scale word (million) when it ended the number
     before_and: float | None = None  # value before the last 'and' (one hundred | and three)
     decimal: bool = False
+    and_scale: float = 1.0  # the scale word before that 'and' (two million | and one half)
 
 
 def _cls(n: Numerals, tok: _Token) -> str:
@@ -480,6 +495,7 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
     prev_scale = math.inf
     scale_end = 1.0
     before_and: float | None = None
+    and_scale = 1.0
     k0 = k
     while True:
         tok = t.get(k)
@@ -490,6 +506,7 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
             nxt = t.get(k + 1)
             if last in ("hundred", "scale") and nxt is not None and _cls(n, nxt) in ("ones", "tens", "arabic"):
                 before_and = total + current
+                and_scale = scale_end if last == "scale" else 1.0
                 last = "and"
                 k += 1
                 continue
@@ -514,19 +531,17 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
                 break
             current += n.en_tens[tok.word]
         elif cls == "arabic":
-            if last not in ("", "and"):
+            if last not in ("", "and", "scale"):
                 break
             current += tok.value
         elif cls == "hundred":
-            if last not in ("ones", "tens", "arabic", "a") or current >= 100 or current == 0:
+            if (last not in ("ones", "tens", "arabic", "a") or current == 0
+                    or (current >= 100 and last != "arabic")):
                 break
             current *= 100
         elif cls == "scale":
             scale = n.en_scales[tok.word]
             if last in ("ones", "tens", "arabic", "hundred", "a") and current > 0:
-                if last == "arabic" and k == k0 + 1 and t.get(k0) is not None:
-                    # 13 billion: the caller reads Arabic magnitudes, keeping the scale
-                    break
                 if scale >= prev_scale:
                     break
                 total += current * scale
@@ -561,7 +576,7 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
         k += 1
     if k == k0 or last in ("a", "and"):
         return None
-    return _Cardinal(total + current, k, last, scale_end, before_and)
+    return _Cardinal(total + current, k, last, scale_end, before_and, and_scale=and_scale)
 
 
 def _ordinal(n: Numerals, tok: _Token | None) -> tuple[int, bool] | None:
@@ -614,14 +629,17 @@ def _fraction(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | None
         tens = float(n.en_tens[last_tok.word])
         num -= tens
         den += int(tens)
-    if num <= 0:
+    if num <= 0 or den < 2:
         return None
     if not plural and num != 1:
         return None
     if card.before_and is not None and (num - card.before_and) / den < 1:
-        # one hundred and three quarters = 100 + 3/4
-        value = card.before_and + (num - card.before_and) / den
-        return value, j, False
+        # one hundred and three quarters = 100 + 3/4; two million and one half = 2.5 million
+        part = _scaled(n, t, j, (num - card.before_and) / den)
+        if part is None:
+            return None
+        scale = card.and_scale if part[1] == j else 1.0
+        return card.before_and + part[0] * scale, part[1], False
     return _scaled(n, t, j, num / den)
 
 
@@ -635,7 +653,7 @@ def _compound_ordinal(n: Numerals, t: _Tokens, k: int) -> tuple[int, int, bool] 
             return n.en_tens[tok.word] + o[0], k + 2, o[1]
         return None
     o = _ordinal(n, tok)
-    if o is None:
+    if o is None or o[0] < 2:
         return None
     return o[0], k + 1, o[1]
 
@@ -678,10 +696,9 @@ def read_en(text: str, pos: int) -> Reading | None:
         fraction = True
     elif card is not None:
         value, k, scale = card.value, card.k, card.scale
-        if card.last in ("ones", "tens") and card.k >= 2:
-            tok = t.get(card.k - 1)
-            if tok is not None and tok.sep == "-" and _ordinal(n, t.get(card.k)) is not None:
-                return None
+        ordinal = t.get(card.k)
+        if ordinal is not None and ordinal.sep == "-" and _ordinal(n, ordinal) is not None:
+            return Reading(None, ordinal.end)  # the twenty-first century: an ordinal
         # twenty and three fifths, one million and a half
         nxt = t.get(k)
         if nxt is not None and nxt.word in n.en_connectors:

@@ -235,6 +235,7 @@ class Engine:
     qual_before: WordTable
     qual_after: WordTable
     range_joiners: re.Pattern[str]
+    range_openers: dict[str, WordTable]
     vague_prefixes: dict[str, str]
     vague_en: list[tuple[re.Pattern[str], float]]
     currency_mentions: WordTable
@@ -379,8 +380,10 @@ def engine() -> Engine:
     half = re.escape("".join(n.zh_half))
     zu = re.escape("".join(n.zh_units))
     en_start = [*n.en_ones, *n.en_tens, *n.en_articles, *n.en_fraction_words]
+    vulgar = re.escape("".join(n.vulgar_fractions))
     start_re = re.compile(
         rf"[{zh_start}]" + (rf"|[{half}](?=[{zu}])" if half else "")
+        + (rf"|[{vulgar}]" if vulgar else "")
         + r"|\d|(?<![.\d])\.\d"
         + rf"|(?<![A-Za-z])(?:{'|'.join(sorted(map(re.escape, en_start), key=len, reverse=True))})(?![A-Za-z])",
         re.IGNORECASE,
@@ -456,7 +459,14 @@ def engine() -> Engine:
         for w in rules.string_list("qualifiers", f"after.{qual}", words):
             after[w] = str(qual)
     range_words = rules.string_list("qualifiers", "range_joiners", quals.get("range_joiners", []))
-    range_re = re.compile(r"^[ \t]*(?:" + _alternation(range_words) + r")[ \t]*$", re.IGNORECASE)
+    range_re = re.compile(r"^[ \t]*(" + _alternation(range_words) + r")[ \t]*$", re.IGNORECASE)
+    openers = quals.get("range_openers") or {}
+    if not isinstance(openers, dict):
+        raise RuleError(rules.path_of("qualifiers"), "range_openers", "expected a mapping joiner: [words]")
+    range_openers = {
+        str(j).lower(): WordTable({w: True for w in rules.string_list("qualifiers", f"range_openers.{j}", ws)})
+        for j, ws in openers.items()
+    }
 
     unit_rules, word_rules, rate_rule = _unit_rules()
     ago = _special_unit_entry("duration.ago")
@@ -492,6 +502,7 @@ def engine() -> Engine:
         qual_before=WordTable(before),
         qual_after=WordTable(after),
         range_joiners=range_re,
+        range_openers=range_openers,
         vague_prefixes=vague_prefixes,
         vague_en=vague_en,
         currency_mentions=WordTable(mentions),
@@ -530,10 +541,16 @@ class _Num:
 def _read_plain(norm: str, s: int, eng: Engine) -> tuple[Reading, str] | None:
     """The number at s with no sign, fraction or rate around it."""
     c = norm[s]
+    vulgar = numerals().vulgar_fractions
+    if c in vulgar:
+        return Reading(vulgar[c], s + 1, fraction=True), "arabic"
     if c.isdigit() or c == ".":
         r = read_zh(norm, s)
         if r is not None and r.value is not None:
             plain = read_arabic(norm, s)
+            if plain is not None and plain[1] == r.end and r.end < len(norm) and norm[r.end] in vulgar:
+                # 2½
+                return Reading(r.value + vulgar[norm[r.end]], r.end + 1, fraction=True), "arabic"
             if plain is not None and plain[1] == r.end:
                 en = read_en(norm, s)
                 if en is not None and en.value is not None and en.end > r.end:
@@ -572,7 +589,9 @@ def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
     vague_q: str | None = None
     if c in eng.vague_prefixes and s + 1 < len(norm):
         nxt = _skip_ws(norm, s + 1)
-        if nxt < len(norm) and (norm[nxt] in n.zh_units or norm[nxt] in n.zh_big_units):
+        if (nxt < len(norm) and (norm[nxt] in n.zh_units or norm[nxt] in n.zh_big_units)
+                and not eng.not_numbers_re.match(norm, nxt)
+                and not (norm[nxt] in n.zh_not_alone and not _continues(norm, nxt + 1))):
             vague_q = eng.vague_prefixes[c]
             r0 = read_zh(norm, nxt)
             if r0 is None or r0.value is None:
@@ -581,6 +600,9 @@ def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
                         magnitude=r0.magnitude)
         if c not in n.zh_digits and c not in n.zh_units and c not in n.zh_big_units:
             return None
+    rate = _unit_rate(norm, s, eng)
+    if rate is not None:
+        return rate
     got = _read_signed(norm, s, eng)
     if got is None:
         return None
@@ -611,6 +633,31 @@ def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
                 fraction = True
     return _Num(start, end, value, source, magnitude=r.magnitude, approx_more=r.approx, per=per,
                 inner_start=inner, digit_string=r.digit_string, fraction=fraction)
+
+
+def _unit_rate(norm: str, s: int, eng: Engine) -> _Num | None:
+    """百分之二十, 萬分之肆, 万万分之七: a denominator written in units only, then 分之 and
+    the number it divides."""
+    n = numerals()
+    j = s
+    while j < len(norm) and (norm[j] in n.zh_units or norm[j] in n.zh_big_units or norm[j] in " \t"):
+        j += 1
+    written = norm[s:j].replace(" ", "").replace("\t", "")
+    if not written or not eng.fraction_re.match(norm, j):
+        return None
+    one = next((c for c, v in n.zh_digits.items() if v == 1), "")
+    den = read_zh(one + written, 0)
+    if den is None or den.value is None or den.end != len(written) + 1:
+        return None
+    m = eng.fraction_re.match(norm, j)
+    got = _read_signed(norm, m.end(), eng) if m else None
+    if m is None or got is None:
+        return None
+    r, source, _ = got
+    value = r.value
+    if value is None:
+        return None
+    return _Num(s, r.end, value, source, magnitude=r.magnitude, per=den.value, inner_start=m.end())
 
 
 _SLASH = re.compile(r"/(\d+)(?![\d/.])")
@@ -652,6 +699,11 @@ def _zh_fraction(
     return numerator / den, r_end, None, None
 
 
+def _continues(norm: str, pos: int) -> bool:
+    n = numerals()
+    return pos < len(norm) and (norm[pos] in n.zh_chars or norm[pos].isdigit())
+
+
 def _skip_ws(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t":
         pos += 1
@@ -683,6 +735,8 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
             continue
         num = got
         pos = max(num.end, s + 1)
+        if num.source == "zh" and pos < len(norm) and (norm[pos] in n.zh_units or norm[pos] in n.zh_big_units):
+            pos += 1  # 五十千: the unit that did not fit is no number of its own
         if num.end - num.start == 1 and norm[num.start] in n.zh_not_alone:
             continue
         if num.source == "en" and eng.not_after_re.search(norm, max(0, s - 12), s):
@@ -913,6 +967,7 @@ def _attach_unit(
         value *= money.scale
         notes.append(f"{pre[0]} is {money.code}")
 
+    mag = None
     if num.source in ("arabic", "en", "zh"):
         mag = _latin_magnitude(norm, end, eng)
         if mag is None and currency:
@@ -931,6 +986,10 @@ def _attach_unit(
         return None
 
     if num.per is not None:
+        bare = eng.bare_magnitudes.after(norm, end, space=False) if mag is None else None
+        if bare is not None and not (bare[2] < len(norm) and _is_latin(norm[bare[2]])):
+            value *= float(bare[1])
+            end = bare[2]
         pct = value * 100 / num.per
         return _Item(start, end, num, "percent", pct, "percent", eng.rate_rule,
                      notes + [f"{norm[num.start:num.inner_start or num.start].strip()} makes it a rate"])
@@ -1088,7 +1147,12 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
         if i + 1 < len(items):
             b = items[i + 1]
             between = norm[a.end : b.start]
-            if eng.range_joiners.match(between) and (b.kind is not None or a.kind is not None):
+            joiner = eng.range_joiners.match(between)
+            if joiner and joiner.group(1).lower() in eng.range_openers:
+                opener = eng.range_openers[joiner.group(1).lower()]
+                if opener.before(norm, _skip_markup_left(norm, a.start)) is None:
+                    joiner = None
+            if joiner and (b.kind is not None or a.kind is not None):
                 same = a.kind is None or b.kind is None or (a.kind == b.kind and a.unit == b.unit)
                 if same:
                     kind = b.kind or a.kind

@@ -94,7 +94,7 @@ def predicted(text: str, model: str) -> list[Found]:
     if model == "NumberModel":
         return [_found(q) for q in numbers(text)]
     kind = MODEL_KINDS[model]
-    return [_found(q) for q in extract(text, all_numbers=True) if q.kind == kind]
+    return [_found(q) for q in extract(text, mentions=True) if q.kind == kind]
 
 
 def _same(want: Found, got: Found) -> bool:
