@@ -363,22 +363,6 @@ where c.subject = ? and c.metric = ? and c.unit = ?
 """
 
 
-def ensure_tables(db: sqlite_utils.Database) -> None:
-    if not db.table("conflict_groups").exists():
-        db.table("conflict_groups").create(
-            {"subject": str, "metric": str, "unit": str, "fingerprint": str, "sources": int,
-             "values_json": str, "best": str},
-            pk=("subject", "metric", "unit"),
-        )
-    if not db.table("corroborations").exists():
-        db.table("corroborations").create(
-            {"id": str, "subject": str, "metric": str, "unit": str, "value": str, "sources": int,
-             "claims": int, "claim_ids": str, "outlets": str},
-            pk="id",
-        )
-        db.table("corroborations").create_index(["subject", "metric"])
-
-
 def _compared_metrics() -> list[str]:
     lex = lexicon()
     defaults = set(lex.defaults.values()) | set(NOT_COMPARED_FALLBACK)
@@ -388,7 +372,6 @@ def _compared_metrics() -> list[str]:
 def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
     """Recompute conflicts for every group whose claims changed; returns how many groups
     were recomputed. `full` recomputes everything."""
-    ensure_tables(db)
     metrics = _compared_metrics()
     marks = ",".join("?" for _ in metrics)
     current = {

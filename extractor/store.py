@@ -82,6 +82,31 @@ CONFLICT_COLUMNS: dict[str, Any] = {
     "sources": int,
 }
 
+# One row per value a group's sources support: how many independent sources say it.
+CORROBORATION_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "subject": str,
+    "metric": str,
+    "unit": str,
+    "value": str,
+    "sources": int,
+    "claims": int,
+    "claim_ids": str,
+    "outlets": str,
+}
+
+# Bookkeeping for incremental conflict detection: a group is recomputed only when its
+# fingerprint (claim count and content) changes.
+CONFLICT_GROUP_COLUMNS: dict[str, Any] = {
+    "subject": str,
+    "metric": str,
+    "unit": str,
+    "fingerprint": str,
+    "sources": int,
+    "values_json": str,
+    "best": str,
+}
+
 CONFLICT_CLAIM_COLUMNS: dict[str, Any] = {
     "conflict_id": str,
     "claim_id": str,
@@ -134,6 +159,11 @@ def init_schema(db: sqlite_utils.Database) -> None:
         db.table("conflicts").create(CONFLICT_COLUMNS, pk="id")
         db.table("conflicts").create_index(["kind"])
         db.table("conflicts").create_index(["subject", "metric"])
+    if not db.table("corroborations").exists():
+        db.table("corroborations").create(CORROBORATION_COLUMNS, pk="id")
+        db.table("corroborations").create_index(["subject", "metric"])
+    if not db.table("conflict_groups").exists():
+        db.table("conflict_groups").create(CONFLICT_GROUP_COLUMNS, pk=("subject", "metric", "unit"))
     if not db.table("conflict_claims").exists():
         db.table("conflict_claims").create(
             CONFLICT_CLAIM_COLUMNS,
