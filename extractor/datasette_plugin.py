@@ -292,6 +292,23 @@ def extra_css_urls() -> list[str]:
     return ["/-/claims.css"]
 
 
+def render_claim_ids(value: str, datasette: Any, database: str) -> markupsafe.Markup | None:
+    """A JSON list of claim ids (corroborations.claim_ids) as links to the claims."""
+    try:
+        ids = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(ids, list):
+        return None
+    links = [
+        markupsafe.Markup('<a href="{}">{}</a>').format(
+            datasette.urls.row(database, "claims", tilde_encode(str(i))), i
+        )
+        for i in ids
+    ]
+    return markupsafe.Markup(", ").join(links)
+
+
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
@@ -318,6 +335,8 @@ def render_cell(
     if column in ID_COLUMNS and (table is None or table in VIEWS):
         url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(value))
         return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
+    if column == "claim_ids":
+        return render_claim_ids(value, datasette, database)
     if table == "sentences" and column == "text":
         return _highlight_claims(datasette, database, value, "sentence_id", _row_value(row, "id"))
     # Anything else, article text included, is left to Datasette, which escapes (and

@@ -254,6 +254,45 @@ def build_db(path: Path) -> Path:
             },
         ]
     )
+    # Agreement as the conflict checker records it: 300亿美元 = $30 billion, and
+    # 130 亿美元 = $13 Billion, each stated by two sources.
+    db["corroborations"].insert_all(
+        [
+            {
+                "id": "r-softbank",
+                "subject": "SoftBank",
+                "metric": "investment",
+                "unit": "USD",
+                "value": "30 billion USD",
+                "sources": 2,
+                "claims": 2,
+                "claim_ids": json.dumps(["evil:c1", "nbd:c2"]),
+                "outlets": "Evil Wire, 每日经济新闻",
+            },
+            {
+                "id": "r-microsoft",
+                "subject": "Microsoft",
+                "metric": "investment_total",
+                "unit": "USD",
+                "value": "13 billion USD",
+                "sources": 2,
+                "claims": 2,
+                "claim_ids": json.dumps(["geo:c2", "nbd:c1"]),
+                "outlets": "每日经济新闻",
+            },
+            {
+                "id": "r-alone",
+                "subject": "Microsoft",
+                "metric": "investment_total",
+                "unit": "USD",
+                "value": "1.3 billion USD",
+                "sources": 1,
+                "claims": 1,
+                "claim_ids": json.dumps(["geo:c1"]),
+                "outlets": "",
+            },
+        ]
+    )
     db["conflict_claims"].insert_all(
         [
             {"conflict_id": "k-translation", "claim_id": "geo:c1", "side": "a"},
@@ -397,6 +436,11 @@ def test_database_page_lists_tables_views_and_queries(
         ),
         ("conflicts", ["kind", "severity", "subject", "metric"], "translation_mismatch"),
         ("conflict_claims", ["side"], "k-translation"),
+        (
+            "corroborations",
+            ["subject", "metric"],
+            '<a href="/claims/claims/evil~3Ac1">evil:c1</a>, <a href="/claims/claims/nbd~3Ac2">nbd:c2</a>',
+        ),
         (
             "claims_in_context",
             ["subject", "metric", "kind", "unit", "lang", "hedged", "modality", "outlet"],
