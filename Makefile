@@ -23,7 +23,7 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check extractor tests bench
+	$(BIN)/ruff check extractor tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy extractor

@@ -249,7 +249,7 @@ section.low{border-left:6px solid #2980b9} section.info{border-left:6px solid #9
 .kind{font-size:.8rem;text-transform:uppercase;letter-spacing:.05em;color:#666}
 table{border-collapse:collapse;width:100%;margin-top:.6rem} td,th{border-top:1px solid #eee;padding:.35rem .5rem;vertical-align:top;text-align:left}
 mark{background:#ffe08a;padding:0 .1em} .side-a{color:#1f6feb} .side-b{color:#d1242f}
-.best{font-weight:600} svg{max-width:100%;height:auto;margin-top:.5rem} .muted{color:#777;font-size:.85rem}
+.best{font-weight:600} svg{width:100%;max-width:560px;height:auto;margin-top:.5rem} .muted{color:#777;font-size:.85rem}
 """
 
 
@@ -319,7 +319,11 @@ def _chart(e: Entry, width: int = 560, height: int = 170) -> str:
     for v in sorted(set(ys)):
         label = html.escape(_num(v) if e.quotes[0].value[:4] != str(int(v)) else str(int(v)))
         svg.append(f"<text x=\"{left - 6}\" y=\"{py(v) + 4:.1f}\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">{label}</text>")
+    last_x = -1e9
     for ordinal in sorted(set(xs)):
+        if px(ordinal) - last_x < 70:
+            continue  # labels this close would overlap
+        last_x = px(ordinal)
         svg.append(f"<text x=\"{px(ordinal):.1f}\" y=\"{height - 12}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{dt.date.fromordinal(ordinal).isoformat()}</text>")
     colors = {"a": "#1f6feb", "b": "#d1242f"}
     for x, y, q in points:
