@@ -30,6 +30,12 @@ STORY = {
     "e1.txt": ("2025-03-03", "zh", "字节跳动的估值达到 3150 亿美元。"),
     "e2.txt": ("2025-03-04", "en", "ByteDance is valued at about $315 billion."),
     "e3.txt": ("2025-03-05", "zh", "字節跳動估值約 3000 億美元。"),
+    # A round figure against a precise one it rounds from.
+    "g1.txt": ("2025-01-08", "zh", "据悉,谷歌已向 Anthropic 累计投资约 20 亿美元。"),
+    "g2.txt": ("2025-01-20", "en", "Google has invested a total of $2.2 billion in Anthropic to date."),
+    # A figure whose subject could only be guessed: kept apart as an extraction doubt.
+    "h1.txt": ("2025-02-01", "en", "Databricks is growing fast.\n\nThe total investment so far reached $9 billion."),
+    "h2.txt": ("2025-02-02", "en", "Databricks has raised a total investment of $15 billion so far."),
     # Two figures of one change inside one sentence are not a conflict.
     "f1.txt": ("2025-06-01", "zh", "腾讯的估值从 5000 亿美元跃升至 6000 亿美元。"),
 }
@@ -103,6 +109,14 @@ def test_agreeing_and_rounded_figures_are_not_flagged(db: sqlite_utils.Database)
     assert _conflicts(db, "ByteDance", "valuation") == []
     support = list(db.query("select * from corroborations where subject = 'ByteDance' and metric = 'valuation'"))
     assert len(support) == 1 and support[0]["sources"] == 3
+
+
+def test_round_figure_is_rounding_not_contradiction(db: sqlite_utils.Database) -> None:
+    assert _kinds(db, "Google", "investment_total") == {"rounding"}
+
+
+def test_guessed_subject_is_an_extraction_doubt(db: sqlite_utils.Database) -> None:
+    assert _kinds(db, "Databricks", "investment_total") == {"extraction_doubt"}
 
 
 def test_change_within_one_sentence_is_not_a_conflict(db: sqlite_utils.Database) -> None:
