@@ -367,7 +367,7 @@ def test_metadata_describes_every_table_and_column(db_path: Path) -> None:
     db = sqlite_utils.Database(db_path)
     names = [t for t in db.table_names() if not t.startswith("sentences_fts_")] + db.view_names()
     for name in names:
-        assert tables.get(name, {}).get("description"), f"{name} has no description"
+        assert tables.get(name, {}).get("description"), f"{name} has no description in metadata.yml"
         if name == "sentences_fts":
             continue
         columns = tables[name].get("columns", {})
