@@ -8,6 +8,7 @@ import datetime as dt
 import signal
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,7 +204,8 @@ def deadline(seconds: float | None, path: str) -> Iterator[None]:
             raise _Overtime
 
     previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
     try:
         yield
     except _Overtime:
@@ -213,6 +215,8 @@ def deadline(seconds: float | None, path: str) -> Iterator[None]:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:  # someone else's alarm (pytest-timeout, say) was pending: put it back
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, outer - (time.monotonic() - started)))
 
 
 def _one_line(exc: BaseException) -> str:

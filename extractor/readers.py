@@ -22,6 +22,7 @@ FETCH_TIMEOUT = 15.0
 # Chinese legacy encodings, tried when the bytes are not UTF-8. cp950 is Big5 as Windows
 # writes it; big5hkscs adds the Hong Kong characters.
 _CJK_LEGACY = ("gb18030", "cp950", "big5hkscs")
+_REPLACED = re.compile("\ufffd+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _LOOKS_HTML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", re.IGNORECASE | re.DOTALL)
@@ -85,10 +86,12 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     if best and best[0] >= 0.6:
         return best[1], best[2], []
     damaged = data.decode("utf-8", errors="replace")
-    bad = damaged.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    # Places where bytes are damaged (a cut character gives a run of U+FFFD), less any
+    # U+FFFD that the file itself holds.
+    bad = len(_REPLACED.findall(damaged)) - len(_REPLACED.findall(data.decode("utf-8", errors="ignore")))
     if bad <= max(1, len(damaged) // 200):
-        return damaged, "utf-8", [f"{bad} invalid UTF-8 byte sequence{'s' if bad != 1 else ''} "
-                                  "replaced with U+FFFD"]
+        return damaged, "utf-8", [f"{bad} damaged place{'s' if bad != 1 else ''} in the UTF-8 text; "
+                                  "the bad bytes were replaced with U+FFFD"]
     if best and best[0] >= 0.3:
         return best[1], best[2], [f"read as {best[2]}, but many characters are rare ones"]
     guess = _detector_guess(data)
