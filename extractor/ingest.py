@@ -204,6 +204,8 @@ def _article(
 ) -> Article:
     if not text.strip():
         raise InputError(f"{name}: empty (no text to read)")
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(f"{name}: no letters or digits (nothing to read)")
     meta = {**meta, **{k: v for k, v in (overrides or {}).items() if v is not None}}
     if "published" in meta:
         d = to_date(meta["published"])
