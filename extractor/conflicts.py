@@ -24,8 +24,9 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlite_utils
 
@@ -354,13 +355,21 @@ def _newer_label(c: Conflict) -> str:
 # ---------------------------------------------------------------------------
 # Database side.
 
-CLAIM_QUERY = """
+CLAIM_COLUMNS_SQL = """
 select c.id, c.article_id, c.sentence_id, coalesce(a.duplicate_of, a.id) as source, a.published, a.outlet,
        c.lang, c.subject, c.metric, c.unit, c.kind, c.value, c.value_max, c.date, c.qualifier,
        c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
 from claims c join articles a on a.id = c.article_id
-where c.subject = ? and c.metric = ? and c.unit = ?
 """
+# A group's claims in the order they were stored (rowid), whichever index SQLite picks.
+CLAIM_QUERY = CLAIM_COLUMNS_SQL + "where c.subject = ? and c.metric = ? and c.unit = ? order by c.rowid"
+# Every grouped claim, group by group: one pass over claims(subject, metric, unit).
+ALL_CLAIMS_QUERY = (CLAIM_COLUMNS_SQL + "where c.subject is not null and c.metric in ({marks}) "
+                    "order by c.subject, c.metric, c.unit, c.rowid")
+# Past this share of dirty groups one ordered pass beats a query per group.
+STREAM_SHARE = 0.05
+# Rows buffered before they are written.
+FLUSH_ROWS = 20000
 
 
 def _compared_metrics() -> list[str]:
@@ -388,47 +397,128 @@ def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
     dirty = [k for k, fp in current.items() if full or known.get(k) != fp]
     gone = [k for k in known if k not in current]
     with db.atomic():
-        for key in [*dirty, *gone]:
-            _clear(db, key)
-        for key in dirty:
-            _recompute(db, key, current[key])
+        _clear_many(db, [*dirty, *gone])
+        out = _Writer(db)
+        if len(dirty) > STREAM_SHARE * max(len(current), 1):
+            wanted = set(dirty)
+            # sqlite-utils probes for upsert support with DDL on first use, which an open
+            # read cursor would block: probe before the stream opens.
+            assert db.supports_on_conflict is not None
+            for key, claims in _stream(db, metrics, marks):
+                if key in wanted:
+                    # `unit = NULL` matches nothing, so a group without a unit loads empty.
+                    _recompute(db, key, current[key], claims if key[2] is not None else [], out)
+        else:
+            for key in dirty:
+                _recompute(db, key, current[key], out=out)
+        out.flush()
     return len(dirty)
 
 
+def _stream(db: sqlite_utils.Database, metrics: list[str], marks: str) -> Iterator[tuple[tuple[str, str, str], list[Claim]]]:
+    """Each group's claims in turn; only one group is held in memory."""
+    key: tuple[str, str, str] | None = None
+    claims: list[Claim] = []
+    for r in db.query(ALL_CLAIMS_QUERY.format(marks=marks), metrics):
+        k = (r["subject"], r["metric"], r["unit"])
+        if k != key:
+            if key is not None:
+                yield key, claims
+            key, claims = k, []
+        claims.append(_claim(r))
+    if key is not None:
+        yield key, claims
+
+
 def _clear(db: sqlite_utils.Database, key: tuple[str, str, str]) -> None:
-    subject, metric, unit = key
-    ids = [r["id"] for r in db.query("select id from conflicts where subject = ? and metric = ? and unit = ?", key)]
-    for cid in ids:
-        db.execute("delete from conflict_claims where conflict_id = ?", [cid])
-    db.execute("delete from conflicts where subject = ? and metric = ? and unit = ?", key)
-    db.execute("delete from corroborations where subject = ? and metric = ? and unit = ?", key)
-    db.execute("delete from conflict_groups where subject = ? and metric = ? and unit = ?", key)
+    _clear_many(db, [key])
+
+
+def _clear_many(db: sqlite_utils.Database, keys: list[tuple[str, str, str]]) -> None:
+    """Delete what earlier runs stored for these groups, in four set-wise statements."""
+    if not keys:
+        return
+    db.execute("create temp table if not exists _conflict_keys (subject text, metric text, unit text)")
+    db.execute("delete from _conflict_keys")
+    db.conn.executemany("insert into _conflict_keys values (?, ?, ?)", keys)
+    in_keys = "(subject, metric, unit) in (select subject, metric, unit from _conflict_keys)"
+    db.execute(f"delete from conflict_claims where conflict_id in (select id from conflicts where {in_keys})")
+    for table in ("conflicts", "corroborations", "conflict_groups"):
+        db.execute(f"delete from {table} where {in_keys}")
+    db.execute("delete from _conflict_keys")
+
+
+def _claim(r: dict[str, Any]) -> Claim:
+    return Claim(
+        id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"], source=r["source"], published=r["published"],
+        lang=r["lang"] or "", subject=r["subject"], metric=r["metric"], unit=r["unit"], kind=r["kind"],
+        value=r["value"], value_max=r["value_max"], date=r["date"], qualifier=r["qualifier"] or "exact",
+        vague=bool(r["vague"]), period=r["period"], period_basis=r["period_basis"],
+        modality=r["modality"] or "asserted", confidence=r["confidence"] if r["confidence"] is not None else 1.0,
+        text=r["text"], outlet=r["outlet"],
+    )
 
 
 def _load(db: sqlite_utils.Database, key: tuple[str, str, str]) -> list[Claim]:
-    out = []
-    for r in db.query(CLAIM_QUERY, key):
-        out.append(Claim(
-            id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"], source=r["source"], published=r["published"],
-            lang=r["lang"] or "", subject=r["subject"], metric=r["metric"], unit=r["unit"], kind=r["kind"],
-            value=r["value"], value_max=r["value_max"], date=r["date"], qualifier=r["qualifier"] or "exact",
-            vague=bool(r["vague"]), period=r["period"], period_basis=r["period_basis"],
-            modality=r["modality"] or "asserted", confidence=r["confidence"] if r["confidence"] is not None else 1.0,
-            text=r["text"], outlet=r["outlet"],
-        ))
-    return out
+    return [_claim(r) for r in db.query(CLAIM_QUERY, key)]
 
 
-def _recompute(db: sqlite_utils.Database, key: tuple[str, str, str], fingerprint: str) -> None:
+class _Writer:
+    """Buffers the rows of many groups and upserts them in large batches, in order."""
+
+    TABLES: dict[str, str | tuple[str, ...]] = {
+        "conflicts": "id",
+        "conflict_claims": ("conflict_id", "claim_id"),
+        "corroborations": "id",
+        "conflict_groups": ("subject", "metric", "unit"),
+    }
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.rows: dict[str, list[dict[str, Any]]] = {t: [] for t in self.TABLES}
+
+    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+        self.rows[table] += rows
+        if sum(len(r) for r in self.rows.values()) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        # sqlite-utils' upsert_all, without its per-batch bookkeeping: one prepared
+        # statement, insert or update on the primary key, rows in order.
+        for table, pk in self.TABLES.items():
+            rows = self.rows[table]
+            if not rows:
+                continue
+            cols = list(rows[0])
+            keys = [pk] if isinstance(pk, str) else list(pk)
+            rest = [c for c in cols if c not in keys]
+            sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)}) "
+                   f"on conflict ({', '.join(f'[{k}]' for k in keys)}) do "
+                   + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
+            self.db.conn.executemany(sql, ([r[c] for c in cols] for r in rows))
+            self.rows[table] = []
+
+
+def _recompute(
+    db: sqlite_utils.Database,
+    key: tuple[str, str, str],
+    fingerprint: str,
+    claims: list[Claim] | None = None,
+    out: _Writer | None = None,
+) -> None:
     subject, metric, unit = key
-    claims = _load(db, key)
+    if claims is None:
+        claims = _load(db, key)
+    own = out is None
+    writer = out if out is not None else _Writer(db)
     sides = sides_of(claims)
     conflicts = compare(sides, subject, metric, unit) if len(sides) > 1 else []
     rows, links = [], []
     for c in conflicts:
         best = c.best
+        cid = c.id  # a digest of every claim id: computed once, not once per link
         rows.append({
-            "id": c.id, "kind": c.kind, "subject": subject, "metric": metric,
+            "id": cid, "kind": c.kind, "subject": subject, "metric": metric,
             "period": _period_of(c.a + c.b), "summary": c.summary, "severity": c.severity,
             "confidence": c.confidence, "unit": unit,
             "best_value": best.claims[0].value if best and best.claims and best.claims[0].kind not in ("year", "date") else None,
@@ -436,11 +526,10 @@ def _recompute(db: sqlite_utils.Database, key: tuple[str, str, str], fingerprint
             "best_date": best.claims[0].date if best and best.claims and best.claims[0].kind in ("year", "date") else None,
             "sources": len({x.source for x in c.a + c.b}),
         })
-        links += [{"conflict_id": c.id, "claim_id": x.id, "side": "a"} for x in c.a]
-        links += [{"conflict_id": c.id, "claim_id": x.id, "side": "b"} for x in c.b]
-    if rows:
-        db.table("conflicts").upsert_all(rows, pk="id")
-        db.table("conflict_claims").upsert_all(links, pk=("conflict_id", "claim_id"))
+        links += [{"conflict_id": cid, "claim_id": x.id, "side": "a"} for x in c.a]
+        links += [{"conflict_id": cid, "claim_id": x.id, "side": "b"} for x in c.b]
+    writer.add("conflicts", rows)
+    writer.add("conflict_claims", links)
     support = []
     for side in sides:
         label = side.label
@@ -451,14 +540,16 @@ def _recompute(db: sqlite_utils.Database, key: tuple[str, str, str], fingerprint
             "claim_ids": json.dumps(sorted(c.id for c in side.claims)),
             "outlets": ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
         })
-    db.table("corroborations").upsert_all(support, pk="id")
+    writer.add("corroborations", support)
     best = max(sides, key=lambda s: (s.sources, s.latest)) if sides else None
-    db.table("conflict_groups").upsert({
+    writer.add("conflict_groups", [{
         "subject": subject, "metric": metric, "unit": unit, "fingerprint": fingerprint,
         "sources": len({c.source for c in claims}),
         "values_json": json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
         "best": best.label if best else None,
-    }, pk=("subject", "metric", "unit"))
+    }])
+    if own:
+        writer.flush()
 
 
 def _period_of(claims: Iterable[Claim]) -> str | None:

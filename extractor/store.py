@@ -188,6 +188,16 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ],
         )
         db.table("conflict_claims").create_index(["claim_id"])
+    # Hot paths at a million claims: conflict grouping and the sources_agreement lookup,
+    # entity_claims by object, and the claims and conflicts pages sorted by confidence.
+    for table, cols in (
+        ("claims", ["subject", "metric", "unit", "value"]),
+        ("claims", ["object"]),
+        ("claims", ["confidence"]),
+        ("conflicts", ["confidence"]),
+        ("articles", ["duplicate_of"]),
+    ):
+        db.table(table).create_index(cols, if_not_exists=True)
 
 
 def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
