@@ -94,7 +94,14 @@ def ingest(
         summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, time_limit=limit)
     for w in summary.warnings:
         click.echo(f"warning: {w}", err=True)
-    pipeline.after_ingest(db)
+    try:
+        pipeline.after_ingest(db)
+    except ClaimsError:
+        raise
+    except Exception as exc:  # a bug in a later stage: the articles are stored, say so in one line
+        click.echo(summary.line())
+        fail(f"after ingesting, the cross-article step failed ({type(exc).__name__}: {exc}); "
+             "the articles are stored")
     click.echo(summary.line())
     if summary.skipped:
         sys.exit(1)

@@ -237,6 +237,8 @@ def find_files(paths: Iterable[str], on_skip: Callable[[str], None]) -> Iterator
                         continue
                 if f.is_file():
                     yield str(f)
+                elif not f.is_dir():
+                    on_skip(f"{_label(f)}: not a regular file (a device, pipe or socket)")
         elif p.is_file():
             yield given
         elif p.exists():

@@ -8,6 +8,7 @@ ends: full-width digits stay as written so that offsets stay exact.
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import unicodedata
 import urllib.error
@@ -158,7 +159,8 @@ def _detector_guess(data: bytes) -> tuple[str, str, list[str]] | None:
     except ImportError:  # pragma: no cover - a dependency, but decoding must not depend on it
         return None
     match = from_bytes(data).best()
-    if match is None or match.chaos > 0.2:
+    # Junk bytes decode in some single-byte code page too; demand words of a language.
+    if match is None or match.chaos > 0.2 or match.coherence < 0.2:
         return None
     text = str(match)
     return text, match.encoding, [f"encoding guessed as {match.encoding}"]
@@ -203,6 +205,9 @@ def extract_page(html: str, name: str, url: str | None = None) -> Page:
     """The article in a web page, without navigation, scripts or footers, and its metadata."""
     import trafilatura
 
+    # Its warnings ("discarding data") would print as extra lines; ours say it once.
+    for logger in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(logger).setLevel(logging.CRITICAL)
     try:
         doc = trafilatura.bare_extraction(
             html,

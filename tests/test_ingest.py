@@ -112,6 +112,17 @@ def test_a_few_damaged_utf8_bytes_are_replaced_with_a_warning(tmp_path: Path) ->
     assert article.warnings and "U+FFFD" in article.warnings[0]
 
 
+def test_a_windows_1252_english_article_is_guessed() -> None:
+    text = "Microsoft\u2019s stake is worth \u201cabout $135 billion\u201d, the company said on Tuesday, caf\u00e9 owners agreed."
+    decoded = readers.decode(text.encode("cp1252"), "t")
+    assert decoded.text == text and decoded.warnings
+
+
+def test_junk_bytes_are_not_guessed_into_text() -> None:
+    with pytest.raises(InputError, match="not text"):
+        readers.decode(b"\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\xff\xfe\xfd" * 200, "junk")
+
+
 def test_metadata_priority_manifest_front_matter_flags(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

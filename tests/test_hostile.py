@@ -1,0 +1,237 @@
+"""Hostile input: junk, traps and pathological text. Never a traceback, never a hang.
+
+The folder is made at test time (nothing binary is committed). Each file is either
+ingested or skipped with exactly one line saying why, the exit status says whether
+anything was skipped, and the good articles beside the junk are always ingested.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from extractor.cli import cli
+
+GOOD = {
+    "good_zh.txt": "微软已向 OpenAI 投入了超过 130 亿美元，持股约 27%。\n",
+    "good_en.md": "---\noutlet: Test Wire\n---\nMicrosoft has invested more than $13 billion in OpenAI.\n",
+}
+# Seconds one article may take in these tests: the pathological texts hit it on a slow
+# machine, and must then be skipped rather than stall the run.
+LIMIT = 10
+
+_rng = random.Random(6)
+_SENTENCE = "微软已向 OpenAI 投入了超过 130 亿美元，持股约 27%，估值 5000 亿美元；"
+
+
+def _bytes(data: bytes) -> Callable[[Path], None]:
+    return lambda path: path.write_bytes(data)
+
+
+def _text(text: str) -> Callable[[Path], None]:
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def _symlink(target: str) -> Callable[[Path], None]:
+    return lambda path: path.symlink_to(target)
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _sparse(path: Path) -> None:
+    with path.open("wb") as f:
+        f.truncate(25_000_000)
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+) + "title: *i\n"
+
+# name -> how to make it. Names with a dot-suffix are article files; the folder walk
+# reads .txt, .md and .html.
+HOSTILE: dict[str, Callable[[Path], None]] = {
+    "empty.txt": _bytes(b""),
+    "whitespace_only.txt": _text(" \n\t\r\n\u3000\u00a0 \n"),
+    "binary_png.txt": _bytes(b"\x89PNG\r\n\x1a\n" + bytes(_rng.randrange(256) for _ in range(4096))),
+    "binary_no_nul.txt": _bytes(bytes(_rng.randrange(1, 256) for _ in range(4096))),
+    "invalid_bytes.txt": _bytes(b"\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\xff\xfe\xfd" * 200),
+    "few_invalid_bytes.txt": _bytes(("微软投资了 130 亿美元。" * 40).encode()[:301] + b"\xff" + "结束。".encode()),
+    "nul_bytes.txt": _bytes(b"Microsoft invested $13 billion\x00\x00 in OpenAI.\x00"),
+    "fake_utf16_bom.txt": _bytes(codecs.BOM_UTF16_LE + b"\x00\xd8\x41\x00"),  # a lone surrogate
+    "utf16_crlf.md": _bytes(("---\r\ntitle: 标题\r\n---\r\n微软投资了 110 亿美元。\r\n").encode("utf-16")),
+    "control_chars.txt": _bytes(b"\x01\x02\x03\x1b[31m" * 100 + b"13 billion"),
+    "only_punctuation.txt": _text("!!!???…… —— ，。、；：" * 10),
+    "front_unterminated.md": _text("---\ntitle: never closed\noutlet: x\n微软投资了 120 亿美元。\n"),
+    "front_malformed.md": _text("---\ntitle: [unclosed\n  - : :\n---\n微软投资了 125 亿美元。\n"),
+    "front_not_a_mapping.md": _text("---\n- a\n- b\n---\n微软投资了 135 亿美元。\n"),
+    "front_yaml_bomb.md": _text("---\n" + BOMB + "---\n微软投资了 140 亿美元。\n"),
+    "front_deep_nesting.md": _text("---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n微软投资了 150 亿美元。\n"),
+    "front_huge_title.md": _text("---\ntitle: " + "长" * 100_000 + "\n---\n微软投资了 160 亿美元。\n"),
+    "front_python_tag.md": _text("---\ntitle: !!python/object/apply:os.system ['echo pwned']\n---\n微软投资了 170 亿美元。\n"),
+    "front_only.md": _text("---\ntitle: nothing below\n---\n"),
+    "digits_200k.txt": _text("营收达到 " + "9" * 200_000 + " 美元。\n"),
+    "yi_100k.txt": _text("投资" + "亿" * 100_000 + "美元。\n"),
+    "one_line_1mb.txt": _text((_SENTENCE * 20_000)[:1_000_000]),
+    "fullwidth_run.txt": _text("１２３４５６７８９０" * 5_000 + "亿美元\n"),
+    "float_overflow.txt": _text("Debt of $1" + "0" * 400 + " and 1e999999 dollars, " + "9" * 310 + "%.\n"),
+    "unit_soup.txt": _text("百千万亿兆" * 20_000 + "\n"),
+    "many_lines.txt": _text("增长 1%\n" * 50_000),
+    "html_script.txt": _text("<script>alert('微软投资 130 亿美元')</script><img src=x onerror=alert(1)>\n"),
+    "sql_injection.txt": _text("Robert'); DROP TABLE articles; -- invested $13 billion\n\"; DELETE FROM claims; --\n"),
+    "zero_width_and_rtl.txt": _text("微\u200b软\u200d投\u202e资\u2066 13\u200b0 亿美元 👍🏽\u0301\n"),
+    "lone_combining.txt": _text("\u0301\u0302\u0303 130 million\n"),
+    "link_outside.txt": _symlink("/etc/hostname"),
+    "link_broken.txt": _symlink("/nonexistent/target.txt"),
+    "fifo.txt": _fifo,
+    "sparse_25mb.txt": _sparse,
+    "junk.html": _bytes(b"<html><body><script>var x = '1000 \xe4\xba\xbf';</script></body></html>"),
+    "not_html_at_all.html": _bytes(bytes(_rng.randrange(1, 256) for _ in range(2048))),
+    b"bad_name_\xff\xfe.txt".decode("utf-8", "surrogateescape"): _text("微软投资了 180 亿美元。\n"),
+}
+
+
+def make_folder(root: Path) -> Path:
+    folder = root / "hostile"
+    (folder / "sub").mkdir(parents=True)
+    for name, text in GOOD.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for name, make in HOSTILE.items():
+        make(folder / name)
+    (folder / "sub" / "sources.yaml").write_text(BOMB + "x: [\n", encoding="utf-8")
+    (folder / "sub" / "manifest_broken.txt").write_text("微软投资了 190 亿美元。\n", encoding="utf-8")
+    (folder / "sub" / "loop").symlink_to(folder / "sub")  # a folder link back up: never followed
+    (folder / "dir.txt").mkdir()  # a folder with an article's suffix
+    return folder
+
+
+def _shown(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def test_hostile_folder(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    db = tmp_path / "h.db"
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["ingest", str(folder), "--db", str(db), "--time-limit", str(LIMIT)])
+    elapsed = time.monotonic() - started
+    output = result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in output
+    assert result.exit_code == 1  # something was skipped
+
+    d = sqlite_utils.Database(db)
+    stored = {Path(r["path"]).name for r in d.query("select path from articles")}
+    skip_lines = [ln for ln in result.stderr.splitlines() if ln.startswith("skipped: ")]
+    warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("warning: ")]
+    assert len(skip_lines) + len(warnings) == len(result.stderr.splitlines()), result.stderr
+
+    names = [*GOOD, *HOSTILE, "manifest_broken.txt"]
+    outcome: dict[str, str] = {}
+    for name in names:
+        shown = _shown(name)
+        lines = [ln for ln in skip_lines if ln.startswith(f"skipped: {folder}/") and f"/{shown}: " in ln]
+        if shown in stored:
+            assert not lines, (name, lines)
+            outcome[name] = "ingested"
+        else:
+            assert len(lines) == 1, (name, lines)  # one clear line per skipped file
+            outcome[name] = lines[0].split(": ", 2)[2]
+    print(f"\nhostile inputs tried: {len(HOSTILE) + 1}, elapsed {elapsed:.0f} s")
+    for name in names:
+        print(f"  {_shown(name)}: {outcome[name]}")
+    assert len(skip_lines) == sum(1 for v in outcome.values() if v != "ingested")
+    assert f"{len(skip_lines)} skipped" in result.stdout
+
+    for name in GOOD:
+        assert outcome[name] == "ingested"
+    for name in ("few_invalid_bytes.txt", "utf16_crlf.md", "front_unterminated.md", "front_malformed.md",
+                 "front_yaml_bomb.md", "front_python_tag.md", "html_script.txt", "sql_injection.txt",
+                 "manifest_broken.txt", "zero_width_and_rtl.txt"):
+        assert outcome[name] == "ingested", (name, outcome[name])
+    for name, why in (("empty.txt", "empty"), ("whitespace_only.txt", "empty"), ("binary_png.txt", "binary"),
+                      ("nul_bytes.txt", "binary"), ("invalid_bytes.txt", "not text"), ("link_outside.txt", "outside"), ("fifo.txt", "not a regular"),
+                      ("sparse_25mb.txt", "larger than"), ("front_only.md", "empty"),
+                      ("only_punctuation.txt", "no letters")):
+        assert why in outcome[name], (name, outcome[name])
+
+    # Hostile text is stored as text: nothing ran, nothing was dropped, offsets are exact.
+    assert {"articles", "claims", "sentences"} <= set(d.table_names())
+    sql = next(iter(d.query("select text from articles where path like '%sql_injection.txt'")))["text"]
+    assert sql.startswith("Robert'); DROP TABLE articles;")
+    bad = list(d.query("select c.id from claims c join articles a on a.id = c.article_id "
+                       "where substr(a.text, c.start + 1, c.end - c.start) != c.text"))
+    assert bad == []
+    meta = next(iter(d.query("select title from articles where path like '%front_yaml_bomb.md'")))
+    assert meta["title"] is None
+    # Bounded time: the three pathological texts can each take at most LIMIT seconds.
+    assert elapsed < 3 * LIMIT + 120
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "binary_png.txt", "nul_bytes.txt", "fake_utf16_bom.txt",
+                                  "invalid_bytes.txt", "front_deep_nesting.md", "not_html_at_all.html"])
+def test_a_single_bad_file_is_one_line_and_exit_1(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    HOSTILE[name](path)
+    result = CliRunner().invoke(cli, ["ingest", str(path), "--db", str(tmp_path / "one.db")])
+    assert "Traceback" not in result.stdout + result.stderr
+    if result.exit_code == 0:
+        assert result.stdout.startswith("1 new article")
+    else:
+        assert result.exit_code == 1
+        (line,) = [ln for ln in result.stderr.splitlines() if not ln.startswith("warning: ")]
+        assert line.startswith(f"skipped: {path}: ")
+
+
+def test_an_engine_bug_skips_the_article_and_names_the_exception(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import pipeline
+
+    real = pipeline.process
+
+    def broken(article: object) -> object:
+        if "boom" in article.text:  # type: ignore[attr-defined]
+            raise OverflowError("cannot convert float infinity to integer")
+        return real(article)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "process", broken)
+    (tmp_path / "a.txt").write_text("boom 13 billion\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("微软投资了 130 亿美元。\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line == (f"skipped: {tmp_path}/a.txt: unexpected OverflowError: cannot convert float infinity "
+                    "to integer (a bug; please report it)")
+    assert result.stdout.startswith("1 new article")
+
+
+def test_a_slow_article_is_skipped_at_the_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import pipeline
+
+    real = pipeline.process
+
+    def slow(article: object) -> object:
+        if "slow" in article.text:  # type: ignore[attr-defined]
+            while True:  # a pure-Python hang, as the engine's quadratic loops are
+                pass
+        return real(article)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "process", slow)
+    (tmp_path / "a.txt").write_text("slow 13 billion\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("微软投资了 130 亿美元。\n", encoding="utf-8")
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.db"), "--time-limit", "1"])
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"skipped: {tmp_path}/a.txt: took longer than 1 s")
+    assert result.stdout.startswith("1 new article")
