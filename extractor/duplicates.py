@@ -1,6 +1,6 @@
 """Syndicated copies: an article whose text nearly equals one already stored.
 
-A repost keeps the story and changes the header or footer. Each article gets a MinHash
+A repost keeps the story and its numbers and changes the header or footer. Each article gets a MinHash
 signature of its character shingles, cut into bands; only articles that share a whole
 band are compared, with rapidfuzz, so the cost stays flat at tens of thousands of
 articles. A copy records the earliest stored version in `articles.duplicate_of`, so that
@@ -37,6 +37,7 @@ MAX_COMPARE_CHARS = 100_000
 MAX_CANDIDATES = 20
 _CHUNK = 50_000
 _SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 _rng = np.random.default_rng(20251028)
 _A = _rng.integers(1, 2**63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
@@ -77,6 +78,13 @@ def same_story(a: str, b: str) -> bool:
     short, long_ = sorted((len(na), len(nb)))
     if short == 0 or short < MIN_SHARED_OF_LONGER * long_ or long_ > MAX_COMPARE_CHARS:
         return na == nb
+    # A template filled with other figures (earnings bulletins, price notices) is another
+    # story: a repost keeps the numbers, in order.
+    xa, xb = _NUMBER.findall(na), _NUMBER.findall(nb)
+    if xa and xb and LCSseq.similarity(xa, xb) < MIN_SHARED_OF_SHORTER * min(len(xa), len(xb)):
+        return False
+    if bool(xa) != bool(xb) and max(len(xa), len(xb)) > 2:
+        return False
     shared = LCSseq.similarity(na, nb)
     return shared >= MIN_SHARED_OF_SHORTER * short and shared >= MIN_SHARED_OF_LONGER * long_
 

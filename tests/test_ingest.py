@@ -225,6 +225,13 @@ def test_different_stories_of_one_event_are_not_duplicates(tmp_path: Path) -> No
                 assert not duplicates.same_story(a, b)
 
 
+def test_one_template_with_other_figures_is_another_story() -> None:
+    a = "腾讯第三季度营收 1,593 亿元，同比增长 15%；净利润 631 亿元，同比增长 19%。" * 3
+    b = "腾讯第二季度营收 1,845 亿元，同比增长 15%；净利润 557 亿元，同比增长 17%。" * 3
+    assert not duplicates.same_story(a, b)
+    assert duplicates.same_story(a, "来源：转载网\n" + a + "\n（责任编辑：李四）")
+
+
 def test_a_story_quoted_in_a_longer_piece_is_not_a_duplicate() -> None:
     brief = STORY[:400]
     assert not duplicates.same_story(brief, STORY)
