@@ -207,14 +207,14 @@ def digest(db_path: Path) -> dict[str, str]:
 
 def time_stages(folder: Path, db_path: Path, limit: int | None = None) -> dict[str, float]:
     """Ingest in this process with a clock on each stage of pipeline.process and ingest."""
-    from extractor import attribute, conflicts, pipeline
+    from extractor import attribute, conflicts, duplicates, pipeline
     from extractor.quantities import extract
 
     db = store.open_db(db_path)
     from extractor import parallel
 
     parallel._warm_up()  # jieba's dictionary and the rules load before the clock starts
-    t = dict.fromkeys(("read", "segment", "extract", "attribute", "write", "conflicts"), 0.0)
+    t = dict.fromkeys(("read", "segment", "extract", "attribute", "reposts", "write", "conflicts"), 0.0)
     paths = sorted(folder.glob("*.txt"))[:limit]
     for path in paths:
         c0 = time.perf_counter()
@@ -235,14 +235,20 @@ def time_stages(folder: Path, db_path: Path, limit: int | None = None) -> dict[s
         attribute.attribute_claims(article, sents, claim_rows)
         c5 = time.perf_counter()
         assert len(toks) == len(rows.sentences)
+        bands: list[int] = []
         if not store.article_exists(db, article.id):
-            store.write_article(db, rows.article, rows.sentences, rows.claims)
+            bands = duplicates.signature(article.text)
+            rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
+        c55 = time.perf_counter()
+        if not store.article_exists(db, article.id):
+            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)
         c6 = time.perf_counter()
         t["read"] += c1 - c0
         t["segment"] += c2 - c1
         t["extract"] += c3 - c2
         t["attribute"] += c5 - c4
-        t["write"] += c6 - c5
+        t["reposts"] += c55 - c5
+        t["write"] += c6 - c55
     c = time.perf_counter()
     conflicts.detect(db)
     t["conflicts"] = time.perf_counter() - c

@@ -1,9 +1,11 @@
 """Ingest with several processes: workers read and process articles, the parent writes.
 
-Workers return rows; the parent writes them in file order, a batch of articles per
-transaction, so the database (ids, rowids, counts, the summary) is the same as after a
-single-process `pipeline.ingest`. At most `2 * jobs` batches are in flight, so memory
-grows with the batch size, not with the corpus.
+Workers read each file, extract and attribute its claims and compute its repost
+signature (the costly, independent work); the parent takes their rows in file order,
+looks for an earlier copy of each article and writes it, a batch of articles per
+transaction. So the database (ids, rowids, duplicate_of, counts, the summary) is the one
+a single-process `pipeline.ingest` makes. At most `2 * jobs` batches are in flight:
+memory grows with the batch size, not with the corpus.
 
     from extractor import parallel, store
     summary = parallel.ingest_parallel(["corpus/"], store.open_db("claims.db"), jobs=2)
@@ -22,12 +24,11 @@ from typing import Any
 
 import sqlite_utils
 
-from extractor import store
-from extractor.errors import ClaimsError
+from extractor import duplicates, pipeline, store
+from extractor.errors import ClaimsError, DatabaseError
 from extractor.ingest import find_files, read_article
-from extractor.pipeline import Rows, Summary, process
 
-BATCH_SIZE = 32
+BATCH_SIZE = 16
 
 
 @dataclass
@@ -38,46 +39,39 @@ class Outcome:
     skipped: str | None = None
     warnings: list[str] = field(default_factory=list)
     article_id: str | None = None
-    rows: Rows | None = None  # None when the article was already in the database
+    rows: pipeline.Rows | None = None  # None when the database already had the article
+    bands: list[int] = field(default_factory=list)
 
 
-def work(
-    path: str,
-    overrides: dict[str, Any] | None,
-    db_path: str | None,
-    known: Callable[[str], bool] | None = None,
-) -> Outcome:
-    """Read and process one file; skip the processing when the database (or `known`)
-    already has the article."""
+def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
+         time_limit: float | None = pipeline.TIME_LIMIT) -> Outcome:
+    """Read and process one file as pipeline.ingest does, without writing anything."""
+    outcome = Outcome(path)
     try:
-        article = read_article(path, overrides)
+        with pipeline.deadline(time_limit, path):
+            article = read_article(path, overrides)
+            outcome.warnings = [f"{article.path}: {w}" for w in article.warnings]
+            outcome.article_id = article.id
+            if db_path is None or not _already_stored(db_path, article.id):
+                outcome.rows = pipeline.process(article)
+                outcome.bands = duplicates.signature(article.text)
     except ClaimsError as exc:
-        return Outcome(path, skipped=str(exc.args[0]))
-    outcome = Outcome(path, warnings=list(article.warnings), article_id=article.id)
-    if known is not None and known(article.id):
-        return outcome
-    if db_path is None or not _already_stored(db_path, article.id):
-        outcome.rows = process(article)
+        outcome.skipped = str(exc.args[0])
+    except Exception as exc:
+        outcome.skipped = f"{path}: unexpected {type(exc).__name__}: {pipeline._one_line(exc)} (a bug; please report it)"
     return outcome
 
 
-def _warm_up() -> None:
-    from extractor import attribute, quantities, segment
-
-    segment.words_many(["微软投资。", "Microsoft invested."], ["zh", "en"])
-    quantities.extract("130 亿美元")
-    attribute.lexicon()
-
-
-def _work_batch(batch: list[tuple[str, dict[str, Any] | None]], db_path: str | None) -> list[Outcome]:
-    return [work(path, overrides, db_path) for path, overrides in batch]
+def _work_batch(batch: list[str], overrides: dict[str, Any] | None, db_path: str | None,
+                time_limit: float | None) -> list[Outcome]:
+    return [work(path, overrides, db_path, time_limit) for path in batch]
 
 
 def _already_stored(db_path: str, article_id: str) -> bool:
     try:
         return bool(_reader(db_path).execute("select 1 from articles where id = ?", [article_id]).fetchone())
     except sqlite3.Error:
-        return False
+        return False  # the parent checks again before it writes
 
 
 @cache
@@ -96,6 +90,15 @@ def _batches(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
+def _warm_up() -> None:
+    """Load jieba, spaCy and the rules once, so that forked workers share them."""
+    from extractor import attribute, quantities, segment
+
+    segment.words_many(["微软投资。", "Microsoft invested."], ["zh", "en"])
+    quantities.extract("130 亿美元")
+    attribute.lexicon()
+
+
 def ingest_parallel(
     paths: Iterable[str],
     db: sqlite_utils.Database,
@@ -104,78 +107,76 @@ def ingest_parallel(
     on_skip: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
-) -> Summary:
-    """Ingest files and folders into `db` with `jobs` worker processes (1: in this
-    process); the result is the same as `pipeline.ingest`. Each batch of articles
-    commits on its own."""
-    summary = Summary()
+    time_limit: float | None = pipeline.TIME_LIMIT,
+) -> pipeline.Summary:
+    """Ingest files, folders and URLs into `db` with `jobs` worker processes; the result
+    is the one `pipeline.ingest` gives (which is what runs for `jobs` 1 and for standard
+    input). Each batch of articles commits on its own."""
+    paths = list(paths)
+    if jobs <= 1:
+        return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
+                               time_limit=time_limit)
+    summary = pipeline.Summary()
 
     def skip(msg: str) -> None:
         summary.skipped.append(msg)
         if on_skip:
             on_skip(msg)
 
+    files = list(find_files(paths, lambda _m: None))
+    if "-" in files:  # standard input belongs to this process
+        return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
+                               time_limit=time_limit)
     files = list(find_files(paths, skip))
     given = overrides if len(files) == 1 else None
-    if "-" in files:
-        jobs = 1  # standard input belongs to this process
     db_path = _db_path(db)
-    written: set[str] = set()
+    stored: set[str] = set()
 
-    def write(outcomes: list[Outcome], in_process: bool = False) -> None:
-        new: list[Rows] = []
-        for o in outcomes:
-            if o.skipped is not None:
-                skip(o.skipped)
-                continue
-            summary.warnings += [f"{o.path}: {w}" for w in o.warnings]
-            assert o.article_id is not None
-            if o.rows is None or (not in_process and (o.article_id in written or store.article_exists(db, o.article_id))):
-                summary.seen += 1
-            else:
-                written.add(o.article_id)
-                new.append(o.rows)
-                summary.new += 1
-                summary.claims += len(o.rows.claims)
-        write_batch(db, new)
-        if progress:
-            progress(len(outcomes))
+    def write(outcomes: list[Outcome]) -> None:
+        with db.atomic():
+            for o in outcomes:
+                _write_one(db, o, summary, skip, stored)
+                if progress:
+                    progress(1)
 
-    if jobs <= 1:
-        for batch in _batches(files, batch_size):
-            outcomes = []
-            for path in batch:
-                o = work(path, given, None, known=lambda aid: aid in written or store.article_exists(db, aid))
-                outcomes.append(o)
-                if o.rows is not None and o.article_id is not None:
-                    written.add(o.article_id)  # a second copy later in this batch is seen
-            write(outcomes, in_process=True)
-        return summary
-
-    _warm_up()  # load jieba, spaCy and the rules once; forked workers share them
-
+    _warm_up()
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(jobs) as pool:
         pending: deque[Any] = deque()
         for batch in _batches(files, batch_size):
             if len(pending) >= 2 * jobs:
                 write(pending.popleft().get())
-            pending.append(pool.apply_async(_work_batch, ([(p, given) for p in batch], db_path)))
+            pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit)))
         while pending:
             write(pending.popleft().get())
     return summary
 
 
-def write_batch(db: sqlite_utils.Database, batch: list[Rows]) -> None:
-    """Write several articles with their sentences and claims in one transaction, table
-    by table, in article order."""
-    if not batch:
+def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
+               skip: Callable[[str], None], stored: set[str]) -> None:
+    summary.warnings += o.warnings
+    if o.skipped is not None:
+        skip(o.skipped)
         return
-    with db.atomic():
-        db.table("articles").upsert_all((r.article for r in batch), pk="id")
-        db.table("sentences").upsert_all((s for r in batch for s in r.sentences), pk="id")
-        db.table("claims").upsert_all((c for r in batch for c in r.claims), pk="id")
+    assert o.article_id is not None
+    if o.rows is None or o.article_id in stored or store.article_exists(db, o.article_id):
+        summary.seen += 1
+        return
+    rows = o.rows
+    try:
+        rows.article["duplicate_of"] = duplicates.original_of(db, o.article_id, rows.article["text"], o.bands)
+        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands)
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"writing {o.path}: {exc}") from None
+    except Exception as exc:
+        skip(f"{o.path}: unexpected {type(exc).__name__}: {pipeline._one_line(exc)} (a bug; please report it)")
+        return
+    stored.add(o.article_id)
+    summary.new += 1
+    summary.claims += len(rows.claims)
+    summary.duplicates += rows.article["duplicate_of"] is not None
 
 
 def default_jobs() -> int:
+    """The cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
