@@ -68,9 +68,9 @@ class Claim:
         if self.kind in ("year", "date"):
             return self.date or "?"
         assert self.value is not None
-        lo = _fmt(self.value)
+        lo = human_number(self.value)
         if self.value_max is not None:
-            return f"{lo}–{_fmt(self.value_max)} {self.unit}"
+            return f"{lo}–{human_number(self.value_max)} {self.unit}"
         return f"{lo} {self.unit}"
 
     @property
@@ -103,7 +103,8 @@ class Side:
         return max((c.published or "") for c in self.claims)
 
 
-def _fmt(v: float) -> str:
+def human_number(v: float) -> str:
+    """13000000000 → '13 billion'; 27 → '27'."""
     if v == int(v) and abs(v) < 1e18:
         n = int(v)
         for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
