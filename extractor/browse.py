@@ -17,8 +17,10 @@ import yaml
 METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.yml"
 # The name metadata.yml describes the database under, and the one `claims serve` mounts.
 DATABASE_NAME = "claims"
+SQL_TIME_LIMIT_MS = 3000
 
-# The plugin highlights the claim_id's number in the sentence/quote column.
+# The plugin highlights [mark_start, mark_end) of the sentence/quote column (offsets of
+# the number inside its sentence; the stylesheet hides the two columns on HTML pages).
 VIEWS: dict[str, str] = {
     "claims_in_context": """
 select
@@ -44,7 +46,9 @@ select
   a.title,
   a.url,
   c.article_id,
-  c.sentence_id
+  c.sentence_id,
+  c.start - s.start as mark_start,
+  c."end" - s.start as mark_end
 from claims c
 join articles a on a.id = c.article_id
 left join sentences s on s.id = c.sentence_id
@@ -73,7 +77,9 @@ select
   a.url,
   f.summary,
   cc.claim_id,
-  c.article_id
+  c.article_id,
+  c.start - s.start as mark_start,
+  c."end" - s.start as mark_end
 from conflict_claims cc
 join conflicts f on f.id = cc.conflict_id
 join claims c on c.id = cc.claim_id
@@ -117,7 +123,14 @@ def make_datasette(
     from datasette.app import Database, Datasette
 
     register_plugin()
-    ds = Datasette([], metadata=load_metadata(metadata_path))
+    # Suggesting facets scans every column of a million-claim table on each page view;
+    # the useful facets are configured in metadata.yml. The time limit leaves room for
+    # the whole-database queries (sources_agreement) on large databases.
+    ds = Datasette(
+        [],
+        metadata=load_metadata(metadata_path),
+        settings={"suggest_facets": False, "sql_time_limit_ms": SQL_TIME_LIMIT_MS},
+    )
     ds.remove_database("_memory")  # Datasette adds it when given no files
     ds.add_database(Database(ds, path=str(db_path), is_mutable=not immutable), name=DATABASE_NAME)
     return ds

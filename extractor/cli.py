@@ -50,6 +50,8 @@ def cli() -> None:
 @click.option("--outlet", help="Outlet that published it (single file only).")
 @click.option("--title", help="Headline (single file only).")
 @click.option("--published", help="Publication date, YYYY-MM-DD (single file only).")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def ingest(
     paths: tuple[str, ...],
@@ -58,9 +60,12 @@ def ingest(
     outlet: str | None,
     title: str | None,
     published: str | None,
+    time_limit: float,
     quiet: bool,
 ) -> None:
-    """Ingest articles (files, folders, or - for standard input) into the database.
+    """Ingest articles into the database: files, folders (.txt, .md, .html), URLs, or -
+    for standard input. Files that cannot be read are skipped, one line each, and the
+    exit status is 1.
 
     Example: claims ingest corpus/ --db claims.db
     """
@@ -74,6 +79,7 @@ def ingest(
     def on_skip(msg: str) -> None:
         click.echo(f"skipped: {msg}", err=True)
 
+    limit = time_limit or None
     if sys.stderr.isatty() and not quiet:
         from rich.progress import Progress
 
@@ -82,10 +88,10 @@ def ingest(
         total = sum(1 for _ in find_files(paths, lambda _m: None))
         with Progress(transient=True) as bar:
             task = bar.add_task("ingesting", total=total)
-            summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip,
+            summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, time_limit=limit,
                                       progress=lambda n: bar.advance(task, n))
     else:
-        summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip)
+        summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, time_limit=limit)
     for w in summary.warnings:
         click.echo(f"warning: {w}", err=True)
     pipeline.after_ingest(db)

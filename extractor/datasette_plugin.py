@@ -32,7 +32,8 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 
 # Columns of views and canned queries that hold a sentence. The number to highlight is
-# the row's claim_id (or a mark_start/mark_end pair), else every claim of its sentence_id.
+# the row's mark_start/mark_end pair, else its claim_id's, else every claim of its
+# sentence_id (those two cost a query per cell).
 SENTENCE_COLUMNS = frozenset({"sentence", "quote"})
 # Id columns of views and canned queries, which have no foreign keys of their own, link
 # to the row they name.
@@ -271,6 +272,8 @@ mark { background: #fde047; padding: 0 0.1em; }
 .rows-and-columns td.col-sentence, .rows-and-columns td.col-quote { min-width: 24em; }
 .rows-and-columns td.col-outlet { min-width: 8em; }
 .rows-and-columns td.col-claim { white-space: nowrap; }
+/* Offsets that place the highlight: data for the JSON API, noise on the page. */
+.rows-and-columns .col-mark_start, .rows-and-columns .col-mark_end { display: none; }
 ul.conflict-sides { margin: 0; padding-left: 1.2em; }
 """
 

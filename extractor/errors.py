@@ -33,6 +33,24 @@ class InputError(ClaimsError):
     code = "E200"
 
 
+class FetchError(InputError):
+    """A URL could not be fetched (no network, a refused connection, an HTTP error)."""
+
+    code = "E210"
+
+
+class TimeLimitError(InputError):
+    """Reading one article took longer than the time limit; the rest go on."""
+
+    code = "E220"
+
+
+class ArticleBugError(InputError):
+    """An unexpected exception while reading one article: a bug, reported and skipped."""
+
+    code = "E290"
+
+
 class GoldError(ClaimsError):
     """A gold file for `claims eval` is malformed."""
 

@@ -6,10 +6,10 @@ YAML front matter in the file, and values given on the command line.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import hashlib
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,9 +19,14 @@ from typing import Any
 
 import yaml
 
+from extractor import readers
 from extractor.errors import InputError
 
-SUFFIXES = (".txt", ".md", ".markdown")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
+# A metadata value longer than this is not a title or an outlet but junk.
+MAX_META_CHARS = 2000
 META_KEYS = ("url", "outlet", "title", "published", "lang", "published_approximate")
 # Front-matter names that mean one of ours.
 META_ALIASES = {
@@ -35,6 +40,7 @@ META_ALIASES = {
     "language": "lang",
 }
 _FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_OPEN = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 
 
 @dataclass
@@ -75,49 +81,55 @@ def to_date(value: Any) -> dt.date | None:
 
 
 def decode(data: bytes, name: str) -> str:
-    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030 and Big5."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputError(f"{name}: not valid UTF-16 despite its byte-order mark") from None
-    if b"\x00" in data:
-        raise InputError(f"{name}: looks binary (NUL bytes); skipped")
-    for encoding in ("utf-8", "gb18030", "big5"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text.replace("\r\n", "\n").replace("\r", "\n")
-    raise InputError(f"{name}: not text in UTF-8, UTF-16, GB18030 or Big5; skipped")
+    """Bytes to text (see `readers.decode`); line ends become `\\n`."""
+    return readers.decode(data, name).text
+
+
+def _label(path: Path | str) -> str:
+    """A file name fit to print and store: undecodable bytes in it become U+FFFD."""
+    name = str(path)
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def split_front_matter(raw: str) -> tuple[dict[str, Any], int, list[str]]:
     """(metadata, offset where the body starts, warnings)."""
     m = _FRONT.match(raw)
     if not m:
+        if _FRONT_OPEN.match(raw):
+            return {}, 0, ["front matter has no closing '---'; the whole file was read as text"]
         return {}, 0, []
     try:
         data = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return {}, m.end(), ["front matter is not valid YAML; its metadata was ignored"]
     if not isinstance(data, dict):
         return {}, m.end(), ["front matter is not a mapping; its metadata was ignored"]
-    return normalize_meta(data), m.end(), []
+    meta, warnings = normalize_meta(data)
+    return meta, m.end(), warnings
 
 
-def normalize_meta(data: dict[str, Any]) -> dict[str, Any]:
+def normalize_meta(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Our keys (aliases resolved) with scalar values; (metadata, warnings)."""
     out: dict[str, Any] = {}
+    warnings: list[str] = []
     for key, value in data.items():
-        k = META_ALIASES.get(str(key).lower(), str(key).lower())
-        if k in META_KEYS and value is not None:
-            out[k] = value
+        if not isinstance(key, str):
+            continue
+        k = META_ALIASES.get(key.lower(), key.lower())
+        if k not in META_KEYS or value is None:
+            continue
+        # Lists, mappings (and YAML alias bombs built of them) are no title or date.
+        if not isinstance(value, str | int | float | bool | dt.date):
+            warnings.append(f"metadata {key!r} is not a single value; ignored")
+            continue
+        if isinstance(value, str) and len(value) > MAX_META_CHARS:
+            warnings.append(f"metadata {key!r} is {len(value)} characters long; ignored")
+            continue
+        out[k] = value
     if "published" in out:
         d = to_date(out["published"])
         out["published"] = d.isoformat() if d else str(out["published"])
-    return out
+    return out, warnings
 
 
 @cache
@@ -127,32 +139,74 @@ def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+    except (yaml.YAMLError, UnicodeDecodeError, OSError, RecursionError, ValueError, TypeError):
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): normalize_meta(v) for k, v in data.items() if isinstance(v, dict)}
+    return {str(k): normalize_meta(v)[0] for k, v in data.items() if isinstance(v, dict)}
 
 
 def read_article(path: Path | str, overrides: dict[str, Any] | None = None, label: str | None = None) -> Article:
-    """Read one file (or `-` for standard input) as an Article."""
-    name = label or str(path)
-    if str(path) == "-":
-        data = sys.stdin.buffer.read()
-        manifest: dict[str, Any] = {}
+    """Read one file, web page (a path ending .html or an http(s) URL) or `-` for standard
+    input as an Article. Problems raise InputError with a one-line reason."""
+    name = label or _label(path)
+    given = str(path)
+    manifest: dict[str, Any] = {}
+    if readers.is_url(given):
+        data, charset = readers.fetch(given)
+        page = readers.extract_page(readers.decode_html(data, name, charset).text, name, url=given)
+        return _article(name, page.text, 0, {"url": given, **page.meta}, overrides, [])
+    if given == "-":
+        data = sys.stdin.buffer.read(readers.MAX_BYTES + 1)
+        html = readers.looks_html(data)
     else:
         p = Path(path)
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+        data = _read_file(p, name)
         manifest = _manifest(p.parent.resolve()).get(p.name, {})
-    raw = decode(data, name)
+        html = p.suffix.lower() in HTML_SUFFIXES
+    if len(data) > readers.MAX_BYTES:
+        raise InputError(f"{name}: larger than {readers.MAX_BYTES // 1_000_000} MB; not an article")
+    if html:
+        decoded = readers.decode_html(data, name)
+        page = readers.extract_page(decoded.text, name)
+        return _article(name, page.text, 0, {**manifest, **page.meta}, overrides, decoded.warnings)
+    decoded = readers.decode(data, name)
+    raw = decoded.text
     front, body_start, warnings = split_front_matter(raw)
-    text = raw[body_start:]
+    return _article(name, raw[body_start:], body_start, {**manifest, **front}, overrides,
+                    decoded.warnings + warnings)
+
+
+def _read_file(p: Path, name: str) -> bytes:
+    try:
+        info = p.stat()
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{name}: not a regular file (a device, pipe or socket)")
+    if info.st_size > readers.MAX_BYTES:
+        raise InputError(f"{name}: {info.st_size / 1e6:.0f} MB, larger than "
+                         f"{readers.MAX_BYTES // 1_000_000} MB; not an article")
+    try:
+        with p.open("rb") as f:
+            return f.read(readers.MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+
+
+def _article(
+    name: str,
+    text: str,
+    body_start: int,
+    meta: dict[str, Any],
+    overrides: dict[str, Any] | None,
+    warnings: list[str],
+) -> Article:
     if not text.strip():
-        raise InputError(f"{name}: empty (no text to read); skipped")
-    meta = {**manifest, **front, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+        raise InputError(f"{name}: empty (no text to read)")
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(f"{name}: no letters or digits (nothing to read)")
+    meta = {**meta, **{k: v for k, v in (overrides or {}).items() if v is not None}}
     if "published" in meta:
         d = to_date(meta["published"])
         meta["published"] = d.isoformat() if d else str(meta["published"])
@@ -160,24 +214,32 @@ def read_article(path: Path | str, overrides: dict[str, Any] | None = None, labe
 
 
 def find_files(paths: Iterable[str], on_skip: Callable[[str], None]) -> Iterator[str]:
-    """Expand folders (recursively, .txt and .md files) into files; `-` is stdin."""
+    """Expand folders (recursively: .txt, .md and .html files) into files; URLs and `-`
+    (standard input) pass through. Links that lead outside a folder are skipped."""
     for given in paths:
-        if given == "-":
+        if given == "-" or readers.is_url(given):
             yield given
             continue
         p = Path(given)
         if p.is_dir():
             root = p.resolve()
             for f in sorted(p.rglob("*")):
-                if f.suffix.lower() not in SUFFIXES or not f.is_file():
+                if f.suffix.lower() not in SUFFIXES:
                     continue
-                try:
-                    f.resolve().relative_to(root)
-                except ValueError:
-                    on_skip(f"{f}: a link leading outside {given}; skipped")
-                    continue
-                yield str(f)
+                if f.is_symlink():
+                    try:
+                        f.resolve(strict=True).relative_to(root)
+                    except (OSError, RuntimeError):
+                        on_skip(f"{_label(f)}: a broken or looping link")
+                        continue
+                    except ValueError:
+                        on_skip(f"{_label(f)}: a link leading outside {_label(given)}")
+                        continue
+                if f.is_file():
+                    yield str(f)
         elif p.is_file():
             yield given
+        elif p.exists():
+            on_skip(f"{_label(given)}: not a regular file or folder")
         else:
-            on_skip(f"{given}: no such file or folder; skipped")
+            on_skip(f"{_label(given)}: no such file or folder")

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+import signal
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
 
-from extractor import segment, store
-from extractor.errors import ClaimsError
+from extractor import duplicates, segment, store
+from extractor.errors import ClaimsError, DatabaseError, TimeLimitError
 from extractor.ingest import Article, find_files, read_article
 from extractor.quantities import Quantity, extract
 
@@ -107,13 +112,21 @@ class Summary:
     skipped: list[str] = field(default_factory=list)
     claims: int = 0
     warnings: list[str] = field(default_factory=list)
+    duplicates: int = 0
 
     def line(self) -> str:
         parts = [f"{self.new} new article{'s' if self.new != 1 else ''}", f"{self.seen} already seen"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} repost{'s' if self.duplicates != 1 else ''} of earlier articles")
         parts.append(f"{self.claims} claims added")
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
         return ", ".join(parts)
+
+
+# Seconds one article may take to read and process before it is skipped: the extraction
+# engine must not stall a run of ten thousand files on one pathological input.
+TIME_LIMIT = 60.0
 
 
 def ingest(
@@ -123,8 +136,14 @@ def ingest(
     overrides: dict[str, Any] | None = None,
     on_skip: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Summary:
-    """Ingest files and folders into `db`; each article commits on its own."""
+    """Ingest files, folders and URLs into `db`; each article commits on its own.
+
+    A file that cannot be read, or that takes longer than `time_limit` seconds, is
+    skipped with one line saying why; so is one that meets a bug (its exception type and
+    message are in the line). Everything else is ingested.
+    """
     summary = Summary()
 
     def skip(msg: str) -> None:
@@ -135,22 +154,74 @@ def ingest(
     files = list(find_files(paths, skip))
     for path in files:
         try:
-            article = read_article(path, overrides if len(files) == 1 else None)
+            with deadline(time_limit, path):
+                article = read_article(path, overrides if len(files) == 1 else None)
+                summary.warnings += [f"{article.path}: {w}" for w in article.warnings]
+                if store.article_exists(db, article.id):
+                    summary.seen += 1
+                    rows = None
+                else:
+                    rows = process(article)
+                    bands = duplicates.signature(article.text)
+                    rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
+            if rows is not None:
+                store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)
+                summary.new += 1
+                summary.claims += len(rows.claims)
+                summary.duplicates += rows.article["duplicate_of"] is not None
         except ClaimsError as exc:
             skip(str(exc.args[0]))
-            continue
-        for w in article.warnings:
-            summary.warnings.append(f"{path}: {w}")
-        if store.article_exists(db, article.id):
-            summary.seen += 1
-        else:
-            rows = process(article)
-            store.write_article(db, rows.article, rows.sentences, rows.claims)
-            summary.new += 1
-            summary.claims += len(rows.claims)
+        except sqlite3.OperationalError as exc:
+            # The database itself failed (locked, full, read-only): no later file would fare better.
+            raise DatabaseError(f"writing {path}: {exc}") from None
+        except Exception as exc:
+            skip(f"{path}: unexpected {type(exc).__name__}: {_one_line(exc)} (a bug; please report it)")
         if progress:
             progress(1)
     return summary
+
+
+class _Overtime(BaseException):
+    """Raised by the alarm; a BaseException so that no `except Exception` swallows it."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None, path: str) -> Iterator[None]:
+    """Raise TimeLimitError if the block runs longer than `seconds` (main thread, Unix)."""
+    usable = (
+        seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+    assert seconds is not None
+
+    armed = [True]
+
+    def alarm(_signum: int, _frame: Any) -> None:
+        if armed[0]:
+            raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    outer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    except _Overtime:
+        raise TimeLimitError(f"{path}: took longer than {seconds:g} s to read; skipped so the "
+                             "run goes on (an extraction bug or a pathological text)") from None
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # someone else's alarm (pytest-timeout, say) was pending: put it back
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, outer - (time.monotonic() - started)))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def after_ingest(db: sqlite_utils.Database) -> None:

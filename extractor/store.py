@@ -6,11 +6,14 @@ changes nothing.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from extractor.errors import DatabaseError
 
 ARTICLE_COLUMNS: dict[str, Any] = {
     "id": str,
@@ -115,12 +118,23 @@ CONFLICT_CLAIM_COLUMNS: dict[str, Any] = {
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (and create if needed) a claims database with the full schema."""
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    init_schema(db)
+    """Open (and create if needed) a claims database with the full schema.
+
+    WAL lets Datasette read while an ingest writes, and an ingest killed at any moment
+    leaves every article it committed whole and nothing of the one it was writing.
+    """
+    from extractor import duplicates
+
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        init_schema(db)
+        duplicates.init(db)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: cannot use as a claims database ({exc})") from None
     return db
 
 
@@ -185,9 +199,15 @@ def write_article(
     article: dict[str, Any],
     sentences: Iterable[dict[str, Any]],
     claims: Iterable[dict[str, Any]],
+    bands: Iterable[int] = (),
 ) -> None:
-    """Write one article with its sentences and claims in a single transaction."""
+    """Write one article with its sentences, claims and duplicate-finding bands in a
+    single transaction: after a crash the article is there whole or not at all."""
+    from extractor import duplicates
+
     with db.atomic():
         db.table("articles").upsert(article, pk="id")
         db.table("sentences").upsert_all(sentences, pk="id")
         db.table("claims").upsert_all(claims, pk="id")
+        if bands and db.table(duplicates.TABLE).exists():
+            db.table(duplicates.TABLE).insert_all(duplicates.band_rows(article["id"], bands), ignore=True)

@@ -367,7 +367,7 @@ def test_metadata_describes_every_table_and_column(db_path: Path) -> None:
     db = sqlite_utils.Database(db_path)
     names = [t for t in db.table_names() if not t.startswith("sentences_fts_")] + db.view_names()
     for name in names:
-        assert tables.get(name, {}).get("description"), f"{name} has no description"
+        assert tables.get(name, {}).get("description"), f"{name} has no description in metadata.yml"
         if name == "sentences_fts":
             continue
         columns = tables[name].get("columns", {})
@@ -784,11 +784,41 @@ def test_serve_missing_database_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "host", "port", "immutable"),
+    [
+        ([], "127.0.0.1", 8001, False),
+        (["--host", "0.0.0.0", "--port", "9000"], "0.0.0.0", 9000, False),
+        (["--immutable"], "127.0.0.1", 8001, True),
+    ],
+)
+def test_serve_runs_datasette(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    host: str,
+    port: int,
+    immutable: bool,
+) -> None:
+    import uvicorn
+
+    path = tmp_path / "seed.db"
+    open_db(path).close()  # no views yet
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: served.update(app=app, **kwargs))
+    result = CliRunner().invoke(serve_command, ["--db", str(path), *args])
+    assert result.exit_code == 0, result.output
+    assert (served["host"], served["port"]) == (host, port)
+    # A read-only copy is never written to; a working database gets its views.
+    assert bool(sqlite_utils.Database(path).view_names()) is not immutable
+
+
 def test_make_datasette_mounts_any_file_as_claims(tmp_path: Path) -> None:
     path = build_db(tmp_path / "seed.db")
     ds = make_datasette(path, immutable=True, metadata_path=METADATA_PATH)
     assert list(ds.databases) == ["_internal", "claims"]
     assert not ds.databases["claims"].is_mutable
+    assert ds.setting("suggest_facets") is False
     loop = asyncio.new_event_loop()
     try:
         response = loop.run_until_complete(ds.client.get("/claims/conflict_report"))

@@ -138,6 +138,15 @@ def test_chinese_search_finds_softbank(server: str, browser: WebDriver) -> None:
     browser.save_screenshot(str(ARTIFACTS / "search.png"))
 
 
+def test_claims_in_context_reads_as_text(server: str, browser: WebDriver) -> None:
+    _open(browser, f"{server}/claims/claims_in_context?claim_id=geo:c2")
+    cell = browser.find_element(By.CSS_SELECTOR, "td.col-sentence")
+    assert cell.find_element(By.TAG_NAME, "mark").text == "$13 Billion"
+    # The offsets that place the highlight are in the data, not on the page.
+    assert not browser.find_element(By.CSS_SELECTOR, "th.col-mark_start").is_displayed()
+    assert "mark_start" not in browser.find_element(By.CSS_SELECTOR, "table").text
+
+
 def test_detects_a_script_that_runs(browser: WebDriver) -> None:
     # The control for the test below: a page that does run the script is caught.
     browser.get("data:text/html,<p>control</p><script>window.pwned = true</script>")

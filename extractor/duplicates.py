@@ -1,0 +1,118 @@
+"""Syndicated copies: an article whose text nearly equals one already stored.
+
+A repost keeps the story and changes the header or footer. Each article gets a MinHash
+signature of its character shingles, cut into bands; only articles that share a whole
+band are compared, with rapidfuzz, so the cost stays flat at tens of thousands of
+articles. A copy records the earliest stored version in `articles.duplicate_of`, so that
+corroboration counts the story once.
+
+    >>> bands = signature("微软已向 OpenAI 投入了超过 130 亿美元。" * 20)
+    >>> len(bands)
+    16
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+from rapidfuzz.distance import LCSseq
+
+TABLE = "article_bands"
+SHINGLE = 5
+BANDS = 16
+ROWS = 4
+# Both texts must share this much of the shorter one, and this much of the longer one:
+# a header and a footer change, a story quoted in a longer piece does not count.
+MIN_SHARED_OF_SHORTER = 0.9
+MIN_SHARED_OF_LONGER = 0.7
+# Longer texts are not compared character by character (quadratic); none is news.
+MAX_COMPARE_CHARS = 100_000
+MAX_CANDIDATES = 20
+_CHUNK = 50_000
+_SPACE = re.compile(r"\s+")
+
+_rng = np.random.default_rng(20251028)
+_A = _rng.integers(1, 2**63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63, size=BANDS * ROWS, dtype=np.uint64)
+
+
+def normalize(text: str) -> str:
+    """What a repost may change without changing the story: widths, case, spacing."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def signature(text: str) -> list[int]:
+    """Band keys: articles that share one are candidate copies of each other."""
+    norm = normalize(text)
+    if not norm:
+        return []
+    n = max(1, len(norm) - SHINGLE + 1)
+    hashes = np.unique(np.fromiter(
+        (zlib.crc32(norm[i : i + SHINGLE].encode("utf-8")) for i in range(n)), dtype=np.uint64, count=n
+    ))
+    mins = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for i in range(0, len(hashes), _CHUNK):
+        chunk = hashes[i : i + _CHUNK]
+        # Multiply-shift hashing: one cheap random permutation per row (wraps mod 2**64).
+        permuted = (_A[:, None] * chunk[None, :] + _B[:, None]) >> np.uint64(16)
+        mins = np.minimum(mins, permuted.min(axis=1))
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(mins[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8,
+                                 person=band.to_bytes(2, "big")).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def same_story(a: str, b: str) -> bool:
+    """True when one text is the other with a different header or footer."""
+    na, nb = normalize(a), normalize(b)
+    short, long_ = sorted((len(na), len(nb)))
+    if short == 0 or short < MIN_SHARED_OF_LONGER * long_ or long_ > MAX_COMPARE_CHARS:
+        return na == nb
+    shared = LCSseq.similarity(na, nb)
+    return shared >= MIN_SHARED_OF_SHORTER * short and shared >= MIN_SHARED_OF_LONGER * long_
+
+
+def init(db: sqlite_utils.Database) -> None:
+    """Create the band table; fill it for articles stored before it existed."""
+    if db.table(TABLE).exists():
+        return
+    db.table(TABLE).create(
+        {"band": int, "article_id": str}, pk=("band", "article_id"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table(TABLE).create_index(["article_id"])
+    rows = db.execute("select id, text from articles order by rowid").fetchall()
+    with db.atomic():
+        for article_id, text in rows:
+            db.table(TABLE).insert_all(band_rows(article_id, signature(text or "")), ignore=True)
+
+
+def band_rows(article_id: str, bands: Iterable[int]) -> list[dict[str, Any]]:
+    return [{"band": b, "article_id": article_id} for b in dict.fromkeys(bands)]
+
+
+def original_of(db: sqlite_utils.Database, article_id: str, text: str, bands: list[int]) -> str | None:
+    """The id of the stored article that `text` is a copy of (the first one stored), or None."""
+    if not bands or not db.table(TABLE).exists():
+        return None
+    marks = ",".join("?" * len(bands))
+    candidates = db.execute(
+        f"select b.article_id, count(*) as shared, a.rowid, a.text, a.duplicate_of "
+        f"from {TABLE} b join articles a on a.id = b.article_id "
+        f"where b.band in ({marks}) and b.article_id != ? "
+        f"group by b.article_id order by shared desc, a.rowid limit {MAX_CANDIDATES}",
+        [*bands, article_id],
+    ).fetchall()
+    matches = [(rowid, dup or cid) for cid, _n, rowid, other, dup in candidates if same_story(text, other or "")]
+    if not matches:
+        return None
+    return min(matches)[1]
