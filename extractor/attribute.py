@@ -56,6 +56,7 @@ class Metric:
     dated_by_event: str | None = None
     compare: bool = True
     label: str = ""
+    symmetric: bool = False
 
 
 @dataclass
@@ -147,6 +148,7 @@ def lexicon() -> Lexicon:
             dated_by_event=m.get("dated_by_event"),
             compare=bool(m.get("compare", True)),
             label=str(m.get("label") or mname.replace("_", " ")),
+            symmetric=bool(m.get("symmetric", False)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -290,6 +292,9 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: lis
     metric, metric_conf, trigger = _metric(ctx, sent, c, notes, claims)
     c["metric"] = metric
     subject, obj, subject_conf = _subject(ctx, sent, c, lex.metrics.get(metric), trigger, notes, claims)
+    info = lex.metrics.get(metric)
+    if info is not None and info.symmetric and subject is not None:
+        subject, obj = _pair(ctx, subject, obj, notes)
     c["subject"] = subject.name if subject else None
     c["object"] = obj.name if obj else None
     modality, mnote = _modality(ctx, sent, c)
@@ -445,6 +450,18 @@ def _subject(
         notes.append(f"subject {ctx.main_entity.name}: the first entity the article names")
         return ctx.main_entity, None, 0.3
     return None, None, 0.2
+
+
+def _pair(ctx: _Context, subject: Entity, obj: Entity | None, notes: list[str]) -> tuple[Entity, Entity | None]:
+    """Both parties of a symmetric figure, in alphabetical order."""
+    if obj is None:
+        others = [name for name, _ in ctx.frequency.most_common() if name != subject.name]
+        obj = lexicon().by_name.get(others[0]) if others else None
+    if obj is None:
+        return subject, None
+    first, second = sorted([subject, obj], key=lambda e: e.name.lower())
+    notes.append(f"a figure of the pair {first.name} and {second.name}")
+    return first, second
 
 
 def _embedded(ctx: _Context, actor: Mention, in_sent: list[Mention], pos: int) -> Mention:

@@ -48,6 +48,7 @@ class Claim:
     published: str | None
     lang: str
     subject: str
+    object: str | None
     metric: str
     unit: str
     kind: str
@@ -68,9 +69,9 @@ class Claim:
         if self.kind in ("year", "date"):
             return self.date or "?"
         assert self.value is not None
-        lo = _fmt(self.value)
+        lo = human_number(self.value)
         if self.value_max is not None:
-            return f"{lo}–{_fmt(self.value_max)} {self.unit}"
+            return f"{lo}–{human_number(self.value_max)} {self.unit}"
         return f"{lo} {self.unit}"
 
     @property
@@ -78,7 +79,9 @@ class Claim:
         """A proposal, plan, condition or forecast rather than a settled figure."""
         if self.modality in TENTATIVE:
             return True
-        return self.modality == "estimated" and self.qualifier != "about" and self.kind not in ("year", "date")
+        # A modal before a date or a length ("这可能导致六年联盟解体") rarely hedges the
+        # figure itself, which the sentence presupposes.
+        return self.modality == "estimated" and self.qualifier != "about" and self.kind not in ("year", "date", "duration")
 
 
 @dataclass
@@ -101,7 +104,8 @@ class Side:
         return max((c.published or "") for c in self.claims)
 
 
-def _fmt(v: float) -> str:
+def human_number(v: float) -> str:
+    """13000000000 → '13 billion'; 27 → '27'."""
     if v == int(v) and abs(v) < 1e18:
         n = int(v)
         for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
@@ -297,7 +301,12 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
     a_lab, b_lab = _side_label(Side(conflict.a)), _side_label(Side(conflict.b))
     a_src, b_src = len({c.source for c in conflict.a}), len({c.source for c in conflict.b})
     info = metric_info(conflict.metric)
-    what = f"{conflict.subject}'s {info.label if info else conflict.metric.replace('_', ' ')}"
+    label = info.label if info else conflict.metric.replace("_", " ")
+    others = sorted({c.object for c in conflict.a + conflict.b if c.object})
+    if info is not None and info.symmetric and others:
+        what = f"the {conflict.subject}–{others[0]} {label}"
+    else:
+        what = f"{conflict.subject}'s {label}"
     What = what[0].upper() + what[1:]
     ratio = _ratio(conflict.a, conflict.b)
     tail = f" (a {ratio:g}-fold gap, the size of a slipped magnitude)" if ratio and ratio >= 9.5 and abs(math.log10(ratio) - round(math.log10(ratio))) < 0.02 else ""
@@ -357,7 +366,7 @@ def _newer_label(c: Conflict) -> str:
 
 CLAIM_COLUMNS_SQL = """
 select c.id, c.article_id, c.sentence_id, coalesce(a.duplicate_of, a.id) as source, a.published, a.outlet,
-       c.lang, c.subject, c.metric, c.unit, c.kind, c.value, c.value_max, c.date, c.qualifier,
+       c.lang, c.subject, c.object, c.metric, c.unit, c.kind, c.value, c.value_max, c.date, c.qualifier,
        c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
 from claims c join articles a on a.id = c.article_id
 """
@@ -451,7 +460,7 @@ def _clear_many(db: sqlite_utils.Database, keys: list[tuple[str, str, str]]) -> 
 def _claim(r: dict[str, Any]) -> Claim:
     return Claim(
         id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"], source=r["source"], published=r["published"],
-        lang=r["lang"] or "", subject=r["subject"], metric=r["metric"], unit=r["unit"], kind=r["kind"],
+        lang=r["lang"] or "", subject=r["subject"], object=r["object"], metric=r["metric"], unit=r["unit"], kind=r["kind"],
         value=r["value"], value_max=r["value_max"], date=r["date"], qualifier=r["qualifier"] or "exact",
         vague=bool(r["vague"]), period=r["period"], period_basis=r["period_basis"],
         modality=r["modality"] or "asserted", confidence=r["confidence"] if r["confidence"] is not None else 1.0,

@@ -127,6 +127,7 @@ class Summary:
 # Seconds one article may take to read and process before it is skipped: the extraction
 # engine must not stall a run of ten thousand files on one pathological input.
 TIME_LIMIT = 60.0
+_WARM_UP = "微软已向 OpenAI 投入了超过 130 亿美元。\nMicrosoft has invested $13 billion.\n"
 
 
 def ingest(
@@ -152,19 +153,25 @@ def ingest(
             on_skip(msg)
 
     files = list(find_files(paths, skip))
+    warm = False
     for path in files:
         try:
             with deadline(time_limit, path):
                 article = read_article(path, overrides if len(files) == 1 else None)
                 summary.warnings += [f"{article.path}: {w}" for w in article.warnings]
-                if store.article_exists(db, article.id):
-                    summary.seen += 1
-                    rows = None
-                else:
+                seen = store.article_exists(db, article.id)
+            if seen:
+                summary.seen += 1
+            else:
+                if not warm:
+                    # Load the segmenters and rules outside any time limit: an alarm
+                    # must not land in the middle of loading them.
+                    process(Article(path="warm-up", text=_WARM_UP, body_start=0))
+                    warm = True
+                with deadline(time_limit, path):
                     rows = process(article)
                     bands = duplicates.signature(article.text)
                     rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
-            if rows is not None:
                 store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)
                 summary.new += 1
                 summary.claims += len(rows.claims)

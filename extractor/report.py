@@ -19,6 +19,7 @@ from typing import Any
 import click
 import sqlite_utils
 
+from extractor.conflicts import human_number
 from extractor.errors import DatabaseError
 
 KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "rounding", "extraction_doubt"]
@@ -90,15 +91,7 @@ def _value_label(row: dict[str, Any]) -> str:
 
 
 def _num(v: float | None) -> str:
-    if v is None:
-        return "?"
-    if v == int(v) and abs(v) < 1e18:
-        n = int(v)
-        for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
-            if abs(n) >= div and n % (div // 100) == 0:
-                return f"{n / div:g} {word}"
-        return f"{n:,}"
-    return f"{v:g}"
+    return "?" if v is None else human_number(v)
 
 
 def load(db: sqlite_utils.Database) -> list[Entry]:
