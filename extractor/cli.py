@@ -52,6 +52,8 @@ def cli() -> None:
 @click.option("--published", help="Publication date, YYYY-MM-DD (single file only).")
 @click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Seconds one article may take before it is skipped (0: no limit).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes that read and process articles (the database is the same).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def ingest(
     paths: tuple[str, ...],
@@ -61,6 +63,7 @@ def ingest(
     title: str | None,
     published: str | None,
     time_limit: float,
+    jobs: int,
     quiet: bool,
 ) -> None:
     """Ingest articles into the database: files, folders (.txt, .md, .html), URLs, or -
@@ -79,7 +82,16 @@ def ingest(
     def on_skip(msg: str) -> None:
         click.echo(f"skipped: {msg}", err=True)
 
-    limit = time_limit or None
+    def run(progress: Any = None) -> pipeline.Summary:
+        limit = time_limit or None
+        if jobs > 1:
+            from extractor import parallel
+
+            return parallel.ingest_parallel(paths, db, jobs=jobs, overrides=overrides, on_skip=on_skip,
+                                            progress=progress, time_limit=limit)
+        return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
+                               time_limit=limit)
+
     if sys.stderr.isatty() and not quiet:
         from rich.progress import Progress
 
@@ -88,10 +100,9 @@ def ingest(
         total = sum(1 for _ in find_files(paths, lambda _m: None))
         with Progress(transient=True) as bar:
             task = bar.add_task("ingesting", total=total)
-            summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, time_limit=limit,
-                                      progress=lambda n: bar.advance(task, n))
+            summary = run(lambda n: bar.advance(task, n))
     else:
-        summary = pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, time_limit=limit)
+        summary = run()
     for w in summary.warnings:
         click.echo(f"warning: {w}", err=True)
     try:

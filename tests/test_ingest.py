@@ -42,6 +42,17 @@ def test_corpus_then_again_adds_nothing(tmp_path: Path) -> None:
     assert rows(db, "select id from claims order by id") == before
 
 
+def test_jobs_give_the_same_database(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(CORPUS, folder)
+    (folder / "x_repost.txt").write_text(_repost(STORY), encoding="utf-8")
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    assert run(str(folder), "--db", str(one))[1] == run(str(folder), "--db", str(two), "--jobs", "2")[1]
+    sql = "select id, duplicate_of from articles order by rowid"
+    assert rows(one, sql) == rows(two, sql)
+    assert rows(one, "select id from claims order by rowid") == rows(two, "select id from claims order by rowid")
+
+
 def test_every_claim_indexes_the_stored_text(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     run(str(CORPUS), "--db", str(db))
