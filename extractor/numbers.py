@@ -210,8 +210,9 @@ def parse_arabic(text: str) -> float | None:
         return None
 
 
-def read_arabic(text: str, pos: int) -> tuple[float, int] | None:
-    """The Arabic number at `pos` of normalized text, and where it ends."""
+def read_arabic(text: str, pos: int) -> tuple[float | None, int] | None:
+    """The Arabic number at `pos` of normalized text, and where it ends; the value is None
+    when the digits are too many or the value is not finite (skip them)."""
     if pos >= 2 and text[pos - 1] == "." and text[pos - 2].isdigit():
         m = _INTEGER_RE.match(text, pos)  # 192.168.1.2: each part on its own
     else:
@@ -219,8 +220,6 @@ def read_arabic(text: str, pos: int) -> tuple[float, int] | None:
     if not m:
         return None
     value = parse_arabic(m.group()) if m.end() - pos <= _MAX_DIGITS else None
-    if value is None:
-        return None
     return value, m.end()
 
 
@@ -306,6 +305,10 @@ def read_zh(text: str, pos: int) -> Reading | None:
             got = read_arabic(text, i)
             if got is None:
                 return None if not valid else Reading(total + section + trailing(), end, approx)
+            if got[0] is None:
+                if valid:
+                    return Reading(total + section + trailing(), end, approx)
+                return Reading(None, got[1])  # too long to be a figure, or not finite
             digit, digit_zh = got[0], False
             i = end = got[1]
             valid = True
@@ -438,7 +441,7 @@ class _Tokens:
             sep, i = "", self.pos
         if i < len(text) and (text[i].isdigit() or text[i] == "."):
             got = read_arabic(text, i)
-            if got is None or (got[1] < len(text) and text[got[1]].isalpha()):
+            if got is None or got[0] is None or (got[1] < len(text) and text[got[1]].isalpha()):
                 self.done = True
                 return
             self.items.append(_Token("#", i, got[1], sep, got[0]))
@@ -737,7 +740,7 @@ def _fraction_any(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | 
     return _fraction(n, t, k)
 
 
-def _mixed_tail(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | None:
+def _mixed_tail(n: Numerals, t: _Tokens, k: int, depth: int = 0) -> tuple[float, int, bool] | None:
     """After 'and': a proper fraction, or a whole number then one (three and three fifths)."""
     frac = _fraction_any(n, t, k)
     if frac is not None:
@@ -750,8 +753,8 @@ def _mixed_tail(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | No
     if card is None or card.decimal:
         return None
     nxt = t.get(card.k)
-    if nxt is not None and nxt.word in n.en_connectors:
-        rest = _mixed_tail(n, t, card.k + 1)
+    if nxt is not None and nxt.word in n.en_connectors and depth < 2:
+        rest = _mixed_tail(n, t, card.k + 1, depth + 1)
         if rest is not None and not rest[2]:
             return card.value + rest[0], rest[1], False
     return None

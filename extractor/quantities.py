@@ -137,6 +137,9 @@ class WordTable:
         self._after_tight = re.compile("(" + alt + ")", flags)
         self._before = re.compile("(" + alt + r")[ \t]?$", flags)
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
+        # A word can only end in one of these: a cheap test before the regex search.
+        self._last = {c for k in entries if k for c in (k[-1].lower(), k[-1].upper())}
+        self._first = {c for k in entries if k for c in (k[0].lower(), k[0].upper())}
 
     def _norm(self, word: str) -> str:
         word = _key(word)
@@ -146,12 +149,21 @@ class WordTable:
         return self.entries[self._norm(word)]
 
     def after(self, text: str, pos: int, *, space: bool = True) -> tuple[str, Any, int] | None:
+        i = pos
+        if space:
+            while i < len(text) and text[i] in " \t-":
+                i += 1
+        if i >= len(text) or text[i] not in self._first:
+            return None
         m = (self._after if space else self._after_tight).match(text, pos)
         if not m:
             return None
         return m.group(1), self.lookup(m.group(1)), m.end()
 
     def before(self, text: str, pos: int) -> tuple[str, Any, int] | None:
+        last = pos - 1 if pos > 0 and text[pos - 1] not in " \t" else pos - 2
+        if last < 0 or text[last] not in self._last:
+            return None
         window_start = max(0, pos - self.longest - 1)
         m = self._before.search(text, window_start, pos)
         if not m:
@@ -214,6 +226,7 @@ class Engine:
     span_exclusions: list[tuple[str, re.Pattern[str]]]
     not_numbers_re: re.Pattern[str]
     not_after_re: re.Pattern[str]
+    article_re: re.Pattern[str]
     fraction_re: re.Pattern[str]
     mixed_re: re.Pattern[str]
     en_minus_re: re.Pattern[str]
@@ -226,6 +239,8 @@ class Engine:
     currency_between: WordTable | None
     minor_units: WordTable
     minor_currencies: frozenset[str]
+    minor_alone: WordTable
+    generic_suffixes: frozenset[str]
     money_joiners: WordTable
     unit_rules: list[UnitRule]
     word_rules: list[WordRule]
@@ -443,6 +458,13 @@ def engine() -> Engine:
         for m in rules.string_list("currencies", f"{code}.mentions", entry.get("mentions", [])):
             mentions.setdefault(m, Money(code))
     between = rules.string_list("currencies", "between", cur.get("between", []))
+    alone: dict[str, tuple[str, float]] = {}
+    for w in rules.string_list("currencies", "minor_alone", cur.get("minor_alone", [])):
+        if w not in minors:
+            raise RuleError(rules.path_of("currencies"), f"minor_alone.{w}", "not a minor unit of any currency")
+        code, share = next(iter(minors[w].items()))
+        alone[w] = (code, share)
+    generic = rules.string_list("currencies", "generic", cur.get("generic", []))
     joiners = rules.string_list("currencies", "joiners", cur.get("joiners", []))
 
     quals = rules.load("qualifiers")
@@ -480,6 +502,7 @@ def engine() -> Engine:
         line_exclusions=line_ex,
         span_exclusions=span_ex,
         not_numbers_re=re.compile(_alternation(n.zh_not_numbers)),
+        article_re=re.compile(r"(?:" + _alternation(n.en_articles) + r")[ \t]*$", re.IGNORECASE),
         not_after_re=re.compile(r"(?:" + _alternation(n.en_not_after) + r")[ \t]+$", re.IGNORECASE),
         fraction_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_fraction, flexible=True) + r")[ \t]*"),
         mixed_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_mixed) + r")[ \t]*"),
@@ -493,6 +516,8 @@ def engine() -> Engine:
         currency_between=_table(between),
         minor_units=WordTable(minors),
         minor_currencies=frozenset(code for by_code in minors.values() for code in by_code),
+        minor_alone=WordTable(alone, hyphen=True),
+        generic_suffixes=frozenset(_key(w) for w in generic),
         money_joiners=WordTable({w: True for w in joiners}),
         unit_rules=unit_rules,
         word_rules=word_rules,
@@ -551,10 +576,12 @@ def _read_plain(norm: str, s: int, eng: Engine) -> tuple[Reading, str] | None:
             if plain is not None and plain[1] == r.end and r.end < len(norm) and norm[r.end] in vulgar:
                 # 2½
                 return Reading(r.value + vulgar[norm[r.end]], r.end + 1, fraction=True), "arabic"
+            nxt = _skip_ws(norm, r.end)
             if plain is not None and plain[1] == r.end:
-                en = read_en(norm, s)
-                if en is not None and en.value is not None and en.end > r.end:
-                    return en, "en"
+                if nxt < len(norm) and _is_latin(norm[nxt]):
+                    en = read_en(norm, s)
+                    if en is not None and en.value is not None and en.end > r.end:
+                        return en, "en"
                 return r, "arabic"
             return r, "zh"
         return (r, "zh") if r is not None else None
@@ -640,7 +667,8 @@ def _unit_rate(norm: str, s: int, eng: Engine) -> _Num | None:
     the number it divides."""
     n = numerals()
     j = s
-    while j < len(norm) and (norm[j] in n.zh_units or norm[j] in n.zh_big_units or norm[j] in " \t"):
+    limit = s + 12  # a denominator written in units is short: 百, 万万, 百 万
+    while j < len(norm) and j < limit and (norm[j] in n.zh_units or norm[j] in n.zh_big_units or norm[j] in " \t"):
         j += 1
     written = norm[s:j].replace(" ", "").replace("\t", "")
     if not written or not eng.fraction_re.match(norm, j):
@@ -995,7 +1023,7 @@ def _attach_unit(
                      notes + [f"{norm[num.start:num.inner_start or num.start].strip()} makes it a rate"])
 
     suf = _currency_after(norm, end, eng)
-    if (suf is not None and not (suf[0] in ("元", "块", "塊") and currency)
+    if (suf is not None and not (_key(suf[0]) in eng.generic_suffixes and currency)
             and (currency is None or suf[1].code == currency)):
         if currency is None:
             value *= suf[1].scale
@@ -1006,6 +1034,11 @@ def _attach_unit(
         end, value = _minor_tail(norm, end, value, currency, eng, notes)
         return _Item(start, end, num, "money", value, currency,
                      "money.prefix" if from_prefix else "money.suffix", notes, from_prefix)
+    alone = eng.minor_alone.after(norm, end)
+    if alone is not None:
+        code, share = alone[1]
+        notes.append(f"{alone[0]} is {format_value(share)} {code}")
+        return _Item(start, alone[2], num, "money", value * share, code, "money.minor", notes)
 
     for r in eng.unit_rules:
         hit = _match_unit_rule(norm, num, r, end, value, eng, published, floor)
@@ -1177,9 +1210,9 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
 def _qualifier_before(norm: str, start: int, eng: Engine) -> tuple[str | None, str | None]:
     pos = _skip_markup_left(norm, start)
     # "roughly a 27% stake": an article may sit between the qualifier and the number.
-    m = re.search(r"(?<![A-Za-z])(?:a|an)$", norm[max(0, pos - 4) : pos])
+    m = eng.article_re.search(norm, max(0, pos - 4), pos)
     if m:
-        pos = _skip_markup_left(norm, max(0, pos - 4) + m.start())
+        pos = _skip_markup_left(norm, m.start())
     hit = eng.qual_before.before(norm, pos)
     if hit is None:
         return None, None
@@ -1245,10 +1278,7 @@ def _vague_english(
     out: list[Quantity] = []
     for rx, floor in eng.vague_en:
         for m in rx.finditer(norm):
-            tail = re.match(r"[ \t]+of[ \t]+", norm[m.end() : m.end() + 8])
-            if not tail:
-                continue
-            cur = eng.currency_suffix.after(norm, m.end() + tail.end() - 1)
+            cur = eng.currency_suffix.after(norm, m.end())
             if cur is None or taken.overlaps(m.start(), cur[2]) or furniture.blocked(m.start(), cur[2]):
                 continue
             taken.add(m.start(), cur[2])

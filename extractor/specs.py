@@ -5,6 +5,10 @@ find in it. A case passes when the quantities the extractor returns for that mod
 kind have the same surface texts (ignoring spaces and case) and values as the spec, and
 the same ISO currency where the spec names one (`shared/specs/SOURCE.md`).
 
+Values are compared in the spec's unit: the peer resolves "50 cents" to 50 Cent, we to
+0.50 USD (README: money is in its ISO currency), and a cent is a minor unit of USD in
+`rules/currencies.yaml`, so the two agree.
+
     $ claims specs --specs-dir ../shared/specs
 """
 
@@ -22,7 +26,7 @@ from typing import Any
 
 import click
 
-from extractor.quantities import Quantity, extract, numbers
+from extractor.quantities import Quantity, engine, extract, numbers
 
 # Which of our kinds answers each peer model.
 MODEL_KINDS = {"NumberModel": "number", "PercentModel": "percent", "CurrencyModel": "money"}
@@ -35,6 +39,7 @@ class Found:
     text: str
     value: float | None
     currency: str | None = None
+    unit: str | None = None
 
 
 @dataclass
@@ -81,7 +86,8 @@ def expected(case: dict[str, Any]) -> list[Found]:
     out = []
     for r in case.get("Results", []):
         res = r.get("Resolution") or {}
-        out.append(Found(_surface(r["Text"]), _value(res.get("value")), res.get("isoCurrency") or None))
+        out.append(Found(_surface(r["Text"]), _value(res.get("value")), res.get("isoCurrency") or None,
+                         res.get("unit") or None))
     return out
 
 
@@ -97,13 +103,24 @@ def predicted(text: str, model: str) -> list[Found]:
     return [_found(q) for q in extract(text, mentions=True) if q.kind == kind]
 
 
+def _in_spec_unit(want: Found, got: Found) -> float | None:
+    """Our value in the unit the spec states, when that unit is a minor unit (cent) of
+    our currency."""
+    if got.value is None or want.unit is None or got.currency is None:
+        return got.value
+    minors = engine().minor_units.entries
+    share = minors.get(want.unit.lower(), {}).get(got.currency)
+    return got.value / share if share else got.value
+
+
 def _same(want: Found, got: Found) -> bool:
     if want.text != got.text:
         return False
-    if want.value is None or got.value is None:
-        if want.value is not got.value:
+    value = _in_spec_unit(want, got)
+    if want.value is None or value is None:
+        if want.value is not value:
             return False
-    elif not math.isclose(want.value, got.value, rel_tol=1e-9, abs_tol=1e-12):
+    elif not math.isclose(want.value, value, rel_tol=1e-9, abs_tol=1e-12):
         return False
     return want.currency is None or want.currency == got.currency
 
