@@ -393,11 +393,10 @@ def engine() -> Engine:
 
     zh_start = re.escape("".join([*n.zh_digits, *n.zh_units, *n.zh_big_units, *vague_prefixes]))
     half = re.escape("".join(n.zh_half))
-    zu = re.escape("".join(n.zh_units))
     en_start = [*n.en_ones, *n.en_tens, *n.en_articles, *n.en_fraction_words]
     vulgar = re.escape("".join(n.vulgar_fractions))
     start_re = re.compile(
-        rf"[{zh_start}]" + (rf"|[{half}](?=[{zu}])" if half else "")
+        rf"[{zh_start}]" + (rf"|[{half}]" if half else "")
         + (rf"|[{vulgar}]" if vulgar else "")
         + r"|\d|(?<![.\d])\.\d"
         + rf"|(?<![A-Za-z])(?:{'|'.join(sorted(map(re.escape, en_start), key=len, reverse=True))})(?![A-Za-z])",
@@ -561,12 +560,16 @@ class _Num:
     inner_start: int | None = None  # where the numerator of a rate starts
     digit_string: bool = False
     fraction: bool = False
+    weak: bool = False  # 半 alone: a number only when a unit follows (半个百分点)
 
 
 def _read_plain(norm: str, s: int, eng: Engine) -> tuple[Reading, str] | None:
     """The number at s with no sign, fraction or rate around it."""
     c = norm[s]
-    vulgar = numerals().vulgar_fractions
+    n = numerals()
+    vulgar = n.vulgar_fractions
+    if c in n.zh_half and not (s + 1 < len(norm) and norm[s + 1] in n.zh_units):
+        return Reading(0.5, s + 1, fraction=True), "half"
     if c in vulgar:
         return Reading(vulgar[c], s + 1, fraction=True), "arabic"
     if c.isdigit() or c == ".":
@@ -659,7 +662,8 @@ def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
                 value, end = slash
                 fraction = True
     return _Num(start, end, value, source, magnitude=r.magnitude, approx_more=r.approx, per=per,
-                inner_start=inner, digit_string=r.digit_string, fraction=fraction)
+                inner_start=inner, digit_string=r.digit_string, fraction=fraction,
+                weak=source == "half")
 
 
 def _unit_rate(norm: str, s: int, eng: Engine) -> _Num | None:
@@ -954,6 +958,8 @@ def numbers(text: str) -> list[Quantity]:
     furniture = _Furniture(norm, eng)
     out: list[Quantity] = []
     for num in _scan(norm, eng):
+        if num.weak:
+            continue
         start, end, value = num.start, num.end, num.value
         if num.per is not None and num.inner_start is not None:
             start = num.inner_start
@@ -1023,8 +1029,9 @@ def _attach_unit(
                      notes + [f"{norm[num.start:num.inner_start or num.start].strip()} makes it a rate"])
 
     suf = _currency_after(norm, end, eng)
-    if (suf is not None and not (_key(suf[0]) in eng.generic_suffixes and currency)
-            and (currency is None or suf[1].code == currency)):
+    if suf is not None and _key(suf[0]) in eng.generic_suffixes and currency:
+        end = suf[2]  # 新台幣1.85兆元: 元 only repeats the currency named before
+    elif suf is not None and (currency is None or suf[1].code == currency):
         if currency is None:
             value *= suf[1].scale
         currency = suf[1].code
@@ -1040,11 +1047,17 @@ def _attach_unit(
         notes.append(f"{alone[0]} is {format_value(share)} {code}")
         return _Item(start, alone[2], num, "money", value * share, code, "money.minor", notes)
 
+    # The longest unit wins: 十二個月 is a duration, not a count of 十二個.
+    best = None
     for r in eng.unit_rules:
         hit = _match_unit_rule(norm, num, r, end, value, eng, published, floor)
-        if hit is not None:
-            kind, unit, rule, s2, end2, extra, value2 = hit
-            return _Item(min(start, s2), end2, num, kind, value2, unit, rule, notes + extra)
+        if hit is not None and (best is None or hit[4] > best[4]):
+            best = hit
+    if best is not None:
+        kind, unit, rule, s2, end2, extra, value2 = best
+        return _Item(min(start, s2), end2, num, kind, value2, unit, rule, notes + extra)
+    if num.weak:
+        return None
     return _Item(start, end, num, None, value, "number", "number.bare", notes)
 
 
