@@ -388,6 +388,9 @@ def read_zh(text: str, pos: int) -> Reading | None:
                     digit = 0.0
                 i = k
                 continue
+            if not (k < size and (text[k] in n.zh_digits or text[k].isdigit())):
+                # 二十余人, 100多倍: the figure is a floor; what follows is its unit
+                return Reading(total + section + trailing(), i + 1, True)
             break
         if c in n.zh_dozen and valid:
             return Reading((total + section + trailing()) * 12, i + 1, approx)

@@ -249,6 +249,9 @@ class Engine:
     ago_en: WordTable
     qual_before: WordTable
     qual_after: WordTable
+    qual_not_for: dict[str, frozenset[str]]
+    qual_fillers: WordTable
+    range_blockers: WordTable
     range_joiners: re.Pattern[str]
     range_openers: dict[str, WordTable]
     vague_prefixes: dict[str, str]
@@ -525,6 +528,12 @@ def engine() -> Engine:
         ago_en=WordTable({str(w): True for w in ago.get("after_en", [])}),
         qual_before=WordTable(before),
         qual_after=WordTable(after),
+        qual_fillers=WordTable({w: True for w in rules.string_list("qualifiers", "fillers", quals.get("fillers", []))}),
+        range_blockers=WordTable({w: True for w in rules.string_list("qualifiers", "not_a_range_after", quals.get("not_a_range_after", []))}),
+        qual_not_for={
+            str(kind): frozenset(_key(w).lower() for w in rules.string_list("qualifiers", f"not_for.{kind}", ws))
+            for kind, ws in (quals.get("not_for") or {}).items()
+        },
         range_joiners=range_re,
         range_openers=range_openers,
         vague_prefixes=vague_prefixes,
@@ -995,7 +1004,7 @@ def _attach_unit(
 
     pre = eng.currency_prefix.before(norm, start) or eng.currency_prefix_exact.before(norm, start)
     if (pre and pre[2] >= floor
-            and (pre[2] == 0 or not norm[pre[2] - 1].isalpha() or not _is_latin(pre[0][0]))):
+            and (pre[2] == 0 or not _is_latin(norm[pre[2] - 1]) or not _is_latin(pre[0][0]))):
         money: Money = pre[1]
         currency, start, from_prefix = money.code, pre[2], True
         value *= money.scale
@@ -1194,6 +1203,8 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
             b = items[i + 1]
             between = norm[a.end : b.start]
             joiner = eng.range_joiners.match(between)
+            if joiner and eng.range_blockers.before(norm, _skip_markup_left(norm, a.start)) is not None:
+                joiner = None  # "from $10 to $12", "slid 50 cents to $12.40": a change
             if joiner and joiner.group(1).lower() in eng.range_openers:
                 opener = eng.range_openers[joiner.group(1).lower()]
                 if opener.before(norm, _skip_markup_left(norm, a.start)) is None:
@@ -1220,18 +1231,25 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
     return out
 
 
-def _qualifier_before(norm: str, start: int, eng: Engine) -> tuple[str | None, str | None]:
+def _qualifier_before(
+    norm: str, start: int, eng: Engine, kind: str | None = None
+) -> tuple[str | None, str | None]:
     pos = _skip_markup_left(norm, start)
     # "roughly a 27% stake": an article may sit between the qualifier and the number.
     m = eng.article_re.search(norm, max(0, pos - 4), pos)
     if m:
         pos = _skip_markup_left(norm, m.start())
+    filler = eng.qual_fillers.before(norm, pos)
+    if filler is not None and eng.qual_before.before(norm, filler[2]) is not None:
+        pos = filler[2]  # 最高可達2000億: a verb may stand between the bound and the number
     hit = eng.qual_before.before(norm, pos)
     if hit is None:
         return None, None
     word, qual, wstart = hit
     if _is_latin(word[0]) and wstart > 0 and _is_latin(norm[wstart - 1]):
         return None, None
+    if kind is not None and _key(word).lower() in eng.qual_not_for.get(kind, ()):
+        return None, None  # "over five years" spans the years, it does not exceed them
     return str(qual), word
 
 
@@ -1242,7 +1260,7 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
     if value_max is not None:
         qualifier = "range"
     else:
-        qual, word = _qualifier_before(norm, item.start, eng)
+        qual, word = _qualifier_before(norm, item.start, eng, item.kind)
         if qual:
             qualifier = qual
             notes.append(f"{word} makes it {qual}")
