@@ -216,8 +216,8 @@ def deadline(seconds: float | None, path: str) -> Iterator[None]:
     try:
         yield
     except _Overtime:
-        raise TimeLimitError(f"{path}: took longer than {seconds:g} s to read; skipped so the "
-                             "run goes on (an extraction bug or a pathological text)") from None
+        raise TimeLimitError(f"{path}: took longer than {seconds:g} s, the time limit (a pathological "
+                             "text or a slow spot in extraction; see --time-limit)") from None
     finally:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)

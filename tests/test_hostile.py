@@ -44,6 +44,12 @@ def _symlink(target: str) -> Callable[[Path], None]:
     return lambda path: path.symlink_to(target)
 
 
+def _link_outside(path: Path) -> None:
+    secret = path.parent.parent / "outside_the_folder.txt"
+    secret.write_text("微软投资了 200 亿美元。\n", encoding="utf-8")
+    path.symlink_to(secret)
+
+
 def _fifo(path: Path) -> None:
     os.mkfifo(path)
 
@@ -91,7 +97,7 @@ HOSTILE: dict[str, Callable[[Path], None]] = {
     "sql_injection.txt": _text("Robert'); DROP TABLE articles; -- invested $13 billion\n\"; DELETE FROM claims; --\n"),
     "zero_width_and_rtl.txt": _text("微\u200b软\u200d投\u202e资\u2066 13\u200b0 亿美元 👍🏽\u0301\n"),
     "lone_combining.txt": _text("\u0301\u0302\u0303 130 million\n"),
-    "link_outside.txt": _symlink("/etc/hostname"),
+    "link_outside.txt": _link_outside,
     "link_broken.txt": _symlink("/nonexistent/target.txt"),
     "fifo.txt": _fifo,
     "sparse_25mb.txt": _sparse,
@@ -147,7 +153,8 @@ def test_hostile_folder(tmp_path: Path) -> None:
         else:
             assert len(lines) == 1, (name, lines)  # one clear line per skipped file
             outcome[name] = lines[0].split(": ", 2)[2]
-    print(f"\nhostile inputs tried: {len(HOSTILE) + 1}, elapsed {elapsed:.0f} s")
+    # The files, plus a broken sources.yaml, a folder link back up and a folder named dir.txt.
+    print(f"\nhostile inputs tried: {len(HOSTILE) + 3}, elapsed {elapsed:.0f} s")
     for name in names:
         print(f"  {_shown(name)}: {outcome[name]}")
     assert len(skip_lines) == sum(1 for v in outcome.values() if v != "ingested")
