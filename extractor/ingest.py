@@ -85,7 +85,7 @@ def decode(data: bytes, name: str) -> str:
     return readers.decode(data, name).text
 
 
-def _label(path: Path | str) -> str:
+def printable(path: Path | str) -> str:
     """A file name fit to print and store: undecodable bytes in it become U+FFFD."""
     name = str(path)
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -149,7 +149,7 @@ def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
 def read_article(path: Path | str, overrides: dict[str, Any] | None = None, label: str | None = None) -> Article:
     """Read one file, web page (a path ending .html or an http(s) URL) or `-` for standard
     input as an Article. Problems raise InputError with a one-line reason."""
-    name = label or _label(path)
+    name = label or printable(path)
     given = str(path)
     manifest: dict[str, Any] = {}
     if readers.is_url(given):
@@ -230,18 +230,18 @@ def find_files(paths: Iterable[str], on_skip: Callable[[str], None]) -> Iterator
                     try:
                         f.resolve(strict=True).relative_to(root)
                     except (OSError, RuntimeError):
-                        on_skip(f"{_label(f)}: a broken or looping link")
+                        on_skip(f"{printable(f)}: a broken or looping link")
                         continue
                     except ValueError:
-                        on_skip(f"{_label(f)}: a link leading outside {_label(given)}")
+                        on_skip(f"{printable(f)}: a link leading outside {printable(given)}")
                         continue
                 if f.is_file():
                     yield str(f)
                 elif not f.is_dir():
-                    on_skip(f"{_label(f)}: not a regular file (a device, pipe or socket)")
+                    on_skip(f"{printable(f)}: not a regular file (a device, pipe or socket)")
         elif p.is_file():
             yield given
         elif p.exists():
-            on_skip(f"{_label(given)}: not a regular file or folder")
+            on_skip(f"{printable(given)}: not a regular file or folder")
         else:
-            on_skip(f"{_label(given)}: no such file or folder")
+            on_skip(f"{printable(given)}: no such file or folder")

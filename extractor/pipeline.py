@@ -17,7 +17,7 @@ import sqlite_utils
 
 from extractor import duplicates, segment, store
 from extractor.errors import ClaimsError, DatabaseError, TimeLimitError
-from extractor.ingest import Article, find_files, read_article
+from extractor.ingest import Article, find_files, printable, read_article
 from extractor.quantities import Quantity, extract
 
 
@@ -155,8 +155,9 @@ def ingest(
     files = list(find_files(paths, skip))
     warm = False
     for path in files:
+        name = printable(path)
         try:
-            with deadline(time_limit, path):
+            with deadline(time_limit, name):
                 article = read_article(path, overrides if len(files) == 1 else None)
                 summary.warnings += [f"{article.path}: {w}" for w in article.warnings]
                 seen = store.article_exists(db, article.id)
@@ -168,7 +169,7 @@ def ingest(
                     # must not land in the middle of loading them.
                     process(Article(path="warm-up", text=_WARM_UP, body_start=0))
                     warm = True
-                with deadline(time_limit, path):
+                with deadline(time_limit, name):
                     rows = process(article)
                     bands = duplicates.signature(article.text)
                     rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
@@ -180,9 +181,9 @@ def ingest(
             skip(str(exc.args[0]))
         except sqlite3.OperationalError as exc:
             # The database itself failed (locked, full, read-only): no later file would fare better.
-            raise DatabaseError(f"writing {path}: {exc}") from None
+            raise DatabaseError(f"writing {name}: {exc}") from None
         except Exception as exc:
-            skip(f"{path}: unexpected {type(exc).__name__}: {_one_line(exc)} (a bug; please report it)")
+            skip(f"{name}: unexpected {type(exc).__name__}: {_one_line(exc)} (a bug; please report it)")
         if progress:
             progress(1)
     return summary

@@ -211,12 +211,13 @@ def test_an_engine_bug_skips_the_article_and_names_the_exception(tmp_path: Path,
         return real(article)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "process", broken)
-    (tmp_path / "a.txt").write_text("boom 13 billion\n", encoding="utf-8")
+    # A file name that is not UTF-8 must not break the line that reports the bug.
+    (tmp_path / b"a\xff.txt".decode("utf-8", "surrogateescape")).write_text("boom 13 billion\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("微软投资了 130 亿美元。\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     (line,) = result.stderr.splitlines()
-    assert line == (f"skipped: {tmp_path}/a.txt: unexpected OverflowError: cannot convert float infinity "
+    assert line == (f"skipped: {tmp_path}/a\ufffd.txt: unexpected OverflowError: cannot convert float infinity "
                     "to integer (a bug; please report it)")
     assert result.stdout.startswith("1 new article")
 
