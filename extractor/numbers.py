@@ -347,6 +347,7 @@ def read_zh(text: str, pos: int) -> Reading | None:
             part = section + (digit or 0.0)
             if part == 0 and last_big and not zero:
                 total *= big  # 万万, 万亿: consecutive big units multiply
+                big = last_big * big
             elif big > biggest:
                 total = (total + part) * big
             elif big < last_big:
