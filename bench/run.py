@@ -51,8 +51,10 @@ if str(ROOT) not in sys.path:
 
 import sqlite_utils  # noqa: E402
 
-from extractor import segment, store  # noqa: E402
+# Imported once at the start: other people's half-saved edits cannot break a long run midway.
+from extractor import attribute, conflicts, duplicates, parallel, pipeline, segment, store  # noqa: E402
 from extractor.ingest import read_article  # noqa: E402
+from extractor.quantities import extract  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OUTLETS = ["Caixin", "Reuters", "新华社", "Bloomberg", "财新网", "South China Morning Post", "每日经济新闻",
@@ -209,12 +211,7 @@ def digest(db_path: Path) -> dict[str, str]:
 
 def time_stages(folder: Path, db_path: Path, limit: int | None = None) -> dict[str, float]:
     """Ingest in this process with a clock on each stage of pipeline.process and ingest."""
-    from extractor import attribute, conflicts, duplicates, pipeline
-    from extractor.quantities import extract
-
     db = store.open_db(db_path)
-    from extractor import parallel
-
     parallel._warm_up()  # jieba's dictionary and the rules load before the clock starts
     t = dict.fromkeys(("read", "segment", "extract", "attribute", "reposts", "write", "conflicts"), 0.0)
     paths = sorted(folder.glob("*.txt"))[:limit]
@@ -274,8 +271,8 @@ def build_claims_db(path: Path, claims: int, seed: int = 5, group_cap: int = 200
     """A claims database with `claims` claims, 20 per article and 4 per sentence: groups
     (subject, metric, unit) with one to three true values, each claim exact, rounded,
     bounded or off by a slip, from articles of many dates and outlets."""
-    from extractor.attribute import lexicon
-    from extractor.conflicts import _compared_metrics
+    lexicon = attribute.lexicon
+    _compared_metrics = conflicts._compared_metrics
 
     rng = random.Random(seed)
     lex = lexicon()
@@ -431,8 +428,6 @@ def _fix_sentences(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> Non
 
 def time_conflicts(path: Path) -> tuple[float, int, int]:
     """(seconds for detect(full=True), groups recomputed, conflicts found)."""
-    from extractor import conflicts
-
     db = sqlite_utils.Database(path)
     start = time.perf_counter()
     groups = conflicts.detect(db, full=True)
@@ -548,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         ingest_section(args, work, say, figures)
     conflict_section(args, work, say, figures)
     targets(say, figures)
+    say(f"Load average at the end: {os.getloadavg()[0]:.1f} (other developers' tests share this machine).")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     if not args.workdir:
