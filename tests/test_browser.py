@@ -173,3 +173,39 @@ def test_article_script_never_runs(server: str, browser: WebDriver, path: str) -
     # The text is there, shown as text.
     assert "<script>window.pwned" in browser.find_element(By.TAG_NAME, "body").text
     assert SCRIPT.startswith("<script>window.pwned")
+
+
+def test_html_report_never_runs_article_script(browser: WebDriver, tmp_path: Path) -> None:
+    """The self-contained HTML report, opened from disk: quotes and outlet names that
+    hold a script are shown as text, the numbers are marked and each conflict has a chart."""
+    import yaml
+
+    from extractor import pipeline, report, store
+
+    folder = tmp_path / "story"
+    folder.mkdir()
+    texts = {
+        "p.txt": ("2025-02-10", f"据知情人士{SCRIPT}透露,软银提议持有该合资公司约 40% 的股份。"),
+        "q.txt": ("2025-04-02", "SoftBank will hold a 35% stake in the joint venture, the companies said."),
+    }
+    for name, (_, text) in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    manifest = {name: {"published": day, "outlet": f"Outlet {SCRIPT}"} for name, (day, _) in texts.items()}
+    (folder / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    db = store.open_db(tmp_path / "r.db")
+    pipeline.ingest([str(folder)], db)
+    pipeline.after_ingest(db)
+    page = tmp_path / "report.html"
+    page.write_text(report.render(db, "html"), encoding="utf-8")
+
+    browser.get(page.as_uri())
+    WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located((By.TAG_NAME, "section")))
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.dismiss()
+    assert browser.execute_script("return typeof window.pwned") == "undefined"
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "<script>window.pwned" in body and "proposal vs final" in body.lower()
+    assert {m.text for m in browser.find_elements(By.TAG_NAME, "mark")} == {"40%", "35%"}
+    assert len(browser.find_elements(By.CSS_SELECTOR, "section svg circle")) == 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "html_report.png"))
