@@ -236,6 +236,15 @@ def extract_page(html: str, name: str, url: str | None = None) -> Page:
     return Page(text.replace("\r\n", "\n").replace("\r", "\n"), meta)
 
 
+class _HTTPOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only: a page must not lead the tool to ftp or a file."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if not is_url(newurl):
+            raise urllib.error.URLError(f"redirected to {newurl!r}, not http(s)")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def is_url(given: str) -> bool:
     return given.lower().startswith(("http://", "https://"))
 
@@ -244,7 +253,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str | None]:
     """Download a page: (bytes, charset from the Content-Type header). One-line errors."""
     request = urllib.request.Request(url, headers={"User-Agent": "claims (news claim extractor)"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.build_opener(_HTTPOnlyRedirects).open(request, timeout=timeout) as response:
             data = response.read(MAX_BYTES + 1)
             charset = response.headers.get_content_charset()
     except urllib.error.HTTPError as exc:

@@ -123,6 +123,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = page(charset="gbk").encode("gbk", errors="xmlcharrefreplace")
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=GBK")
+        elif self.path == "/to-ftp":
+            body = b""
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1/secret.txt")
         else:
             body = b"not here"
             self.send_response(404)
@@ -154,6 +158,13 @@ def test_a_url_is_fetched_and_read(server: str, tmp_path: Path) -> None:
     assert art["path"] == f"{server}/story.html"
     assert art["url"] == "https://news.example.com/2025/10/28/msft-openai.html"  # the page's canonical URL
     assert PARAGRAPHS[0] in art["text"]
+
+
+def test_a_redirect_away_from_http_is_refused(server: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["ingest", f"{server}/to-ftp", "--db", str(tmp_path / "r.db")])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"skipped: {server}/to-ftp: cannot fetch (redirected to 'ftp://")
 
 
 def test_html_is_sniffed_on_standard_input() -> None:
