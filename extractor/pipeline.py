@@ -117,7 +117,7 @@ class Summary:
     def line(self) -> str:
         parts = [f"{self.new} new article{'s' if self.new != 1 else ''}", f"{self.seen} already seen"]
         if self.duplicates:
-            parts.append(f"{self.duplicates} repost{'s' if self.duplicates != 1 else ''} of earlier articles")
+            parts.append(f"{self.duplicates} repost{'s of earlier articles' if self.duplicates != 1 else ' of an earlier article'}")
         parts.append(f"{self.claims} claims added")
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
