@@ -78,7 +78,6 @@ class Numerals:
     en_ones: dict[str, int]
     en_tens: dict[str, int]
     en_scales: dict[str, int]
-    en_specials: dict[str, int]
     en_dozen: tuple[str, ...]
     en_ordinals: dict[str, int]
     en_ordinal_plurals: dict[str, int]
@@ -141,7 +140,6 @@ def numerals() -> Numerals:
         en_ones=_int_map("numerals", "en", en, "ones"),
         en_tens=_int_map("numerals", "en", en, "tens"),
         en_scales=_int_map("numerals", "en", en, "scales"),
-        en_specials=_int_map("numerals", "en", en, "specials") if "specials" in en else {},
         en_dozen=_words("en", en, "dozen"),
         en_ordinals=_int_map("numerals", "en", en, "ordinals"),
         en_ordinal_plurals=_int_map("numerals", "en", en, "ordinal_plurals"),
@@ -771,6 +769,9 @@ def _ratio(n: Numerals, t: _Tokens, k: int, value: float) -> tuple[float, int] |
             den = _cardinal(n, t, k + len(parts))
             if den is None or den.decimal or not 0 < value < den.value:
                 return None
+            first = t.get(k + len(parts))
+            if joiner == "in" and first is not None and first.word == "#" and 1000 <= den.value < 3000:
+                return None  # 3 in 2025 is a time, not one in 2025
             return value / den.value, den.k
     return None
 

@@ -560,7 +560,7 @@ class _Num:
     start: int
     end: int
     value: float
-    source: str  # zh | en | arabic
+    source: str  # zh | en | arabic | half
     vague: bool = False
     vague_qualifier: str | None = None
     magnitude: float = 1.0
@@ -625,17 +625,15 @@ def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
     says which characters to skip."""
     n = numerals()
     c = norm[s]
-    vague_q: str | None = None
     if c in eng.vague_prefixes and s + 1 < len(norm):
         nxt = _skip_ws(norm, s + 1)
         if (nxt < len(norm) and (norm[nxt] in n.zh_units or norm[nxt] in n.zh_big_units)
                 and not eng.not_numbers_re.match(norm, nxt)
                 and not (norm[nxt] in n.zh_not_alone and not _continues(norm, nxt + 1))):
-            vague_q = eng.vague_prefixes[c]
             r0 = read_zh(norm, nxt)
             if r0 is None or r0.value is None:
                 return None
-            return _Num(s, r0.end, r0.value, "zh", vague=True, vague_qualifier=vague_q,
+            return _Num(s, r0.end, r0.value, "zh", vague=True, vague_qualifier=eng.vague_prefixes[c],
                         magnitude=r0.magnitude)
         if c not in n.zh_digits and c not in n.zh_units and c not in n.zh_big_units:
             return None
@@ -1112,8 +1110,10 @@ def _minor_tail(
             notes.append(f"{norm[start:minor[2]]} adds {format_value(got.value * share)}")
             pos = minor[2]
             continue
-        # A bare last part counts in the next unit down: 15 dollars 50, 五角五.
-        down = 0.01 if step == 1.0 else step / 10
+        # A bare last part counts in the next unit down: 15 dollars 50, 一块五, 五角五.
+        shares = [sh for by_code in eng.minor_units.entries.values()
+                  for code, sh in by_code.items() if code == currency and sh < step]
+        down = max(shares) if shares else step / 10
         rest = norm[got.end : got.end + 1]
         closes = not rest or rest in ".,;!?)" or (rest in " \t" and eng.money_joiners.after(norm, got.end))
         if (currency in eng.minor_currencies and got.value < 100 and got.value == int(got.value)
@@ -1271,7 +1271,7 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
                 notes.append(f"{after[0]} makes it {qualifier}")
         if item.num.approx_more and qualifier == "exact":
             qualifier = "more_than"
-            notes.append("多/余 makes it more_than")
+            notes.append("the written figure is a floor")
         if item.num.vague:
             qualifier = item.num.vague_qualifier or "more_than"
             notes.append("a vague magnitude; the value is its floor")
