@@ -142,6 +142,17 @@ NOT_CLAIMS: list[Row] = [
     ("OpenAI's GPT-4o model runs on H100 chips, the 3rd generation.", []),
     ('Call us at +1 415-555-0100 or QQ: 12345678.', []),
     ('他们在第二阶段招募了三位知情人士。', []),
+    ("Copyright 2025 Reuters. All rights reserved.", []),
+    ("Photo: chart-2025-10.png", []),
+    ("See the report[^3] for details.", []),
+    ("The iOS 17 update shipped on A17 chips.", []),
+    ("Nvidia sold H20 chips in the 2nd quarter.", []),
+    ("電話：(852) 2345 6789", []),
+    ("本文来源：财新网 http://www.caixin.com/2025-10-28/102345678.html", []),
+    ("沪ICP备05051234号-1", []),
+    ("更多内容请关注微信公众号，QQ群：123456789", []),
+    ("第3季度营收增长，第二阶段已经启动。", []),
+    ("Qwen2.5 和 Llama 3 模型", []),
 ]
 
 
