@@ -172,8 +172,8 @@ def numerals() -> Numerals:
 @dataclass(frozen=True)
 class Reading:
     """A number read from the text: its value (None: skip these characters, they are not
-    a number) and where it ends. `magnitude` is the scale word that ended it (million),
-    `per` the denominator of a rate written before it (百分之 → 100)."""
+    a number) and where it ends. `approx`: the figure is a floor (十余万); `digit_string`:
+    read digit by digit (三八); `magnitude`: the scale word that ended it (million)."""
 
     value: float | None
     end: int
@@ -181,8 +181,6 @@ class Reading:
     digit_string: bool = False
     magnitude: float = 1.0
     fraction: bool = False
-    start: int | None = None
-    per: float | None = None
 
 
 def _finite(value: float) -> float | None:

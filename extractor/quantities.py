@@ -572,7 +572,7 @@ class _Num:
     weak: bool = False  # 半 alone: a number only when a unit follows (半个百分点)
 
 
-def _read_plain(norm: str, s: int, eng: Engine) -> tuple[Reading, str] | None:
+def _read_plain(norm: str, s: int) -> tuple[Reading, str] | None:
     """The number at s with no sign, fraction or rate around it."""
     c = norm[s]
     n = numerals()
@@ -611,7 +611,7 @@ def _read_signed(norm: str, s: int, eng: Engine) -> tuple[Reading, str, int] | N
     neg = False
     if s < len(norm) and norm[s] in n.zh_minus:
         neg, s = True, s + 1
-    got = _read_plain(norm, s, eng) if s < len(norm) else None
+    got = _read_plain(norm, s) if s < len(norm) else None
     if got is None:
         return None
     r, source = got
@@ -856,7 +856,8 @@ class _Furniture:
             reach = max(reach, e)
             self.span_reach.append(reach)
 
-    def blocked(self, start: int, end: int) -> bool:
+    def blocked(self, start: int) -> bool:
+        """Whether a claim starting at `start` lies in page furniture."""
         i = bisect.bisect_right(self.line_starts, start) - 1
         if i >= 0 and self.lines[i][0] <= start < self.lines[i][1]:
             return True
@@ -910,7 +911,7 @@ def extract(
         item = _attach_unit(norm, num, eng, published, floor)
         if item is None:
             continue
-        if taken.overlaps(item.start, item.end) or furniture.blocked(item.start, item.end):
+        if taken.overlaps(item.start, item.end) or furniture.blocked(item.start):
             continue
         items.append(item)
 
@@ -925,7 +926,7 @@ def extract(
         out.append(q)
     for rule in eng.word_rules:
         for m in rule.words.finditer(norm):
-            if taken.overlaps(m.start(), m.end()) or furniture.blocked(m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()) or furniture.blocked(m.start()):
                 continue
             if rule.preceded_by is not None and rule.preceded_by.before(norm, m.start()) is None:
                 continue
@@ -948,7 +949,7 @@ def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _
     for table, kind, rid in ((eng.currency_mentions, "money", "money.mention"),
                              (eng.percent_mentions, "percent", "percent.mention")):
         for m in table.finditer(norm):
-            if taken.overlaps(m.start(), m.end()) or furniture.blocked(m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()) or furniture.blocked(m.start()):
                 continue
             word = table.lookup(m.group(1))
             unit = word.code if isinstance(word, Money) else "percent"
@@ -976,7 +977,7 @@ def numbers(text: str) -> list[Quantity]:
                 value, end = value * float(mag[1]), mag[2]
         if end < len(norm) and _is_latin(norm[end]) and num.source != "en":
             continue  # 180ml, 29km: a measure, not a number on its own
-        if furniture.blocked(start, end) or not math.isfinite(value):
+        if furniture.blocked(start) or not math.isfinite(value):
             continue
         out.append(Quantity(text[start:end], start, end, "number", value, "number", "number.bare",
                             explanation=f"{text[start:end]} → {format_value(value)}"))
@@ -1310,7 +1311,7 @@ def _vague_english(
     for rx, floor in eng.vague_en:
         for m in rx.finditer(norm):
             cur = eng.currency_suffix.after(norm, m.end())
-            if cur is None or taken.overlaps(m.start(), cur[2]) or furniture.blocked(m.start(), cur[2]):
+            if cur is None or taken.overlaps(m.start(), cur[2]) or furniture.blocked(m.start()):
                 continue
             taken.add(m.start(), cur[2])
             out.append(
@@ -1339,7 +1340,7 @@ def _dates(
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
             first = min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()
-            if taken.overlaps(s, e) or furniture.blocked(s, e):
+            if taken.overlaps(s, e) or furniture.blocked(s):
                 continue
             taken.add(s, e)
             found.append((s, e, rid, groups))
@@ -1347,7 +1348,7 @@ def _dates(
     out: list[Quantity] = []
     last_year: list[tuple[int, int]] = []  # (position, year) of every explicit year
     for s, e, rid, g in found:
-        year = _year_of(g, eng)
+        year = _year_of(g)
         if year is not None and not (eng.year_range[0] <= year <= eng.year_range[1]):
             continue
         month = _month_of(g, eng)
@@ -1381,7 +1382,7 @@ def _dates(
     return out
 
 
-def _year_of(g: dict[str, str], eng: Engine) -> int | None:
+def _year_of(g: dict[str, str]) -> int | None:
     if "year" in g:
         return int(g["year"])
     if "year_zh" in g:
