@@ -138,8 +138,8 @@ class WordTable:
         self._before = re.compile("(" + alt + r")[ \t]?$", flags)
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
         # A word can only end in one of these: a cheap test before the regex search.
-        self._last = {c for k in entries if k for c in (k[-1].lower(), k[-1].upper())}
-        self._first = {c for k in entries if k for c in (k[0].lower(), k[0].upper())}
+        self.last_chars = frozenset(c for k in entries if k for c in (k[-1].lower(), k[-1].upper()))
+        self.first_chars = frozenset(c for k in entries if k for c in (k[0].lower(), k[0].upper()))
 
     def _norm(self, word: str) -> str:
         word = _key(word)
@@ -153,7 +153,7 @@ class WordTable:
         if space:
             while i < len(text) and text[i] in " \t-":
                 i += 1
-        if i >= len(text) or text[i] not in self._first:
+        if i >= len(text) or text[i] not in self.first_chars:
             return None
         m = (self._after if space else self._after_tight).match(text, pos)
         if not m:
@@ -162,7 +162,7 @@ class WordTable:
 
     def before(self, text: str, pos: int) -> tuple[str, Any, int] | None:
         last = pos - 1 if pos > 0 and text[pos - 1] not in " \t" else pos - 2
-        if last < 0 or text[last] not in self._last:
+        if last < 0 or text[last] not in self.last_chars:
             return None
         window_start = max(0, pos - self.longest - 1)
         m = self._before.search(text, window_start, pos)
@@ -243,6 +243,10 @@ class Engine:
     generic_suffixes: frozenset[str]
     money_joiners: WordTable
     unit_rules: list[UnitRule]
+    after_rules: list[UnitRule]
+    before_rules: list[UnitRule]
+    unit_first: frozenset[str]
+    unit_last: frozenset[str]
     word_rules: list[WordRule]
     rate_rule: str
     ago_zh: WordTable
@@ -522,6 +526,11 @@ def engine() -> Engine:
         generic_suffixes=frozenset(_key(w) for w in generic),
         money_joiners=WordTable({w: True for w in joiners}),
         unit_rules=unit_rules,
+        after_rules=[r for r in unit_rules if r.before is None],
+        before_rules=[r for r in unit_rules if r.before is not None],
+        unit_first=frozenset(c for r in unit_rules for t in (r.after, r.nouns, r.generic_nouns)
+                             if t is not None for c in t.first_chars),
+        unit_last=frozenset(c for r in unit_rules if r.before is not None for c in r.before.last_chars),
         word_rules=word_rules,
         rate_rule=rate_rule,
         ago_zh=WordTable({str(w): True for w in ago.get("after_zh", [])}),
@@ -1057,7 +1066,7 @@ def _attach_unit(
 
     # The longest unit wins: 十二個月 is a duration, not a count of 十二個.
     best = None
-    for r in eng.unit_rules:
+    for r in _candidate_rules(norm, start, end, eng):
         hit = _match_unit_rule(norm, num, r, end, value, eng, published, floor)
         if hit is not None and (best is None or hit[4] > best[4]):
             best = hit
@@ -1067,6 +1076,25 @@ def _attach_unit(
     if num.weak:
         return None
     return _Item(start, end, num, None, value, "number", "number.bare", notes)
+
+
+def _candidate_rules(norm: str, start: int, end: int, eng: Engine) -> list[UnitRule]:
+    """The unit rules that could match here, judged by the characters around the number."""
+    i = end
+    while i < len(norm) and norm[i] in " \t-":
+        i += 1
+    after = i < len(norm) and norm[i] in eng.unit_first
+    j = start - 1
+    while j >= 0 and norm[j] in " \t":
+        j -= 1
+    before = j >= 0 and norm[j] in eng.unit_last
+    if after and before:
+        return eng.unit_rules
+    if after:
+        return eng.after_rules
+    if before:
+        return eng.before_rules
+    return []
 
 
 def _currency_after(norm: str, pos: int, eng: Engine) -> tuple[str, Money, int] | None:
