@@ -25,6 +25,7 @@ from extractor.numbers import (
     Reading,
     format_value,
     numerals,
+    parse_arabic,
     parse_zh,
     read_arabic,
     read_en,
@@ -824,6 +825,7 @@ class _Item:
     notes: list[str]
     currency_from_prefix: bool = False
     value_max: float | None = None
+    named_after: bool = False  # a currency word follows as well as precedes ($20 … 美圆)
 
 
 class _Spans:
@@ -924,7 +926,7 @@ def extract(
             continue
         items.append(item)
 
-    items = _merge_ranges(norm, items, eng)
+    items = _merge_ranges(norm, [part for item in items for part in _split_listed(text, norm, item)], eng)
     for item in items:
         if item.kind is None and not all_numbers:
             continue
@@ -1009,6 +1011,7 @@ def _attach_unit(
     notes: list[str] = []
     currency: str | None = None
     from_prefix = False
+    named_after = False
 
     pre = eng.currency_prefix.before(norm, start) or eng.currency_prefix_exact.before(norm, start)
     if (pre and pre[2] >= floor
@@ -1049,6 +1052,7 @@ def _attach_unit(
     if suf is not None and _key(suf[0]) in eng.generic_suffixes and currency:
         end = suf[2]  # 新台幣1.85兆元: 元 only repeats the currency named before
     elif suf is not None and (currency is None or suf[1].code == currency):
+        named_after = from_prefix
         if currency is None:
             value *= suf[1].scale
         currency = suf[1].code
@@ -1057,7 +1061,8 @@ def _attach_unit(
     if currency:
         end, value = _minor_tail(norm, end, value, currency, eng, notes)
         return _Item(start, end, num, "money", value, currency,
-                     "money.prefix" if from_prefix else "money.suffix", notes, from_prefix)
+                     "money.prefix" if from_prefix else "money.suffix", notes, from_prefix,
+                     named_after=named_after)
     alone = eng.minor_alone.after(norm, end)
     if alone is not None:
         code, share = alone[1]
@@ -1076,6 +1081,24 @@ def _attach_unit(
     if num.weak:
         return None
     return _Item(start, end, num, None, value, "number", "number.bare", notes)
+
+
+def _split_listed(text: str, norm: str, item: _Item) -> list[_Item]:
+    """$20，300美圆 is two prices: an amount never carries its currency on both sides, and
+    the full-width comma inside it is the Chinese list comma, not a thousands separator."""
+    num = item.num
+    comma = text.rfind("，", num.start, num.end)
+    if not item.named_after or comma < 0 or num.magnitude != 1.0:
+        return [item]
+    first, second = parse_arabic(norm[num.start : comma]), parse_arabic(norm[comma + 1 : num.end])
+    if first is None or second is None:
+        return [item]
+    return [
+        _Item(item.start, comma, replace(num, end=comma, value=first), "money", first, item.unit,
+              item.rule, [*item.notes[:1], "the full-width comma lists two amounts"], True),
+        _Item(comma + 1, item.end, replace(num, start=comma + 1, value=second), "money", second,
+              item.unit, "money.suffix", [*item.notes[1:], "the full-width comma lists two amounts"]),
+    ]
 
 
 def _candidate_rules(norm: str, start: int, end: int, eng: Engine) -> list[UnitRule]:
