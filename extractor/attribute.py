@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -26,6 +26,7 @@ CLAUSE_BREAKS = ",，;；:：(（)）—|"
 CLAUSE_PENALTY = 25
 MAX_METRIC_DISTANCE = 60
 COMPOUND_BONUS = 20
+HEDGE_MAX_LEN = 30  # the longest text a hedge pattern matches (据……报道 spans up to 24)
 MODALITIES = ("asserted", "reported", "estimated", "planned", "proposed", "conditional")
 
 
@@ -78,6 +79,7 @@ class Lexicon:
     estimated_qualifiers: frozenset[str]
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
+    relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -193,7 +195,8 @@ def lexicon() -> Lexicon:
         hedge_after_window=int(hed.get("after_window", 8)),
         by_name=by_name,
         estimated_qualifiers=frozenset(_words("hedges", "estimated_qualifiers", hed.get("estimated_qualifiers"))),
-        relative_years={str(k): int(v) for k, v in (dates.get("relative_years") or {}).items()},
+        relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
+        relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
     )
 
 
@@ -205,10 +208,15 @@ def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
     out = [Mention(m.start(), m.end(), lex.alias_to_entity[m.group().lower()]) for m in lex.entity_re.finditer(text)]
-    taken = [(m.start, m.end) for m in out]
+    starts = [m.start for m in out]
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in re.finditer(r"(?<![A-Za-z])[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*", text):
-        if len(m.group()) < 5 or any(s < m.end() and m.start() < e for s, e in taken):
+        if len(m.group()) < 5:
+            continue
+        # Exact mentions do not overlap each other, so the one starting last before this
+        # run's end is the only one that can overlap it.
+        i = bisect.bisect_left(starts, m.end()) - 1
+        if i >= 0 and out[i].end > m.start():
             continue
         hit = process.extractOne(m.group().lower(), list(lex.fuzzy_names), scorer=fuzz.ratio, score_cutoff=88)
         if hit:
@@ -271,22 +279,53 @@ def _distance(ctx: _Context, s: int, e: int, cs: int, ce: int) -> int:
     return gap + CLAUSE_PENALTY * _between(ctx, s, cs)
 
 
+class _ClaimIndex:
+    """The article's claims by position, so every lookup is a bisect, never a scan:
+    attribution stays linear in the number of claims."""
+
+    LOOKBACK = 50  # claims to look back over for discourse continuity
+
+    def __init__(self, claims: list[dict[str, Any]]) -> None:
+        self.order = sorted(claims, key=lambda c: c["start"])
+        self.starts = [c["start"] for c in self.order]
+        self.dated = [c for c in self.order if c["kind"] in _YEAR_KINDS and c.get("date")]
+        self.dated_starts = [c["start"] for c in self.dated]
+
+    def dated_in(self, lo: int, hi: int) -> list[dict[str, Any]]:
+        return self.dated[bisect.bisect_left(self.dated_starts, lo) : bisect.bisect_left(self.dated_starts, hi)]
+
+    def before(self, pos: int) -> Iterator[dict[str, Any]]:
+        """Claims starting before `pos`, nearest first, at most LOOKBACK of them."""
+        i = bisect.bisect_left(self.starts, pos)
+        for k in range(i - 1, max(-1, i - 1 - self.LOOKBACK), -1):
+            yield self.order[k]
+
+
+# Context beyond this many characters either side of a number is not read: a sentence
+# with no punctuation for a megabyte would otherwise make attribution quadratic.
+WINDOW = 400
+
+
 def attribute_claims(article: Article, sentences: list[Sentence], claims: list[dict[str, Any]]) -> None:
     """Fill subject, object, metric, period, hedged and modality on each claim row."""
     if not claims:
         return
     ctx = _context(article)
+    index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     for c in claims:
         i = bisect.bisect_right(starts, c["start"]) - 1
         sent = sentences[i] if i >= 0 and sentences[i].end >= c["end"] else Sentence(c["start"], c["end"], c["lang"], c["text"])
-        _attribute_one(ctx, sent, c, claims)
+        lo, hi = max(sent.start, c["start"] - WINDOW), min(sent.end, c["end"] + WINDOW)
+        if (lo, hi) != (sent.start, sent.end):
+            sent = Sentence(lo, hi, sent.lang, ctx.text[lo:hi])
+        _attribute_one(ctx, sent, c, index)
     _share_metrics(claims)
     for c in claims:
-        _undated(ctx, c, claims, sentences, starts)
+        _undated(c, index, sentences, starts)
 
 
-def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: list[dict[str, Any]]) -> None:
+def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex) -> None:
     lex = lexicon()
     notes: list[str] = []
     metric, metric_conf, trigger = _metric(ctx, sent, c, notes, claims)
@@ -309,14 +348,18 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: lis
     c["explanation"] = (c.get("explanation") or "") + (" | " + "; ".join(notes) if notes else "")
 
 
-def _previous_of_kind(ctx: _Context, c: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _previous_of_kind(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> dict[str, Any] | None:
     para_start = ctx.text.rfind("\n", 0, c["start"]) + 1
-    earlier = [o for o in claims if para_start <= o["start"] < c["start"] and o["kind"] == c["kind"]]
-    return earlier[-1] if earlier else None
+    for o in claims.before(c["start"]):
+        if o["start"] < para_start:
+            return None
+        if o["kind"] == c["kind"]:
+            return o
+    return None
 
 
 def _metric(
-    ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str], claims: list[dict[str, Any]]
+    ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str], claims: _ClaimIndex
 ) -> tuple[str, float, tuple[int, int] | None]:
     lex = lexicon()
     kind = c["kind"]
@@ -372,7 +415,7 @@ def _object_marked(ctx: _Context, m: Mention) -> bool:
 
 def _subject(
     ctx: _Context, sent: Sentence, c: dict[str, Any], metric: Metric | None,
-    trigger: tuple[int, int] | None, notes: list[str], claims: list[dict[str, Any]],
+    trigger: tuple[int, int] | None, notes: list[str], claims: _ClaimIndex,
 ) -> tuple[Entity | None, Entity | None, float]:
     lo = bisect.bisect_left(ctx.mention_starts, sent.start)
     hi = bisect.bisect_left(ctx.mention_starts, sent.end)
@@ -476,17 +519,16 @@ def _embedded(ctx: _Context, actor: Mention, in_sent: list[Mention], pos: int) -
     return current
 
 
-def _previous_subject(ctx: _Context, c: dict[str, Any], claims: list[dict[str, Any]]) -> Entity | None:
+def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> Entity | None:
     para_start = ctx.text.rfind("\n", 0, c["start"]) + 1
     prev_para = ctx.text.rfind("\n", 0, max(0, para_start - 1))
     while prev_para > 0 and not ctx.text[prev_para + 1 : para_start].strip():
         prev_para = ctx.text.rfind("\n", 0, prev_para)
-    for o in reversed(claims):
-        if o["start"] >= c["start"] or not o.get("subject"):
-            continue
+    for o in claims.before(c["start"]):
         if o["start"] < prev_para:
             return None
-        return lexicon().by_name.get(o["subject"])
+        if o.get("subject"):
+            return lexicon().by_name.get(o["subject"])
     return None
 
 
@@ -529,15 +571,18 @@ def _article_actor(ctx: _Context, metric: str) -> Entity | None:
 def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any]) -> tuple[str, str | None]:
     lex = lexicon()
     cs, ce = _clause(ctx, sent, c["start"], c["end"])
+    # A trigger may end before the number or start at most `hedge_after_window` after it;
+    # searching only that far keeps each claim's cost bounded.
+    reach = c["end"] + lex.hedge_after_window + HEDGE_MAX_LEN
     for modality, scope, rx in lex.hedges:
         if scope == "clause":
-            m = next((x for x in rx.finditer(ctx.text, cs, ce)
+            m = next((x for x in rx.finditer(ctx.text, cs, min(ce, reach))
                       if x.end() <= c["start"] or x.start() <= c["end"] + lex.hedge_after_window), None)
         elif scope == "sentence":
-            m = next((x for x in rx.finditer(ctx.text, sent.start, sent.end)
+            m = next((x for x in rx.finditer(ctx.text, sent.start, min(sent.end, reach))
                       if x.end() <= c["start"] or cs <= x.start() <= c["end"] + lex.hedge_after_window), None)
         else:
-            m = next((x for x in rx.finditer(ctx.text, sent.start, sent.end) if x.end() <= c["start"]), None)
+            m = rx.search(ctx.text, sent.start, c["start"])
         if m:
             return modality, f"{modality} ({m.group()!r})"
     if c.get("qualifier") in lex.estimated_qualifiers:
@@ -549,7 +594,7 @@ _YEAR_KINDS = ("year", "date")
 
 
 def _period(
-    ctx: _Context, sent: Sentence, c: dict[str, Any], claims: list[dict[str, Any]]
+    ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex
 ) -> tuple[str | None, str | None, str | None]:
     """(period, basis, note): basis is explicit (a date in the text), relative (今年,
     last year) or article (as of the article's date)."""
@@ -563,8 +608,7 @@ def _period(
         # A term (until 2030) is true as of the article that states it.
         return as_of, "article", "period: as of the article"
     cs, ce = _clause(ctx, sent, c["start"], c["end"])
-    dated = [o for o in claims if o is not c and o["kind"] in _YEAR_KINDS and o.get("date")
-             and sent.start <= o["start"] and o["end"] <= sent.end]
+    dated = [o for o in claims.dated_in(sent.start, sent.end) if o is not c and o["end"] <= sent.end]
     in_clause = [o for o in dated if cs <= o["start"] < ce]
     if in_clause:
         o = min(in_clause, key=lambda o: abs(o["start"] - c["start"]))
@@ -573,22 +617,25 @@ def _period(
     if before:
         return before[-1]["date"], "explicit", f"period {before[-1]['date']} from {before[-1]['text']!r}"
     if published is not None:
-        for word, delta in lex.relative_years.items():
-            if re.search(_alternation([word]), ctx.text[sent.start : sent.end], re.IGNORECASE):
-                return str(published.year + delta), "relative", f"period from {word!r}"
+        m = lex.relative_re.search(ctx.text, sent.start, sent.end)
+        if m:
+            delta = lex.relative_years[m.group().lower()]
+            return str(published.year + delta), "relative", f"period from {m.group()!r}"
     return as_of, "article", None
 
 
 def _share_metrics(claims: list[dict[str, Any]]) -> None:
     """A figure repeated in one article usually means the same thing: a claim with no
     trigger word takes the metric of a confidently read claim of the same value."""
+    confident: dict[tuple[str, float], list[dict[str, Any]]] = {}
+    for o in claims:
+        if o["value"] is not None and o.get("confidence", 0) >= 0.7:
+            confident.setdefault((o["unit"], o["value"]), []).append(o)
     for c in claims:
         # Years keep their default (event_date): a repeated year is rarely the same fact.
         if c.get("confidence", 1) > 0.4 or c["value"] is None or c["kind"] in _YEAR_KINDS:
             continue
-        for o in claims:
-            if o is c or o["unit"] != c["unit"] or o["value"] != c["value"] or o.get("confidence", 0) < 0.7:
-                continue
+        for o in confident.get((c["unit"], c["value"]), []):
             if o.get("subject") and c.get("subject") and o["subject"] != c["subject"]:
                 continue
             c["metric"] = o["metric"]
@@ -597,8 +644,7 @@ def _share_metrics(claims: list[dict[str, Any]]) -> None:
             break
 
 
-def _undated(ctx: _Context, c: dict[str, Any], claims: list[dict[str, Any]],
-             sentences: list[Sentence], starts: list[int]) -> None:
+def _undated(c: dict[str, Any], claims: _ClaimIndex, sentences: list[Sentence], starts: list[int]) -> None:
     """An investment with no date in its sentence is read as the running total."""
     metric = lexicon().metrics.get(c.get("metric") or "")
     if metric is None or not metric.dated_by_event:
@@ -607,7 +653,7 @@ def _undated(ctx: _Context, c: dict[str, Any], claims: list[dict[str, Any]],
     if i < 0:
         return
     sent = sentences[i]
-    if any(o["kind"] in _YEAR_KINDS and sent.start <= o["start"] < sent.end for o in claims if o is not c):
+    if any(o is not c for o in claims.dated_in(sent.start, sent.end)):
         return
     c["metric"] = metric.dated_by_event
     c["explanation"] += f"; no date in the sentence, so read as {metric.dated_by_event}"
