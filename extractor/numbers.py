@@ -75,6 +75,7 @@ class Numerals:
     zh_not_numbers: tuple[str, ...]
     zh_not_alone: tuple[str, ...]
     zh_not_after_point: tuple[str, ...]
+    zh_before_big: tuple[str, ...]
     en_ones: dict[str, int]
     en_tens: dict[str, int]
     en_scales: dict[str, int]
@@ -137,6 +138,7 @@ def numerals() -> Numerals:
         zh_not_numbers=_words("zh", zh, "not_numbers"),
         zh_not_alone=_words("zh", zh, "not_alone"),
         zh_not_after_point=_words("zh", zh, "not_after_point"),
+        zh_before_big=_words("zh", zh, "before_big_unit"),
         en_ones=_int_map("numerals", "en", en, "ones"),
         en_tens=_int_map("numerals", "en", en, "tens"),
         en_scales=_int_map("numerals", "en", en, "scales"),
@@ -337,8 +339,12 @@ def read_zh(text: str, pos: int) -> Reading | None:
             end = i
             continue
         if c in n.zh_big_units:
+            following = text[i + 1] if i + 1 < size else ""
+            if not valid and not (i == pos and following in n.zh_big_units
+                                  and n.zh_big_units[following] > n.zh_big_units[c]):
+                break  # a lone 万 is no number, but 万亿 is a trillion
             if not valid:
-                break
+                digit, valid = 1.0, True
             big = n.zh_big_units[c]
             part = section + (digit or 0.0)
             if part == 0 and last_big and not zero:
@@ -389,6 +395,9 @@ def read_zh(text: str, pos: int) -> Reading | None:
                 # 二十余人, 100多倍: the figure is a floor; what follows is its unit
                 return Reading(total + section + trailing(), i + 1, True)
             break
+        if c in n.zh_before_big and valid and i + 1 < size and text[i + 1] in n.zh_big_units:
+            i += 1  # 5个亿: a classifier before the big unit, said but not counted
+            continue
         if c in n.zh_dozen and valid:
             return Reading((total + section + trailing()) * 12, i + 1, approx)
         break
