@@ -17,14 +17,14 @@ from extractor.numbers import format_value, parse_arabic, parse_en_words, parse_
         ("壹佰伍拾", 150), ("肆佰陸拾", 460), ("二〇一九", 2019), ("两千三点一", 2300.1),
         ("四百亿点零五零", 40000000000.05), ("一点五亿", 1.5e8), ("十 余 万", 100000),
         ("500余万", 5e6), ("半百", 50), ("百三", 130), ("五十打", 600), ("２．２亿", 2.2e8),
-        ("三万亿五千亿", 3.5e12),
+        ("三万亿五千亿", 3.5e12), ("5个亿", 5e8), ("万亿", 1e12),
     ],
 )
 def test_chinese(text: str, value: float) -> None:
     assert parse_zh(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["万", "万万", "五十千", "二三十", "点五", ""])
+@pytest.mark.parametrize("text", ["万", "万万", "亿万", "五十千", "二三十", "点五", ""])
 def test_not_one_chinese_number(text: str) -> None:
     assert parse_zh(text) is None
 
