@@ -196,6 +196,42 @@ def ingest_command(folder: Path, db: Path, jobs: int) -> list[str]:
     return [sys.executable, "-c", code, str(folder), str(db), str(jobs)]
 
 
+def ingest_only_command(folder: Path, db: Path, jobs: int) -> list[str]:
+    """Ingest without the cross-article work (conflicts, views): the part that scales."""
+    code = (
+        "import sys; from extractor import parallel, store; "
+        "db = store.open_db(sys.argv[2]); "
+        "print(parallel.ingest_parallel([sys.argv[1]], db, jobs=int(sys.argv[3])).line())"
+    )
+    return [sys.executable, "-c", code, str(folder), str(db), str(jobs)]
+
+
+def scaling_section(args: argparse.Namespace, work: Path, say: Callable[[str], None], figures: dict[str, Any]) -> None:
+    """One process against `--jobs` on reading, processing and writing alone."""
+    folder = work / "corpus"
+    if not folder.exists():
+        build_corpus(folder, args.articles, args.seed, args.size)
+    chars = sum(len(t) for t in article_texts(folder))
+    say(f"## Ingest without conflicts and views: {args.articles:,} articles, {chars:,} characters")
+    say("")
+    say("| run | seconds | chars/s | articles/s | peak memory |")
+    say("|---|---:|---:|---:|---:|")
+    runs = {}
+    for jobs in (1, args.jobs):
+        db = work / f"only-{jobs}.db"
+        for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            p.unlink(missing_ok=True)
+        seconds, peak = run_measured(ingest_only_command(folder, db, jobs))
+        runs[jobs] = (seconds, db)
+        label = "`pipeline.ingest`" if jobs == 1 else f"`parallel.ingest_parallel(jobs={jobs})`"
+        say(f"| {label} | {seconds:.1f} | {fmt_rate(chars, seconds)} | {args.articles / seconds:,.1f} | {peak} MB |")
+    same = digest(runs[1][1]) == digest(runs[args.jobs][1])
+    say("")
+    say(f"Speed-up of {args.jobs} processes on ingest alone: {runs[1][0] / runs[args.jobs][0]:.2f}x; "
+        f"same rows: {'yes' if same else 'NO'}.")
+    say("")
+
+
 def digest(db_path: Path) -> dict[str, str]:
     """A digest of each table's rows (ingested_at aside): equal digests, equal databases."""
     db = sqlite_utils.Database(db_path)
@@ -522,6 +558,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--stage-articles", type=int, default=0, help="articles timed stage by stage (default all)")
     parser.add_argument("--skip-ingest", action="store_true", help="only conflicts and pages")
+    parser.add_argument("--scaling", action="store_true",
+                        help="also time ingest without conflicts and views, one process against --jobs")
     args = parser.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="claims-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -541,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {}
     if not args.skip_ingest:
         ingest_section(args, work, say, figures)
+    if args.scaling:
+        scaling_section(args, work, say, figures)
     conflict_section(args, work, say, figures)
     targets(say, figures)
     say(f"Load average at the end: {os.getloadavg()[0]:.1f} (other developers' tests share this machine).")
@@ -616,6 +656,8 @@ def ingest_section(args: argparse.Namespace, work: Path, say: Callable[[str], No
 
 def conflict_section(args: argparse.Namespace, work: Path, say: Callable[[str], None], figures: dict[str, Any]) -> None:
     sizes = [int(x) for x in args.claims.split(",") if x]
+    if not sizes:
+        return
     say("## Conflict detection: `conflicts.detect(db, full=True)` on synthetic claims")
     say("")
     say("| claims | groups (subject, metric, unit) | build seconds | detect seconds | claims/s | conflicts |")

@@ -37,12 +37,18 @@ def _folder(tmp_path: Path) -> Path:
 def _tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
     out = {}
     for name in db.table_names():
+        if name.endswith(("_fts_data", "_fts_idx")):
+            continue  # FTS5's segment layout follows transaction boundaries; what it finds is below
         try:
             cursor = db.execute(f"select rowid, * from [{name}] order by rowid")
         except sqlite3.OperationalError:  # a WITHOUT ROWID table (FTS keeps some)
             cursor = db.execute(f"select * from [{name}] order by 1, 2")
         cols = [d[0] for d in cursor.description]
         out[name] = [{k: v for k, v in zip(cols, r, strict=True) if k not in VOLATILE} for r in cursor.fetchall()]
+    for words in ("微软", "OpenAI", "27", "股份", "stake"):
+        out[f"search {words}"] = [dict(r) for r in db.query(
+            "select rowid, words from sentences_fts where sentences_fts match ? order by rowid", [f'"{words}"'])]
+    assert any(out[f"search {w}"] for w in ("微软", "OpenAI"))
     return out
 
 
