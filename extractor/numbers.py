@@ -49,7 +49,7 @@ _DIGITS = (
     r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])(?:\.\d+)?"
     r"|\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?"
     r"|\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?"
-    r"|\d+(?:\.\d+(?!\.\d))?|(?<![.\d])\.\d+)"
+    r"|\d+(?:\.\d++(?!\.\d))?|(?<![.\d])\.\d+)"
 )
 _ARABIC_RE = re.compile(
     _DIGITS + r"(?:[eE][+-]?\d+(?![\w.])|(?:[x×]10)?\^[+-]?\d+(?![\d.]))?"
@@ -643,8 +643,8 @@ def _fraction(n: Numerals, t: _Tokens, k: int) -> tuple[float, int, bool] | None
         den += int(tens)
     if num <= 0 or den < 2:
         return None
-    if not plural and num != 1:
-        return None
+    if not plural and (num if card.before_and is None else num - card.before_and) != 1:
+        return None  # a fifth, one fifth; not "two fifth"
     if card.before_and is not None and (num - card.before_and) / den < 1:
         # one hundred and three quarters = 100 + 3/4; two million and one half = 2.5 million
         part = _scaled(n, t, j, (num - card.before_and) / den)
