@@ -83,15 +83,22 @@ class Lexicon:
 
 
 def _alternation(words: Iterable[str]) -> str:
+    """One regex for a word list: longest first, Latin words whole. A lookahead on the
+    set of first characters lets the engine skip most positions without trying each
+    alternative (several times faster on long lists)."""
+    unique = sorted({w for w in words if w}, key=len, reverse=True)
     parts = []
-    for w in sorted(set(words), key=len, reverse=True):
+    for w in unique:
         p = re.escape(w)
         if w[:1].isascii() and w[:1].isalnum():
             p = r"(?<![A-Za-z0-9])" + p
         if w[-1:].isascii() and w[-1:].isalnum():
             p += r"(?![A-Za-z0-9])"
         parts.append(p)
-    return "|".join(parts) or r"(?!x)x"
+    if not parts:
+        return r"(?!x)x"
+    firsts = "".join(sorted({re.escape(w[0]) for w in unique} | {re.escape(w[0].swapcase()) for w in unique}))
+    return f"(?=[{firsts}])(?:{'|'.join(parts)})"
 
 
 def _words(name: str, rule: str, value: Any) -> list[str]:
