@@ -26,11 +26,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import sqlite_utils
 
-from extractor.attribute import lexicon, metric_info
+from extractor.attribute import Metric, lexicon, metric_info
 
 LOW_CONFIDENCE = 0.5
 ABOUT_TOLERANCE = 0.075
@@ -74,7 +75,7 @@ class Claim:
             return f"{lo}–{human_number(self.value_max)} {self.unit}"
         return f"{lo} {self.unit}"
 
-    @property
+    @cached_property
     def tentative(self) -> bool:
         """A proposal, plan, condition or forecast rather than a settled figure."""
         if self.modality in TENTATIVE:
@@ -222,8 +223,7 @@ class Conflict:
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _pair_kind(a: Claim, b: Claim, metric: str) -> str:
-    info = metric_info(metric)
+def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
     if min(a.confidence, b.confidence) < LOW_CONFIDENCE:
         return "extraction_doubt"
     if a.source == b.source and a.lang != b.lang:
@@ -252,30 +252,37 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
 
 
 def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Conflict]:
-    """Every disagreement between two sides, split by kind."""
+    """Each side's disagreement with the best-supported side, split by kind.
+
+    Comparing against the best-supported side (most independent sources, then the
+    latest) rather than every pair of sides keeps a story told by hundreds of outlets
+    to one conflict per dissenting figure, and the work linear in the number of sides.
+    """
     out: list[Conflict] = []
+    if len(sides) < 2:
+        return out
     info = metric_info(metric)
     # Terms and running totals are compared across time; other figures only when their
     # periods can be the same.
     across_time = info is not None and (info.changeable or info.cumulative)
-    for i in range(len(sides)):
-        for j in range(i + 1, len(sides)):
-            a_side, b_side = sides[i], sides[j]
-            by_kind: dict[str, tuple[dict[str, Claim], dict[str, Claim]]] = {}
-            for a in a_side.claims:
-                for b in b_side.claims:
-                    if not across_time and not _periods_compatible(a, b):
-                        continue
-                    if a.sentence_id is not None and a.sentence_id == b.sentence_id:
-                        continue  # "from 15 亿 to 1750 亿": a change told in one sentence
-
-                    kind = _pair_kind(a, b, metric)
-                    left, right = by_kind.setdefault(kind, ({}, {}))
-                    left[a.id] = a
-                    right[b.id] = b
-            for kind, (left, right) in by_kind.items():
-                out.append(_describe(Conflict(kind, subject, metric, unit, list(left.values()), list(right.values())),
-                                     a_side, b_side))
+    center = max(sides, key=lambda s: (s.sources, s.latest, len(s.claims)))
+    for other in sides:
+        if other is center:
+            continue
+        by_kind: dict[str, tuple[dict[str, Claim], dict[str, Claim]]] = {}
+        for a in other.claims:
+            for b in center.claims:
+                if not across_time and not _periods_compatible(a, b):
+                    continue
+                if a.sentence_id is not None and a.sentence_id == b.sentence_id:
+                    continue  # "from 15 亿 to 1750 亿": a change told in one sentence
+                kind = _pair_kind(a, b, info)
+                left, right = by_kind.setdefault(kind, ({}, {}))
+                left[a.id] = a
+                right[b.id] = b
+        for kind, (left, right) in by_kind.items():
+            out.append(_describe(Conflict(kind, subject, metric, unit, list(left.values()), list(right.values())),
+                                 other, center))
     return out
 
 
