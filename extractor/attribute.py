@@ -248,6 +248,9 @@ class _Context:
     breaks: list[int]
     main_entity: Entity | None
     frequency: Counter[str]
+    # Article-level answers, the same for every claim: computed once each.
+    actors: dict[str, Entity | None] = field(default_factory=dict)
+    investor: list[Entity | None] = field(default_factory=list)
 
 
 def _context(article: Article) -> _Context:
@@ -548,6 +551,12 @@ def _object(ctx: _Context, in_sent: list[Mention], subject: Entity) -> Entity | 
 
 
 def _article_investor(ctx: _Context, pos: int) -> Entity | None:
+    if not ctx.investor:
+        ctx.investor.append(_most_named_investor(ctx))
+    return ctx.investor[0]
+
+
+def _most_named_investor(ctx: _Context) -> Entity | None:
     investors = [m for m in ctx.mentions if m.entity.kind == "investor"]
     if not investors:
         return None
@@ -558,6 +567,12 @@ def _article_investor(ctx: _Context, pos: int) -> Entity | None:
 
 def _article_actor(ctx: _Context, metric: str) -> Entity | None:
     """The entity most often named next to this metric's trigger words in the article."""
+    if metric not in ctx.actors:
+        ctx.actors[metric] = _vote_actor(ctx, metric)
+    return ctx.actors[metric]
+
+
+def _vote_actor(ctx: _Context, metric: str) -> Entity | None:
     votes: Counter[str] = Counter()
     by_name: dict[str, Entity] = {}
     for s, _e, name, role in ctx.triggers:
