@@ -443,7 +443,7 @@ def _subject(
             subject = min(investors, key=lambda m: abs(m.start - c["start"]))
             how = "the investor named in the sentence"
         else:
-            ent = _article_investor(ctx, c["start"])
+            ent = _article_investor(ctx)
             if ent is not None:
                 obj = _object(ctx, in_sent, ent)
                 notes.append(f"subject {ent.name}: the investor named in the article")
@@ -550,7 +550,7 @@ def _object(ctx: _Context, in_sent: list[Mention], subject: Entity) -> Entity | 
     return others[0].entity if others else None
 
 
-def _article_investor(ctx: _Context, pos: int) -> Entity | None:
+def _article_investor(ctx: _Context) -> Entity | None:
     if not ctx.investor:
         ctx.investor.append(_most_named_investor(ctx))
     return ctx.investor[0]

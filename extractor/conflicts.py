@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -573,14 +572,3 @@ def _period_of(claims: Iterable[Claim]) -> str | None:
     if not periods:
         return None
     return periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
-
-
-def group_keys(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
-    return [(r["subject"], r["metric"], r["unit"]) for r in db.table("conflict_groups").rows]
-
-
-def summary_counts(db: sqlite_utils.Database) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for r in db.query("select kind, count(*) as n from conflicts group by kind"):
-        counts[r["kind"]] = r["n"]
-    return dict(counts)
