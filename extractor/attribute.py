@@ -23,6 +23,7 @@ from extractor.ingest import Article
 from extractor.segment import Sentence
 
 CLAUSE_BREAKS = ",，;；:：(（)）—|"
+_BREAK_RE = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
 CLAUSE_PENALTY = 25
 MAX_METRIC_DISTANCE = 60
 COMPOUND_BONUS = 20
@@ -83,22 +84,37 @@ class Lexicon:
 
 
 def _alternation(words: Iterable[str]) -> str:
-    """One regex for a word list: longest first, Latin words whole. A lookahead on the
-    set of first characters lets the engine skip most positions without trying each
-    alternative (several times faster on long lists)."""
-    unique = sorted({w for w in words if w}, key=len, reverse=True)
-    parts = []
-    for w in unique:
-        p = re.escape(w)
-        if w[:1].isascii() and w[:1].isalnum():
-            p = r"(?<![A-Za-z0-9])" + p
-        if w[-1:].isascii() and w[-1:].isalnum():
-            p += r"(?![A-Za-z0-9])"
-        parts.append(p)
-    if not parts:
+    """One regex for a word list, as a trie: the longest word wins, Latin words whole.
+
+    Case-insensitive use only (words are lowered). A flat alternation of hundreds of words
+    makes the engine try each at every position; the trie tries one branch per character,
+    several times faster, and matches exactly what the longest-first alternation did.
+    """
+    root: dict[str, Any] = {}
+    for w in {w.lower() for w in words if w}:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+    if not root:
         return r"(?!x)x"
-    firsts = "".join(sorted({re.escape(w[0]) for w in unique} | {re.escape(w[0].swapcase()) for w in unique}))
-    return f"(?=[{firsts}])(?:{'|'.join(parts)})"
+    tops = [(r"(?<![A-Za-z0-9])" if _latin(ch) else "") + re.escape(ch) + _branches(node, ch)
+            for ch, node in sorted(root.items())]
+    firsts = "".join(sorted({re.escape(c) for c in root} | {re.escape(c.upper()) for c in root}))
+    return f"(?=[{firsts}])(?:{'|'.join(tops)})"
+
+
+def _branches(node: dict[str, Any], last: str) -> str:
+    # Longer words first (children before the end of this one), so backtracking tries
+    # the shorter word only when the longer one fails, as the longest-first list did.
+    alts = [re.escape(ch) + _branches(child, ch) for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        alts.append(r"(?![A-Za-z0-9])" if _latin(last) else "")
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _words(name: str, rule: str, value: Any) -> list[str]:
@@ -261,7 +277,7 @@ def _context(article: Article) -> _Context:
     for m in lex.trigger_re.finditer(text):
         for metric, role in lex.trigger_index.get(m.group().lower(), []):
             triggers.append((m.start(), m.end(), metric, role))
-    breaks = [i for i, c in enumerate(text) if c in CLAUSE_BREAKS]
+    breaks = [m.start() for m in _BREAK_RE.finditer(text)]
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None
     return _Context(text, article, mentions, [m.start for m in mentions], triggers,
