@@ -23,7 +23,6 @@ from functools import cache
 from typing import Any
 
 import sqlite_utils
-from sqlite_utils.db import jsonify_if_needed
 
 from extractor import duplicates, pipeline, store
 from extractor.errors import ClaimsError, DatabaseError
@@ -166,7 +165,7 @@ def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
     rows = o.rows
     try:
         rows.article["duplicate_of"] = duplicates.original_of(db, o.article_id, rows.article["text"], o.bands)
-        write_rows(db, rows, o.bands)
+        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"writing {o.path}: {exc}") from None
     except Exception as exc:
@@ -176,42 +175,6 @@ def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
     summary.new += 1
     summary.claims += len(rows.claims)
     summary.duplicates += rows.article["duplicate_of"] is not None
-
-
-def write_rows(db: sqlite_utils.Database, rows: pipeline.Rows, bands: list[int]) -> None:
-    """What store.write_article writes, through prepared statements: the parent writes
-    every article of a parallel run, so its cost per article bounds the speed-up.
-    (sqlite-utils' upserts spent most of their time on bookkeeping, not in SQLite.)"""
-    with db.atomic():
-        _upsert(db, "articles", [rows.article])
-        _upsert(db, "sentences", rows.sentences)
-        _upsert(db, "claims", rows.claims)
-        if bands and _has_table(db, duplicates.TABLE):
-            db.conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
-                                [(r["band"], r["article_id"]) for r in duplicates.band_rows(rows.article["id"], bands)])
-
-
-def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    cols = list(rows[0])
-    db.conn.executemany(_upsert_sql(table, tuple(cols)),
-                        [[_value(r.get(c)) for c in cols] for r in rows])
-
-
-@cache
-def _upsert_sql(table: str, cols: tuple[str, ...]) -> str:
-    rest = [c for c in cols if c != "id"]
-    return (f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)}) "
-            f"on conflict ([id]) do update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}")
-
-
-def _value(v: Any) -> Any:
-    return v if v is None or isinstance(v, (str, int, float, bytes)) else jsonify_if_needed(v)
-
-
-def _has_table(db: sqlite_utils.Database, name: str) -> bool:
-    return bool(db.execute("select 1 from sqlite_master where type = 'table' and name = ?", [name]).fetchone())
 
 
 def default_jobs() -> int:

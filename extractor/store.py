@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import jsonify_if_needed
 
 from extractor.errors import DatabaseError
 
@@ -218,12 +220,40 @@ def write_article(
     bands: Iterable[int] = (),
 ) -> None:
     """Write one article with its sentences, claims and duplicate-finding bands in a
-    single transaction: after a crash the article is there whole or not at all."""
+    single transaction: after a crash the article is there whole or not at all.
+
+    Rows go through prepared upserts (insert, or update on the same id): sqlite-utils'
+    upsert_all spent most of its time on per-row bookkeeping, not in SQLite.
+    """
     from extractor import duplicates
 
+    band_list = list(dict.fromkeys(bands))
     with db.atomic():
-        db.table("articles").upsert(article, pk="id")
-        db.table("sentences").upsert_all(sentences, pk="id")
-        db.table("claims").upsert_all(claims, pk="id")
-        if bands and db.table(duplicates.TABLE).exists():
-            db.table(duplicates.TABLE).insert_all(duplicates.band_rows(article["id"], bands), ignore=True)
+        _upsert(db, "articles", [article])
+        _upsert(db, "sentences", list(sentences))
+        _upsert(db, "claims", list(claims))
+        if band_list and _has_table(db, duplicates.TABLE):
+            db.conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
+                                [(b, article["id"]) for b in band_list])
+
+
+def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    cols = tuple(rows[0])
+    db.conn.executemany(_upsert_sql(table, cols), [[_value(r.get(c)) for c in cols] for r in rows])
+
+
+@cache
+def _upsert_sql(table: str, cols: tuple[str, ...]) -> str:
+    rest = [c for c in cols if c != "id"]
+    return (f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)}) "
+            f"on conflict ([id]) do update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}")
+
+
+def _value(v: Any) -> Any:
+    return v if v is None or isinstance(v, (str, int, float, bytes)) else jsonify_if_needed(v)
+
+
+def _has_table(db: sqlite_utils.Database, name: str) -> bool:
+    return bool(db.execute("select 1 from sqlite_master where type = 'table' and name = ?", [name]).fetchone())
