@@ -54,6 +54,9 @@ def cli() -> None:
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes that read and process articles (the database is the same).")
+@click.option("--index-all", is_flag=True,
+              help="Make every sentence searchable, not only those that carry a claim (slower: "
+                   "segmenting is most of the cost).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def ingest(
     paths: tuple[str, ...],
@@ -64,6 +67,7 @@ def ingest(
     published: str | None,
     time_limit: float,
     jobs: int,
+    index_all: bool,
     quiet: bool,
 ) -> None:
     """Ingest articles into the database: files, folders (.txt, .md, .html), URLs, or -
@@ -88,9 +92,9 @@ def ingest(
             from extractor import parallel
 
             return parallel.ingest_parallel(paths, db, jobs=jobs, overrides=overrides, on_skip=on_skip,
-                                            progress=progress, time_limit=limit)
+                                            progress=progress, time_limit=limit, index_all=index_all)
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
-                               time_limit=limit)
+                               time_limit=limit, index_all=index_all)
 
     if sys.stderr.isatty() and not quiet:
         from rich.progress import Progress

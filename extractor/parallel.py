@@ -44,7 +44,7 @@ class Outcome:
 
 
 def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
-         time_limit: float | None = pipeline.TIME_LIMIT) -> Outcome:
+         time_limit: float | None = pipeline.TIME_LIMIT, index_all: bool = False) -> Outcome:
     """Read and process one file as pipeline.ingest does, without writing anything."""
     outcome = Outcome(path)
     try:
@@ -53,7 +53,7 @@ def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
             outcome.warnings = [f"{article.path}: {w}" for w in article.warnings]
             outcome.article_id = article.id
             if db_path is None or not _already_stored(db_path, article.id):
-                outcome.rows = pipeline.process(article)
+                outcome.rows = pipeline.process(article, index_all=index_all)
                 outcome.bands = duplicates.signature(article.text)
     except ClaimsError as exc:
         outcome.skipped = str(exc.args[0])
@@ -63,8 +63,8 @@ def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
 
 
 def _work_batch(batch: list[str], overrides: dict[str, Any] | None, db_path: str | None,
-                time_limit: float | None) -> list[Outcome]:
-    return [work(path, overrides, db_path, time_limit) for path in batch]
+                time_limit: float | None, index_all: bool) -> list[Outcome]:
+    return [work(path, overrides, db_path, time_limit, index_all) for path in batch]
 
 
 def _already_stored(db_path: str, article_id: str) -> bool:
@@ -108,6 +108,7 @@ def ingest_parallel(
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
     time_limit: float | None = pipeline.TIME_LIMIT,
+    index_all: bool = False,
 ) -> pipeline.Summary:
     """Ingest files, folders and URLs into `db` with `jobs` worker processes; the result
     is the one `pipeline.ingest` gives (which is what runs for `jobs` 1 and for standard
@@ -115,7 +116,7 @@ def ingest_parallel(
     paths = list(paths)
     if jobs <= 1:
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
-                               time_limit=time_limit)
+                               time_limit=time_limit, index_all=index_all)
     summary = pipeline.Summary()
 
     def skip(msg: str) -> None:
@@ -126,7 +127,7 @@ def ingest_parallel(
     files = list(find_files(paths, lambda _m: None))
     if "-" in files:  # standard input belongs to this process
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
-                               time_limit=time_limit)
+                               time_limit=time_limit, index_all=index_all)
     files = list(find_files(paths, skip))
     given = overrides if len(files) == 1 else None
     db_path = _db_path(db)
@@ -146,7 +147,7 @@ def ingest_parallel(
         for batch in _batches(files, batch_size):
             if len(pending) >= 2 * jobs:
                 write(pending.popleft().get())
-            pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit)))
+            pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit, index_all)))
         while pending:
             write(pending.popleft().get())
     return summary

@@ -28,12 +28,31 @@ class Rows:
     claims: list[dict[str, Any]]
 
 
-def process(article: Article) -> Rows:
-    """Segment the article, extract every quantity and tie each to its sentence."""
+def process(article: Article, *, index_all: bool = False) -> Rows:
+    """Segment the article, extract every quantity and tie each to its sentence.
+
+    Words (jieba for Chinese) are what the full-text index searches. Only sentences that
+    carry a claim are segmented unless `index_all`: segmenting cost as much as all the
+    rest of the work, and in news most sentences state no number.
+    """
     text = article.text
     sents = segment.sentences(text)
-    toks = segment.words_many([s.text for s in sents], [s.lang for s in sents])
+    quantities = extract(text, published=article.published)
     aid = article.id
+    starts = [s.start for s in sents]
+    claim_rows = []
+    carrying: set[int] = set()
+    for q in quantities:
+        i = bisect.bisect_right(starts, q.start) - 1
+        sent = sents[i] if i >= 0 and sents[i].end >= q.end else None
+        if sent is not None:
+            carrying.add(i)
+        claim_rows.append(claim_row(aid, q, sent))
+    wanted = range(len(sents)) if index_all else sorted(carrying)
+    words: list[str | None] = [None] * len(sents)
+    for i, w in zip(wanted, segment.words_many([sents[i].text for i in wanted], [sents[i].lang for i in wanted]),
+                    strict=True):
+        words[i] = " ".join(w)
     sentence_rows = [
         {
             "id": f"{aid}:{s.start}",
@@ -42,17 +61,10 @@ def process(article: Article) -> Rows:
             "end": s.end,
             "lang": s.lang,
             "text": s.text,
-            "words": " ".join(w),
+            "words": w,
         }
-        for s, w in zip(sents, toks, strict=True)
+        for s, w in zip(sents, words, strict=True)
     ]
-    quantities = extract(text, published=article.published)
-    starts = [s.start for s in sents]
-    claim_rows = []
-    for q in quantities:
-        i = bisect.bisect_right(starts, q.start) - 1
-        sent = sents[i] if i >= 0 and sents[i].end >= q.end else None
-        claim_rows.append(claim_row(aid, q, sent))
     from extractor import attribute
 
     attribute.attribute_claims(article, sents, claim_rows)
@@ -138,12 +150,14 @@ def ingest(
     on_skip: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     time_limit: float | None = TIME_LIMIT,
+    index_all: bool = False,
 ) -> Summary:
     """Ingest files, folders and URLs into `db`; each article commits on its own.
 
     A file that cannot be read, or that takes longer than `time_limit` seconds, is
     skipped with one line saying why; so is one that meets a bug (its exception type and
-    message are in the line). Everything else is ingested.
+    message are in the line). Everything else is ingested. `index_all` segments every
+    sentence for full-text search, not only those that carry a claim.
     """
     summary = Summary()
 
@@ -170,7 +184,7 @@ def ingest(
                     process(Article(path="warm-up", text=_WARM_UP, body_start=0))
                     warm = True
                 with deadline(time_limit, name):
-                    rows = process(article)
+                    rows = process(article, index_all=index_all)
                     bands = duplicates.signature(article.text)
                     rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
                 store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)
