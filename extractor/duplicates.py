@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,6 +41,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _rng = np.random.default_rng(20251028)
 _A = _rng.integers(1, 2**63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63, size=BANDS * ROWS, dtype=np.uint64)
+_P = np.uint64(0x100000001B3)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+# Stored in PRAGMA user_version: bands made by another signature scheme are recomputed.
+SIGNATURE_VERSION = 2
 
 
 def normalize(text: str) -> str:
@@ -54,10 +57,7 @@ def signature(text: str) -> list[int]:
     norm = normalize(text)
     if not norm:
         return []
-    n = max(1, len(norm) - SHINGLE + 1)
-    hashes = np.unique(np.fromiter(
-        (zlib.crc32(norm[i : i + SHINGLE].encode("utf-8")) for i in range(n)), dtype=np.uint64, count=n
-    ))
+    hashes = np.unique(_shingle_hashes(norm))
     mins = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
     for i in range(0, len(hashes), _CHUNK):
         chunk = hashes[i : i + _CHUNK]
@@ -70,6 +70,21 @@ def signature(text: str) -> list[int]:
                                  person=band.to_bytes(2, "big")).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
     return keys
+
+
+def _shingle_hashes(norm: str) -> Any:
+    """A 64-bit hash of every SHINGLE-character window, computed on the code points as
+    arrays (a Python call per window cost more than all the rest of duplicate finding)."""
+    cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = max(1, len(cp) - SHINGLE + 1)
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(SHINGLE):  # a polynomial in the window's code points, wrapping mod 2**64
+        part = cp[k : k + n]
+        h[: len(part)] = h[: len(part)] * _P + part
+    h ^= h >> np.uint64(29)  # mix the high and low bits before the permutations
+    h *= _MIX
+    h ^= h >> np.uint64(32)
+    return h
 
 
 def same_story(a: str, b: str) -> bool:
@@ -90,18 +105,23 @@ def same_story(a: str, b: str) -> bool:
 
 
 def init(db: sqlite_utils.Database) -> None:
-    """Create the band table; fill it for articles stored before it existed."""
-    if db.table(TABLE).exists():
+    """Create the band table; fill it for articles stored before it existed, or whose
+    bands an earlier signature scheme made."""
+    version = db.execute("pragma user_version").fetchone()[0]
+    if db.table(TABLE).exists() and version >= SIGNATURE_VERSION:
         return
-    db.table(TABLE).create(
-        {"band": int, "article_id": str}, pk=("band", "article_id"),
-        foreign_keys=[("article_id", "articles", "id")],
-    )
-    db.table(TABLE).create_index(["article_id"])
-    rows = db.execute("select id, text from articles order by rowid").fetchall()
     with db.atomic():
-        for article_id, text in rows:
-            db.table(TABLE).insert_all(band_rows(article_id, signature(text or "")), ignore=True)
+        if not db.table(TABLE).exists():
+            db.table(TABLE).create(
+                {"band": int, "article_id": str}, pk=("band", "article_id"),
+                foreign_keys=[("article_id", "articles", "id")],
+            )
+            db.table(TABLE).create_index(["article_id"])
+        db.execute(f"delete from [{TABLE}]")
+        for article_id, text in db.execute("select id, text from articles order by rowid").fetchall():
+            db.conn.executemany(f"insert or ignore into [{TABLE}] (band, article_id) values (?, ?)",
+                                [(b, article_id) for b in dict.fromkeys(signature(text or ""))])
+        db.execute(f"pragma user_version = {SIGNATURE_VERSION}")
 
 
 def band_rows(article_id: str, bands: Iterable[int]) -> list[dict[str, Any]]:

@@ -98,14 +98,24 @@ def split_front_matter(raw: str) -> tuple[dict[str, Any], int, list[str]]:
         if _FRONT_OPEN.match(raw):
             return {}, 0, ["front matter has no closing '---'; the whole file was read as text"]
         return {}, 0, []
+    block = m.group(1)
     try:
-        data = yaml.safe_load(m.group(1))
+        data = yaml.load(block, Loader=_loader(block))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return {}, m.end(), ["front matter is not valid YAML; its metadata was ignored"]
     if not isinstance(data, dict):
         return {}, m.end(), ["front matter is not a mapping; its metadata was ignored"]
     meta, warnings = normalize_meta(data)
     return meta, m.end(), warnings
+
+
+def _loader(block: str) -> Any:
+    """libyaml's loader (ten times faster) for ordinary front matter; the pure-Python
+    one, which fails cleanly on any depth of nesting, for large or nested blocks."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is None or len(block) > 65_536 or "[" in block or "{" in block:
+        return yaml.SafeLoader
+    return fast
 
 
 def normalize_meta(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -205,10 +205,10 @@ def test_an_engine_bug_skips_the_article_and_names_the_exception(tmp_path: Path,
 
     real = pipeline.process
 
-    def broken(article: object) -> object:
+    def broken(article: object, **options: bool) -> object:
         if "boom" in article.text:  # type: ignore[attr-defined]
             raise OverflowError("cannot convert float infinity to integer")
-        return real(article)  # type: ignore[arg-type]
+        return real(article, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "process", broken)
     # A file name that is not UTF-8 must not break the line that reports the bug.
@@ -227,11 +227,11 @@ def test_a_slow_article_is_skipped_at_the_time_limit(tmp_path: Path, monkeypatch
 
     real = pipeline.process
 
-    def slow(article: object) -> object:
+    def slow(article: object, **options: bool) -> object:
         if "slow" in article.text:  # type: ignore[attr-defined]
             while True:  # a pure-Python hang, as the engine's quadratic loops are
                 pass
-        return real(article)  # type: ignore[arg-type]
+        return real(article, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "process", slow)
     (tmp_path / "a.txt").write_text("slow 13 billion\n", encoding="utf-8")

@@ -270,6 +270,37 @@ def test_bands_are_filled_for_a_database_made_before_them(tmp_path: Path) -> Non
     assert db.execute(f"select count(distinct article_id) from {duplicates.TABLE}").fetchone()[0] == 5
 
 
+def test_bands_of_an_older_signature_scheme_are_recomputed(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = store.open_db(path)
+    pipeline.ingest([str(CORPUS)], db)
+    fresh = sorted(db.execute(f"select band, article_id from {duplicates.TABLE}").fetchall())
+    db.execute(f"update {duplicates.TABLE} set band = band + 1")
+    db.execute("pragma user_version = 1")
+    db.conn.commit()
+    db = store.open_db(path)
+    assert sorted(db.execute(f"select band, article_id from {duplicates.TABLE}").fetchall()) == fresh
+    story = (tmp_path / "repost.txt")
+    story.write_text(_repost(STORY), encoding="utf-8")
+    assert pipeline.ingest([str(story)], db).duplicates == 1
+
+
+@pytest.mark.parametrize("index_all", [False, True])
+def test_sentences_carrying_a_claim_are_searchable(tmp_path: Path, index_all: bool) -> None:
+    db = store.open_db(tmp_path / "s.db")
+    article = tmp_path / "a.txt"
+    article.write_text("软银集团宣布了新的计划。软银向 OpenAI 投资了 225 亿美元。\n"
+                       "SoftBank announced a new plan. SoftBank invested $22.5 billion.\n", encoding="utf-8")
+    pipeline.ingest([str(article)], db, index_all=index_all)
+    words = {r["text"]: r["words"] for r in db.query("select text, words from sentences")}
+    assert words["软银向 OpenAI 投资了 225 亿美元。"] and words["SoftBank invested $22.5 billion."]
+    for plain in ("软银集团宣布了新的计划。", "SoftBank announced a new plan."):
+        assert bool(words[plain]) is index_all  # no number, so not segmented unless asked
+    def hits(q: str) -> int:
+        return len(db.execute("select rowid from sentences_fts where sentences_fts match ?", [q]).fetchall())
+    assert hits('"软银"') == (2 if index_all else 1) and hits('"SoftBank"') == (2 if index_all else 1)
+
+
 def test_read_article_errors_are_input_errors(tmp_path: Path) -> None:
     (tmp_path / "e.txt").write_text(" \n\t\n", encoding="utf-8")
     with pytest.raises(InputError, match="empty"):

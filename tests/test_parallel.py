@@ -100,10 +100,10 @@ def test_a_failing_article_is_skipped_in_a_worker(tmp_path: Path, monkeypatch: p
     folder = _folder(tmp_path)
     real = pipeline.process
 
-    def fragile(article: Any) -> pipeline.Rows:
+    def fragile(article: Any, **options: Any) -> pipeline.Rows:
         if "Test Wire" in str(article.meta.get("outlet")):
             raise ValueError("boom")
-        return real(article)
+        return real(article, **options)
 
     monkeypatch.setattr(pipeline, "process", fragile)  # forked workers inherit it
     db = store.open_db(tmp_path / "claims.db")
