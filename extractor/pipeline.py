@@ -152,7 +152,8 @@ def ingest(
     time_limit: float | None = TIME_LIMIT,
     index_all: bool = False,
 ) -> Summary:
-    """Ingest files, folders and URLs into `db`; each article commits on its own.
+    """Ingest files, folders and URLs into `db`, committing every COMMIT_EVERY articles:
+    after a crash each article is there whole or not at all.
 
     A file that cannot be read, or that takes longer than `time_limit` seconds, is
     skipped with one line saying why; so is one that meets a bug (its exception type and
@@ -167,40 +168,78 @@ def ingest(
             on_skip(msg)
 
     files = list(find_files(paths, skip))
-    warm = False
-    for path in files:
-        name = printable(path)
+    state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all)
+    try:
+        for path in files:
+            state.ingest_one(path)
+            if progress:
+                progress(1)
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):  # keep the whole articles written so far
+            state.commit()
+        raise
+    try:
+        state.commit()
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"committing: {exc}") from None
+    return summary
+
+
+# Articles written per transaction: a commit per article cost more than writing it.
+COMMIT_EVERY = 16
+
+
+@dataclass
+class _Run:
+    db: sqlite_utils.Database
+    summary: Summary
+    skip: Callable[[str], None]
+    overrides: dict[str, Any] | None
+    time_limit: float | None
+    index_all: bool
+    warm: bool = False
+    pending: int = 0  # articles written since the last commit
+
+    def commit(self) -> None:
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("COMMIT")
+        self.pending = 0
+
+    def ingest_one(self, path: str) -> None:
+        db, summary, name = self.db, self.summary, printable(path)
         try:
-            with deadline(time_limit, name):
-                article = read_article(path, overrides if len(files) == 1 else None)
+            with deadline(self.time_limit, name):
+                article = read_article(path, self.overrides)
                 summary.warnings += [f"{article.path}: {w}" for w in article.warnings]
                 seen = store.article_exists(db, article.id)
             if seen:
                 summary.seen += 1
-            else:
-                if not warm:
-                    # Load the segmenters and rules outside any time limit: an alarm
-                    # must not land in the middle of loading them.
-                    process(Article(path="warm-up", text=_WARM_UP, body_start=0))
-                    warm = True
-                with deadline(time_limit, name):
-                    rows = process(article, index_all=index_all)
-                    bands = duplicates.signature(article.text)
-                    rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
-                store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)
-                summary.new += 1
-                summary.claims += len(rows.claims)
-                summary.duplicates += rows.article["duplicate_of"] is not None
+                return
+            if not self.warm:
+                # Load the segmenters and rules outside any time limit: an alarm must
+                # not land in the middle of loading them.
+                process(Article(path="warm-up", text=_WARM_UP, body_start=0))
+                self.warm = True
+            with deadline(self.time_limit, name):
+                rows = process(article, index_all=self.index_all)
+                bands = duplicates.signature(article.text)
+                rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
+            if not db.conn.in_transaction:
+                db.conn.execute("BEGIN")
+            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)  # a savepoint
+            self.pending += 1
+            if self.pending >= COMMIT_EVERY:
+                self.commit()
+            summary.new += 1
+            summary.claims += len(rows.claims)
+            summary.duplicates += rows.article["duplicate_of"] is not None
         except ClaimsError as exc:
-            skip(str(exc.args[0]))
+            self.skip(str(exc.args[0]))
         except sqlite3.OperationalError as exc:
             # The database itself failed (locked, full, read-only): no later file would fare better.
             raise DatabaseError(f"writing {name}: {exc}") from None
         except Exception as exc:
-            skip(f"{name}: unexpected {type(exc).__name__}: {_one_line(exc)} (a bug; please report it)")
-        if progress:
-            progress(1)
-    return summary
+            self.skip(f"{name}: unexpected {type(exc).__name__}: {_one_line(exc)} (a bug; please report it)")
 
 
 class _Overtime(BaseException):
