@@ -63,9 +63,8 @@ if str(ROOT) not in sys.path:
 import sqlite_utils  # noqa: E402
 
 # Imported once at the start: other people's half-saved edits cannot break a long run midway.
-from extractor import attribute, conflicts, duplicates, parallel, pipeline, segment, store  # noqa: E402
+from extractor import attribute, conflicts, parallel, pipeline, segment, store  # noqa: E402
 from extractor.ingest import read_article  # noqa: E402
-from extractor.quantities import extract  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OUTLETS = ["Caixin", "Reuters", "新华社", "Bloomberg", "财新网", "South China Morning Post", "每日经济新闻",
@@ -257,44 +256,15 @@ def digest(db_path: Path) -> dict[str, str]:
 
 
 def time_stages(folder: Path, db_path: Path, limit: int | None = None) -> dict[str, float]:
-    """Ingest in this process with a clock on each stage of pipeline.process and ingest."""
+    """Ingest in this process, `pipeline.ingest` with its stopwatch on (the same code a
+    user runs, each stage clocked where it happens), then conflict detection."""
     db = store.open_db(db_path)
     parallel._warm_up()  # jieba's dictionary and the rules load before the clock starts
-    t = dict.fromkeys(("read", "segment", "extract", "attribute", "reposts", "write", "conflicts"), 0.0)
-    paths = sorted(folder.glob("*.txt"))[:limit]
-    for path in paths:
-        c0 = time.perf_counter()
-        article = read_article(path)
-        c1 = time.perf_counter()
-        sents = segment.sentences(article.text)
-        toks = segment.words_many([s.text for s in sents], [s.lang for s in sents])
-        c2 = time.perf_counter()
-        quantities = extract(article.text, published=article.published)
-        c3 = time.perf_counter()
-        rows = pipeline.process(article)  # rows as ingest builds them; its own time is not counted
-        c4 = time.perf_counter()
-        starts = [s.start for s in sents]
-        claim_rows = []
-        for q in quantities:
-            i = pipeline.bisect.bisect_right(starts, q.start) - 1
-            claim_rows.append(pipeline.claim_row(article.id, q, sents[i] if i >= 0 and sents[i].end >= q.end else None))
-        attribute.attribute_claims(article, sents, claim_rows)
-        c5 = time.perf_counter()
-        assert len(toks) == len(rows.sentences)
-        bands: list[int] = []
-        if not store.article_exists(db, article.id):
-            bands = duplicates.signature(article.text)
-            rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
-        c55 = time.perf_counter()
-        if not store.article_exists(db, article.id):
-            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)
-        c6 = time.perf_counter()
-        t["read"] += c1 - c0
-        t["segment"] += c2 - c1
-        t["extract"] += c3 - c2
-        t["attribute"] += c5 - c4
-        t["reposts"] += c55 - c5
-        t["write"] += c6 - c55
+    paths = [str(p) for p in sorted(folder.glob("*.txt"))[:limit]]
+    stopwatch = pipeline.Stopwatch()
+    pipeline.ingest(paths, db, time_limit=None, stopwatch=stopwatch)
+    order = ("read", "sentences", "extract", "segment", "attribute", "reposts", "write")
+    t = {name: stopwatch.seconds.get(name, 0.0) for name in order}
     c = time.perf_counter()
     conflicts.detect(db)
     t["conflicts"] = time.perf_counter() - c

@@ -28,15 +28,45 @@ class Rows:
     claims: list[dict[str, Any]]
 
 
-def process(article: Article, *, index_all: bool = False) -> Rows:
+class Stopwatch:
+    """Seconds spent per stage, added up over articles (bench/run.py reads it)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+
+class _NoStopwatch(Stopwatch):
+    def start(self) -> None:
+        pass
+
+    def lap(self, stage: str) -> None:
+        pass
+
+
+_NO_STOPWATCH = _NoStopwatch()
+
+
+def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch | None = None) -> Rows:
     """Segment the article, extract every quantity and tie each to its sentence.
 
     Words (jieba for Chinese) are what the full-text index searches. Only sentences that
     carry a claim are segmented unless `index_all`: segmenting cost as much as all the
     rest of the work, and in news most sentences state no number.
     """
+    clock = stopwatch or _NO_STOPWATCH
+    clock.start()
     text = article.text
     sents = segment.sentences(text)
+    clock.lap("sentences")
     quantities = extract(text, published=article.published)
     aid = article.id
     starts = [s.start for s in sents]
@@ -48,6 +78,7 @@ def process(article: Article, *, index_all: bool = False) -> Rows:
         if sent is not None:
             carrying.add(i)
         claim_rows.append(claim_row(aid, q, sent))
+    clock.lap("extract")
     wanted = range(len(sents)) if index_all else sorted(carrying)
     words: list[str | None] = [None] * len(sents)
     for i, w in zip(wanted, segment.words_many([sents[i].text for i in wanted], [sents[i].lang for i in wanted]),
@@ -65,9 +96,11 @@ def process(article: Article, *, index_all: bool = False) -> Rows:
         }
         for s, w in zip(sents, words, strict=True)
     ]
+    clock.lap("segment")
     from extractor import attribute
 
     attribute.attribute_claims(article, sents, claim_rows)
+    clock.lap("attribute")
     langs = {s.lang for s in sents}
     article_row = {
         "id": aid,
@@ -151,6 +184,7 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     time_limit: float | None = TIME_LIMIT,
     index_all: bool = False,
+    stopwatch: Stopwatch | None = None,
 ) -> Summary:
     """Ingest files, folders and URLs into `db`, committing every COMMIT_EVERY articles:
     after a crash each article is there whole or not at all.
@@ -168,7 +202,8 @@ def ingest(
             on_skip(msg)
 
     files = list(find_files(paths, skip))
-    state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all)
+    state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all,
+                 stopwatch or _NO_STOPWATCH)
     try:
         for path in files:
             state.ingest_one(path)
@@ -197,6 +232,7 @@ class _Run:
     overrides: dict[str, Any] | None
     time_limit: float | None
     index_all: bool
+    clock: Stopwatch
     warm: bool = False
     pending: int = 0  # articles written since the last commit
 
@@ -206,12 +242,14 @@ class _Run:
         self.pending = 0
 
     def ingest_one(self, path: str) -> None:
-        db, summary, name = self.db, self.summary, printable(path)
+        db, summary, name, clock = self.db, self.summary, printable(path), self.clock
         try:
+            clock.start()
             with deadline(self.time_limit, name):
                 article = read_article(path, self.overrides)
                 summary.warnings += [f"{article.path}: {w}" for w in article.warnings]
                 seen = store.article_exists(db, article.id)
+            clock.lap("read")
             if seen:
                 summary.seen += 1
                 return
@@ -221,15 +259,17 @@ class _Run:
                 process(Article(path="warm-up", text=_WARM_UP, body_start=0))
                 self.warm = True
             with deadline(self.time_limit, name):
-                rows = process(article, index_all=self.index_all)
+                rows = process(article, index_all=self.index_all, stopwatch=self.clock)
                 bands = duplicates.signature(article.text)
                 rows.article["duplicate_of"] = duplicates.original_of(db, article.id, article.text, bands)
+                clock.lap("reposts")
             if not db.conn.in_transaction:
                 db.conn.execute("BEGIN")
             store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)  # a savepoint
             self.pending += 1
             if self.pending >= COMMIT_EVERY:
                 self.commit()
+            clock.lap("write")
             summary.new += 1
             summary.claims += len(rows.claims)
             summary.duplicates += rows.article["duplicate_of"] is not None
