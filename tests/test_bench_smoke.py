@@ -39,7 +39,8 @@ def test_ingest_measurements(bench: ModuleType, tmp_path: Path) -> None:
     corpus = bench.build_corpus(tmp_path / "corpus", 12, seed=4, size=500)
     assert bench.time_jieba(corpus.folder) > 0
     stages = bench.time_stages(corpus.folder, tmp_path / "stages.db", limit=6)
-    assert set(stages) == {"read", "segment", "extract", "attribute", "reposts", "write", "conflicts"}
+    assert set(stages) == {"read", "sentences", "extract", "segment", "attribute", "reposts", "write", "conflicts"}
+    assert all(seconds > 0 for seconds in stages.values())
     assert sqlite_utils.Database(tmp_path / "stages.db").table("articles").count == 6
     seconds, peak = bench.run_measured(bench.ingest_command(corpus.folder, tmp_path / "two.db", 2))
     assert seconds > 0 and peak > 0
