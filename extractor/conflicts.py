@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from extractor.attribute import Metric, lexicon, metric_info
@@ -250,6 +251,17 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
     return abs(precise.value - rough.value) <= max(_half_unit(rough.value), abs(rough.value) * 0.1)
 
 
+KINDS = ("extraction_doubt", "translation_mismatch", "proposal_vs_final", "rounding", "superseded", "contradiction")
+# Past this many claim pairs a group is compared with arrays rather than pair by pair.
+ARRAY_PAIRS = 2048
+# Pairs compared in one block of arrays: bounds memory whatever the size of a group.
+BLOCK_PAIRS = 1 << 18
+
+# For each dissenting side, kind → (its claims, the best-supported side's claims) that
+# pair up with that kind, each list in order of first pairing.
+Pairing = dict[str, tuple[list[Claim], list[Claim]]]
+
+
 def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Conflict]:
     """Each side's disagreement with the best-supported side, split by kind.
 
@@ -265,9 +277,19 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Con
     # periods can be the same.
     across_time = info is not None and (info.changeable or info.cumulative)
     center = max(sides, key=lambda s: (s.sources, s.latest, len(s.claims)))
-    for other in sides:
-        if other is center:
-            continue
+    others = [s for s in sides if s is not center]
+    pairs = sum(len(s.claims) for s in others) * len(center.claims)
+    pair_up = _pair_up_arrays if pairs >= ARRAY_PAIRS else _pair_up
+    for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
+        for kind, (left, right) in by_kind.items():
+            out.append(_describe(Conflict(kind, subject, metric, unit, left, right), other, center))
+    return out
+
+
+def _pair_up(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
+    """Pair by pair: the reference for `_pair_up_arrays`, and faster on small groups."""
+    found = []
+    for other in others:
         by_kind: dict[str, tuple[dict[str, Claim], dict[str, Claim]]] = {}
         for a in other.claims:
             for b in center.claims:
@@ -279,9 +301,134 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Con
                 left, right = by_kind.setdefault(kind, ({}, {}))
                 left[a.id] = a
                 right[b.id] = b
-        for kind, (left, right) in by_kind.items():
-            out.append(_describe(Conflict(kind, subject, metric, unit, list(left.values()), list(right.values())),
-                                 other, center))
+        found.append({k: (list(left.values()), list(right.values())) for k, (left, right) in by_kind.items()})
+    return found
+
+
+class _Columns:
+    """What `_pair_kind` reads of each claim, as arrays (strings as shared codes)."""
+
+    def __init__(self, claims: list[Claim], codes: dict[str, dict[Any, int]], published: dict[str, int]) -> None:
+        def code(table: str, value: Any) -> int:
+            return codes[table].setdefault(value, len(codes[table]))
+
+        n = len(claims)
+        self.low = np.fromiter((c.confidence < LOW_CONFIDENCE for c in claims), bool, n)
+        self.source = np.fromiter((code("source", c.source) for c in claims), np.int64, n)
+        self.lang = np.fromiter((code("lang", c.lang) for c in claims), np.int64, n)
+        self.sentence = np.fromiter((-1 if c.sentence_id is None else code("sentence", c.sentence_id) for c in claims),
+                                    np.int64, n)
+        self.period = np.fromiter((code("period", c.period) if c.period else -1 for c in claims), np.int64, n)
+        self.explicit = np.fromiter((c.period_basis == "explicit" for c in claims), bool, n)
+        self.tentative = np.fromiter((c.tentative for c in claims), bool, n)
+        self.approximate = np.fromiter((c.vague or c.qualifier == "about" for c in claims), bool, n)
+        self.dated = np.fromiter((c.kind in ("year", "date") for c in claims), bool, n)
+        self.vague = np.fromiter((c.vague for c in claims), bool, n)
+        self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)
+        self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
+        # How far a precise figure may be from this one, read as a rough figure.
+        self.slack = np.fromiter((_slack(c.value) for c in claims), np.float64, n)
+        self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
+
+    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        return {k: v[start:stop, None] for k, v in vars(self).items()}
+
+    def cols(self) -> dict[str, np.ndarray]:
+        return {k: v[None, :] for k, v in vars(self).items()}
+
+
+def _slack(v: float | None) -> float:
+    if v is None or v == 0:
+        return math.nan
+    return max(_half_unit(v), abs(v) * 0.1)
+
+
+def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarray]) -> np.ndarray:
+    """`_rounds_to` over arrays that broadcast against each other."""
+    rv, pv = rough["value"], precise["value"]
+    usable = rough["has_value"] & precise["has_value"] & (rv != 0)
+    vague = (rv <= pv) & (pv < rv * 10)
+    near = np.abs(pv - rv) <= rough["slack"]
+    return usable & np.where(rough["vague"], vague, near)
+
+
+def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
+    """`_pair_up` on a block of pairs at a time: the same kinds, claims and order."""
+    rows = [c for s in others for c in s.claims]
+    codes: dict[str, dict[Any, int]] = {"source": {}, "lang": {}, "sentence": {}, "period": {}}
+    dates = sorted({c.published for c in [*rows, *center.claims] if c.published})
+    published = {d: i for i, d in enumerate(dates)}
+    a_all, b_cols = _Columns(rows, codes, published), _Columns(center.claims, codes, published)
+    b = b_cols.cols()
+    periods = list(codes["period"])
+    # agree[i, j]: periods i and j can be the same; the last row and column stand for none.
+    agree = np.zeros((len(periods) + 1, len(periods) + 1), bool)
+    if not across_time:
+        for i, p in enumerate(periods):
+            for j, q in enumerate(periods):
+                agree[i, j] = _dates_agree(p, q)
+    changeable = info is not None and info.changeable
+    cumulative = info is not None and info.cumulative and not changeable
+    width = len(center.claims)
+    none = len(rows) * width  # larger than any position
+    # Per side and kind: its rows, the first row each column pairs with, the first pair.
+    side_of = np.repeat(np.arange(len(others)), [len(s.claims) for s in others])
+    found: list[dict[int, tuple[list[int], np.ndarray, int]]] = [{} for _ in others]
+    step = max(1, BLOCK_PAIRS // width)
+    for start in range(0, len(rows), step):
+        stop = min(start + step, len(rows))
+        a = a_all.rows(start, stop)
+        valid = ~((a["sentence"] == b["sentence"]) & (a["sentence"] >= 0))
+        if not across_time:
+            valid &= ~(a["explicit"] & b["explicit"] & ~agree[a["period"], b["period"]])
+        conditions = [
+            ~valid,
+            a["low"] | b["low"],
+            (a["source"] == b["source"]) & (a["lang"] != b["lang"]),
+            a["tentative"] != b["tentative"],
+            (a["approximate"] | b["approximate"]) & ~a["dated"] & (_rounds_to_arrays(a, b) | _rounds_to_arrays(b, a)),
+        ]
+        if changeable or cumulative:
+            later = (a["source"] != b["source"]) & (a["published"] >= 0) & (b["published"] >= 0) \
+                & (a["published"] != b["published"]) & ~a["tentative"] & ~b["tentative"]
+            if cumulative:
+                higher = np.where(a["published"] > b["published"], a["value"] > b["value"], b["value"] > a["value"])
+                later &= higher & a["has_value"] & b["has_value"]
+            conditions.append(later)
+        kinds = np.select(conditions, [-1, *range(len(conditions) - 1)], default=KINDS.index("contradiction"))
+        index = np.arange(start, stop)
+        sides = side_of[start:stop]
+        # Where each side's rows begin inside this block.
+        cuts = np.flatnonzero(np.r_[True, sides[1:] != sides[:-1]])
+        for kind in np.unique(kinds):
+            if kind < 0:
+                continue
+            hit = kinds == kind
+            any_row = hit.any(axis=1)
+            first_pair = np.where(any_row, index * width + hit.argmax(axis=1), none)
+            first_row = np.where(hit, index[:, None], none)
+            side_first_pair = np.minimum.reduceat(first_pair, cuts)
+            side_first_row = np.minimum.reduceat(first_row, cuts, axis=0)
+            for n, cut in enumerate(cuts):
+                if side_first_pair[n] == none:
+                    continue
+                end = cuts[n + 1] if n + 1 < len(cuts) else stop - start
+                side = int(sides[cut])
+                hits = (index[cut:end][any_row[cut:end]]).tolist()
+                if int(kind) in found[side]:
+                    old_rows, old_first, old_pair = found[side][int(kind)]
+                    found[side][int(kind)] = (old_rows + hits, np.minimum(old_first, side_first_row[n]),
+                                              min(old_pair, int(side_first_pair[n])))
+                else:
+                    found[side][int(kind)] = (hits, side_first_row[n], int(side_first_pair[n]))
+    out: list[Pairing] = []
+    for by_kind in found:
+        pairing: Pairing = {}
+        for kind, (hits, first, _) in sorted(by_kind.items(), key=lambda item: item[1][2]):
+            cols = np.flatnonzero(first < none)
+            order = cols[np.lexsort((cols, first[cols]))]
+            pairing[KINDS[kind]] = ([rows[i] for i in hits], [center.claims[j] for j in order.tolist()])
+        out.append(pairing)
     return out
 
 
