@@ -65,7 +65,7 @@ class Claim:
     text: str
     outlet: str | None
 
-    @property
+    @cached_property
     def label(self) -> str:
         if self.kind in ("year", "date"):
             return self.date or "?"
@@ -528,10 +528,18 @@ CLAIM_QUERY = CLAIM_COLUMNS_SQL + "where c.subject = ? and c.metric = ? and c.un
 # Every grouped claim, group by group: one pass over claims(subject, metric, unit).
 ALL_CLAIMS_QUERY = (CLAIM_COLUMNS_SQL + "where c.subject is not null and c.metric in ({marks}) "
                     "order by c.subject, c.metric, c.unit, c.rowid")
+# Each group's fingerprint: its claim count and a checksum of ids, confidences and values.
+GROUPS_QUERY = (
+    "select subject, metric, unit, _conflict_fingerprint(count(*), "
+    "sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973)) as fingerprint "
+    "from claims where subject is not null and metric in ({marks}) "
+    "group by subject, metric, unit having count(*) > 1"
+)
 # Past this share of dirty groups one ordered pass beats a query per group.
 STREAM_SHARE = 0.05
 # Rows buffered before they are written.
 FLUSH_ROWS = 20000
+Key = tuple[str, str, str]
 
 
 def _compared_metrics() -> list[str]:
@@ -542,47 +550,72 @@ def _compared_metrics() -> list[str]:
 
 def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
     """Recompute conflicts for every group whose claims changed; returns how many groups
-    were recomputed. `full` recomputes everything."""
+    were recomputed. `full` recomputes everything.
+
+    Which groups changed is worked out in SQL (temporary tables), and claims are read
+    one group at a time, so memory depends on the largest group, not on the database.
+    """
     metrics = _compared_metrics()
     marks = ",".join("?" for _ in metrics)
-    current = {
-        (r["subject"], r["metric"], r["unit"]): f"{r['n']}:{r['ids']}"
-        for r in db.query(
-            f"select subject, metric, unit, count(*) as n, "
-            f"sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973) as ids "
-            f"from claims where subject is not null and metric in ({marks}) "
-            f"group by subject, metric, unit having count(*) > 1",
-            metrics,
-        )
-    }
-    known = {(r["subject"], r["metric"], r["unit"]): r["fingerprint"] for r in db.table("conflict_groups").rows}
-    dirty = [k for k, fp in current.items() if full or known.get(k) != fp]
-    gone = [k for k in known if k not in current]
+    conn = db.conn
+    conn.create_function("_conflict_fingerprint", 2, lambda n, ids: f"{n}:{ids}", deterministic=True)
+    for table in ("_conflict_current", "_conflict_dirty", "_conflict_keys"):
+        conn.execute(f"drop table if exists temp.{table}")
+    conn.execute(f"create temp table _conflict_current as {GROUPS_QUERY.format(marks=marks)}", metrics)
+    conn.execute("create unique index temp._conflict_current_key on _conflict_current (subject, metric, unit)")
+    same_group = "g.subject = c.subject and g.metric = c.metric and g.unit is c.unit"
+    conn.execute(
+        "create temp table _conflict_dirty as select c.subject, c.metric, c.unit, c.fingerprint "
+        f"from _conflict_current c left join conflict_groups g on {same_group} "
+        "where ? or g.fingerprint is not c.fingerprint order by c.subject, c.metric, c.unit",
+        [full],
+    )
+    groups = conn.execute("select count(*) from _conflict_current").fetchone()[0]
+    dirty = conn.execute("select count(*) from _conflict_dirty").fetchone()[0]
     with db.atomic():
-        _clear_many(db, [*dirty, *gone])
-        out = _Writer(db)
-        if len(dirty) > STREAM_SHARE * max(len(current), 1):
-            wanted = set(dirty)
-            # sqlite-utils probes for upsert support with DDL on first use, which an open
-            # read cursor would block: probe before the stream opens.
-            assert db.supports_on_conflict is not None
-            for key, claims in _stream(db, metrics, marks):
-                if key in wanted:
-                    # `unit = NULL` matches nothing, so a group without a unit loads empty.
-                    _recompute(db, key, current[key], claims if key[2] is not None else [], out)
+        if full:
+            for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups"):
+                conn.execute(f"delete from {table}")
         else:
-            for key in dirty:
-                _recompute(db, key, current[key], out=out)
+            conn.execute(
+                "create temp table _conflict_keys as select subject, metric, unit from _conflict_dirty union all "
+                "select subject, metric, unit from conflict_groups g "
+                f"where not exists (select 1 from _conflict_current c where {same_group})"
+            )
+            _clear_keys(db)
+        out = _Writer(db)
+        wanted = conn.execute("select subject, metric, unit, fingerprint from _conflict_dirty order by rowid")
+        if dirty > STREAM_SHARE * max(groups, 1):
+            # Both in (subject, metric, unit) order: walk them side by side.
+            next_dirty = next(wanted, None)
+            for key, claims in _stream(db, metrics, marks):
+                while next_dirty is not None and _order(next_dirty[:3]) < _order(key):
+                    next_dirty = next(wanted, None)
+                if next_dirty is not None and tuple(next_dirty[:3]) == key:
+                    # `unit = NULL` matches nothing, so a group without a unit loads empty.
+                    _recompute(db, key, next_dirty[3], claims if key[2] is not None else [], out)
+        else:
+            for subject, metric, unit, fingerprint in wanted:
+                _recompute(db, (subject, metric, unit), fingerprint, out=out)
+        wanted.close()
         out.flush()
-    return len(dirty)
+    for table in ("_conflict_current", "_conflict_dirty", "_conflict_keys"):
+        conn.execute(f"drop table if exists temp.{table}")
+    return int(dirty)
 
 
-def _stream(db: sqlite_utils.Database, metrics: list[str], marks: str) -> Iterator[tuple[tuple[str, str, str], list[Claim]]]:
+def _order(key: tuple[Any, ...]) -> tuple[str, str, bool, str]:
+    """SQLite's order of group keys: NULL first, then text by code point (= UTF-8 bytes)."""
+    subject, metric, unit = key
+    return subject, metric, unit is not None, unit or ""
+
+
+def _stream(db: sqlite_utils.Database, metrics: list[str], marks: str) -> Iterator[tuple[Key, list[Claim]]]:
     """Each group's claims in turn; only one group is held in memory."""
-    key: tuple[str, str, str] | None = None
+    key: Key | None = None
     claims: list[Claim] = []
-    for r in db.query(ALL_CLAIMS_QUERY.format(marks=marks), metrics):
-        k = (r["subject"], r["metric"], r["unit"])
+    for r in db.conn.execute(ALL_CLAIMS_QUERY.format(marks=marks), metrics):
+        k = (r[7], r[9], r[10])
         if k != key:
             if key is not None:
                 yield key, claims
@@ -592,37 +625,31 @@ def _stream(db: sqlite_utils.Database, metrics: list[str], marks: str) -> Iterat
         yield key, claims
 
 
-def _clear(db: sqlite_utils.Database, key: tuple[str, str, str]) -> None:
-    _clear_many(db, [key])
-
-
-def _clear_many(db: sqlite_utils.Database, keys: list[tuple[str, str, str]]) -> None:
-    """Delete what earlier runs stored for these groups, in four set-wise statements."""
-    if not keys:
-        return
-    db.execute("create temp table if not exists _conflict_keys (subject text, metric text, unit text)")
-    db.execute("delete from _conflict_keys")
-    db.conn.executemany("insert into _conflict_keys values (?, ?, ?)", keys)
+def _clear_keys(db: sqlite_utils.Database) -> None:
+    """Delete what earlier runs stored for the groups in temp._conflict_keys."""
     in_keys = "(subject, metric, unit) in (select subject, metric, unit from _conflict_keys)"
     db.execute(f"delete from conflict_claims where conflict_id in (select id from conflicts where {in_keys})")
     for table in ("conflicts", "corroborations", "conflict_groups"):
         db.execute(f"delete from {table} where {in_keys}")
-    db.execute("delete from _conflict_keys")
+    db.execute("drop table temp._conflict_keys")
 
 
-def _claim(r: dict[str, Any]) -> Claim:
+def _claim(r: tuple[Any, ...]) -> Claim:
+    """A claim from a row of CLAIM_COLUMNS_SQL."""
+    (id_, article_id, sentence_id, source, published, outlet, lang, subject, object_, metric, unit, kind, value,
+     value_max, date, qualifier, vague, period, period_basis, modality, confidence, text) = r
     return Claim(
-        id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"], source=r["source"], published=r["published"],
-        lang=r["lang"] or "", subject=r["subject"], object=r["object"], metric=r["metric"], unit=r["unit"], kind=r["kind"],
-        value=r["value"], value_max=r["value_max"], date=r["date"], qualifier=r["qualifier"] or "exact",
-        vague=bool(r["vague"]), period=r["period"], period_basis=r["period_basis"],
-        modality=r["modality"] or "asserted", confidence=r["confidence"] if r["confidence"] is not None else 1.0,
-        text=r["text"], outlet=r["outlet"],
+        id=id_, article_id=article_id, sentence_id=sentence_id, source=source, published=published,
+        lang=lang or "", subject=subject, object=object_, metric=metric, unit=unit, kind=kind,
+        value=value, value_max=value_max, date=date, qualifier=qualifier or "exact",
+        vague=bool(vague), period=period, period_basis=period_basis,
+        modality=modality or "asserted", confidence=confidence if confidence is not None else 1.0,
+        text=text, outlet=outlet,
     )
 
 
-def _load(db: sqlite_utils.Database, key: tuple[str, str, str]) -> list[Claim]:
-    return [_claim(r) for r in db.query(CLAIM_QUERY, key)]
+def _load(db: sqlite_utils.Database, key: Key) -> list[Claim]:
+    return [_claim(r) for r in db.conn.execute(CLAIM_QUERY, key)]
 
 
 class _Writer:
@@ -638,10 +665,12 @@ class _Writer:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.rows: dict[str, list[dict[str, Any]]] = {t: [] for t in self.TABLES}
+        self.buffered = 0
 
     def add(self, table: str, rows: list[dict[str, Any]]) -> None:
         self.rows[table] += rows
-        if sum(len(r) for r in self.rows.values()) >= FLUSH_ROWS:
+        self.buffered += len(rows)
+        if self.buffered >= FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
@@ -659,11 +688,12 @@ class _Writer:
                    + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
             self.db.conn.executemany(sql, ([r[c] for c in cols] for r in rows))
             self.rows[table] = []
+        self.buffered = 0
 
 
 def _recompute(
     db: sqlite_utils.Database,
-    key: tuple[str, str, str],
+    key: Key,
     fingerprint: str,
     claims: list[Claim] | None = None,
     out: _Writer | None = None,
