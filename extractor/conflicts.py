@@ -539,6 +539,10 @@ GROUPS_QUERY = (
 STREAM_SHARE = 0.05
 # Rows buffered before they are written.
 FLUSH_ROWS = 20000
+# Claims of the best-supported side listed with each conflict: a story retold by
+# hundreds of outlets would otherwise list that side again for every dissenting figure.
+LISTED_PER_SIDE = 10
+
 Key = tuple[str, str, str]
 
 
@@ -691,6 +695,23 @@ class _Writer:
         self.buffered = 0
 
 
+def _listed(claims: list[Claim], limit: int = LISTED_PER_SIDE) -> list[Claim]:
+    """At most `limit` of a side's claims, in their order: the first (it gives the side's
+    value), then one for each figure as written, then one for each source, then the rest."""
+    if len(claims) <= limit:
+        return claims
+    chosen: dict[int, None] = {0: None}
+    for pick in (lambda c: c.label, lambda c: c.source, lambda c: c.id):
+        seen = {pick(claims[i]) for i in chosen}
+        for i, c in enumerate(claims):
+            if len(chosen) >= limit:
+                break
+            if pick(c) not in seen:
+                seen.add(pick(c))
+                chosen[i] = None
+    return [claims[i] for i in sorted(chosen)]
+
+
 def _recompute(
     db: sqlite_utils.Database,
     key: Key,
@@ -709,9 +730,13 @@ def _recompute(
     for c in conflicts:
         best = c.best
         cid = c.id  # a digest of every claim id: computed once, not once per link
+        listed = _listed(c.b)
+        summary = c.summary
+        if len(listed) < len(c.b):
+            summary += f" {len(c.b):,} claims give {_side_label(Side(c.b))}; {len(listed)} of them are listed."
         rows.append({
             "id": cid, "kind": c.kind, "subject": subject, "metric": metric,
-            "period": _period_of(c.a + c.b), "summary": c.summary, "severity": c.severity,
+            "period": _period_of(c.a + c.b), "summary": summary, "severity": c.severity,
             "confidence": c.confidence, "unit": unit,
             "best_value": best.claims[0].value if best and best.claims and best.claims[0].kind not in ("year", "date") else None,
             "best_value_max": best.claims[0].value_max if best and best.claims else None,
@@ -719,7 +744,7 @@ def _recompute(
             "sources": len({x.source for x in c.a + c.b}),
         })
         links += [{"conflict_id": cid, "claim_id": x.id, "side": "a"} for x in c.a]
-        links += [{"conflict_id": cid, "claim_id": x.id, "side": "b"} for x in c.b]
+        links += [{"conflict_id": cid, "claim_id": x.id, "side": "b"} for x in listed]
     writer.add("conflicts", rows)
     writer.add("conflict_claims", links)
     support = []
