@@ -25,7 +25,6 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -40,7 +39,7 @@ TENTATIVE = ("proposed", "planned", "conditional")
 NOT_COMPARED_FALLBACK = ("event_date", "period_duration")
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     id: str
     article_id: str
@@ -64,19 +63,31 @@ class Claim:
     confidence: float
     text: str
     outlet: str | None
+    # Derived once: every claim of a group is labelled, clustered and compared.
+    label: str = field(init=False, repr=False, compare=False)
+    tentative: bool = field(init=False, repr=False, compare=False)
+    lo: float = field(init=False, repr=False, compare=False)
+    hi: float = field(init=False, repr=False, compare=False)
+    bounded: bool = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def label(self) -> str:
+    def __post_init__(self) -> None:
+        self.label = self._label()
+        self.tentative = self._tentative()
+        self.lo, self.hi = _interval(self) if self.value is not None else (0.0, 0.0)
+        self.bounded = (not self.vague and self.qualifier in ("exact", "about", "range")
+                        and math.isfinite(self.lo) and math.isfinite(self.hi))
+
+    def _label(self) -> str:
         if self.kind in ("year", "date"):
             return self.date or "?"
-        assert self.value is not None
+        if self.value is None:
+            return "?"
         lo = human_number(self.value)
         if self.value_max is not None:
             return f"{lo}–{human_number(self.value_max)} {self.unit}"
         return f"{lo} {self.unit}"
 
-    @cached_property
-    def tentative(self) -> bool:
+    def _tentative(self) -> bool:
         """A proposal, plan, condition or forecast rather than a settled figure."""
         if self.modality in TENTATIVE:
             return True
@@ -149,11 +160,6 @@ def _half_unit(v: float) -> float:
     return 0.5 * 10 ** (exponent - max(len(digits) - 1, 0))
 
 
-def _bounded(c: Claim) -> bool:
-    lo, hi = _interval(c) if c.value is not None else (0, 0)
-    return not c.vague and c.qualifier in ("exact", "about", "range") and math.isfinite(lo) and math.isfinite(hi)
-
-
 def _dates_agree(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
@@ -179,9 +185,9 @@ def sides_of(claims: list[Claim]) -> list[Side]:
             side.claims.append(c)
         return list(by_date.values())
     sides: list[Side] = []
-    anchored = sorted((c for c in claims if _bounded(c)), key=lambda c: _interval(c)[0])
+    anchored = sorted((c for c in claims if c.bounded), key=lambda c: c.lo)
     for c in anchored:
-        lo, hi = _interval(c)
+        lo, hi = c.lo, c.hi
         for side in sides:
             if lo <= side.hi and side.lo <= hi:
                 side.claims.append(c)
@@ -189,14 +195,14 @@ def sides_of(claims: list[Claim]) -> list[Side]:
                 break
         else:
             sides.append(Side([c], lo, hi))
-    for c in (c for c in claims if not _bounded(c)):
-        lo, hi = _interval(c)
+    for c in (c for c in claims if not c.bounded):
+        lo, hi = c.lo, c.hi
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
         if fits:
             value = c.value or 0.0
             best = min(fits, key=lambda s: abs((s.lo + s.hi) / 2 - value) if math.isfinite(s.lo + s.hi) else 0)
             best.claims.append(c)
-            if not _bounded(best.claims[0]):
+            if not best.claims[0].bounded:
                 best.lo, best.hi = max(best.lo, lo), min(best.hi, hi)
         else:
             sides.append(Side([c], lo, hi))
