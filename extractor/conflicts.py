@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -61,8 +62,8 @@ class Claim:
     period_basis: str | None
     modality: str
     confidence: float
-    text: str
-    outlet: str | None
+    outlet: str | None = None
+    text: str = ""  # not read from the database: nothing here needs it
     # Derived once: every claim of a group is labelled, clustered and compared.
     label: str = field(init=False, repr=False, compare=False)
     tentative: bool = field(init=False, repr=False, compare=False)
@@ -82,10 +83,7 @@ class Claim:
             return self.date or "?"
         if self.value is None:
             return "?"
-        lo = human_number(self.value)
-        if self.value_max is not None:
-            return f"{lo}–{human_number(self.value_max)} {self.unit}"
-        return f"{lo} {self.unit}"
+        return _value_label(self.value, self.value_max, self.unit)
 
     def _tentative(self) -> bool:
         """A proposal, plan, condition or forecast rather than a settled figure."""
@@ -102,18 +100,36 @@ class Side:
     lo: float = -math.inf
     hi: float = math.inf
     date: str | None = None
+    # Derived figures, each with the number of claims it was computed from: a side is
+    # read many times once built (a best-supported side once per dissenting figure).
+    _memo: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _derived(self, name: str, compute: Callable[[Side], Any]) -> Any:
+        n, value = self._memo.get(name, (-1, None))
+        if n != len(self.claims):
+            value = compute(self)
+            self._memo[name] = (len(self.claims), value)
+        return value
 
     @property
     def sources(self) -> int:
-        return len({c.source for c in self.claims})
+        return int(self._derived("sources", lambda s: len({c.source for c in s.claims})))
 
     @property
     def label(self) -> str:
-        return _side_label(self)
+        return str(self._derived("label", _side_label))
 
     @property
     def latest(self) -> str:
-        return max((c.published or "") for c in self.claims)
+        return str(self._derived("latest", lambda s: max((c.published or "") for c in s.claims)))
+
+
+@lru_cache(maxsize=4096)
+def _value_label(value: float, value_max: float | None, unit: str) -> str:
+    lo = human_number(value)
+    if value_max is not None:
+        return f"{lo}–{human_number(value_max)} {unit}"
+    return f"{lo} {unit}"
 
 
 def human_number(v: float) -> str:
@@ -259,7 +275,7 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
 
 KINDS = ("extraction_doubt", "translation_mismatch", "proposal_vs_final", "rounding", "superseded", "contradiction")
 # Past this many claim pairs a group is compared with arrays rather than pair by pair.
-ARRAY_PAIRS = 2048
+ARRAY_PAIRS = 1024
 # Pairs compared in one block of arrays: bounds memory whatever the size of a group.
 BLOCK_PAIRS = 1 << 18
 
@@ -523,17 +539,6 @@ def _newer_label(c: Conflict) -> str:
 # ---------------------------------------------------------------------------
 # Database side.
 
-CLAIM_COLUMNS_SQL = """
-select c.id, c.article_id, c.sentence_id, coalesce(a.duplicate_of, a.id) as source, a.published, a.outlet,
-       c.lang, c.subject, c.object, c.metric, c.unit, c.kind, c.value, c.value_max, c.date, c.qualifier,
-       c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
-from claims c join articles a on a.id = c.article_id
-"""
-# A group's claims in the order they were stored (rowid), whichever index SQLite picks.
-CLAIM_QUERY = CLAIM_COLUMNS_SQL + "where c.subject = ? and c.metric = ? and c.unit = ? order by c.rowid"
-# Every grouped claim, group by group: one pass over claims(subject, metric, unit).
-ALL_CLAIMS_QUERY = (CLAIM_COLUMNS_SQL + "where c.subject is not null and c.metric in ({marks}) "
-                    "order by c.subject, c.metric, c.unit, c.rowid")
 # Each group's fingerprint: its claim count and a checksum of ids, confidences and values.
 GROUPS_QUERY = (
     "select subject, metric, unit, _conflict_fingerprint(count(*), "
@@ -541,13 +546,23 @@ GROUPS_QUERY = (
     "from claims where subject is not null and metric in ({marks}) "
     "group by subject, metric, unit having count(*) > 1"
 )
-# Past this share of dirty groups one ordered pass beats a query per group.
-STREAM_SHARE = 0.05
+# The claims of every group to redo, group after group, each in the order stored. A group
+# without a unit matches no claim (`unit = NULL`) and comes as one empty row.
+DIRTY_CLAIMS_QUERY = """
+select d.rowid, d.subject, d.metric, d.unit, d.fingerprint,
+       c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence
+from _conflict_dirty d
+left join claims c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
+left join _conflict_sources a on a.id = c.article_id
+order by d.rowid, c.rowid
+"""
 # Rows buffered before they are written.
 FLUSH_ROWS = 20000
 # Claims of the best-supported side listed with each conflict: a story retold by
 # hundreds of outlets would otherwise list that side again for every dissenting figure.
 LISTED_PER_SIDE = 10
+TEMP_TABLES = ("_conflict_current", "_conflict_dirty", "_conflict_keys", "_conflict_sources")
 
 Key = tuple[str, str, str]
 
@@ -562,15 +577,16 @@ def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
     """Recompute conflicts for every group whose claims changed; returns how many groups
     were recomputed. `full` recomputes everything.
 
-    Which groups changed is worked out in SQL (temporary tables), and claims are read
-    one group at a time, so memory depends on the largest group, not on the database.
+    Which groups changed is worked out in SQL, claims are read one group at a time, and
+    results wait in temporary tables until they replace the old ones in one transaction,
+    so memory depends on the largest group, not on the database.
     """
     metrics = _compared_metrics()
     marks = ",".join("?" for _ in metrics)
     conn = db.conn
+    caller_transaction = conn.in_transaction
     conn.create_function("_conflict_fingerprint", 2, lambda n, ids: f"{n}:{ids}", deterministic=True)
-    for table in ("_conflict_current", "_conflict_dirty", "_conflict_keys"):
-        conn.execute(f"drop table if exists temp.{table}")
+    _drop_temp(db)
     conn.execute(f"create temp table _conflict_current as {GROUPS_QUERY.format(marks=marks)}", metrics)
     conn.execute("create unique index temp._conflict_current_key on _conflict_current (subject, metric, unit)")
     same_group = "g.subject = c.subject and g.metric = c.metric and g.unit is c.unit"
@@ -580,59 +596,55 @@ def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
         "where ? or g.fingerprint is not c.fingerprint order by c.subject, c.metric, c.unit",
         [full],
     )
-    groups = conn.execute("select count(*) from _conflict_current").fetchone()[0]
+    conn.execute(
+        "create temp table _conflict_keys as select subject, metric, unit from _conflict_dirty union all "
+        "select subject, metric, unit from conflict_groups g "
+        f"where not exists (select 1 from _conflict_current c where {same_group})"
+    )
     dirty = conn.execute("select count(*) from _conflict_dirty").fetchone()[0]
+    if dirty:
+        # Each article's independent source, read once rather than once per claim.
+        conn.execute("create temp table _conflict_sources (id text primary key, source text, published text, "
+                     "outlet text) without rowid")
+        conn.execute("insert into _conflict_sources select id, coalesce(duplicate_of, id), published, outlet from articles")
+        out = _Writer(db)
+        for key, fingerprint, claims in _dirty_groups(db):
+            _recompute(db, key, fingerprint, claims, out)
+        out.flush()
+    if not caller_transaction:
+        conn.commit()  # only temporary tables were written
     with db.atomic():
         if full:
             for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups"):
                 conn.execute(f"delete from {table}")
         else:
-            conn.execute(
-                "create temp table _conflict_keys as select subject, metric, unit from _conflict_dirty union all "
-                "select subject, metric, unit from conflict_groups g "
-                f"where not exists (select 1 from _conflict_current c where {same_group})"
-            )
             _clear_keys(db)
-        out = _Writer(db)
-        wanted = conn.execute("select subject, metric, unit, fingerprint from _conflict_dirty order by rowid")
-        if dirty > STREAM_SHARE * max(groups, 1):
-            # Both in (subject, metric, unit) order: walk them side by side.
-            next_dirty = next(wanted, None)
-            for key, claims in _stream(db, metrics, marks):
-                while next_dirty is not None and _order(next_dirty[:3]) < _order(key):
-                    next_dirty = next(wanted, None)
-                if next_dirty is not None and tuple(next_dirty[:3]) == key:
-                    # `unit = NULL` matches nothing, so a group without a unit loads empty.
-                    _recompute(db, key, next_dirty[3], claims if key[2] is not None else [], out)
-        else:
-            for subject, metric, unit, fingerprint in wanted:
-                _recompute(db, (subject, metric, unit), fingerprint, out=out)
-        wanted.close()
-        out.flush()
-    for table in ("_conflict_current", "_conflict_dirty", "_conflict_keys"):
-        conn.execute(f"drop table if exists temp.{table}")
+        if dirty:
+            out.publish()
+    _drop_temp(db)
     return int(dirty)
 
 
-def _order(key: tuple[Any, ...]) -> tuple[str, str, bool, str]:
-    """SQLite's order of group keys: NULL first, then text by code point (= UTF-8 bytes)."""
-    subject, metric, unit = key
-    return subject, metric, unit is not None, unit or ""
+def _drop_temp(db: sqlite_utils.Database) -> None:
+    for table in TEMP_TABLES + tuple(_Writer.temp_name(t) for t in _Writer.TABLES):
+        db.conn.execute(f"drop table if exists temp.{table}")
 
 
-def _stream(db: sqlite_utils.Database, metrics: list[str], marks: str) -> Iterator[tuple[Key, list[Claim]]]:
-    """Each group's claims in turn; only one group is held in memory."""
-    key: Key | None = None
+def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Claim]]]:
+    """Each group to redo with its fingerprint and claims; one group is held at a time."""
+    group: int | None = None
+    key: Key = ("", "", "")
+    fingerprint = ""
     claims: list[Claim] = []
-    for r in db.conn.execute(ALL_CLAIMS_QUERY.format(marks=marks), metrics):
-        k = (r[7], r[9], r[10])
-        if k != key:
-            if key is not None:
-                yield key, claims
-            key, claims = k, []
-        claims.append(_claim(r))
-    if key is not None:
-        yield key, claims
+    for r in db.conn.execute(DIRTY_CLAIMS_QUERY):
+        if r[0] != group:
+            if group is not None:
+                yield key, fingerprint, claims
+            group, key, fingerprint, claims = r[0], (r[1], r[2], r[3]), r[4], []
+        if r[5] is not None and r[8] is not None:  # a claim whose article is stored
+            claims.append(_claim(r))
+    if group is not None:
+        yield key, fingerprint, claims
 
 
 def _clear_keys(db: sqlite_utils.Database) -> None:
@@ -641,29 +653,25 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
     db.execute(f"delete from conflict_claims where conflict_id in (select id from conflicts where {in_keys})")
     for table in ("conflicts", "corroborations", "conflict_groups"):
         db.execute(f"delete from {table} where {in_keys}")
-    db.execute("drop table temp._conflict_keys")
 
 
 def _claim(r: tuple[Any, ...]) -> Claim:
-    """A claim from a row of CLAIM_COLUMNS_SQL."""
-    (id_, article_id, sentence_id, source, published, outlet, lang, subject, object_, metric, unit, kind, value,
-     value_max, date, qualifier, vague, period, period_basis, modality, confidence, text) = r
+    """A claim from a row of DIRTY_CLAIMS_QUERY."""
+    (_, subject, metric, unit, _, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
+     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence) = r
     return Claim(
         id=id_, article_id=article_id, sentence_id=sentence_id, source=source, published=published,
         lang=lang or "", subject=subject, object=object_, metric=metric, unit=unit, kind=kind,
         value=value, value_max=value_max, date=date, qualifier=qualifier or "exact",
         vague=bool(vague), period=period, period_basis=period_basis,
         modality=modality or "asserted", confidence=confidence if confidence is not None else 1.0,
-        text=text, outlet=outlet,
+        outlet=outlet,
     )
 
 
-def _load(db: sqlite_utils.Database, key: Key) -> list[Claim]:
-    return [_claim(r) for r in db.conn.execute(CLAIM_QUERY, key)]
-
-
 class _Writer:
-    """Buffers the rows of many groups and upserts them in large batches, in order."""
+    """Collects the rows of many groups in temporary tables (appends, no indexes, no
+    write-ahead log), then upserts them into the real tables in one pass, in order."""
 
     TABLES: dict[str, str | tuple[str, ...]] = {
         "conflicts": "id",
@@ -675,7 +683,12 @@ class _Writer:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.rows: dict[str, list[dict[str, Any]]] = {t: [] for t in self.TABLES}
+        self.columns: dict[str, list[str]] = {}
         self.buffered = 0
+
+    @staticmethod
+    def temp_name(table: str) -> str:
+        return f"_conflict_out_{table}"
 
     def add(self, table: str, rows: list[dict[str, Any]]) -> None:
         self.rows[table] += rows
@@ -684,21 +697,32 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        # sqlite-utils' upsert_all, without its per-batch bookkeeping: one prepared
-        # statement, insert or update on the primary key, rows in order.
-        for table, pk in self.TABLES.items():
-            rows = self.rows[table]
+        for table, rows in self.rows.items():
             if not rows:
                 continue
-            cols = list(rows[0])
-            keys = [pk] if isinstance(pk, str) else list(pk)
-            rest = [c for c in cols if c not in keys]
-            sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)}) "
-                   f"on conflict ({', '.join(f'[{k}]' for k in keys)}) do "
-                   + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
-            self.db.conn.executemany(sql, ([r[c] for c in cols] for r in rows))
+            if table not in self.columns:
+                self.columns[table] = list(rows[0])
+                names = ", ".join(f"[{c}]" for c in self.columns[table])
+                self.db.conn.execute(f"create temp table {self.temp_name(table)} ({names})")
+            cols = self.columns[table]
+            self.db.conn.executemany(f"insert into temp.{self.temp_name(table)} values ({', '.join('?' for _ in cols)})",
+                                     ([r[c] for c in cols] for r in rows))
             self.rows[table] = []
         self.buffered = 0
+
+    def publish(self) -> None:
+        """Upsert the collected rows (insert, or update on the primary key) in the order made."""
+        for table, pk in self.TABLES.items():
+            if table not in self.columns:
+                continue
+            cols = self.columns[table]
+            keys = [pk] if isinstance(pk, str) else list(pk)
+            rest = [c for c in cols if c not in keys]
+            names = ", ".join(f"[{c}]" for c in cols)
+            self.db.conn.execute(
+                f"insert into [{table}] ({names}) select {names} from temp.{self.temp_name(table)} where true order by rowid "
+                f"on conflict ({', '.join(f'[{k}]' for k in keys)}) do "
+                + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
 
 
 def _listed(claims: list[Claim], limit: int = LISTED_PER_SIDE) -> list[Claim]:
@@ -722,14 +746,10 @@ def _recompute(
     db: sqlite_utils.Database,
     key: Key,
     fingerprint: str,
-    claims: list[Claim] | None = None,
-    out: _Writer | None = None,
+    claims: list[Claim],
+    writer: _Writer,
 ) -> None:
     subject, metric, unit = key
-    if claims is None:
-        claims = _load(db, key)
-    own = out is None
-    writer = out if out is not None else _Writer(db)
     sides = sides_of(claims)
     conflicts = compare(sides, subject, metric, unit) if len(sides) > 1 else []
     rows, links = [], []
@@ -771,8 +791,6 @@ def _recompute(
         "values_json": json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
         "best": best.label if best else None,
     }])
-    if own:
-        writer.flush()
 
 
 def _period_of(claims: Iterable[Claim]) -> str | None:
