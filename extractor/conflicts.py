@@ -167,6 +167,7 @@ def _interval(c: Claim) -> tuple[float, float]:
     return v - tol, v + tol
 
 
+@lru_cache(maxsize=4096)
 def _half_unit(v: float) -> float:
     """Half a unit of the last significant digit: 30 → 5, 27 → 0.5, 1.3e10 → 5e8."""
     if v == 0:
@@ -485,15 +486,16 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
     What = what[0].upper() + what[1:]
     ratio = _ratio(conflict.a, conflict.b)
     tail = f" (a {ratio:g}-fold gap, the size of a slipped magnitude)" if ratio and ratio >= 9.5 and abs(math.log10(ratio) - round(math.log10(ratio))) < 0.02 else ""
-    texts = {
-        "translation_mismatch": f"The two language versions of one article disagree on {what}: {a_lab} against {b_lab}{tail}.",
-        "proposal_vs_final": f"{What} was proposed or forecast as {_tentative_label(conflict)} but stated as {_final_label(conflict)}.",
-        "superseded": f"{What} changed over time: {_older_label(conflict)} earlier, {_newer_label(conflict)} in the later source.",
-        "rounding": f"{What}: {a_lab} and {b_lab} differ only by rounding or vagueness.",
-        "extraction_doubt": f"Possible extraction slip, not a source disagreement: {a_lab} against {b_lab} for {what}, read with low confidence.",
-        "contradiction": f"Sources contradict each other on {what}: {a_lab} ({a_src} source{'s' if a_src != 1 else ''}) against {b_lab} ({b_src} source{'s' if b_src != 1 else ''}){tail}.",
+    # Only the sentence for this kind is built: some read every claim again.
+    texts: dict[str, Callable[[], str]] = {
+        "translation_mismatch": lambda: f"The two language versions of one article disagree on {what}: {a_lab} against {b_lab}{tail}.",
+        "proposal_vs_final": lambda: f"{What} was proposed or forecast as {_tentative_label(conflict)} but stated as {_final_label(conflict)}.",
+        "superseded": lambda: f"{What} changed over time: {_older_label(conflict)} earlier, {_newer_label(conflict)} in the later source.",
+        "rounding": lambda: f"{What}: {a_lab} and {b_lab} differ only by rounding or vagueness.",
+        "extraction_doubt": lambda: f"Possible extraction slip, not a source disagreement: {a_lab} against {b_lab} for {what}, read with low confidence.",
+        "contradiction": lambda: f"Sources contradict each other on {what}: {a_lab} ({a_src} source{'s' if a_src != 1 else ''}) against {b_lab} ({b_src} source{'s' if b_src != 1 else ''}){tail}.",
     }
-    conflict.summary = texts[conflict.kind]
+    conflict.summary = texts[conflict.kind]()
     conflict.severity = {
         "contradiction": "high" if tail or (ratio and ratio >= 1.5) else "medium",
         "translation_mismatch": "high",
@@ -673,24 +675,30 @@ class _Writer:
     """Collects the rows of many groups in temporary tables (appends, no indexes, no
     write-ahead log), then upserts them into the real tables in one pass, in order."""
 
-    TABLES: dict[str, str | tuple[str, ...]] = {
-        "conflicts": "id",
-        "conflict_claims": ("conflict_id", "claim_id"),
-        "corroborations": "id",
-        "conflict_groups": ("subject", "metric", "unit"),
+    # Each table's primary key, then its columns in the order rows are given.
+    TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+        "conflicts": (("id",), ("id", "kind", "subject", "metric", "period", "summary", "severity", "confidence",
+                                "unit", "best_value", "best_value_max", "best_date", "sources")),
+        "conflict_claims": (("conflict_id", "claim_id"), ("conflict_id", "claim_id", "side")),
+        "corroborations": (("id",), ("id", "subject", "metric", "unit", "value", "sources", "claims", "claim_ids",
+                                     "outlets")),
+        "conflict_groups": (("subject", "metric", "unit"), ("subject", "metric", "unit", "fingerprint", "sources",
+                                                            "values_json", "best")),
     }
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.rows: dict[str, list[dict[str, Any]]] = {t: [] for t in self.TABLES}
-        self.columns: dict[str, list[str]] = {}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in self.TABLES}
         self.buffered = 0
+        for table, (_, cols) in self.TABLES.items():
+            names = ", ".join(f"[{c}]" for c in cols)
+            db.conn.execute(f"create temp table {self.temp_name(table)} ({names})")
 
     @staticmethod
     def temp_name(table: str) -> str:
         return f"_conflict_out_{table}"
 
-    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+    def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         self.rows[table] += rows
         self.buffered += len(rows)
         if self.buffered >= FLUSH_ROWS:
@@ -698,25 +706,15 @@ class _Writer:
 
     def flush(self) -> None:
         for table, rows in self.rows.items():
-            if not rows:
-                continue
-            if table not in self.columns:
-                self.columns[table] = list(rows[0])
-                names = ", ".join(f"[{c}]" for c in self.columns[table])
-                self.db.conn.execute(f"create temp table {self.temp_name(table)} ({names})")
-            cols = self.columns[table]
-            self.db.conn.executemany(f"insert into temp.{self.temp_name(table)} values ({', '.join('?' for _ in cols)})",
-                                     ([r[c] for c in cols] for r in rows))
-            self.rows[table] = []
+            if rows:
+                marks = ", ".join("?" for _ in self.TABLES[table][1])
+                self.db.conn.executemany(f"insert into temp.{self.temp_name(table)} values ({marks})", rows)
+                self.rows[table] = []
         self.buffered = 0
 
     def publish(self) -> None:
         """Upsert the collected rows (insert, or update on the primary key) in the order made."""
-        for table, pk in self.TABLES.items():
-            if table not in self.columns:
-                continue
-            cols = self.columns[table]
-            keys = [pk] if isinstance(pk, str) else list(pk)
+        for table, (keys, cols) in self.TABLES.items():
             rest = [c for c in cols if c not in keys]
             names = ", ".join(f"[{c}]" for c in cols)
             self.db.conn.execute(
@@ -760,37 +758,35 @@ def _recompute(
         summary = c.summary
         if len(listed) < len(c.b):
             summary += f" {len(c.b):,} claims give {_side_label(Side(c.b))}; {len(listed)} of them are listed."
-        rows.append({
-            "id": cid, "kind": c.kind, "subject": subject, "metric": metric,
-            "period": _period_of(c.a + c.b), "summary": summary, "severity": c.severity,
-            "confidence": c.confidence, "unit": unit,
-            "best_value": best.claims[0].value if best and best.claims and best.claims[0].kind not in ("year", "date") else None,
-            "best_value_max": best.claims[0].value_max if best and best.claims else None,
-            "best_date": best.claims[0].date if best and best.claims and best.claims[0].kind in ("year", "date") else None,
-            "sources": len({x.source for x in c.a + c.b}),
-        })
-        links += [{"conflict_id": cid, "claim_id": x.id, "side": "a"} for x in c.a]
-        links += [{"conflict_id": cid, "claim_id": x.id, "side": "b"} for x in listed]
+        first = best.claims[0] if best and best.claims else None
+        dated = first is not None and first.kind in ("year", "date")
+        rows.append((
+            cid, c.kind, subject, metric, _period_of(c.a + c.b), summary, c.severity, c.confidence, unit,
+            first.value if first is not None and not dated else None,
+            first.value_max if first is not None else None,
+            first.date if first is not None and dated else None,
+            len({x.source for x in c.a + c.b}),
+        ))
+        links += [(cid, x.id, "a") for x in c.a]
+        links += [(cid, x.id, "b") for x in listed]
     writer.add("conflicts", rows)
     writer.add("conflict_claims", links)
     support = []
     for side in sides:
         label = side.label
-        support.append({
-            "id": hashlib.sha256(json.dumps([subject, metric, unit, label]).encode()).hexdigest()[:16],
-            "subject": subject, "metric": metric, "unit": unit, "value": label,
-            "sources": side.sources, "claims": len(side.claims),
-            "claim_ids": json.dumps(sorted(c.id for c in side.claims)),
-            "outlets": ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
-        })
+        support.append((
+            hashlib.sha256(json.dumps([subject, metric, unit, label]).encode()).hexdigest()[:16],
+            subject, metric, unit, label, side.sources, len(side.claims),
+            json.dumps(sorted(c.id for c in side.claims)),
+            ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
+        ))
     writer.add("corroborations", support)
     best = max(sides, key=lambda s: (s.sources, s.latest)) if sides else None
-    writer.add("conflict_groups", [{
-        "subject": subject, "metric": metric, "unit": unit, "fingerprint": fingerprint,
-        "sources": len({c.source for c in claims}),
-        "values_json": json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
-        "best": best.label if best else None,
-    }])
+    writer.add("conflict_groups", [(
+        subject, metric, unit, fingerprint, len({c.source for c in claims}),
+        json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
+        best.label if best else None,
+    )])
 
 
 def _period_of(claims: Iterable[Claim]) -> str | None:
