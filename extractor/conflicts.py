@@ -551,8 +551,7 @@ GROUPS_QUERY = (
 # The claims of every group to redo, group after group, each in the order stored. A group
 # without a unit matches no claim (`unit = NULL`) and comes as one empty row.
 DIRTY_CLAIMS_QUERY = """
-select d.rowid, d.subject, d.metric, d.unit, d.fingerprint,
-       c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+select d.rowid, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
        c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence
 from _conflict_dirty d
 left join claims c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
@@ -634,19 +633,22 @@ def _drop_temp(db: sqlite_utils.Database) -> None:
 
 def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Claim]]]:
     """Each group to redo with its fingerprint and claims; one group is held at a time."""
-    group: int | None = None
-    key: Key = ("", "", "")
-    fingerprint = ""
+    # The groups in one cursor and their claims in another, both in group order: the
+    # group's key is not repeated on every claim row.
+    groups = db.conn.execute("select rowid, subject, metric, unit, fingerprint from _conflict_dirty order by rowid")
+    group: tuple[Any, ...] | None = None
     claims: list[Claim] = []
     for r in db.conn.execute(DIRTY_CLAIMS_QUERY):
-        if r[0] != group:
+        if group is None or r[0] != group[0]:
             if group is not None:
-                yield key, fingerprint, claims
-            group, key, fingerprint, claims = r[0], (r[1], r[2], r[3]), r[4], []
-        if r[5] is not None and r[8] is not None:  # a claim whose article is stored
-            claims.append(_claim(r))
+                yield (group[1], group[2], group[3]), group[4], claims
+            group, claims = next(groups), []
+            assert group[0] == r[0]
+        if r[1] is not None and r[4] is not None:  # a claim whose article is stored
+            claims.append(_claim(r, group[1], group[2], group[3]))
     if group is not None:
-        yield key, fingerprint, claims
+        yield (group[1], group[2], group[3]), group[4], claims
+    groups.close()
 
 
 def _clear_keys(db: sqlite_utils.Database) -> None:
@@ -657,17 +659,14 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
         db.execute(f"delete from {table} where {in_keys}")
 
 
-def _claim(r: tuple[Any, ...]) -> Claim:
-    """A claim from a row of DIRTY_CLAIMS_QUERY."""
-    (_, subject, metric, unit, _, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
+def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
+    """A claim from a row of DIRTY_CLAIMS_QUERY, in the order of Claim's fields."""
+    (_, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
      value, value_max, date, qualifier, vague, period, period_basis, modality, confidence) = r
     return Claim(
-        id=id_, article_id=article_id, sentence_id=sentence_id, source=source, published=published,
-        lang=lang or "", subject=subject, object=object_, metric=metric, unit=unit, kind=kind,
-        value=value, value_max=value_max, date=date, qualifier=qualifier or "exact",
-        vague=bool(vague), period=period, period_basis=period_basis,
-        modality=modality or "asserted", confidence=confidence if confidence is not None else 1.0,
-        outlet=outlet,
+        id_, article_id, sentence_id, source, published, lang or "", subject, object_, metric, unit, kind,
+        value, value_max, date, qualifier or "exact", bool(vague), period, period_basis,
+        modality or "asserted", confidence if confidence is not None else 1.0, outlet,
     )
 
 
