@@ -15,7 +15,9 @@ of sides that cannot both be true is a conflict of one kind:
 - extraction_doubt: a side resting only on low-confidence attribution, kept apart so a
   parsing slip is not reported as a source disagreement.
 
-Groups are recomputed only when their claims changed since the last run.
+Each dissenting side is compared with the best-supported side only, and a conflict lists
+the dissenting claims and at most ten of the best-supported side's (the summary gives
+their full count). Groups are recomputed only when their claims changed since the last run.
 """
 
 from __future__ import annotations
