@@ -104,26 +104,27 @@ class Side:
     date: str | None = None
     # Derived figures, each with the number of claims it was computed from: a side is
     # read many times once built (a best-supported side once per dissenting figure).
-    _memo: dict[str, tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
-
-    def _derived(self, name: str, compute: Callable[[Side], Any]) -> Any:
-        n, value = self._memo.get(name, (-1, None))
-        if n != len(self.claims):
-            value = compute(self)
-            self._memo[name] = (len(self.claims), value)
-        return value
+    _sources: tuple[int, int] = field(default=(-1, 0), repr=False, compare=False)
+    _latest: tuple[int, str] = field(default=(-1, ""), repr=False, compare=False)
+    _label: tuple[int, str] = field(default=(-1, ""), repr=False, compare=False)
 
     @property
     def sources(self) -> int:
-        return int(self._derived("sources", lambda s: len({c.source for c in s.claims})))
+        if self._sources[0] != len(self.claims):
+            self._sources = (len(self.claims), len({c.source for c in self.claims}))
+        return self._sources[1]
 
     @property
     def label(self) -> str:
-        return str(self._derived("label", _side_label))
+        if self._label[0] != len(self.claims):
+            self._label = (len(self.claims), _side_label(self))
+        return self._label[1]
 
     @property
     def latest(self) -> str:
-        return str(self._derived("latest", lambda s: max((c.published or "") for c in s.claims)))
+        if self._latest[0] != len(self.claims):
+            self._latest = (len(self.claims), max((c.published or "") for c in self.claims))
+        return self._latest[1]
 
 
 @lru_cache(maxsize=4096)
