@@ -426,9 +426,8 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         sides = side_of[start:stop]
         # Where each side's rows begin inside this block.
         cuts = np.flatnonzero(np.r_[True, sides[1:] != sides[:-1]])
-        for kind in np.unique(kinds):
-            if kind < 0:
-                continue
+        # The kinds present (-1, an uncompared pair, counts in the first bin).
+        for kind in np.flatnonzero(np.bincount(kinds.ravel() + 1, minlength=len(KINDS) + 1)[1:]).tolist():
             hit = kinds == kind
             any_row = hit.any(axis=1)
             first_pair = np.where(any_row, index * width + hit.argmax(axis=1), none)
