@@ -15,7 +15,9 @@ of sides that cannot both be true is a conflict of one kind:
 - extraction_doubt: a side resting only on low-confidence attribution, kept apart so a
   parsing slip is not reported as a source disagreement.
 
-Groups are recomputed only when their claims changed since the last run.
+Each dissenting side is compared with the best-supported side only, and a conflict lists
+the dissenting claims and at most ten of the best-supported side's (the summary gives
+their full count). Groups are recomputed only when their claims changed since the last run.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from extractor.attribute import Metric, lexicon, metric_info
@@ -39,7 +42,7 @@ TENTATIVE = ("proposed", "planned", "conditional")
 NOT_COMPARED_FALLBACK = ("event_date", "period_duration")
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     id: str
     article_id: str
@@ -61,21 +64,30 @@ class Claim:
     period_basis: str | None
     modality: str
     confidence: float
-    text: str
-    outlet: str | None
+    outlet: str | None = None
+    text: str = ""  # not read from the database: nothing here needs it
+    # Derived once: every claim of a group is labelled, clustered and compared.
+    label: str = field(init=False, repr=False, compare=False)
+    tentative: bool = field(init=False, repr=False, compare=False)
+    lo: float = field(init=False, repr=False, compare=False)
+    hi: float = field(init=False, repr=False, compare=False)
+    bounded: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def label(self) -> str:
+    def __post_init__(self) -> None:
+        self.label = self._label()
+        self.tentative = self._tentative()
+        self.lo, self.hi = _interval(self) if self.value is not None else (0.0, 0.0)
+        self.bounded = (not self.vague and self.qualifier in ("exact", "about", "range")
+                        and math.isfinite(self.lo) and math.isfinite(self.hi))
+
+    def _label(self) -> str:
         if self.kind in ("year", "date"):
             return self.date or "?"
-        assert self.value is not None
-        lo = human_number(self.value)
-        if self.value_max is not None:
-            return f"{lo}–{human_number(self.value_max)} {self.unit}"
-        return f"{lo} {self.unit}"
+        if self.value is None:
+            return "?"
+        return _value_label(self.value, self.value_max, self.unit)
 
-    @cached_property
-    def tentative(self) -> bool:
+    def _tentative(self) -> bool:
         """A proposal, plan, condition or forecast rather than a settled figure."""
         if self.modality in TENTATIVE:
             return True
@@ -90,18 +102,37 @@ class Side:
     lo: float = -math.inf
     hi: float = math.inf
     date: str | None = None
+    # Derived figures, each with the number of claims it was computed from: a side is
+    # read many times once built (a best-supported side once per dissenting figure).
+    _sources: tuple[int, int] = field(default=(-1, 0), repr=False, compare=False)
+    _latest: tuple[int, str] = field(default=(-1, ""), repr=False, compare=False)
+    _label: tuple[int, str] = field(default=(-1, ""), repr=False, compare=False)
 
     @property
     def sources(self) -> int:
-        return len({c.source for c in self.claims})
+        if self._sources[0] != len(self.claims):
+            self._sources = (len(self.claims), len({c.source for c in self.claims}))
+        return self._sources[1]
 
     @property
     def label(self) -> str:
-        return _side_label(self)
+        if self._label[0] != len(self.claims):
+            self._label = (len(self.claims), _side_label(self))
+        return self._label[1]
 
     @property
     def latest(self) -> str:
-        return max((c.published or "") for c in self.claims)
+        if self._latest[0] != len(self.claims):
+            self._latest = (len(self.claims), max((c.published or "") for c in self.claims))
+        return self._latest[1]
+
+
+@lru_cache(maxsize=4096)
+def _value_label(value: float, value_max: float | None, unit: str) -> str:
+    lo = human_number(value)
+    if value_max is not None:
+        return f"{lo}–{human_number(value_max)} {unit}"
+    return f"{lo} {unit}"
 
 
 def human_number(v: float) -> str:
@@ -139,6 +170,7 @@ def _interval(c: Claim) -> tuple[float, float]:
     return v - tol, v + tol
 
 
+@lru_cache(maxsize=4096)
 def _half_unit(v: float) -> float:
     """Half a unit of the last significant digit: 30 → 5, 27 → 0.5, 1.3e10 → 5e8."""
     if v == 0:
@@ -146,11 +178,6 @@ def _half_unit(v: float) -> float:
     digits = f"{abs(v):.12g}".replace(".", "").rstrip("0").lstrip("0")
     exponent = math.floor(math.log10(abs(v)))
     return 0.5 * 10 ** (exponent - max(len(digits) - 1, 0))
-
-
-def _bounded(c: Claim) -> bool:
-    lo, hi = _interval(c) if c.value is not None else (0, 0)
-    return not c.vague and c.qualifier in ("exact", "about", "range") and math.isfinite(lo) and math.isfinite(hi)
 
 
 def _dates_agree(a: str, b: str) -> bool:
@@ -178,9 +205,9 @@ def sides_of(claims: list[Claim]) -> list[Side]:
             side.claims.append(c)
         return list(by_date.values())
     sides: list[Side] = []
-    anchored = sorted((c for c in claims if _bounded(c)), key=lambda c: _interval(c)[0])
+    anchored = sorted((c for c in claims if c.bounded), key=lambda c: c.lo)
     for c in anchored:
-        lo, hi = _interval(c)
+        lo, hi = c.lo, c.hi
         for side in sides:
             if lo <= side.hi and side.lo <= hi:
                 side.claims.append(c)
@@ -188,14 +215,14 @@ def sides_of(claims: list[Claim]) -> list[Side]:
                 break
         else:
             sides.append(Side([c], lo, hi))
-    for c in (c for c in claims if not _bounded(c)):
-        lo, hi = _interval(c)
+    for c in (c for c in claims if not c.bounded):
+        lo, hi = c.lo, c.hi
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
         if fits:
             value = c.value or 0.0
             best = min(fits, key=lambda s: abs((s.lo + s.hi) / 2 - value) if math.isfinite(s.lo + s.hi) else 0)
             best.claims.append(c)
-            if not _bounded(best.claims[0]):
+            if not best.claims[0].bounded:
                 best.lo, best.hi = max(best.lo, lo), min(best.hi, hi)
         else:
             sides.append(Side([c], lo, hi))
@@ -250,6 +277,17 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
     return abs(precise.value - rough.value) <= max(_half_unit(rough.value), abs(rough.value) * 0.1)
 
 
+KINDS = ("extraction_doubt", "translation_mismatch", "proposal_vs_final", "rounding", "superseded", "contradiction")
+# Past this many claim pairs a group is compared with arrays rather than pair by pair.
+ARRAY_PAIRS = 1024
+# Pairs compared in one block of arrays: bounds memory whatever the size of a group.
+BLOCK_PAIRS = 1 << 18
+
+# For each dissenting side, kind → (its claims, the best-supported side's claims) that
+# pair up with that kind, each list in order of first pairing.
+Pairing = dict[str, tuple[list[Claim], list[Claim]]]
+
+
 def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Conflict]:
     """Each side's disagreement with the best-supported side, split by kind.
 
@@ -265,9 +303,19 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Con
     # periods can be the same.
     across_time = info is not None and (info.changeable or info.cumulative)
     center = max(sides, key=lambda s: (s.sources, s.latest, len(s.claims)))
-    for other in sides:
-        if other is center:
-            continue
+    others = [s for s in sides if s is not center]
+    pairs = sum(len(s.claims) for s in others) * len(center.claims)
+    pair_up = _pair_up_arrays if pairs >= ARRAY_PAIRS else _pair_up
+    for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
+        for kind, (left, right) in by_kind.items():
+            out.append(_describe(Conflict(kind, subject, metric, unit, left, right), other, center))
+    return out
+
+
+def _pair_up(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
+    """Pair by pair: the reference for `_pair_up_arrays`, and faster on small groups."""
+    found = []
+    for other in others:
         by_kind: dict[str, tuple[dict[str, Claim], dict[str, Claim]]] = {}
         for a in other.claims:
             for b in center.claims:
@@ -279,9 +327,133 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Con
                 left, right = by_kind.setdefault(kind, ({}, {}))
                 left[a.id] = a
                 right[b.id] = b
-        for kind, (left, right) in by_kind.items():
-            out.append(_describe(Conflict(kind, subject, metric, unit, list(left.values()), list(right.values())),
-                                 other, center))
+        found.append({k: (list(left.values()), list(right.values())) for k, (left, right) in by_kind.items()})
+    return found
+
+
+class _Columns:
+    """What `_pair_kind` reads of each claim, as arrays (strings as shared codes)."""
+
+    def __init__(self, claims: list[Claim], codes: dict[str, dict[Any, int]], published: dict[str, int]) -> None:
+        def code(table: str, value: Any) -> int:
+            return codes[table].setdefault(value, len(codes[table]))
+
+        n = len(claims)
+        self.low = np.fromiter((c.confidence < LOW_CONFIDENCE for c in claims), bool, n)
+        self.source = np.fromiter((code("source", c.source) for c in claims), np.int64, n)
+        self.lang = np.fromiter((code("lang", c.lang) for c in claims), np.int64, n)
+        self.sentence = np.fromiter((-1 if c.sentence_id is None else code("sentence", c.sentence_id) for c in claims),
+                                    np.int64, n)
+        self.period = np.fromiter((code("period", c.period) if c.period else -1 for c in claims), np.int64, n)
+        self.explicit = np.fromiter((c.period_basis == "explicit" for c in claims), bool, n)
+        self.tentative = np.fromiter((c.tentative for c in claims), bool, n)
+        self.approximate = np.fromiter((c.vague or c.qualifier == "about" for c in claims), bool, n)
+        self.dated = np.fromiter((c.kind in ("year", "date") for c in claims), bool, n)
+        self.vague = np.fromiter((c.vague for c in claims), bool, n)
+        self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)
+        self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
+        # How far a precise figure may be from this one, read as a rough figure.
+        self.slack = np.fromiter((_slack(c.value) for c in claims), np.float64, n)
+        self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
+
+    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        return {k: v[start:stop, None] for k, v in vars(self).items()}
+
+    def cols(self) -> dict[str, np.ndarray]:
+        return {k: v[None, :] for k, v in vars(self).items()}
+
+
+def _slack(v: float | None) -> float:
+    if v is None or v == 0:
+        return math.nan
+    return max(_half_unit(v), abs(v) * 0.1)
+
+
+def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarray]) -> np.ndarray:
+    """`_rounds_to` over arrays that broadcast against each other."""
+    rv, pv = rough["value"], precise["value"]
+    usable = rough["has_value"] & precise["has_value"] & (rv != 0)
+    vague = (rv <= pv) & (pv < rv * 10)
+    near = np.abs(pv - rv) <= rough["slack"]
+    return usable & np.where(rough["vague"], vague, near)
+
+
+def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
+    """`_pair_up` on a block of pairs at a time: the same kinds, claims and order."""
+    rows = [c for s in others for c in s.claims]
+    codes: dict[str, dict[Any, int]] = {"source": {}, "lang": {}, "sentence": {}, "period": {}}
+    dates = sorted({c.published for c in [*rows, *center.claims] if c.published})
+    published = {d: i for i, d in enumerate(dates)}
+    a_all, b_cols = _Columns(rows, codes, published), _Columns(center.claims, codes, published)
+    b = b_cols.cols()
+    periods = list(codes["period"])
+    # agree[i, j]: periods i and j can be the same; the last row and column stand for none.
+    agree = np.zeros((len(periods) + 1, len(periods) + 1), bool)
+    if not across_time:
+        for i, p in enumerate(periods):
+            for j, q in enumerate(periods):
+                agree[i, j] = _dates_agree(p, q)
+    changeable = info is not None and info.changeable
+    cumulative = info is not None and info.cumulative and not changeable
+    width = len(center.claims)
+    none = len(rows) * width  # larger than any position
+    # Per side and kind: its rows, the first row each column pairs with, the first pair.
+    side_of = np.repeat(np.arange(len(others)), [len(s.claims) for s in others])
+    found: list[dict[int, tuple[list[int], np.ndarray, int]]] = [{} for _ in others]
+    step = max(1, BLOCK_PAIRS // width)
+    for start in range(0, len(rows), step):
+        stop = min(start + step, len(rows))
+        a = a_all.rows(start, stop)
+        valid = ~((a["sentence"] == b["sentence"]) & (a["sentence"] >= 0))
+        if not across_time:
+            valid &= ~(a["explicit"] & b["explicit"] & ~agree[a["period"], b["period"]])
+        conditions = [
+            ~valid,
+            a["low"] | b["low"],
+            (a["source"] == b["source"]) & (a["lang"] != b["lang"]),
+            a["tentative"] != b["tentative"],
+            (a["approximate"] | b["approximate"]) & ~a["dated"] & (_rounds_to_arrays(a, b) | _rounds_to_arrays(b, a)),
+        ]
+        if changeable or cumulative:
+            later = (a["source"] != b["source"]) & (a["published"] >= 0) & (b["published"] >= 0) \
+                & (a["published"] != b["published"]) & ~a["tentative"] & ~b["tentative"]
+            if cumulative:
+                higher = np.where(a["published"] > b["published"], a["value"] > b["value"], b["value"] > a["value"])
+                later &= higher & a["has_value"] & b["has_value"]
+            conditions.append(later)
+        kinds = np.select(conditions, [-1, *range(len(conditions) - 1)], default=KINDS.index("contradiction"))
+        index = np.arange(start, stop)
+        sides = side_of[start:stop]
+        # Where each side's rows begin inside this block.
+        cuts = np.flatnonzero(np.r_[True, sides[1:] != sides[:-1]])
+        # The kinds present (-1, an uncompared pair, counts in the first bin).
+        for kind in np.flatnonzero(np.bincount(kinds.ravel() + 1, minlength=len(KINDS) + 1)[1:]).tolist():
+            hit = kinds == kind
+            any_row = hit.any(axis=1)
+            first_pair = np.where(any_row, index * width + hit.argmax(axis=1), none)
+            first_row = np.where(hit, index[:, None], none)
+            side_first_pair = np.minimum.reduceat(first_pair, cuts)
+            side_first_row = np.minimum.reduceat(first_row, cuts, axis=0)
+            for n, cut in enumerate(cuts):
+                if side_first_pair[n] == none:
+                    continue
+                end = cuts[n + 1] if n + 1 < len(cuts) else stop - start
+                side = int(sides[cut])
+                hits = (index[cut:end][any_row[cut:end]]).tolist()
+                if int(kind) in found[side]:
+                    old_rows, old_first, old_pair = found[side][int(kind)]
+                    found[side][int(kind)] = (old_rows + hits, np.minimum(old_first, side_first_row[n]),
+                                              min(old_pair, int(side_first_pair[n])))
+                else:
+                    found[side][int(kind)] = (hits, side_first_row[n], int(side_first_pair[n]))
+    out: list[Pairing] = []
+    for by_kind in found:
+        pairing: Pairing = {}
+        for kind, (hits, first, _) in sorted(by_kind.items(), key=lambda item: item[1][2]):
+            cols = np.flatnonzero(first < none)
+            order = cols[np.lexsort((cols, first[cols]))]
+            pairing[KINDS[kind]] = ([rows[i] for i in hits], [center.claims[j] for j in order.tolist()])
+        out.append(pairing)
     return out
 
 
@@ -316,15 +488,16 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
     What = what[0].upper() + what[1:]
     ratio = _ratio(conflict.a, conflict.b)
     tail = f" (a {ratio:g}-fold gap, the size of a slipped magnitude)" if ratio and ratio >= 9.5 and abs(math.log10(ratio) - round(math.log10(ratio))) < 0.02 else ""
-    texts = {
-        "translation_mismatch": f"The two language versions of one article disagree on {what}: {a_lab} against {b_lab}{tail}.",
-        "proposal_vs_final": f"{What} was proposed or forecast as {_tentative_label(conflict)} but stated as {_final_label(conflict)}.",
-        "superseded": f"{What} changed over time: {_older_label(conflict)} earlier, {_newer_label(conflict)} in the later source.",
-        "rounding": f"{What}: {a_lab} and {b_lab} differ only by rounding or vagueness.",
-        "extraction_doubt": f"Possible extraction slip, not a source disagreement: {a_lab} against {b_lab} for {what}, read with low confidence.",
-        "contradiction": f"Sources contradict each other on {what}: {a_lab} ({a_src} source{'s' if a_src != 1 else ''}) against {b_lab} ({b_src} source{'s' if b_src != 1 else ''}){tail}.",
+    # Only the sentence for this kind is built: some read every claim again.
+    texts: dict[str, Callable[[], str]] = {
+        "translation_mismatch": lambda: f"The two language versions of one article disagree on {what}: {a_lab} against {b_lab}{tail}.",
+        "proposal_vs_final": lambda: f"{What} was proposed or forecast as {_tentative_label(conflict)} but stated as {_final_label(conflict)}.",
+        "superseded": lambda: f"{What} changed over time: {_older_label(conflict)} earlier, {_newer_label(conflict)} in the later source.",
+        "rounding": lambda: f"{What}: {a_lab} and {b_lab} differ only by rounding or vagueness.",
+        "extraction_doubt": lambda: f"Possible extraction slip, not a source disagreement: {a_lab} against {b_lab} for {what}, read with low confidence.",
+        "contradiction": lambda: f"Sources contradict each other on {what}: {a_lab} ({a_src} source{'s' if a_src != 1 else ''}) against {b_lab} ({b_src} source{'s' if b_src != 1 else ''}){tail}.",
     }
-    conflict.summary = texts[conflict.kind]
+    conflict.summary = texts[conflict.kind]()
     conflict.severity = {
         "contradiction": "high" if tail or (ratio and ratio >= 1.5) else "medium",
         "translation_mismatch": "high",
@@ -370,21 +543,31 @@ def _newer_label(c: Conflict) -> str:
 # ---------------------------------------------------------------------------
 # Database side.
 
-CLAIM_COLUMNS_SQL = """
-select c.id, c.article_id, c.sentence_id, coalesce(a.duplicate_of, a.id) as source, a.published, a.outlet,
-       c.lang, c.subject, c.object, c.metric, c.unit, c.kind, c.value, c.value_max, c.date, c.qualifier,
-       c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
-from claims c join articles a on a.id = c.article_id
+# Each group's fingerprint: its claim count and a checksum of ids, confidences and values.
+GROUPS_QUERY = (
+    "select subject, metric, unit, _conflict_fingerprint(count(*), "
+    "sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973)) as fingerprint "
+    "from claims where subject is not null and metric in ({marks}) "
+    "group by subject, metric, unit having count(*) > 1"
+)
+# The claims of every group to redo, group after group, each in the order stored. A group
+# without a unit matches no claim (`unit = NULL`) and comes as one empty row.
+DIRTY_CLAIMS_QUERY = """
+select d.rowid, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence
+from _conflict_dirty d
+left join claims c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
+left join _conflict_sources a on a.id = c.article_id
+order by d.rowid, c.rowid
 """
-# A group's claims in the order they were stored (rowid), whichever index SQLite picks.
-CLAIM_QUERY = CLAIM_COLUMNS_SQL + "where c.subject = ? and c.metric = ? and c.unit = ? order by c.rowid"
-# Every grouped claim, group by group: one pass over claims(subject, metric, unit).
-ALL_CLAIMS_QUERY = (CLAIM_COLUMNS_SQL + "where c.subject is not null and c.metric in ({marks}) "
-                    "order by c.subject, c.metric, c.unit, c.rowid")
-# Past this share of dirty groups one ordered pass beats a query per group.
-STREAM_SHARE = 0.05
 # Rows buffered before they are written.
 FLUSH_ROWS = 20000
+# Claims of the best-supported side listed with each conflict: a story retold by
+# hundreds of outlets would otherwise list that side again for every dissenting figure.
+LISTED_PER_SIDE = 10
+TEMP_TABLES = ("_conflict_current", "_conflict_dirty", "_conflict_keys", "_conflict_sources")
+
+Key = tuple[str, str, str]
 
 
 def _compared_metrics() -> list[str]:
@@ -395,176 +578,216 @@ def _compared_metrics() -> list[str]:
 
 def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
     """Recompute conflicts for every group whose claims changed; returns how many groups
-    were recomputed. `full` recomputes everything."""
+    were recomputed. `full` recomputes everything.
+
+    Which groups changed is worked out in SQL, claims are read one group at a time, and
+    results wait in temporary tables until they replace the old ones in one transaction,
+    so memory depends on the largest group, not on the database.
+    """
     metrics = _compared_metrics()
     marks = ",".join("?" for _ in metrics)
-    current = {
-        (r["subject"], r["metric"], r["unit"]): f"{r['n']}:{r['ids']}"
-        for r in db.query(
-            f"select subject, metric, unit, count(*) as n, "
-            f"sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973) as ids "
-            f"from claims where subject is not null and metric in ({marks}) "
-            f"group by subject, metric, unit having count(*) > 1",
-            metrics,
-        )
-    }
-    known = {(r["subject"], r["metric"], r["unit"]): r["fingerprint"] for r in db.table("conflict_groups").rows}
-    dirty = [k for k, fp in current.items() if full or known.get(k) != fp]
-    gone = [k for k in known if k not in current]
-    with db.atomic():
-        _clear_many(db, [*dirty, *gone])
+    conn = db.conn
+    caller_transaction = conn.in_transaction
+    conn.create_function("_conflict_fingerprint", 2, lambda n, ids: f"{n}:{ids}", deterministic=True)
+    _drop_temp(db)
+    conn.execute(f"create temp table _conflict_current as {GROUPS_QUERY.format(marks=marks)}", metrics)
+    conn.execute("create unique index temp._conflict_current_key on _conflict_current (subject, metric, unit)")
+    same_group = "g.subject = c.subject and g.metric = c.metric and g.unit is c.unit"
+    conn.execute(
+        "create temp table _conflict_dirty as select c.subject, c.metric, c.unit, c.fingerprint "
+        f"from _conflict_current c left join conflict_groups g on {same_group} "
+        "where ? or g.fingerprint is not c.fingerprint order by c.subject, c.metric, c.unit",
+        [full],
+    )
+    conn.execute(
+        "create temp table _conflict_keys as select subject, metric, unit from _conflict_dirty union all "
+        "select subject, metric, unit from conflict_groups g "
+        f"where not exists (select 1 from _conflict_current c where {same_group})"
+    )
+    dirty = conn.execute("select count(*) from _conflict_dirty").fetchone()[0]
+    if dirty:
+        # Each article's independent source, read once rather than once per claim.
+        conn.execute("create temp table _conflict_sources (id text primary key, source text, published text, "
+                     "outlet text) without rowid")
+        conn.execute("insert into _conflict_sources select id, coalesce(duplicate_of, id), published, outlet from articles")
         out = _Writer(db)
-        if len(dirty) > STREAM_SHARE * max(len(current), 1):
-            wanted = set(dirty)
-            # sqlite-utils probes for upsert support with DDL on first use, which an open
-            # read cursor would block: probe before the stream opens.
-            assert db.supports_on_conflict is not None
-            for key, claims in _stream(db, metrics, marks):
-                if key in wanted:
-                    # `unit = NULL` matches nothing, so a group without a unit loads empty.
-                    _recompute(db, key, current[key], claims if key[2] is not None else [], out)
-        else:
-            for key in dirty:
-                _recompute(db, key, current[key], out=out)
+        for key, fingerprint, claims in _dirty_groups(db):
+            _recompute(db, key, fingerprint, claims, out)
         out.flush()
-    return len(dirty)
+    if not caller_transaction:
+        conn.commit()  # only temporary tables were written
+    with db.atomic():
+        if full:
+            for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups"):
+                conn.execute(f"delete from {table}")
+        else:
+            _clear_keys(db)
+        if dirty:
+            out.publish()
+    _drop_temp(db)
+    return int(dirty)
 
 
-def _stream(db: sqlite_utils.Database, metrics: list[str], marks: str) -> Iterator[tuple[tuple[str, str, str], list[Claim]]]:
-    """Each group's claims in turn; only one group is held in memory."""
-    key: tuple[str, str, str] | None = None
+def _drop_temp(db: sqlite_utils.Database) -> None:
+    for table in TEMP_TABLES + tuple(_Writer.temp_name(t) for t in _Writer.TABLES):
+        db.conn.execute(f"drop table if exists temp.{table}")
+
+
+def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Claim]]]:
+    """Each group to redo with its fingerprint and claims; one group is held at a time."""
+    # The groups in one cursor and their claims in another, both in group order: the
+    # group's key is not repeated on every claim row.
+    groups = db.conn.execute("select rowid, subject, metric, unit, fingerprint from _conflict_dirty order by rowid")
+    group: tuple[Any, ...] | None = None
     claims: list[Claim] = []
-    for r in db.query(ALL_CLAIMS_QUERY.format(marks=marks), metrics):
-        k = (r["subject"], r["metric"], r["unit"])
-        if k != key:
-            if key is not None:
-                yield key, claims
-            key, claims = k, []
-        claims.append(_claim(r))
-    if key is not None:
-        yield key, claims
+    for r in db.conn.execute(DIRTY_CLAIMS_QUERY):
+        if group is None or r[0] != group[0]:
+            if group is not None:
+                yield (group[1], group[2], group[3]), group[4], claims
+            group, claims = next(groups), []
+            assert group[0] == r[0]
+        if r[1] is not None and r[4] is not None:  # a claim whose article is stored
+            claims.append(_claim(r, group[1], group[2], group[3]))
+    if group is not None:
+        yield (group[1], group[2], group[3]), group[4], claims
+    groups.close()
 
 
-def _clear(db: sqlite_utils.Database, key: tuple[str, str, str]) -> None:
-    _clear_many(db, [key])
-
-
-def _clear_many(db: sqlite_utils.Database, keys: list[tuple[str, str, str]]) -> None:
-    """Delete what earlier runs stored for these groups, in four set-wise statements."""
-    if not keys:
-        return
-    db.execute("create temp table if not exists _conflict_keys (subject text, metric text, unit text)")
-    db.execute("delete from _conflict_keys")
-    db.conn.executemany("insert into _conflict_keys values (?, ?, ?)", keys)
+def _clear_keys(db: sqlite_utils.Database) -> None:
+    """Delete what earlier runs stored for the groups in temp._conflict_keys."""
     in_keys = "(subject, metric, unit) in (select subject, metric, unit from _conflict_keys)"
     db.execute(f"delete from conflict_claims where conflict_id in (select id from conflicts where {in_keys})")
     for table in ("conflicts", "corroborations", "conflict_groups"):
         db.execute(f"delete from {table} where {in_keys}")
-    db.execute("delete from _conflict_keys")
 
 
-def _claim(r: dict[str, Any]) -> Claim:
+def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
+    """A claim from a row of DIRTY_CLAIMS_QUERY, in the order of Claim's fields."""
+    (_, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
+     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence) = r
     return Claim(
-        id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"], source=r["source"], published=r["published"],
-        lang=r["lang"] or "", subject=r["subject"], object=r["object"], metric=r["metric"], unit=r["unit"], kind=r["kind"],
-        value=r["value"], value_max=r["value_max"], date=r["date"], qualifier=r["qualifier"] or "exact",
-        vague=bool(r["vague"]), period=r["period"], period_basis=r["period_basis"],
-        modality=r["modality"] or "asserted", confidence=r["confidence"] if r["confidence"] is not None else 1.0,
-        text=r["text"], outlet=r["outlet"],
+        id_, article_id, sentence_id, source, published, lang or "", subject, object_, metric, unit, kind,
+        value, value_max, date, qualifier or "exact", bool(vague), period, period_basis,
+        modality or "asserted", confidence if confidence is not None else 1.0, outlet,
     )
 
 
-def _load(db: sqlite_utils.Database, key: tuple[str, str, str]) -> list[Claim]:
-    return [_claim(r) for r in db.query(CLAIM_QUERY, key)]
-
-
 class _Writer:
-    """Buffers the rows of many groups and upserts them in large batches, in order."""
+    """Collects the rows of many groups in temporary tables (appends, no indexes, no
+    write-ahead log), then upserts them into the real tables in one pass, in order."""
 
-    TABLES: dict[str, str | tuple[str, ...]] = {
-        "conflicts": "id",
-        "conflict_claims": ("conflict_id", "claim_id"),
-        "corroborations": "id",
-        "conflict_groups": ("subject", "metric", "unit"),
+    # Each table's primary key, then its columns in the order rows are given.
+    TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+        "conflicts": (("id",), ("id", "kind", "subject", "metric", "period", "summary", "severity", "confidence",
+                                "unit", "best_value", "best_value_max", "best_date", "sources")),
+        "conflict_claims": (("conflict_id", "claim_id"), ("conflict_id", "claim_id", "side")),
+        "corroborations": (("id",), ("id", "subject", "metric", "unit", "value", "sources", "claims", "claim_ids",
+                                     "outlets")),
+        "conflict_groups": (("subject", "metric", "unit"), ("subject", "metric", "unit", "fingerprint", "sources",
+                                                            "values_json", "best")),
     }
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.rows: dict[str, list[dict[str, Any]]] = {t: [] for t in self.TABLES}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in self.TABLES}
+        self.buffered = 0
+        for table, (_, cols) in self.TABLES.items():
+            names = ", ".join(f"[{c}]" for c in cols)
+            db.conn.execute(f"create temp table {self.temp_name(table)} ({names})")
 
-    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+    @staticmethod
+    def temp_name(table: str) -> str:
+        return f"_conflict_out_{table}"
+
+    def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         self.rows[table] += rows
-        if sum(len(r) for r in self.rows.values()) >= FLUSH_ROWS:
+        self.buffered += len(rows)
+        if self.buffered >= FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        # sqlite-utils' upsert_all, without its per-batch bookkeeping: one prepared
-        # statement, insert or update on the primary key, rows in order.
-        for table, pk in self.TABLES.items():
-            rows = self.rows[table]
-            if not rows:
-                continue
-            cols = list(rows[0])
-            keys = [pk] if isinstance(pk, str) else list(pk)
+        for table, rows in self.rows.items():
+            if rows:
+                marks = ", ".join("?" for _ in self.TABLES[table][1])
+                self.db.conn.executemany(f"insert into temp.{self.temp_name(table)} values ({marks})", rows)
+                self.rows[table] = []
+        self.buffered = 0
+
+    def publish(self) -> None:
+        """Upsert the collected rows (insert, or update on the primary key) in the order made."""
+        for table, (keys, cols) in self.TABLES.items():
             rest = [c for c in cols if c not in keys]
-            sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)}) "
-                   f"on conflict ({', '.join(f'[{k}]' for k in keys)}) do "
-                   + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
-            self.db.conn.executemany(sql, ([r[c] for c in cols] for r in rows))
-            self.rows[table] = []
+            names = ", ".join(f"[{c}]" for c in cols)
+            self.db.conn.execute(
+                f"insert into [{table}] ({names}) select {names} from temp.{self.temp_name(table)} where true order by rowid "
+                f"on conflict ({', '.join(f'[{k}]' for k in keys)}) do "
+                + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
+
+
+def _listed(claims: list[Claim], limit: int = LISTED_PER_SIDE) -> list[Claim]:
+    """At most `limit` of a side's claims, in their order: the first (it gives the side's
+    value), then one for each figure as written, then one for each source, then the rest."""
+    if len(claims) <= limit:
+        return claims
+    chosen: dict[int, None] = {0: None}
+    for pick in (lambda c: c.label, lambda c: c.source, lambda c: c.id):
+        seen = {pick(claims[i]) for i in chosen}
+        for i, c in enumerate(claims):
+            if len(chosen) >= limit:
+                break
+            if pick(c) not in seen:
+                seen.add(pick(c))
+                chosen[i] = None
+    return [claims[i] for i in sorted(chosen)]
 
 
 def _recompute(
     db: sqlite_utils.Database,
-    key: tuple[str, str, str],
+    key: Key,
     fingerprint: str,
-    claims: list[Claim] | None = None,
-    out: _Writer | None = None,
+    claims: list[Claim],
+    writer: _Writer,
 ) -> None:
     subject, metric, unit = key
-    if claims is None:
-        claims = _load(db, key)
-    own = out is None
-    writer = out if out is not None else _Writer(db)
     sides = sides_of(claims)
     conflicts = compare(sides, subject, metric, unit) if len(sides) > 1 else []
     rows, links = [], []
     for c in conflicts:
         best = c.best
         cid = c.id  # a digest of every claim id: computed once, not once per link
-        rows.append({
-            "id": cid, "kind": c.kind, "subject": subject, "metric": metric,
-            "period": _period_of(c.a + c.b), "summary": c.summary, "severity": c.severity,
-            "confidence": c.confidence, "unit": unit,
-            "best_value": best.claims[0].value if best and best.claims and best.claims[0].kind not in ("year", "date") else None,
-            "best_value_max": best.claims[0].value_max if best and best.claims else None,
-            "best_date": best.claims[0].date if best and best.claims and best.claims[0].kind in ("year", "date") else None,
-            "sources": len({x.source for x in c.a + c.b}),
-        })
-        links += [{"conflict_id": cid, "claim_id": x.id, "side": "a"} for x in c.a]
-        links += [{"conflict_id": cid, "claim_id": x.id, "side": "b"} for x in c.b]
+        listed = _listed(c.b)
+        summary = c.summary
+        if len(listed) < len(c.b):
+            summary += f" {len(c.b):,} claims give {_side_label(Side(c.b))}; {len(listed)} of them are listed."
+        first = best.claims[0] if best and best.claims else None
+        dated = first is not None and first.kind in ("year", "date")
+        rows.append((
+            cid, c.kind, subject, metric, _period_of(c.a + c.b), summary, c.severity, c.confidence, unit,
+            first.value if first is not None and not dated else None,
+            first.value_max if first is not None else None,
+            first.date if first is not None and dated else None,
+            len({x.source for x in c.a + c.b}),
+        ))
+        links += [(cid, x.id, "a") for x in c.a]
+        links += [(cid, x.id, "b") for x in listed]
     writer.add("conflicts", rows)
     writer.add("conflict_claims", links)
     support = []
     for side in sides:
         label = side.label
-        support.append({
-            "id": hashlib.sha256(json.dumps([subject, metric, unit, label]).encode()).hexdigest()[:16],
-            "subject": subject, "metric": metric, "unit": unit, "value": label,
-            "sources": side.sources, "claims": len(side.claims),
-            "claim_ids": json.dumps(sorted(c.id for c in side.claims)),
-            "outlets": ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
-        })
+        support.append((
+            hashlib.sha256(json.dumps([subject, metric, unit, label]).encode()).hexdigest()[:16],
+            subject, metric, unit, label, side.sources, len(side.claims),
+            json.dumps(sorted(c.id for c in side.claims)),
+            ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
+        ))
     writer.add("corroborations", support)
     best = max(sides, key=lambda s: (s.sources, s.latest)) if sides else None
-    writer.add("conflict_groups", [{
-        "subject": subject, "metric": metric, "unit": unit, "fingerprint": fingerprint,
-        "sources": len({c.source for c in claims}),
-        "values_json": json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
-        "best": best.label if best else None,
-    }])
-    if own:
-        writer.flush()
+    writer.add("conflict_groups", [(
+        subject, metric, unit, fingerprint, len({c.source for c in claims}),
+        json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
+        best.label if best else None,
+    )])
 
 
 def _period_of(claims: Iterable[Claim]) -> str | None:
