@@ -1,0 +1,334 @@
+"""What keeps the pages fast on a million claims shows what the joins and live counts
+showed: the views' lookups, the facets counted at ingest (facet_counts), the agreement
+between sources counted at ingest (agreement_by_source) and the entity query. Checked
+on the small database of test_browse against the SQL those pages ran before."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+from datasette.app import Datasette
+
+from extractor import datasette_plugin
+from extractor.browse import (
+    FACET_SQL,
+    count_agreement,
+    create_views,
+    load_metadata,
+    precounted_facets,
+    register_plugin,
+)
+
+try:
+    from tests.test_browse import build_db
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
+    from test_browse import build_db  # type: ignore[no-redef]
+
+PRECOUNTED = precounted_facets(load_metadata())
+FACETED_TABLES = sorted({table for table, _ in PRECOUNTED})
+
+# As they were before the summaries and lookups (git history): what the pages must still show.
+JOIN_CLAIMS_IN_CONTEXT = """
+select
+  c.id as claim_id,
+  c.text as claim,
+  s.text as sentence,
+  c.subject,
+  c.object,
+  c.metric,
+  c.value,
+  c.value_max,
+  c.unit,
+  c.qualifier,
+  c.date as claim_date,
+  c.period,
+  c.kind,
+  c.hedged,
+  c.modality,
+  c.vague,
+  c.lang,
+  a.outlet,
+  a.published,
+  a.title,
+  a.url,
+  c.article_id,
+  c.sentence_id,
+  c.start - s.start as mark_start,
+  c."end" - s.start as mark_end
+from claims c
+join articles a on a.id = c.article_id
+left join sentences s on s.id = c.sentence_id
+"""
+
+JOIN_CONFLICT_SIDES = """
+select
+  cc.conflict_id,
+  cc.side,
+  c.text as claim,
+  s.text as quote,
+  a.outlet,
+  a.published,
+  f.kind as conflict_kind,
+  f.severity,
+  f.subject,
+  f.metric,
+  f.period,
+  c.value,
+  c.value_max,
+  c.unit,
+  c.qualifier,
+  c.date as claim_date,
+  c.hedged,
+  c.modality,
+  c.lang,
+  a.url,
+  f.summary,
+  cc.claim_id,
+  c.article_id,
+  c.start - s.start as mark_start,
+  c."end" - s.start as mark_end
+from conflict_claims cc
+join conflicts f on f.id = cc.conflict_id
+join claims c on c.id = cc.claim_id
+join articles a on a.id = c.article_id
+left join sentences s on s.id = c.sentence_id
+"""
+
+AGREEMENT_QUERY = """
+with per_article as (
+  select article_id, count(*) as claims, 0 as corroborated, 0 as contradicted
+  from claims
+  group by article_id
+  union all
+  select c.article_id, 0, count(*), 0
+  from (
+    select distinct j.value as claim_id
+    from corroborations r, json_each(r.claim_ids) j
+    where r.sources > 1
+  ) k
+  join claims c on c.id = k.claim_id
+  group by c.article_id
+  union all
+  select c.article_id, 0, 0, count(*)
+  from (
+    select distinct cc.claim_id
+    from conflict_claims cc
+    join conflicts f on f.id = cc.conflict_id
+    where f.kind in ('contradiction', 'translation_mismatch')
+  ) x
+  join claims c on c.id = x.claim_id
+  group by c.article_id
+)
+select
+  source,
+  articles,
+  claims,
+  corroborated,
+  contradicted,
+  round(100.0 * corroborated / nullif(corroborated + contradicted, 0), 1) as agree_percent
+from (
+  select
+    coalesce(nullif(a.outlet, ''), a.url, a.path, a.id) as source,
+    count(distinct a.id) as articles,
+    coalesce(sum(p.claims), 0) as claims,
+    coalesce(sum(p.corroborated), 0) as corroborated,
+    coalesce(sum(p.contradicted), 0) as contradicted
+  from articles a
+  left join per_article p on p.article_id = a.id
+  where a.duplicate_of is null
+  group by source
+)
+order by claims desc, source
+"""
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_db(tmp_path_factory.mktemp("scale") / "claims.db")
+
+
+def _datasette(path: Path, **settings: Any) -> Datasette:
+    register_plugin()
+    return Datasette([str(path)], metadata=load_metadata(), settings=settings or None)
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+def facets(
+    ds: Datasette, loop: asyncio.AbstractEventLoop, path: str
+) -> tuple[dict[str, list[tuple[Any, int]]], set[str]]:
+    """A table page's facets as {column: [(value, count), ...]}, and the metadata's
+    facets that it lacks (timed out: the JSON does not list those)."""
+    response = loop.run_until_complete(ds.client.get(path))
+    assert response.status_code == 200, response.text
+    data = response.json()
+    shown = {
+        name: [(v["value"], v["count"]) for v in facet["results"]]
+        for name, facet in data["facet_results"].items()
+    }
+    assert all(f["type"] == "column" for f in data["facet_results"].values())
+    table = path.split("/")[2].split(".")[0]
+    return shown, {c for t, c in PRECOUNTED if t == table} - set(shown)
+
+
+def _first_column(db_path: Path, table: str) -> str:
+    return next(iter(sqlite_utils.Database(db_path)[table].columns_dict))
+
+
+# --- views -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("view", "joins"),
+    [("claims_in_context", JOIN_CLAIMS_IN_CONTEXT), ("conflict_sides", JOIN_CONFLICT_SIDES)],
+)
+def test_views_show_what_their_joins_showed(db_path: Path, view: str, joins: str) -> None:
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute(f"select * from {view}").fetchall()
+    assert rows
+    assert sorted(rows, key=repr) == sorted(conn.execute(joins).fetchall(), key=repr)
+
+
+# --- facets counted at ingest -------------------------------------------------------------
+
+
+def test_every_facet_is_precounted() -> None:
+    tables = load_metadata()["databases"]["claims"]["tables"]
+    for table, spec in tables.items():
+        for facet in spec.get("facets") or []:
+            assert isinstance(facet, dict) and list(facet) == ["precounted"], (table, facet)
+    # Every shortcut counts a facet that metadata.yml has.
+    assert set(FACET_SQL) <= set(PRECOUNTED)
+
+
+@pytest.mark.parametrize(("table", "column"), PRECOUNTED)
+def test_precounted_facet_counts_what_a_group_by_counts(
+    db_path: Path, table: str, column: str
+) -> None:
+    conn = sqlite3.connect(db_path)
+    table_rows, counts = conn.execute(
+        "select table_rows, counts from facet_counts where table_name = ? and column_name = ?",
+        [table, column],
+    ).fetchone()
+    live = conn.execute(
+        f"select [{column}], count(*) from [{table}] where [{column}] is not null "
+        "group by 1 order by 2 desc, 1"
+    ).fetchall()
+    assert live and json.loads(counts) == [list(r) for r in live]
+    assert table_rows == conn.execute(f"select count(*) from [{table}]").fetchone()[0]
+
+
+@pytest.mark.parametrize("table", FACETED_TABLES)
+def test_stored_facets_equal_live_facets(
+    db_path: Path, loop: asyncio.AbstractEventLoop, table: str
+) -> None:
+    # A filter that every row passes makes the page count live.
+    ds = _datasette(db_path)
+    everything = f"{_first_column(db_path, table)}__not=~nothing~"
+    stored, timed_out = facets(ds, loop, f"/claims/{table}.json")
+    live, live_timed_out = facets(ds, loop, f"/claims/{table}.json?{everything}")
+    assert not timed_out and not live_timed_out
+    assert stored == live
+    assert set(stored) == {c for t, c in PRECOUNTED if t == table}
+
+
+def test_unfiltered_page_reads_facet_counts_until_the_table_changes(
+    tmp_path: Path, loop: asyncio.AbstractEventLoop
+) -> None:
+    path = build_db(tmp_path / "claims.db")
+    db = sqlite_utils.Database(path)
+    db.execute(
+        "update facet_counts set counts = '[[\"Counted\", 99]]' "
+        "where table_name = 'claims' and column_name = 'subject'"
+    )
+    db.conn.commit()
+    ds = _datasette(path)
+    assert facets(ds, loop, "/claims/claims.json")[0]["subject"] == [("Counted", 99)]
+    assert "Counted" in loop.run_until_complete(ds.client.get("/claims/claims")).text
+    # A filter counts live.
+    assert facets(ds, loop, "/claims/claims.json?kind=money")[0]["subject"] == [
+        ("Microsoft", 3),
+        ("SoftBank", 2),
+    ]
+    # A claim written since (an ingest under way) makes the stored counts stale.
+    db["claims"].insert({**db["claims"].get("nbd:c1"), "id": "nbd:c9", "start": 1})
+    db.conn.commit()
+    subjects = facets(ds, loop, "/claims/claims.json")[0]["subject"]
+    assert subjects == [("Microsoft", 5), ("SoftBank", 2)]
+    # So does a database from before facet_counts.
+    db["facet_counts"].drop()
+    assert facets(ds, loop, "/claims/claims.json")[0]["subject"] == subjects
+
+
+def test_live_facets_share_the_time_limit(db_path: Path, loop: asyncio.AbstractEventLoop) -> None:
+    ds = _datasette(db_path, facet_time_limit_ms=0)
+    shown, _ = facets(ds, loop, "/claims/claims.json?kind=money")
+    assert shown == {}
+    html = loop.run_until_complete(ds.client.get("/claims/claims?kind=money")).text
+    assert "These facets timed out: subject, metric, kind, unit, lang, hedged, modality" in html
+    # The whole table's counts are read, not counted: no limit applies.
+    shown, timed_out = facets(ds, loop, "/claims/claims.json")
+    assert shown["kind"] == [("money", 5), ("year", 1)] and not timed_out
+
+
+def test_facet_size_beyond_the_stored_values_counts_live(
+    tmp_path: Path, loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(datasette_plugin, "FACET_VALUES_KEPT", 2)
+    path = build_db(tmp_path / "claims.db")  # keeps 2 values per facet
+    assert len(json.loads(sqlite_utils.Database(path).execute(
+        "select counts from facet_counts where table_name = 'claims' and column_name = 'metric'"
+    ).fetchone()[0])) == 2
+    ds = _datasette(path)
+    metrics = facets(ds, loop, "/claims/claims.json?_facet_size=5")[0]["metric"]
+    assert metrics == [("investment_total", 3), ("investment", 2), ("investment_start", 1)]
+    assert facets(ds, loop, "/claims/claims.json?_facet_size=1")[0]["metric"] == metrics[:1]
+
+
+def test_create_views_counts_the_same_twice(tmp_path: Path) -> None:
+    path = build_db(tmp_path / "claims.db")
+    db = sqlite_utils.Database(path)
+    before = list(db["facet_counts"].rows), list(db["agreement_by_source"].rows)
+    create_views(db)
+    assert (list(db["facet_counts"].rows), list(db["agreement_by_source"].rows)) == before
+
+
+# --- agreement between sources ------------------------------------------------------------
+
+
+def test_agreement_table_equals_the_query_it_replaces(tmp_path: Path) -> None:
+    path = build_db(tmp_path / "claims.db")
+    db = sqlite_utils.Database(path)
+    # A syndicated copy (left out), an article without claims, and a claim that two
+    # corroborations and both conflicts list (counted once each way).
+    nbd = db["articles"].get("nbd")
+    db["articles"].insert({**nbd, "id": "copy", "sha256": "copy", "duplicate_of": "nbd"})
+    db["articles"].insert({**nbd, "id": "empty", "sha256": "empty", "outlet": "Quiet Post"})
+    db["claims"].insert({**db["claims"].get("nbd:c2"), "id": "copy:c2", "article_id": "copy"})
+    db["corroborations"].insert(
+        {"id": "r-twice", "subject": "Microsoft", "metric": "investment_total", "unit": "USD",
+         "value": "13 billion USD", "sources": 3, "claims": 1,
+         "claim_ids": json.dumps(["geo:c2", "copy:c2"]), "outlets": ""}
+    )
+    count_agreement(db)
+    stored = db.execute(
+        "select source, articles, claims, corroborated, contradicted, agree_percent "
+        "from agreement_by_source order by claims desc, source"
+    ).fetchall()
+    assert stored == db.execute(AGREEMENT_QUERY).fetchall()
+    assert ("Quiet Post", 1, 0, 0, 0, None) in stored
+    assert {row[0] for row in stored} == {
+        "每日经济新闻", "https://geo.example/openai-microsoft", "Evil Wire", "Quiet Post"
+    }
