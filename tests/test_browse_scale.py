@@ -27,9 +27,9 @@ from extractor.browse import (
 )
 
 try:
-    from tests.test_browse import build_db
+    from tests.test_browse import ENTITIES_YAML, build_db
 except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
-    from test_browse import build_db  # type: ignore[no-redef]
+    from test_browse import ENTITIES_YAML, build_db  # type: ignore[no-redef]
 
 PRECOUNTED = precounted_facets(load_metadata())
 FACETED_TABLES = sorted({table for table, _ in PRECOUNTED})
@@ -146,6 +146,38 @@ from (
   group by source
 )
 order by claims desc, source
+"""
+
+ENTITY_CLAIMS_QUERY = """
+select
+  c.id as claim_id,
+  a.published,
+  coalesce(nullif(a.outlet, ''), a.url, a.path) as source,
+  c.subject,
+  c.object,
+  c.metric,
+  c.text as claim,
+  s.text as sentence,
+  coalesce(c.date, c.value) as value,
+  c.value_max,
+  c.unit,
+  c.qualifier,
+  c.period,
+  c.modality,
+  a.url,
+  c.start - s.start as mark_start,
+  c."end" - s.start as mark_end
+from claims c
+join articles a on a.id = c.article_id
+left join sentences s on s.id = c.sentence_id
+where c.id in (
+  select id from claims
+  where subject in (select value from json_each(entity_aliases(:entity)))
+  union
+  select id from claims
+  where object in (select value from json_each(entity_aliases(:entity)))
+)
+order by a.published, c.article_id, c.start
 """
 
 
@@ -332,3 +364,38 @@ def test_agreement_table_equals_the_query_it_replaces(tmp_path: Path) -> None:
     assert {row[0] for row in stored} == {
         "每日经济新闻", "https://geo.example/openai-microsoft", "Evil Wire", "Quiet Post"
     }
+
+
+# --- claims about an entity ---------------------------------------------------------------
+
+
+@pytest.fixture
+def entity_conn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[sqlite3.Connection]:
+    entities = tmp_path / "entities.yaml"
+    entities.write_text(ENTITIES_YAML, encoding="utf-8")
+    monkeypatch.setenv(datasette_plugin.ENTITIES_ENV, str(entities))
+    path = build_db(tmp_path / "claims.db")
+    db = sqlite_utils.Database(path)
+    # 600 more claims about SoftBank, more than the page shows.
+    template = db["claims"].get("evil:c1")
+    db["claims"].insert_all(
+        {**template, "id": f"evil:x{i:03d}", "start": template["start"] + (i % 7)}
+        for i in range(600)
+    )
+    conn = sqlite3.connect(path)
+    datasette_plugin.prepare_connection(conn)
+    yield conn
+    conn.close()
+
+
+@pytest.mark.parametrize("entity", ["软银", "SoftBank", "微软", "OpenAI", "Nobody", ""])
+def test_entity_claims_shows_the_first_500_of_what_it_showed(
+    entity_conn: sqlite3.Connection, entity: str
+) -> None:
+    sql = load_metadata()["databases"]["claims"]["queries"]["entity_claims"]["sql"]
+    rows = entity_conn.execute(sql, {"entity": entity}).fetchall()
+    before = entity_conn.execute(ENTITY_CLAIMS_QUERY, {"entity": entity}).fetchall()
+    assert rows == before[:500]
+    assert len(rows) == min(len(before), 500)
