@@ -109,10 +109,22 @@ from conflict_claims cc
 # Facets that metadata.yml marks `precounted` are counted here, at the end of every ingest;
 # the plugin shows these counts on unfiltered pages and counts live once a filter applies.
 # By default a facet counts its column of the table or view; these count the same thing
-# without joining a million rows (a view's claim columns are the claims table's, a
-# conflict's columns are counted once per conflict and weighted by its sides).
-_SIDES_PER_CONFLICT = "(select conflict_id, count(*) as n from conflict_claims group by conflict_id)"
-_SIDES_PER_CLAIM = "(select claim_id, count(*) as n from conflict_claims group by claim_id)"
+# without joining a million rows: a view's claim columns are the claims table's, and a
+# conflict side's conflict, claim and article columns are counted once per conflict or
+# per claim and article, weighted by the number of sides. Those weights are counted once,
+# into temporary tables.
+FACET_TEMP_TABLES: dict[str, str] = {
+    "sides_per_conflict": (
+        "select f.kind, f.severity, f.subject, f.metric, k.n "
+        "from (select conflict_id, count(*) as n from conflict_claims group by conflict_id) k "
+        "join conflicts f on f.id = k.conflict_id"
+    ),
+    "sides_per_claim_lang_article": (
+        "select c.lang, c.article_id, sum(k.n) as n "
+        "from (select claim_id, count(*) as n from conflict_claims group by claim_id) k "
+        "join claims c on c.id = k.claim_id group by c.lang, c.article_id"
+    ),
+}
 
 
 def _default_facet_sql(table: str, column: str) -> str:
@@ -124,8 +136,8 @@ def _default_facet_sql(table: str, column: str) -> str:
 
 def _conflict_facet_sql(column: str) -> str:
     return (
-        f"select f.[{column}] as value, sum(k.n) as count from {_SIDES_PER_CONFLICT} k "
-        f"join conflicts f on f.id = k.conflict_id where f.[{column}] is not null group by f.[{column}]"
+        f"select [{column}] as value, sum(n) as count from temp.sides_per_conflict "
+        f"where [{column}] is not null group by [{column}]"
     )
 
 
@@ -143,13 +155,12 @@ FACET_SQL: dict[tuple[str, str], str] = {
     **{("conflict_sides", c): _conflict_facet_sql(c) for c in ("severity", "subject", "metric")},
     ("conflict_sides", "side"): _default_facet_sql("conflict_claims", "side"),
     ("conflict_sides", "lang"): (
-        f"select c.lang as value, sum(k.n) as count from {_SIDES_PER_CLAIM} k "
-        "join claims c on c.id = k.claim_id where c.lang is not null group by c.lang"
+        "select lang as value, sum(n) as count from temp.sides_per_claim_lang_article "
+        "where lang is not null group by lang"
     ),
     ("conflict_sides", "outlet"): (
-        f"select a.outlet as value, sum(k.n) as count from {_SIDES_PER_CLAIM} k "
-        "join claims c on c.id = k.claim_id join articles a on a.id = c.article_id "
-        "where a.outlet is not null group by a.outlet"
+        "select a.outlet as value, sum(k.n) as count from temp.sides_per_claim_lang_article k "
+        "join articles a on a.id = k.article_id where a.outlet is not null group by a.outlet"
     ),
 }
 
@@ -176,10 +187,16 @@ def count_facets(db: sqlite_utils.Database, metadata: dict[str, Any] | None = No
     names = set(db.table_names()) | set(db.view_names())
     done: dict[str, str] = {}  # a view's facet may count exactly what a table's does
     rows = []
+    temp: list[str] = []
     for table, column in precounted_facets(metadata):
         if table not in names or column not in db[table].columns_dict:
             continue
         sql = FACET_SQL.get((table, column)) or _default_facet_sql(table, column)
+        for name, select in FACET_TEMP_TABLES.items():
+            if f"temp.{name}" in sql and name not in temp:
+                db.execute(f"drop table if exists temp.{name}")
+                db.execute(f"create temp table {name} as {select}")
+                temp.append(name)
         if sql not in done:
             values = db.execute(
                 f"select value, count from ({sql}) order by count desc, value limit {FACET_VALUES_KEPT}"
@@ -201,6 +218,8 @@ def count_facets(db: sqlite_utils.Database, metadata: dict[str, Any] | None = No
         )
         db.execute(f"delete from [{FACET_COUNTS_TABLE}]")
         db.table(FACET_COUNTS_TABLE).insert_all(rows)
+    for name in temp:
+        db.execute(f"drop table temp.{name}")
 
 
 # What the sources_agreement query shows, one row per source. A claim is corroborated
