@@ -431,8 +431,16 @@ def extra_css_urls() -> list[str]:
     return ["/-/claims.css"]
 
 
-def render_claim_ids(value: str, datasette: Any, database: str) -> markupsafe.Markup | None:
-    """A JSON list of claim ids (corroborations.claim_ids) as links to the claims."""
+# A value that thousands of claims support (a syndicated figure) would otherwise make a
+# cell of thousands of links, and a page of a hundred such rows takes seconds to render.
+CLAIM_LINKS_SHOWN = 10
+
+
+def render_claim_ids(
+    value: str, datasette: Any, database: str, row: Any = None
+) -> markupsafe.Markup | None:
+    """A JSON list of claim ids (corroborations.claim_ids) as links to the claims: the
+    first CLAIM_LINKS_SHOWN, then how many more, linked to the row's JSON that has all."""
     try:
         ids = json.loads(value)
     except ValueError:
@@ -443,8 +451,17 @@ def render_claim_ids(value: str, datasette: Any, database: str) -> markupsafe.Ma
         markupsafe.Markup('<a href="{}">{}</a>').format(
             datasette.urls.row(database, "claims", tilde_encode(str(i))), i
         )
-        for i in ids
+        for i in ids[:CLAIM_LINKS_SHOWN]
     ]
+    more = len(ids) - CLAIM_LINKS_SHOWN
+    if more > 0:
+        label = f"and {more:,} more"
+        row_id = _row_value(row, "id")
+        if isinstance(row_id, str):
+            url = datasette.urls.row(database, "corroborations", tilde_encode(row_id)) + ".json"
+            links.append(markupsafe.Markup('<a href="{}">{}</a>').format(url, label))
+        else:
+            links.append(markupsafe.escape(label))
     return markupsafe.Markup(", ").join(links)
 
 
@@ -475,7 +492,7 @@ def render_cell(
         url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(value))
         return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
     if column == "claim_ids":
-        return render_claim_ids(value, datasette, database)
+        return render_claim_ids(value, datasette, database, row)
     if table == "sentences" and column == "text":
         return _highlight_claims(datasette, database, value, "sentence_id", _row_value(row, "id"))
     # Anything else, article text included, is left to Datasette, which escapes (and

@@ -399,3 +399,28 @@ def test_entity_claims_shows_the_first_500_of_what_it_showed(
     before = entity_conn.execute(ENTITY_CLAIMS_QUERY, {"entity": entity}).fetchall()
     assert rows == before[:500]
     assert len(rows) == min(len(before), 500)
+
+
+# --- long cells ---------------------------------------------------------------------------
+
+
+def test_corroboration_links_its_first_claims_and_counts_the_rest(
+    tmp_path: Path, loop: asyncio.AbstractEventLoop
+) -> None:
+    path = build_db(tmp_path / "claims.db")
+    db = sqlite_utils.Database(path)
+    ids = ["evil:c1"] + [f"wire:c{i}" for i in range(24)]
+    db["corroborations"].insert(
+        {"id": "r-wire", "subject": "SoftBank", "metric": "investment", "unit": "USD",
+         "value": "30 billion USD", "sources": 25, "claims": 25,
+         "claim_ids": json.dumps(ids), "outlets": ""}
+    )
+    db.conn.commit()
+    ds = _datasette(path)
+    html = loop.run_until_complete(ds.client.get("/claims/corroborations?id=r-wire")).text
+    assert '<a href="/claims/claims/evil~3Ac1">evil:c1</a>' in html
+    assert html.count('href="/claims/claims/wire~3Ac') == datasette_plugin.CLAIM_LINKS_SHOWN - 1
+    assert '<a href="/claims/corroborations/r-wire.json">and 15 more</a>' in html
+    data = loop.run_until_complete(ds.client.get("/claims/corroborations/r-wire.json")).json()
+    row = dict(zip(data["columns"], data["rows"][0], strict=True))
+    assert json.loads(row["claim_ids"]) == ids  # the JSON has them all
