@@ -20,6 +20,7 @@ from extractor import datasette_plugin
 from extractor.browse import (
     FACET_SQL,
     count_agreement,
+    counts_current,
     create_views,
     load_metadata,
     precounted_facets,
@@ -424,3 +425,27 @@ def test_corroboration_links_its_first_claims_and_counts_the_rest(
     data = loop.run_until_complete(ds.client.get("/claims/corroborations/r-wire.json")).json()
     row = dict(zip(data["columns"], data["rows"][0], strict=True))
     assert json.loads(row["claim_ids"]) == ids  # the JSON has them all
+
+
+# --- when the summaries are counted ---------------------------------------------------------
+
+
+def test_serve_counts_only_what_is_missing_or_out_of_date(tmp_path: Path) -> None:
+    path = build_db(tmp_path / "claims.db")
+    db = sqlite_utils.Database(path)
+    assert counts_current(db)
+    db.execute("update agreement_by_source set claims = 99")
+    db.conn.commit()
+    create_views(db, recount=False)  # as `claims serve` does: counts are current
+    assert db.execute("select max(claims) from agreement_by_source").fetchone()[0] == 99
+    db["claims"].insert({**db["claims"].get("nbd:c1"), "id": "nbd:c9", "start": 1})
+    db.conn.commit()
+    assert not counts_current(db)
+    create_views(db, recount=False)
+    assert counts_current(db)
+    nbd = db.execute("select claims from agreement_by_source where source = '每日经济新闻'")
+    assert nbd.fetchone()[0] == 3
+    db["facet_counts"].drop()
+    assert not counts_current(db)
+    create_views(db, recount=False)
+    assert counts_current(db)
