@@ -301,16 +301,21 @@ def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
             continue
         if 0 <= start < end <= len(text):
             clean.append((start, end))
+    # Escaped pieces joined as plain strings: Markup.format is slow on a thousand rows.
     out = []
     pos = 0
     for start, end in sorted(clean):
         if start < pos:
             continue
-        out.append(markupsafe.escape(text[pos:start]))
-        out.append(markupsafe.Markup("<mark>{}</mark>").format(text[start:end]))
+        out.append(_esc(text[pos:start]))
+        out.append(f"<mark>{_esc(text[start:end])}</mark>")
         pos = end
-    out.append(markupsafe.escape(text[pos:]))
-    return markupsafe.Markup("").join(out)
+    out.append(_esc(text[pos:]))
+    return markupsafe.Markup("".join(out))
+
+
+def _esc(value: Any) -> str:
+    return str(markupsafe.escape(value))
 
 
 def _row_value(row: Any, key: str) -> Any:
@@ -348,7 +353,7 @@ def _highlight_claims(
 def _link(url: Any, label: str) -> markupsafe.Markup:
     # Only http(s) URLs become links: a javascript: URL in an article must stay text.
     if isinstance(url, str) and url.startswith(("http://", "https://")):
-        return markupsafe.Markup('<a href="{}">{}</a>').format(url, label)
+        return markupsafe.Markup(f'<a href="{_esc(url)}">{_esc(label)}</a>')
     return markupsafe.escape(label)
 
 
@@ -376,18 +381,13 @@ def render_sides(value: str) -> markupsafe.Markup | None:
             [(side.get("mark_start"), side.get("mark_end"))],
         )
         items.append(
-            markupsafe.Markup(
-                '<li><strong>{}</strong> <span class="claim">{}</span> ({}): {}</li>'
-            ).format(
-                side.get("side") or "",
-                side.get("claim") or "",
-                _link(side.get("url"), source),
-                quote,
-            )
+            f"<li><strong>{_esc(side.get('side') or '')}</strong> "
+            f"<span class=\"claim\">{_esc(side.get('claim') or '')}</span> "
+            f"({_link(side.get('url'), source)}): {quote}</li>"
         )
     # Inline style: the sides are the point of the report, so they get room to read.
-    return markupsafe.Markup('<ul class="conflict-sides" style="min-width: 28em">{}</ul>').format(
-        markupsafe.Markup("").join(items)
+    return markupsafe.Markup(
+        f'<ul class="conflict-sides" style="min-width: 28em">{"".join(items)}</ul>'
     )
 
 

@@ -449,3 +449,22 @@ def test_serve_counts_only_what_is_missing_or_out_of_date(tmp_path: Path) -> Non
     assert not counts_current(db)
     create_views(db, recount=False)
     assert counts_current(db)
+
+
+# --- rendering a thousand rows ----------------------------------------------------------------
+
+
+def test_render_sides_escapes_every_field() -> None:
+    sides = [
+        {"side": "<a>", "claim": "<b>5%</b>", "quote": "x <i>5%</i> y", "mark_start": 5,
+         "mark_end": 7, "outlet": 'O"utlet', "published": "2025", "url": 'https://e.x/?a="1"&b'},
+        {"side": "b", "claim": "6", "quote": None, "url": "javascript:alert(1)", "outlet": "W"},
+    ]
+    html = str(datasette_plugin.render_sides(json.dumps(sides)))
+    assert html == (
+        '<ul class="conflict-sides" style="min-width: 28em">'
+        '<li><strong>&lt;a&gt;</strong> <span class="claim">&lt;b&gt;5%&lt;/b&gt;</span> '
+        '(<a href="https://e.x/?a=&#34;1&#34;&amp;b">O&#34;utlet 2025</a>): '
+        "x &lt;i&gt;<mark>5%</mark>&lt;/i&gt; y</li>"
+        '<li><strong>b</strong> <span class="claim">6</span> (W): 6</li></ul>'
+    )
