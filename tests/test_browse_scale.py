@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from extractor.browse import (
     precounted_facets,
     register_plugin,
 )
+from extractor.store import open_db
 
 try:
     from tests.test_browse import ENTITIES_YAML, build_db
@@ -468,3 +470,24 @@ def test_render_sides_escapes_every_field() -> None:
         "x &lt;i&gt;<mark>5%</mark>&lt;/i&gt; y</li>"
         '<li><strong>b</strong> <span class="claim">6</span> (W): 6</li></ul>'
     )
+
+
+# --- no full scans ----------------------------------------------------------------------------
+
+# A stored table read whole, not through an index (aliases as the queries name them).
+FULL_SCAN = re.compile(
+    r"^SCAN (claims|articles|sentences|conflicts|conflict_claims|corroborations|[acsx]|cc)$"
+)
+
+
+@pytest.mark.parametrize("name", list(load_metadata()["databases"]["claims"]["queries"]))
+def test_canned_queries_read_through_indexes(tmp_path: Path, name: str) -> None:
+    # Plans on an empty database with the schema's indexes: as on a million claims.
+    db = open_db(tmp_path / "claims.db")
+    create_views(db)
+    conn = sqlite3.connect(tmp_path / "claims.db")
+    datasette_plugin.prepare_connection(conn)
+    sql = load_metadata()["databases"]["claims"]["queries"][name]["sql"]
+    params = {"kind": "", "entity": "Microsoft", "subject": "Microsoft", "metric": "", "q": "微软"}
+    plan = [row[3] for row in conn.execute(f"explain query plan {sql}", params)]
+    assert not [step for step in plan if FULL_SCAN.match(step)], plan
