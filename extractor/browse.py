@@ -186,7 +186,7 @@ def count_facets(db: sqlite_utils.Database, metadata: dict[str, Any] | None = No
     metadata = load_metadata() if metadata is None else metadata
     names = set(db.table_names()) | set(db.view_names())
     done: dict[str, str] = {}  # a view's facet may count exactly what a table's does
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     temp: list[str] = []
     for table, column in precounted_facets(metadata):
         if table not in names or column not in db[table].columns_dict:
@@ -202,22 +202,14 @@ def count_facets(db: sqlite_utils.Database, metadata: dict[str, Any] | None = No
                 f"select value, count from ({sql}) order by count desc, value limit {FACET_VALUES_KEPT}"
             ).fetchall()
             done[sql] = json.dumps([list(v) for v in values], ensure_ascii=False)
-        rows.append(
-            {
-                "table_name": table,
-                "column_name": column,
-                "table_rows": db.execute(f"select count(*) from [{table}]").fetchone()[0],
-                "counts": done[sql],
-            }
-        )
-    with db.conn:
-        db.table(FACET_COUNTS_TABLE).create(
-            {"table_name": str, "column_name": str, "table_rows": int, "counts": str},
-            pk=("table_name", "column_name"),
-            if_not_exists=True,
-        )
-        db.execute(f"delete from [{FACET_COUNTS_TABLE}]")
-        db.table(FACET_COUNTS_TABLE).insert_all(rows)
+        table_rows = db.execute(f"select count(*) from [{table}]").fetchone()[0]
+        rows.append((table, column, table_rows, done[sql]))
+    db.table(FACET_COUNTS_TABLE).create(
+        {"table_name": str, "column_name": str, "table_rows": int, "counts": str},
+        pk=("table_name", "column_name"),
+        if_not_exists=True,
+    )
+    _replace_rows(db, FACET_COUNTS_TABLE, ["table_name", "column_name", "table_rows", "counts"], rows)
     for name in temp:
         db.execute(f"drop table temp.{name}")
 
@@ -269,15 +261,26 @@ def count_agreement(db: sqlite_utils.Database) -> None:
 
     rows = db.execute(AGREEMENT_SQL).fetchall()
     columns = ["source", "articles", "claims", "corroborated", "contradicted", "agree_percent"]
+    db.table(AGREEMENT_TABLE).create(
+        {"source": str, "articles": int, "claims": int, "corroborated": int,
+         "contradicted": int, "agree_percent": float},
+        pk="source",
+        if_not_exists=True,
+    )
+    _replace_rows(db, AGREEMENT_TABLE, columns, rows)
+
+
+def _replace_rows(
+    db: sqlite_utils.Database, table: str, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Replace a summary's rows in one transaction: a page never sees it half written."""
     with db.conn:
-        db.table(AGREEMENT_TABLE).create(
-            {"source": str, "articles": int, "claims": int, "corroborated": int,
-             "contradicted": int, "agree_percent": float},
-            pk="source",
-            if_not_exists=True,
+        db.conn.execute(f"delete from [{table}]")
+        db.conn.executemany(
+            f"insert into [{table}] ({', '.join(columns)}) "
+            f"values ({', '.join('?' for _ in columns)})",
+            rows,
         )
-        db.execute(f"delete from [{AGREEMENT_TABLE}]")
-        db.table(AGREEMENT_TABLE).insert_all(dict(zip(columns, r, strict=True)) for r in rows)
 
 
 def counts_current(db: sqlite_utils.Database, metadata: dict[str, Any] | None = None) -> bool:
