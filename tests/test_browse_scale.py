@@ -491,3 +491,18 @@ def test_canned_queries_read_through_indexes(tmp_path: Path, name: str) -> None:
     params = {"kind": "", "entity": "Microsoft", "subject": "Microsoft", "metric": "", "q": "微软"}
     plan = [row[3] for row in conn.execute(f"explain query plan {sql}", params)]
     assert not [step for step in plan if FULL_SCAN.match(step)], plan
+
+
+def test_a_precounted_facet_value_filters_the_page(
+    db_path: Path, loop: asyncio.AbstractEventLoop
+) -> None:
+    ds = _datasette(db_path)
+    html = loop.run_until_complete(ds.client.get("/claims/claims_in_context")).text
+    assert '<a href="http://localhost/claims/claims_in_context?outlet=Evil+Wire">Evil Wire</a> 1' in html
+    html = loop.run_until_complete(ds.client.get("/claims/claims_in_context?outlet=Evil+Wire")).text
+    assert "1 row where outlet = &#34;Evil Wire&#34;" in html
+    # The selected value, counted live, with the link that removes it.
+    assert (
+        '<li>Evil Wire &middot; 1 <a href="http://localhost/claims/claims_in_context" '
+        'class="cross">&#x2716;</a></li>'
+    ) in html
