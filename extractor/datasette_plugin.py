@@ -284,6 +284,47 @@ def register_facet_classes() -> list[type]:
     return [PrecountedFacet]
 
 
+# A filter on a column that a view looks up (extractor/browse.py), such as
+# conflict_sides?subject=, cannot use an index: it would look up all two million sides.
+# The same condition on the key the view looks the column up by can, so it is added.
+# (Not for conflict_sides?outlet=: an outlet has too many claims for the index to pay.)
+LOOKED_UP_FILTERS: dict[tuple[str, str], str] = {
+    **{
+        ("conflict_sides", view_column): (
+            f"conflict_id in (select id from conflicts where {column} = {{}})"
+        )
+        for view_column, column in (
+            ("conflict_kind", "kind"),
+            ("severity", "severity"),
+            ("subject", "subject"),
+            ("metric", "metric"),
+        )
+    },
+    ("claims_in_context", "outlet"): "article_id in (select id from articles where outlet = {})",
+    ("claims_in_context", "published"): (
+        "article_id in (select id from articles where published = {})"
+    ),
+}
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    from datasette.filters import FilterArguments
+
+    clauses: list[str] = []
+    params: dict[str, str] = {}
+    for key in request.args:
+        column, _, op = key.partition("__")
+        template = LOOKED_UP_FILTERS.get((table, column))
+        if template is None or op not in ("", "exact"):
+            continue
+        for value in request.args.getlist(key):
+            name = f"looked_up_{len(params)}"
+            clauses.append(template.format(f":{name}"))
+            params[name] = value
+    return FilterArguments(clauses, params) if clauses else None
+
+
 # --- rendering -------------------------------------------------------------------------
 
 
