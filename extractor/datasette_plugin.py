@@ -15,7 +15,8 @@ SQL functions, for the canned queries in metadata.yml:
 Facets of type ``precounted`` in metadata.yml are column facets whose counts for the
 whole table come from the facet_counts table, which ``claims ingest`` fills (see
 extractor/browse.py): counting a column of a million claims on every page view takes
-longer than the page may.
+longer than the page may. A filter on a column that a view looks up (conflict_sides?
+subject=) gets the same condition on the view's key, which an index can answer.
 """
 
 from __future__ import annotations
