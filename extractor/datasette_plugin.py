@@ -11,6 +11,12 @@ SQL functions, for the canned queries in metadata.yml:
   word quoted, ready for ``sentences_fts MATCH``.
 - ``entity_aliases(name)``: a JSON array of the canonical name and every alias of the
   entity that ``name`` names (from rules/entities.yaml), or just ``name`` if unknown.
+
+Facets of type ``precounted`` in metadata.yml are column facets whose counts for the
+whole table come from the facet_counts table, which ``claims ingest`` fills (see
+extractor/browse.py): counting a column of a million claims on every page view takes
+longer than the page may. A filter on a column that a view looks up (conflict_sides?
+subject=) gets the same condition on the view's key, which an index can answer.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +36,14 @@ from urllib.parse import urlsplit
 import markupsafe
 import yaml
 from datasette import hookimpl
-from datasette.utils import tilde_encode
+from datasette.database import QueryInterrupted
+from datasette.facets import ColumnFacet
+from datasette.utils import (
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    tilde_encode,
+)
 
 # Columns of views and canned queries that hold a sentence. The number to highlight is
 # the row's mark_start/mark_end pair, else its claim_id's, else every claim of its
@@ -148,6 +162,170 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("entity_aliases", 1, entity_aliases)
 
 
+# --- facets counted at ingest ---------------------------------------------------------
+
+PRECOUNTED = "precounted"
+FACET_COUNTS_TABLE = "facet_counts"
+AGREEMENT_TABLE = "agreement_by_source"
+# Values kept per facet: enough for the largest facet a page can ask for (?_facet_size=max
+# is max_returned_rows, 1000 unless changed), and one more to tell that there are more.
+FACET_VALUES_KEPT = 1001
+
+
+class PrecountedFacet(ColumnFacet):
+    """A column facet that reads its counts from facet_counts on an unfiltered page.
+
+    The counts are used while the table has as many rows as when they were counted, so
+    a page read during an ingest counts live instead. Once a filter (or a later page)
+    applies, the facet counts live like Datasette's own, but all the live facets of a
+    page share twice facet_time_limit_ms: the ones left when it runs out are reported
+    as timed out, so a broad filter on a big table cannot hold a page for seconds.
+    """
+
+    type = PRECOUNTED
+
+    def _unfiltered(self) -> bool:
+        # Datasette builds the facets' SQL as "select ... from <table> <where>".
+        return bool(self.table) and not self.params and self.sql.rstrip().endswith(
+            f" from {escape_sqlite(self.table)}"
+        )
+
+    async def _stored(self) -> dict[str, list[list[Any]]]:
+        try:
+            result = await self.ds.execute(
+                self.database,
+                f"select column_name, table_rows, counts from [{FACET_COUNTS_TABLE}] "
+                "where table_name = ?",
+                [self.table],
+            )
+        except sqlite3.Error:  # a database from before facet_counts
+            return {}
+        return {
+            column: json.loads(counts)
+            for column, rows, counts in result.rows
+            if self.row_count is None or rows == self.row_count
+        }
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        facet_size = self.get_facet_size()
+        stored = await self._stored() if self._unfiltered() else {}
+        budget_ms = 2 * self.ds.setting("facet_time_limit_ms")
+        started = time.monotonic()
+        results, timed_out = [], []
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            values = stored.get(column)
+            if values is None or (len(values) == FACET_VALUES_KEPT and len(values) <= facet_size):
+                left_ms = int(budget_ms - (time.monotonic() - started) * 1000)
+                try:
+                    if left_ms < 1:
+                        timed_out.append(column)
+                        continue
+                    values = await self._count(column, facet_size, left_ms)
+                except QueryInterrupted:
+                    timed_out.append(column)
+                    continue
+            results.append(
+                await self._result(column, source_and_config["source"], values, facet_size)
+            )
+        return results, timed_out
+
+    async def _count(self, column: str, facet_size: int, time_limit_ms: int) -> list[list[Any]]:
+        sql = (
+            f"select {escape_sqlite(column)} as value, count(*) as count from ({self.sql}) "
+            f"where {escape_sqlite(column)} is not null "
+            f"group by {escape_sqlite(column)} order by count desc, value limit {facet_size + 1}"
+        )
+        result = await self.ds.execute(
+            self.database, sql, self.params, truncate=False, custom_time_limit=time_limit_ms
+        )
+        return [[row["value"], row["count"]] for row in result.rows]
+
+    async def _result(
+        self, column: str, source: str, values: list[list[Any]], facet_size: int
+    ) -> dict[str, Any]:
+        """The facet as Datasette's ColumnFacet reports it (and its page shows it)."""
+        shown = values[:facet_size]
+        labels = {}
+        if self.table:  # a foreign key's values are shown by the label of their row
+            labels = await self.ds.expand_foreign_keys(
+                self.database, self.table, column, [v for v, _ in shown]
+            )
+        qs_pairs = self.get_querystring_pairs()
+        column_qs = f"{column}__exact" if column.startswith("_") else column
+        items = []
+        for value, count in shown:
+            selected = (column_qs, str(value)) in qs_pairs
+            if selected:
+                toggle = path_with_removed_args(self.request, {column_qs: str(value)})
+            else:
+                toggle = path_with_added_args(self.request, {column_qs: value})
+            items.append(
+                {
+                    "value": value,
+                    "label": labels.get((column, value), value),
+                    "count": count,
+                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
+                    "selected": selected,
+                }
+            )
+        return {
+            "name": column,
+            "type": "column",  # to the page and the API, this is a column facet
+            "hideable": source != "metadata",
+            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
+            "results": items,
+            "truncated": len(values) > facet_size,
+        }
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    return [PrecountedFacet]
+
+
+# A filter on a column that a view looks up (extractor/browse.py), such as
+# conflict_sides?subject=, cannot use an index: it would look up all two million sides.
+# The same condition on the key the view looks the column up by can, so it is added.
+# (Not for conflict_sides?outlet=: an outlet has too many claims for the index to pay.)
+LOOKED_UP_FILTERS: dict[tuple[str, str], str] = {
+    **{
+        ("conflict_sides", view_column): (
+            f"conflict_id in (select id from conflicts where {column} = {{}})"
+        )
+        for view_column, column in (
+            ("conflict_kind", "kind"),
+            ("severity", "severity"),
+            ("subject", "subject"),
+            ("metric", "metric"),
+        )
+    },
+    ("claims_in_context", "outlet"): "article_id in (select id from articles where outlet = {})",
+    ("claims_in_context", "published"): (
+        "article_id in (select id from articles where published = {})"
+    ),
+}
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    from datasette.filters import FilterArguments
+
+    clauses: list[str] = []
+    params: dict[str, str] = {}
+    for key in request.args:
+        column, _, op = key.partition("__")
+        template = LOOKED_UP_FILTERS.get((table, column))
+        if template is None or op not in ("", "exact"):
+            continue
+        for value in request.args.getlist(key):
+            name = f"looked_up_{len(params)}"
+            clauses.append(template.format(f":{name}"))
+            params[name] = value
+    return FilterArguments(clauses, params) if clauses else None
+
+
 # --- rendering -------------------------------------------------------------------------
 
 
@@ -165,16 +343,21 @@ def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
             continue
         if 0 <= start < end <= len(text):
             clean.append((start, end))
+    # Escaped pieces joined as plain strings: Markup.format is slow on a thousand rows.
     out = []
     pos = 0
     for start, end in sorted(clean):
         if start < pos:
             continue
-        out.append(markupsafe.escape(text[pos:start]))
-        out.append(markupsafe.Markup("<mark>{}</mark>").format(text[start:end]))
+        out.append(_esc(text[pos:start]))
+        out.append(f"<mark>{_esc(text[start:end])}</mark>")
         pos = end
-    out.append(markupsafe.escape(text[pos:]))
-    return markupsafe.Markup("").join(out)
+    out.append(_esc(text[pos:]))
+    return markupsafe.Markup("".join(out))
+
+
+def _esc(value: Any) -> str:
+    return str(markupsafe.escape(value))
 
 
 def _row_value(row: Any, key: str) -> Any:
@@ -212,7 +395,7 @@ def _highlight_claims(
 def _link(url: Any, label: str) -> markupsafe.Markup:
     # Only http(s) URLs become links: a javascript: URL in an article must stay text.
     if isinstance(url, str) and url.startswith(("http://", "https://")):
-        return markupsafe.Markup('<a href="{}">{}</a>').format(url, label)
+        return markupsafe.Markup(f'<a href="{_esc(url)}">{_esc(label)}</a>')
     return markupsafe.escape(label)
 
 
@@ -240,18 +423,13 @@ def render_sides(value: str) -> markupsafe.Markup | None:
             [(side.get("mark_start"), side.get("mark_end"))],
         )
         items.append(
-            markupsafe.Markup(
-                '<li><strong>{}</strong> <span class="claim">{}</span> ({}): {}</li>'
-            ).format(
-                side.get("side") or "",
-                side.get("claim") or "",
-                _link(side.get("url"), source),
-                quote,
-            )
+            f"<li><strong>{_esc(side.get('side') or '')}</strong> "
+            f"<span class=\"claim\">{_esc(side.get('claim') or '')}</span> "
+            f"({_link(side.get('url'), source)}): {quote}</li>"
         )
     # Inline style: the sides are the point of the report, so they get room to read.
-    return markupsafe.Markup('<ul class="conflict-sides" style="min-width: 28em">{}</ul>').format(
-        markupsafe.Markup("").join(items)
+    return markupsafe.Markup(
+        f'<ul class="conflict-sides" style="min-width: 28em">{"".join(items)}</ul>'
     )
 
 
@@ -295,8 +473,16 @@ def extra_css_urls() -> list[str]:
     return ["/-/claims.css"]
 
 
-def render_claim_ids(value: str, datasette: Any, database: str) -> markupsafe.Markup | None:
-    """A JSON list of claim ids (corroborations.claim_ids) as links to the claims."""
+# A value that thousands of claims support (a syndicated figure) would otherwise make a
+# cell of thousands of links, and a page of a hundred such rows takes seconds to render.
+CLAIM_LINKS_SHOWN = 10
+
+
+def render_claim_ids(
+    value: str, datasette: Any, database: str, row: Any = None
+) -> markupsafe.Markup | None:
+    """A JSON list of claim ids (corroborations.claim_ids) as links to the claims: the
+    first CLAIM_LINKS_SHOWN, then how many more, linked to the row's JSON that has all."""
     try:
         ids = json.loads(value)
     except ValueError:
@@ -307,8 +493,17 @@ def render_claim_ids(value: str, datasette: Any, database: str) -> markupsafe.Ma
         markupsafe.Markup('<a href="{}">{}</a>').format(
             datasette.urls.row(database, "claims", tilde_encode(str(i))), i
         )
-        for i in ids
+        for i in ids[:CLAIM_LINKS_SHOWN]
     ]
+    more = len(ids) - CLAIM_LINKS_SHOWN
+    if more > 0:
+        label = f"and {more:,} more"
+        row_id = _row_value(row, "id")
+        if isinstance(row_id, str):
+            url = datasette.urls.row(database, "corroborations", tilde_encode(row_id)) + ".json"
+            links.append(markupsafe.Markup('<a href="{}">{}</a>').format(url, label))
+        else:
+            links.append(markupsafe.escape(label))
     return markupsafe.Markup(", ").join(links)
 
 
@@ -339,7 +534,7 @@ def render_cell(
         url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(value))
         return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
     if column == "claim_ids":
-        return render_claim_ids(value, datasette, database)
+        return render_claim_ids(value, datasette, database, row)
     if table == "sentences" and column == "text":
         return _highlight_claims(datasette, database, value, "sentence_id", _row_value(row, "id"))
     # Anything else, article text included, is left to Datasette, which escapes (and

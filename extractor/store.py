@@ -191,10 +191,12 @@ def init_schema(db: sqlite_utils.Database) -> None:
         )
         db.table("conflict_claims").create_index(["claim_id"])
     # Hot paths at a million claims: conflict grouping and the sources_agreement lookup,
-    # entity_claims by object, and the claims and conflicts pages sorted by confidence.
+    # entity_claims by subject or object (in article order, off the index), and the
+    # claims and conflicts pages sorted by confidence.
     for table, cols in (
         ("claims", ["subject", "metric", "unit", "value"]),
-        ("claims", ["object"]),
+        ("claims", ["subject", "article_id", "start"]),
+        ("claims", ["object", "article_id", "start"]),
         ("claims", ["confidence"]),
         ("conflicts", ["confidence"]),
         ("articles", ["duplicate_of"]),
