@@ -216,7 +216,9 @@ def count_facets(db: sqlite_utils.Database, metadata: dict[str, Any] | None = No
 
 # What the sources_agreement query shows, one row per source. A claim is corroborated
 # when a corroboration that two or more independent sources give lists it, contradicted
-# when it stands on a side of a contradiction or translation mismatch.
+# when it stands on the dissenting side of a contradiction or translation mismatch: the
+# side that the best-supported figure contradicts. (The best-supported side is listed
+# only in part, and its claims are the ones other sources agree with.)
 AGREEMENT_SQL = """
 with per_article as (
   select
@@ -227,7 +229,7 @@ with per_article as (
     )) as corroborated,
     sum(id in (
       select cc.claim_id from conflicts f join conflict_claims cc on cc.conflict_id = f.id
-      where f.kind in ('contradiction', 'translation_mismatch')
+      where f.kind in ('contradiction', 'translation_mismatch') and cc.side = 'a'
     )) as contradicted
   from claims not indexed
   group by article_id

@@ -655,11 +655,12 @@ def test_sources_agreement(get: Callable[[str], httpx.Response]) -> None:
     assert set(rows) == {"每日经济新闻", "https://geo.example/openai-microsoft", "Evil Wire"}
     nbd = rows["每日经济新闻"]
     # 300亿美元 is corroborated by Evil Wire's $30 billion, and geo's $13 Billion by nbd's
-    # 130 亿美元; nbd's 130 亿美元 is contradicted by geo's 13亿美元.
-    assert (nbd["claims"], nbd["corroborated"], nbd["contradicted"]) == (2, 2, 1)
-    assert nbd["agree_percent"] == pytest.approx(66.7)
+    # 130 亿美元. geo's 13亿美元 dissents from that better-supported figure: it is the
+    # contradicted claim, not nbd's.
+    assert (nbd["claims"], nbd["corroborated"], nbd["contradicted"]) == (2, 2, 0)
+    assert nbd["agree_percent"] == pytest.approx(100.0)
     geo = rows["https://geo.example/openai-microsoft"]
-    assert (geo["claims"], geo["corroborated"], geo["contradicted"]) == (3, 1, 2)
+    assert (geo["claims"], geo["corroborated"], geo["contradicted"]) == (3, 1, 1)  # its 13亿美元 only
     html = get("/claims/sources_agreement").text
     assert "Sources and how often they agree" in html and "Evil Wire" in html
 

@@ -125,7 +125,7 @@ with per_article as (
     select distinct cc.claim_id
     from conflict_claims cc
     join conflicts f on f.id = cc.conflict_id
-    where f.kind in ('contradiction', 'translation_mismatch')
+    where f.kind in ('contradiction', 'translation_mismatch') and cc.side = 'a'
   ) x
   join claims c on c.id = x.claim_id
   group by c.article_id
