@@ -471,6 +471,7 @@ def page_paths(entity: str = "Microsoft", metric: str = "investment") -> list[tu
         out.append((f"table {table}", f"/claims/{table}"))
         out.append((f"table {table}, rows only", f"/claims/{table}?_nofacet=1&_nocount=1"))
     out.append(("table claims, filtered", f"/claims/claims?{urlencode({'subject': entity, 'metric': metric})}"))
+    out.append(("view conflict_sides, filtered", f"/claims/conflict_sides?{urlencode({'subject': entity})}"))
     return out
 
 
