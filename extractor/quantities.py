@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import importlib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -176,6 +177,185 @@ class WordTable:
 
 
 # ---------------------------------------------------------------------------
+# Scanning a whole text for a rule's regex.
+
+# The regex parser of the standard library, to read which characters a match can start with.
+_sre_parse: Any = importlib.import_module("re._parser")
+_sre: Any = importlib.import_module("_sre")
+
+
+def _first_chars(items: Any) -> tuple[list[Any], bool] | None:
+    """The class items a match of this parsed sequence can start with, and whether the
+    sequence can match without consuming a character; None when that is not a plain class."""
+    out: list[Any] = []
+    for op, av in items:
+        got = _first_of(op, av)
+        if got is None:
+            return None
+        chars, nullable = got
+        out.extend(chars)
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _first_of(op: Any, av: Any) -> tuple[list[Any], bool] | None:
+    c = _sre_parse
+    if op is c.LITERAL:
+        return [(op, av)], False
+    if op is c.IN:
+        if any(o is c.NEGATE for o, _ in av):
+            return None
+        return list(av), False
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return [], True
+    if op is c.SUBPATTERN:
+        _, add_flags, del_flags, p = av
+        return None if add_flags or del_flags else _first_chars(p.data)
+    if op is c.ATOMIC_GROUP:
+        return _first_chars(av.data)
+    if op is c.BRANCH:
+        out: list[Any] = []
+        nullable = False
+        for alt in av[1]:
+            got = _first_chars(alt.data)
+            if got is None:
+                return None
+            out.extend(got[0])
+            nullable = nullable or got[1]
+        return out, nullable
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        lo, hi, p = av
+        if hi == 0:
+            return [], True
+        got = _first_chars(p.data)
+        return None if got is None else (got[0], got[1] or lo == 0)
+    return None
+
+
+def _class_source(items: list[Any]) -> str | None:
+    """The items as the inside of a [...] class, if they are rare in running text: no
+    Latin letters, no spaces, no category but digits."""
+    c = _sre_parse
+    parts = []
+    for op, av in items:
+        if op is c.LITERAL:
+            ch = chr(av)
+            if _is_latin(ch) or ch.isspace():
+                return None
+            parts.append(re.escape(ch))
+        elif op is c.RANGE:
+            lo, hi = av
+            if any(_is_latin(chr(x)) or chr(x).isspace() for x in range(lo, min(hi, lo + 0x80) + 1)) or hi - lo > 0x80:
+                return None
+            parts.append(re.escape(chr(lo)) + "-" + re.escape(chr(hi)))
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            parts.append(r"\d")
+        else:
+            return None
+    return "".join(parts) or None
+
+
+def _required_chars(items: Any, ignore_case: bool) -> list[frozenset[str]]:
+    """Sets of characters a match must contain one of (年, @): a text with none of a set
+    cannot match, which a substring test tells far faster than the regex can."""
+    c = _sre_parse
+    out: list[frozenset[str]] = []
+
+    def exact(code: int) -> bool:
+        return not (ignore_case and _sre.unicode_iscased(code))
+
+    for op, av in items:
+        if op is c.LITERAL and exact(av):
+            out.append(frozenset(chr(av)))
+        elif op is c.IN and all(o is c.LITERAL and exact(a) for o, a in av):
+            out.append(frozenset(chr(a) for _, a in av))
+        elif op is c.SUBPATTERN and not av[1] and not av[2]:
+            out.extend(_required_chars(av[3].data, ignore_case))
+        elif op is c.ATOMIC_GROUP:
+            out.extend(_required_chars(av.data, ignore_case))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            out.extend(_required_chars(av[2].data, ignore_case))
+        elif op is c.BRANCH:
+            union: set[str] = set()
+            for alt in av[1]:
+                need = _required_chars(alt.data, ignore_case)
+                if not need:
+                    break
+                union |= min(need, key=len)
+            else:
+                out.append(frozenset(union))
+    return out
+
+
+class RulePattern:
+    """A rule's regex with a faster scan of a whole text. When every match starts with a
+    character that is rare in running text (a digit, 第, ©), the scan skips runs of other
+    characters inside the regex engine and tries the rule only at those characters; the
+    matches are exactly those of `regex.finditer`."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.skipper: re.Pattern[str] | None = None
+        self.required: list[frozenset[str]] = []
+        try:
+            parsed = _sre_parse.parse(regex.pattern, regex.flags)
+        except (re.error, AttributeError, TypeError):
+            return
+        self.required = sorted(set(_required_chars(parsed.data, bool(regex.flags & re.IGNORECASE))), key=len)
+        if _has_backref(parsed.data) or regex.flags & re.VERBOSE:
+            return
+        got = _first_chars(parsed.data)
+        if got is None or got[1]:
+            return
+        cls = _class_source(got[0])
+        if cls is None:
+            return
+        try:
+            self.skipper = re.compile(
+                rf"[^{cls}]*+(?:(?P<_rule>{regex.pattern})|[{cls}]|\Z)", regex.flags
+            )
+        except re.error:
+            self.skipper = None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        for chars in self.required:
+            if not any(ch in text for ch in chars):
+                return
+        if self.skipper is None:
+            yield from self.regex.finditer(text)
+            return
+        match = self.regex.match
+        for m in self.skipper.finditer(text):
+            s = m.start("_rule")
+            if s >= 0:
+                found = match(text, s)
+                assert found is not None
+                yield found
+
+
+def _has_backref(items: Any) -> bool:
+    c = _sre_parse
+    for op, av in items:
+        if op in (c.GROUPREF, c.GROUPREF_EXISTS, c.GROUPREF_IGNORE, c.GROUPREF_LOC_IGNORE, c.GROUPREF_UNI_IGNORE):
+            return True
+        subs: list[Any] = []
+        if op in (c.SUBPATTERN,):
+            subs = [av[3]]
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            subs = [av[1]]
+        elif op is c.ATOMIC_GROUP:
+            subs = [av]
+        elif op is c.BRANCH:
+            subs = list(av[1])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            subs = [av[2]]
+        if any(_has_backref(s.data) for s in subs):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------
 # The compiled rule set.
 
 
@@ -220,11 +400,11 @@ class Money:
 @dataclass
 class Engine:
     start_re: re.Pattern[str]
-    date_patterns: list[tuple[str, re.Pattern[str]]]
+    date_patterns: list[tuple[str, RulePattern]]
     month_names: dict[str, int]
     year_range: tuple[int, int]
-    line_exclusions: list[tuple[str, re.Pattern[str]]]
-    span_exclusions: list[tuple[str, re.Pattern[str]]]
+    line_exclusions: list[tuple[str, RulePattern]]
+    span_exclusions: list[tuple[str, RulePattern]]
     not_numbers_re: re.Pattern[str]
     not_after_re: re.Pattern[str]
     article_re: re.Pattern[str]
@@ -420,16 +600,16 @@ def engine() -> Engine:
         if not isinstance(entry, dict):
             raise RuleError(rules.path_of("dates"), rid, "each pattern needs an id and a pattern")
         pattern = str(rules.require("dates", entry, "pattern", str, rid))
-        date_patterns.append((rid, rules.check_regex("dates", rid, pattern.replace("{month_name}", month_alt))))
+        date_patterns.append((rid, RulePattern(rules.check_regex("dates", rid, pattern.replace("{month_name}", month_alt)))))
     yr = dates.get("year_range", [1800, 2199])
 
     furn = rules.load("furniture")
     line_ex = [
-        (str(e["id"]), _compile("furniture", str(e["id"]), str(e["pattern"]), re.IGNORECASE | re.MULTILINE))
+        (str(e["id"]), RulePattern(_compile("furniture", str(e["id"]), str(e["pattern"]), re.IGNORECASE | re.MULTILINE)))
         for e in _entries("furniture", furn, "lines")
     ]
     span_ex = [
-        (str(e["id"]), rules.check_regex("furniture", str(e["id"]), str(e["pattern"])))
+        (str(e["id"]), RulePattern(rules.check_regex("furniture", str(e["id"]), str(e["pattern"]))))
         for e in _entries("furniture", furn, "spans")
     ]
 
