@@ -400,6 +400,7 @@ class Money:
 @dataclass
 class Engine:
     start_re: re.Pattern[str]
+    start_scan: re.Pattern[str]
     date_patterns: list[tuple[str, RulePattern]]
     month_names: dict[str, int]
     year_range: tuple[int, int]
@@ -583,11 +584,19 @@ def engine() -> Engine:
     half = re.escape("".join(n.zh_half))
     en_start = [*n.en_ones, *n.en_tens, *n.en_articles, *n.en_fraction_words]
     vulgar = re.escape("".join(n.vulgar_fractions))
-    start_re = re.compile(
+    start = (
         rf"[{zh_start}]" + (rf"|[{half}]" if half else "")
         + (rf"|[{vulgar}]" if vulgar else "")
         + r"|\d|(?<![.\d])\.\d"
-        + rf"|(?<![A-Za-z])(?:{'|'.join(sorted(map(re.escape, en_start), key=len, reverse=True))})(?![A-Za-z])",
+        + rf"|(?<![A-Za-z])(?:{'|'.join(sorted(map(re.escape, en_start), key=len, reverse=True))})(?![A-Za-z])"
+    )
+    start_re = re.compile(start, re.IGNORECASE)
+    # The same search in one pass of the regex engine: runs of characters no number starts
+    # with are skipped whole, and a word only where it begins (the English numerals are
+    # whole words), so the rule is tried at far fewer places.
+    can_start = rf"{zh_start}{half}{vulgar}\d.A-Za-z"
+    start_scan = re.compile(
+        rf"(?:[^{can_start}]++|(?!{start})(?:[A-Za-z]++|[{can_start}]))*+(?:(?P<start>{start})|\Z)",
         re.IGNORECASE,
     )
 
@@ -683,6 +692,7 @@ def engine() -> Engine:
 
     return Engine(
         start_re=start_re,
+        start_scan=start_scan,
         date_patterns=date_patterns,
         month_names=month_names,
         year_range=(int(yr[0]), int(yr[1])),
@@ -947,10 +957,10 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
     out: list[_Num] = []
     pos = 0
     while True:
-        m = eng.start_re.search(norm, pos)
-        if m is None:
+        m = eng.start_scan.match(norm, pos)
+        s = m.start("start") if m is not None else -1
+        if s < 0:
             break
-        s = m.start()
         i = bisect.bisect_right(nn_starts, s) - 1
         if i >= 0 and not_numbers[i][0] <= s < not_numbers[i][1]:
             pos = not_numbers[i][1]
