@@ -233,20 +233,21 @@ def _first_of(op: Any, av: Any) -> tuple[list[Any], bool] | None:
     return None
 
 
-def _class_source(items: list[Any]) -> str | None:
+def _class_source(items: list[Any], latin: bool = False) -> str | None:
     """The items as the inside of a [...] class, if they are rare in running text: no
-    Latin letters, no spaces, no category but digits."""
+    spaces, no category but digits, and Latin letters only when `latin`."""
     c = _sre_parse
     parts = []
     for op, av in items:
         if op is c.LITERAL:
             ch = chr(av)
-            if _is_latin(ch) or ch.isspace():
+            if (_is_latin(ch) and not latin) or ch.isspace():
                 return None
             parts.append(re.escape(ch))
         elif op is c.RANGE:
             lo, hi = av
-            if any(_is_latin(chr(x)) or chr(x).isspace() for x in range(lo, min(hi, lo + 0x80) + 1)) or hi - lo > 0x80:
+            if hi - lo > 0x80 or any((_is_latin(chr(x)) and not latin) or chr(x).isspace()
+                                     for x in range(lo, hi + 1)):
                 return None
             parts.append(re.escape(chr(lo)) + "-" + re.escape(chr(hi)))
         elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
@@ -254,6 +255,62 @@ def _class_source(items: list[Any]) -> str | None:
         else:
             return None
     return "".join(parts) or None
+
+
+# Characters the regex engine may fold onto an ASCII letter when ignoring case.
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
+    """A class of characters the rule cannot start right after, from the assertion that
+    opens it (\\b, or a one-character look-behind such as (?<![A-Za-z])), when every
+    character a match starts with is in that class: after a failed try the whole run of
+    such characters is passed over, since no match can start inside it."""
+    c = _sre_parse
+    start_chars: set[str] = set()
+    for op, av in first:
+        if op is c.LITERAL:
+            chars = [chr(av)]
+        elif op is c.RANGE:
+            chars = [chr(x) for x in range(av[0], av[1] + 1)]
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            chars = ["0", "9", "\u0660"]
+        else:
+            return None
+        for ch in chars:
+            start_chars.update((ch, ch.lower(), ch.upper()))
+    start_chars.update(_FOLDS_TO_ASCII)
+    start_chars = {ch for ch in start_chars if len(ch) == 1}
+    accepted = re.compile("[" + (_class_source(first, latin=True) or "") + "]", flags)
+    for op, av in lead:
+        run: str | None = None
+        if op is c.AT and av is c.AT_BOUNDARY:
+            run = r"\w"
+        elif op is c.ASSERT_NOT and av[0] == -1 and len(av[1].data) == 1 and av[1].data[0][0] is c.IN:
+            run = _run_class(av[1].data[0][1])
+        if run is None:
+            continue
+        run_re = re.compile(run, flags)
+        if all(run_re.fullmatch(ch) for ch in start_chars if accepted.fullmatch(ch)):
+            return run
+    return None
+
+
+def _run_class(items: list[Any]) -> str | None:
+    c = _sre_parse
+    parts = []
+    for op, av in items:
+        if op is c.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is c.RANGE:
+            parts.append(re.escape(chr(av[0])) + "-" + re.escape(chr(av[1])))
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            parts.append(r"\d")
+        elif op is c.CATEGORY and av is c.CATEGORY_WORD:
+            parts.append(r"\w")
+        else:
+            return None
+    return "[" + "".join(parts) + "]" if parts else None
 
 
 def _required_chars(items: Any, ignore_case: bool) -> list[frozenset[str]]:
@@ -308,15 +365,24 @@ class RulePattern:
         got = _first_chars(parsed.data)
         if got is None or got[1]:
             return
-        cls = _class_source(got[0])
+        lead = []
+        for op, av in parsed.data:
+            if op not in (_sre_parse.AT, _sre_parse.ASSERT, _sre_parse.ASSERT_NOT):
+                break
+            lead.append((op, av))
+        run = _run_after(lead, got[0], regex.flags)
+        cls = _class_source(got[0], latin=run is not None)
         if cls is None:
             return
         try:
             self.skipper = re.compile(
-                rf"[^{cls}]*+(?:(?P<_rule>{regex.pattern})|[{cls}]|\Z)", regex.flags
+                rf"(?:[^{cls}]++|(?!{regex.pattern})[{cls}]{run + '*+' if run else ''})*+", regex.flags
             )
         except re.error:
             self.skipper = None
+
+    def found_in(self, text: str) -> bool:
+        return next(iter(self.finditer(text)), None) is not None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         for chars in self.required:
@@ -325,13 +391,15 @@ class RulePattern:
         if self.skipper is None:
             yield from self.regex.finditer(text)
             return
-        match = self.regex.match
-        for m in self.skipper.finditer(text):
-            s = m.start("_rule")
-            if s >= 0:
-                found = match(text, s)
-                assert found is not None
-                yield found
+        # The skipper stops where the rule matches, or at the end of the text.
+        skip, match = self.skipper.match, self.regex.match
+        pos = 0
+        while (stop := skip(text, pos)) is not None and stop.end() < len(text):
+            found = match(text, stop.end())
+            if found is None:  # cannot happen: the skipper stops only where it matches
+                return
+            yield found
+            pos = found.end()
 
 
 def _has_backref(items: Any) -> bool:
@@ -442,6 +510,7 @@ class Engine:
     range_openers: dict[str, WordTable]
     vague_prefixes: dict[str, str]
     vague_en: list[tuple[re.Pattern[str], float]]
+    vague_en_any: RulePattern | None
     currency_mentions: WordTable
     percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
@@ -579,6 +648,10 @@ def engine() -> Engine:
         (re.compile(r"(?<![A-Za-z])" + re.escape(str(e["pattern"])) + r"(?![A-Za-z])", re.IGNORECASE), float(e["value"]))
         for e in (vague.get("en", []) if isinstance(vague, dict) else [])
     ]
+    # One scan tells whether any of them is in a text, which is seldom.
+    vague_en_any = RulePattern(re.compile(
+        r"(?<![A-Za-z])(?:" + "|".join(re.escape(str(e["pattern"])) for e in (vague.get("en", []) if isinstance(vague, dict) else []))
+        + r")(?![A-Za-z])", re.IGNORECASE)) if vague_en else None
 
     zh_start = re.escape("".join([*n.zh_digits, *n.zh_units, *n.zh_big_units, *vague_prefixes]))
     half = re.escape("".join(n.zh_half))
@@ -738,6 +811,7 @@ def engine() -> Engine:
         range_openers=range_openers,
         vague_prefixes=vague_prefixes,
         vague_en=vague_en,
+        vague_en_any=vague_en_any,
         currency_mentions=WordTable(mentions),
         percent_mentions=WordTable({str(w): True for w in sign.get("mentions", [])}),
         currency_names=names,
@@ -1549,6 +1623,8 @@ def _vague_english(
 ) -> list[Quantity]:
     """'billions of dollars', 'tens of billions of yen': vague money with a floor."""
     out: list[Quantity] = []
+    if eng.vague_en_any is None or not eng.vague_en_any.found_in(norm):
+        return out
     for rx, floor in eng.vague_en:
         for m in rx.finditer(norm):
             cur = eng.currency_suffix.after(norm, m.end())
