@@ -41,6 +41,16 @@ FULLWIDTH = str.maketrans(
     }
 )
 
+_FULLWIDTH_MAP = {chr(k): str(v) for k, v in FULLWIDTH.items()}
+_FULLWIDTH_RE = re.compile("[" + re.escape("".join(_FULLWIDTH_MAP)) + "]")
+
+
+def normalize(text: str) -> str:
+    """`text` with full-width forms as ASCII (FULLWIDTH), offsets unchanged. Faster than
+    str.translate on Chinese text, where few characters change."""
+    return _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH_MAP[m.group()], text)
+
+
 ARABIC = r"(?:\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 
 # What the readers accept, in the normalized text: Indian (12,34,567) and space-grouped

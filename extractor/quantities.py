@@ -22,9 +22,9 @@ from typing import Any
 from extractor import rules
 from extractor.errors import RuleError
 from extractor.numbers import (
-    FULLWIDTH,
     Reading,
     format_value,
+    normalize,
     numerals,
     parse_arabic,
     parse_zh,
@@ -1169,7 +1169,7 @@ def extract(
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
     percent words that stand without a number (value None)."""
     eng = engine()
-    norm = text.translate(FULLWIDTH)
+    norm = normalize(text)
     furniture = _Furniture(norm, eng)
     taken = _Spans()
     out: list[Quantity] = []
@@ -1237,7 +1237,7 @@ def numbers(text: str) -> list[Quantity]:
     """Every number written in `text`, each as kind 'number' with no unit: 2 million,
     一万五千亿, two thirds, 10M. Rates keep only their number (百分之二十 → 二十)."""
     eng = engine()
-    norm = text.translate(FULLWIDTH)
+    norm = normalize(text)
     furniture = _Furniture(norm, eng)
     out: list[Quantity] = []
     for num in _scan(norm, eng):
