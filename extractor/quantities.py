@@ -1335,7 +1335,14 @@ def _attach_unit(
 
     # The longest unit wins: 十二個月 is a duration, not a count of 十二個.
     best = None
+    tight = norm[end] if end < len(norm) else ""
+    i = end
+    while i < len(norm) and norm[i] in " \t-":
+        i += 1
+    spaced = norm[i] if i < len(norm) else ""
     for r in _candidate_rules(norm, start, end, eng):
+        if not _may_match(r, tight, spaced):
+            continue
         hit = _match_unit_rule(norm, num, r, end, value, eng, published, floor)
         if hit is not None and (best is None or hit[4] > best[4]):
             best = hit
@@ -1439,6 +1446,22 @@ def _minor_tail(
             pos = got.end
         break
     return pos, value
+
+
+def _may_match(r: UnitRule, tight: str, spaced: str) -> bool:
+    """Whether a rule's word can follow: `tight` is the character right after the number,
+    `spaced` the first one after spaces and hyphens. A cheap test before `_match_unit_rule`,
+    which fails whenever this does."""
+    if r.before is not None and r.after is None:
+        return True
+    if r.nouns_only:
+        return r.nouns is not None and spaced in r.nouns.first_chars
+    if r.after is None:
+        if r.nouns is None or r.kind != "count":
+            return False
+        return spaced in r.nouns.first_chars or (
+            r.generic_nouns is not None and spaced in r.generic_nouns.first_chars)
+    return (tight if r.glued else spaced) in r.after.first_chars
 
 
 def _match_unit_rule(
