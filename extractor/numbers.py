@@ -202,6 +202,8 @@ def _finite(value: float) -> float | None:
 def parse_arabic(text: str) -> float | None:
     """`1,350` → 1350.0; `2e5` → 200000.0; `2^5` → 32.0. Full-width forms are accepted.
     None when the text is not a number or its value is not finite."""
+    if text.isascii() and text.isdigit():
+        return _finite(float(text))  # the common case, as below without the work
     cleaned = text.translate(FULLWIDTH).replace(",", "").replace(" ", "")
     power = _POWER_RE.search(cleaned)
     try:
@@ -218,9 +220,24 @@ def parse_arabic(text: str) -> float | None:
         return None
 
 
+# The last reading: a number is often read twice at the same place (as Chinese, which
+# starts with its Arabic part, then as Arabic).
+_last_arabic: tuple[str, int, tuple[float | None, int] | None] = ("", -1, None)
+
+
 def read_arabic(text: str, pos: int) -> tuple[float | None, int] | None:
     """The Arabic number at `pos` of normalized text, and where it ends; the value is None
     when the digits are too many or the value is not finite (skip them)."""
+    global _last_arabic
+    last = _last_arabic
+    if last[1] == pos and last[0] is text:
+        return last[2]
+    got = _read_arabic(text, pos)
+    _last_arabic = (text, pos, got)
+    return got
+
+
+def _read_arabic(text: str, pos: int) -> tuple[float | None, int] | None:
     if pos >= 2 and text[pos - 1] == "." and text[pos - 2].isdigit():
         m = _INTEGER_RE.match(text, pos)  # 192.168.1.2: each part on its own
     else:
