@@ -355,6 +355,9 @@ class RulePattern:
         self.regex = regex
         self.skipper: re.Pattern[str] | None = None
         self.required: list[frozenset[str]] = []
+        self.first_class: str | None = None
+        self.first_re: re.Pattern[str] | None = None
+        self.anonymous: str | None = None  # the pattern without group names, for a RuleGroup
         try:
             parsed = _sre_parse.parse(regex.pattern, regex.flags)
         except (re.error, AttributeError, TypeError):
@@ -380,14 +383,28 @@ class RulePattern:
             )
         except re.error:
             self.skipper = None
+            return
+        self.first_class = cls
+        self.first_re = re.compile(f"[{cls}]", regex.flags)
+        # In a RuleGroup, a failed try at a letter passes over the rest of the letters: the
+        # rule must not start inside a word (its opening assertion sees the letter before).
+        letters = [chr(x) for x in range(ord("A"), ord("z") + 1) if chr(x).isalpha()] + list(_FOLDS_TO_ASCII)
+        if any(ch in cls for ch in _FOLDS_TO_ASCII):
+            return
+        if not any(self.first_re.match(ch) for ch in letters) or (
+                run is not None and all(re.fullmatch(run, ch, regex.flags) for ch in letters)):
+            self.anonymous = _anonymous(regex.pattern, regex.flags, parsed)
 
     def found_in(self, text: str) -> bool:
         return next(iter(self.finditer(text)), None) is not None
 
+    def possible_in(self, text: str) -> bool:
+        """False when the text lacks a character every match needs."""
+        return all(any(ch in text for ch in chars) for chars in self.required)
+
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        for chars in self.required:
-            if not any(ch in text for ch in chars):
-                return
+        if not self.possible_in(text):
+            return
         if self.skipper is None:
             yield from self.regex.finditer(text)
             return
@@ -400,6 +417,148 @@ class RulePattern:
                 return
             yield found
             pos = found.end()
+
+
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _non_letters(cls: str) -> list[str]:
+    """Some characters of a class source other than ASCII letters, one per item."""
+    parsed = _sre_parse.parse(f"[{cls}]")
+    out: list[str] = []
+    for op, av in parsed.data[0][1] if parsed.data and parsed.data[0][0] is _sre_parse.IN else []:
+        if op is _sre_parse.LITERAL:
+            out.append(chr(av))
+        elif op is _sre_parse.RANGE:
+            out.extend(chr(x) for x in range(av[0], av[1] + 1))
+        elif op is _sre_parse.CATEGORY:
+            out.extend("0\u0660")
+    if parsed.data and parsed.data[0][0] is _sre_parse.LITERAL:
+        out.append(chr(parsed.data[0][1]))
+    return [ch for ch in out if ch not in _ASCII_LETTERS]
+
+
+class RuleGroup:
+    """Rule regexes scanned together: one pass of the regex engine stops wherever any of
+    them matches, and each rule keeps its own matches, exactly those of its finditer."""
+
+    def __init__(self, members: list[RulePattern]) -> None:
+        self.members = members
+        self.flags = members[0].regex.flags if members else 0
+        classes = "".join(m.first_class or "" for m in members)
+        # At a letter only the rules that can start with one are tried, elsewhere only the
+        # others: far fewer tries than all of them at every candidate.
+        letters = [ch for ch in _ASCII_LETTERS if re.match(f"[{classes}]", ch, self.flags)]
+        starts_with_letter = [m for m in members if m.first_re is not None
+                              and any(m.first_re.match(ch) for ch in letters)]
+        other = [m for m in members if m.first_re is not None
+                 and any(m.first_re.match(ch) for ch in _non_letters(m.first_class or ""))]
+
+        def tries(group: list[RulePattern]) -> str:
+            return "(?!" + "|".join(f"(?:{m.anonymous})" for m in group) + ")" if group else ""
+
+        self.scanner = re.compile(
+            rf"(?:[^{classes}]++|{tries(starts_with_letter)}[A-Za-z]++|(?![A-Za-z]){tries(other)}[{classes}])*+",
+            self.flags,
+        ) if members else None
+        self._by_char: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, patterns: Iterable[RulePattern]) -> list[RuleGroup]:
+        """Groups of the patterns that can be scanned together, one per set of flags."""
+        by_flags: dict[int, list[RulePattern]] = {}
+        for p in patterns:
+            if p.anonymous is not None:
+                by_flags.setdefault(p.regex.flags, []).append(p)
+        groups = []
+        for members in by_flags.values():
+            try:
+                groups.append(cls(members))
+            except re.error:
+                continue  # then each is scanned on its own
+        return groups
+
+    def _tries(self, ch: str) -> list[int]:
+        got = self._by_char.get(ch)
+        if got is None:
+            got = [i for i, m in enumerate(self.members) if m.first_re is not None and m.first_re.match(ch)]
+            self._by_char[ch] = got
+        return got
+
+    # A match this long gives up the shared pass for the text: the pass tries every rule
+    # inside every match, which a long match (1.1.1.1… read as one version number) would
+    # make quadratic, where each rule's own scan resumes after its match.
+    LONGEST = 256
+
+    def scan(self, text: str) -> dict[int, list[re.Match[str]]] | None:
+        """Each member's matches, keyed by id(member); None when the text has a match
+        longer than LONGEST (scan the members one by one then)."""
+        found: dict[int, list[re.Match[str]]] = {id(m): [] for m in self.members}
+        if self.scanner is None:
+            return found
+        possible = [m.possible_in(text) for m in self.members]
+        if not any(possible):
+            return found
+        skip = self.scanner.match
+        next_start = [0] * len(self.members)
+        pos, size = 0, len(text)
+        while (stop := skip(text, pos)) is not None and (at := stop.end()) < size:
+            for i in self._tries(text[at]):
+                if possible[i] and next_start[i] <= at:
+                    m = self.members[i].regex.match(text, at)
+                    if m is not None:
+                        if m.end() - at > self.LONGEST:
+                            return None
+                        found[id(self.members[i])].append(m)
+                        next_start[i] = m.end()
+            pos = at + 1
+        return found
+
+
+def _anonymous(pattern: str, flags: int, parsed: Any) -> str | None:
+    """The pattern with its named groups made non-capturing, so that several patterns can
+    share one regex; None unless the result parses to the same thing."""
+    plain = re.sub(r"(?<!\\)((?:\\\\)*)\(\?P<\w+>", r"\1(?:", pattern)
+    try:
+        again = _sre_parse.parse(plain, flags)
+    except re.error:
+        return None
+    return plain if _shape(again) == _shape(parsed) else None
+
+
+def _shape(x: Any) -> Any:
+    """A parsed pattern with group numbers left out and groups opened, as the parser
+    opens non-capturing ones."""
+    if isinstance(x, _sre_parse.SubPattern):
+        out: list[Any] = []
+        for op, av in x.data:
+            if op is _sre_parse.SUBPATTERN:
+                _, add_flags, del_flags, p = av
+                if not add_flags and not del_flags:
+                    out.extend(_shape(p))
+                else:
+                    out.append(("group", add_flags, del_flags, _shape(p)))
+            else:
+                out.append((op, _shape(av)))
+        return tuple(out)
+    if isinstance(x, list | tuple):
+        return tuple(_shape(i) for i in x)
+    return x
+
+
+class _Scanned:
+    """The matches of the rule regexes in one text: those of each RuleGroup found in one
+    pass, the others by their own scan."""
+
+    def __init__(self, text: str, groups: Iterable[RuleGroup] = ()) -> None:
+        self.text = text
+        self.found: dict[int, list[re.Match[str]]] = {}
+        for group in groups:
+            self.found.update(group.scan(text) or {})
+
+    def matches(self, rule: RulePattern) -> Iterable[re.Match[str]]:
+        got = self.found.get(id(rule))
+        return got if got is not None else rule.finditer(self.text)
 
 
 def _has_backref(items: Any) -> bool:
@@ -514,6 +673,7 @@ class Engine:
     currency_mentions: WordTable
     percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
+    rule_groups: list[RuleGroup] = field(default_factory=list)
 
 
 def _table(words: Any, value: Any = True, **kw: Any) -> WordTable | None:
@@ -815,6 +975,7 @@ def engine() -> Engine:
         currency_mentions=WordTable(mentions),
         percent_mentions=WordTable({str(w): True for w in sign.get("mentions", [])}),
         currency_names=names,
+        rule_groups=RuleGroup.of(rp for _, rp in [*date_patterns, *line_ex, *span_ex]),
     )
 
 
@@ -1112,16 +1273,17 @@ class _Spans:
 class _Furniture:
     """What is not a claim: whole lines and spans, found once per text."""
 
-    def __init__(self, text: str, eng: Engine) -> None:
+    def __init__(self, text: str, eng: Engine, scanned: _Scanned | None = None) -> None:
+        found = scanned or _Scanned(text)
         lines: list[tuple[int, int]] = []
         for _, rx in eng.line_exclusions:
-            for m in rx.finditer(text):
+            for m in found.matches(rx):
                 ls = text.rfind("\n", 0, m.start()) + 1
                 le = text.find("\n", m.end())
                 lines.append((ls, len(text) if le < 0 else le))
         self.lines = _merge(lines)
         self.line_starts = [s for s, _ in self.lines]
-        spans = sorted((m.start(), m.end()) for _, rx in eng.span_exclusions for m in rx.finditer(text) if m.end() > m.start())
+        spans = sorted((m.start(), m.end()) for _, rx in eng.span_exclusions for m in found.matches(rx) if m.end() > m.start())
         self.spans = spans
         self.span_starts = [s for s, _ in spans]
         # the furthest end among spans starting at or before each index
@@ -1170,11 +1332,12 @@ def extract(
     percent words that stand without a number (value None)."""
     eng = engine()
     norm = normalize(text)
-    furniture = _Furniture(norm, eng)
+    scanned = _Scanned(norm, eng.rule_groups)
+    furniture = _Furniture(norm, eng, scanned)
     taken = _Spans()
     out: list[Quantity] = []
 
-    for q in _dates(norm, text, eng, published, furniture):
+    for q in _dates(norm, text, eng, published, furniture, scanned):
         out.append(q)
         taken.add(q.start, q.end)
 
@@ -1672,11 +1835,13 @@ def _dates(
     eng: Engine,
     published: dt.date | None,
     furniture: _Furniture,
+    scanned: _Scanned | None = None,
 ) -> list[Quantity]:
     found: list[tuple[int, int, str, dict[str, str]]] = []
     taken = _Spans()
+    matches = scanned or _Scanned(norm)
     for rid, rx in eng.date_patterns:
-        for m in rx.finditer(norm):
+        for m in matches.matches(rx):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
             first = min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()

@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from extractor.quantities import engine, extract, numbers
+from extractor.quantities import _Scanned, engine, extract, numbers
 
 PUBLISHED = dt.date(2025, 10, 28)
 
@@ -259,7 +259,7 @@ SCAN_TEXTS = [
     "call tel: 123456789012 user@example.com www.example.com/a.png [1] [^2]: note ](x.html)",
     "billions of dollars, Tens of Billions of yen; ſeptember 5, 2024 ＫK İn 2020 ı 2021",
     "一二三四五六七八九十百千万亿 半 ½ .5 1.5. a an one two twenty-one",
-    "", "1" * 300, "x." * 50 + "@", "May" * 40 + " 5",
+    "", "1" * 300, "x." * 50 + "@", "May" * 40 + " 5", "1." * 200 + " in 2024年 " + "1.2" * 50,
 ]
 
 
@@ -269,9 +269,11 @@ def test_rule_scans_find_what_the_regex_finds(text: str) -> None:
     patterns = [rp for _, rp in eng.date_patterns + eng.line_exclusions + eng.span_exclusions]
     if eng.vague_en_any is not None:
         patterns.append(eng.vague_en_any)
+    shared = _Scanned(text, eng.rule_groups)
     for rp in patterns:
         want = [(m.span(), m.groupdict()) for m in rp.regex.finditer(text)]
         assert [(m.span(), m.groupdict()) for m in rp.finditer(text)] == want, rp.regex.pattern
+        assert [(m.span(), m.groupdict()) for m in shared.matches(rp)] == want, rp.regex.pattern
 
 
 @pytest.mark.parametrize("text", SCAN_TEXTS)
