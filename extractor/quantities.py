@@ -233,9 +233,9 @@ def _first_of(op: Any, av: Any) -> tuple[list[Any], bool] | None:
     return None
 
 
-def _class_source(items: list[Any], latin: bool = False) -> str | None:
+def _class_source(items: list[Any], latin: bool = False, word: bool = False) -> str | None:
     """The items as the inside of a [...] class, if they are rare in running text: no
-    spaces, no category but digits, and Latin letters only when `latin`."""
+    spaces, no category but digits (and \\w when `word`), Latin letters only when `latin`."""
     c = _sre_parse
     parts = []
     for op, av in items:
@@ -252,6 +252,8 @@ def _class_source(items: list[Any], latin: bool = False) -> str | None:
             parts.append(re.escape(chr(lo)) + "-" + re.escape(chr(hi)))
         elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
             parts.append(r"\d")
+        elif op is c.CATEGORY and av is c.CATEGORY_WORD and word:
+            parts.append(r"\w")
         else:
             return None
     return "".join(parts) or None
@@ -268,6 +270,7 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
     such characters is passed over, since no match can start inside it."""
     c = _sre_parse
     start_chars: set[str] = set()
+    needs_word = False  # a rule starting with \\w needs \\w in the run
     for op, av in first:
         if op is c.LITERAL:
             chars = [chr(av)]
@@ -275,13 +278,16 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
             chars = [chr(x) for x in range(av[0], av[1] + 1)]
         elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
             chars = ["0", "9", "\u0660"]
+        elif op is c.CATEGORY and av is c.CATEGORY_WORD:
+            chars = ["a", "Z", "0", "_", "\u5e74"]
+            needs_word = True
         else:
             return None
         for ch in chars:
             start_chars.update((ch, ch.lower(), ch.upper()))
     start_chars.update(_FOLDS_TO_ASCII)
     start_chars = {ch for ch in start_chars if len(ch) == 1}
-    accepted = re.compile("[" + (_class_source(first, latin=True) or "") + "]", flags)
+    accepted = re.compile("[" + (_class_source(first, latin=True, word=True) or "") + "]", flags)
     for op, av in lead:
         run: str | None = None
         if op is c.AT and av is c.AT_BOUNDARY:
@@ -291,6 +297,8 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
         if run is None:
             continue
         run_re = re.compile(run, flags)
+        if needs_word and r"\w" not in run:
+            continue
         if all(run_re.fullmatch(ch) for ch in start_chars if accepted.fullmatch(ch)):
             return run
     return None
@@ -374,7 +382,10 @@ class RulePattern:
                 break
             lead.append((op, av))
         run = _run_after(lead, got[0], regex.flags)
-        cls = _class_source(got[0], latin=run is not None)
+        # Letters are common, but the scan stays inside the regex engine: trying the rule
+        # at them costs less than the engine trying it everywhere. A word character is
+        # everywhere in Chinese text, so only whole runs of them are tried.
+        cls = _class_source(got[0], latin=True, word=run is not None)
         if cls is None:
             return
         try:
@@ -389,7 +400,7 @@ class RulePattern:
         # In a RuleGroup, a failed try at a letter passes over the rest of the letters: the
         # rule must not start inside a word (its opening assertion sees the letter before).
         letters = [chr(x) for x in range(ord("A"), ord("z") + 1) if chr(x).isalpha()] + list(_FOLDS_TO_ASCII)
-        if any(ch in cls for ch in _FOLDS_TO_ASCII):
+        if any(ch in cls for ch in _FOLDS_TO_ASCII) or r"\w" in cls:
             return
         if not any(self.first_re.match(ch) for ch in letters) or (
                 run is not None and all(re.fullmatch(run, ch, regex.flags) for ch in letters)):
