@@ -102,6 +102,9 @@ class Numerals:
     en_weak: tuple[str, ...]
     vulgar_fractions: dict[str, float] = field(default_factory=dict)
     en_vocab: frozenset[str] = field(default=frozenset())
+    # Every character that can continue a Chinese numeral after an Arabic number (万, 点,
+    # 多, 个 …): when the next one is none of them, the Arabic number is all there is.
+    zh_continues: frozenset[str] = field(default=frozenset())
 
     @property
     def zh_chars(self) -> str:
@@ -178,7 +181,11 @@ def numerals() -> Numerals:
          *n.en_ordinal_plurals, *n.en_connectors, *n.en_point, *n.en_articles,
          *n.en_fraction_words, *(w for j in n.en_ratio_joiners for w in j.split())]
     )
-    return Numerals(**{**n.__dict__, "en_vocab": vocab})
+    continues = frozenset(
+        [*n.zh_digits, *n.zh_units, *n.zh_big_units, *n.zh_points, *n.zh_approx, *n.zh_dozen,
+         *n.zh_before_big, *n.zh_half]
+    )
+    return Numerals(**{**n.__dict__, "en_vocab": vocab, "zh_continues": continues})
 
 
 @dataclass(frozen=True)
@@ -274,6 +281,14 @@ def read_zh(text: str, pos: int) -> Reading | None:
     两千三点一. Reads the longest well-formed prefix; None if there is none."""
     n = numerals()
     size = len(text)
+    c = text[pos] if pos < size else ""
+    if c not in n.zh_digits and (c.isdigit() or (c == "." and pos + 1 < size and text[pos + 1].isdigit())):
+        # An Arabic number with nothing Chinese after it: what the loop below returns.
+        got = read_arabic(text, pos)
+        if got is not None and got[0] is not None:
+            k = _skip_blank(text, got[1])
+            if k >= size or text[k] not in n.zh_continues:
+                return Reading(got[0], got[1])
     # Digits with no units read one by one: 二〇一九 → 2019, 三八(折) → 38. Two digits
     # before a unit (二三十, 三五年) are an approximate range, not a number.
     j, digits = pos, ""

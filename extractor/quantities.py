@@ -648,7 +648,9 @@ class Engine:
     not_after_re: re.Pattern[str]
     article_re: re.Pattern[str]
     fraction_re: re.Pattern[str]
+    fraction_first: frozenset[str]
     mixed_re: re.Pattern[str]
+    mixed_first: frozenset[str]
     en_minus_re: re.Pattern[str]
     magnitudes: WordTable
     short_magnitudes: WordTable
@@ -946,7 +948,9 @@ def engine() -> Engine:
         article_re=re.compile(r"(?:" + _alternation(n.en_articles) + r")[ \t]*$", re.IGNORECASE),
         not_after_re=re.compile(r"(?:" + _alternation(n.en_not_after) + r")[ \t]+$", re.IGNORECASE),
         fraction_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_fraction, flexible=True) + r")[ \t]*"),
+        fraction_first=frozenset(w[0] for w in n.zh_fraction if w),
         mixed_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_mixed) + r")[ \t]*"),
+        mixed_first=frozenset(w[0] for w in n.zh_mixed if w),
         en_minus_re=re.compile(r"(?:" + _alternation(n.en_minus) + r")[ \t]+$", re.IGNORECASE),
         magnitudes=WordTable(long_mags),
         short_magnitudes=WordTable(short_mags, ignore_case=False),
@@ -1102,7 +1106,8 @@ def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
             value, end, per, inner = frac
             fraction = per is None
         else:
-            mixed = eng.mixed_re.match(norm, end)
+            i = _skip_ws(norm, end)
+            mixed = eng.mixed_re.match(norm, end) if i < len(norm) and norm[i] in eng.mixed_first else None
             if mixed:
                 f2 = _read_signed(norm, mixed.end(), eng)
                 if f2 is not None and f2[0].value is not None:
@@ -1123,6 +1128,8 @@ def _unit_rate(norm: str, s: int, eng: Engine) -> _Num | None:
     """百分之二十, 萬分之肆, 万万分之七: a denominator written in units only, then 分之 and
     the number it divides."""
     n = numerals()
+    if norm[s] not in n.zh_units and norm[s] not in n.zh_big_units and norm[s] not in " \t":
+        return None  # no denominator written in units here
     j = s
     limit = s + 12  # a denominator written in units is short: 百, 万万, 百 万
     while j < len(norm) and j < limit and (norm[j] in n.zh_units or norm[j] in n.zh_big_units or norm[j] in " \t"):
@@ -1153,6 +1160,8 @@ def _slash_fraction(norm: str, start: int, end: int, value: float) -> tuple[floa
     """3/4, -4/5, 1 4/3; not 5/17/2018 (a date) nor 24/7 glued to more slashes."""
     if start > 0 and norm[start - 1] == "/":
         return None
+    if end >= len(norm) or norm[end] not in "/ \t":
+        return None  # what both patterns start with
     m = _SLASH.match(norm, end)
     if m and value == int(value) and int(m.group(1)) > 0:
         return value / int(m.group(1)), m.end()
@@ -1168,6 +1177,9 @@ def _zh_fraction(
 ) -> tuple[float, int, float | None, int | None] | None:
     """A分之B after a number A: B/A; when A is written with units only (百分之二十), a
     rate: (B, end, A, where B starts)."""
+    i = _skip_ws(norm, end)
+    if i >= len(norm) or norm[i] not in eng.fraction_first:
+        return None
     m = eng.fraction_re.match(norm, end)
     if not m:
         return None
