@@ -687,6 +687,7 @@ class Engine:
     percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
     rule_groups: list[RuleGroup] = field(default_factory=list)
+    rules_near: dict[tuple[str, str, str], list[UnitRule]] = field(default_factory=dict)
 
 
 def _table(words: Any, value: Any = True, **kw: Any) -> WordTable | None:
@@ -1256,6 +1257,8 @@ def _signs(norm: str, num: _Num, eng: Engine) -> None:
     if norm[s - 1] == "-" and (s < 2 or not (norm[s - 2].isalnum() or norm[s - 2] in "-.,/")):
         num.start, num.value = s - 1, -num.value
         return
+    if norm[s - 1] not in " \t\n":
+        return  # "minus " ends in a space, maybe before a final newline
     m = eng.en_minus_re.search(norm, max(0, s - 12), s)
     if m and (m.start() == 0 or not _is_latin(norm[m.start() - 1])):
         num.start, num.value = m.start(), -num.value
@@ -1526,9 +1529,16 @@ def _attach_unit(
     while i < len(norm) and norm[i] in " \t-":
         i += 1
     spaced = norm[i] if i < len(norm) else ""
-    for r in _candidate_rules(norm, start, end, eng):
-        if not _may_match(r, tight, spaced):
-            continue
+    j = start - 1
+    while j >= 0 and norm[j] in " \t":
+        j -= 1
+    key = (tight, spaced, norm[j] if j >= 0 else "")
+    candidates = eng.rules_near.get(key)
+    if candidates is None:
+        # The rules that can match depend only on these three characters.
+        candidates = [r for r in _candidate_rules(norm, start, end, eng) if _may_match(r, tight, spaced)]
+        eng.rules_near[key] = candidates
+    for r in candidates:
         hit = _match_unit_rule(norm, num, r, end, value, eng, published, floor)
         if hit is not None and (best is None or hit[4] > best[4]):
             best = hit
