@@ -270,18 +270,22 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
     such characters is passed over, since no match can start inside it."""
     c = _sre_parse
     start_chars: set[str] = set()
-    needs_word = False  # a rule starting with \\w needs \\w in the run
+    # A rule starting with any digit (\\d) or word character (\\w) needs that category in
+    # the run; characters are checked one by one, with the ones the engine folds onto
+    # them when ignoring case (known for ASCII letters only).
+    needs: set[str] = set()
     for op, av in first:
         if op is c.LITERAL:
             chars = [chr(av)]
         elif op is c.RANGE:
             chars = [chr(x) for x in range(av[0], av[1] + 1)]
         elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
-            chars = ["0", "9", "\u0660"]
+            chars, needs = [], needs | {"\\d"}
         elif op is c.CATEGORY and av is c.CATEGORY_WORD:
-            chars = ["a", "Z", "0", "_", "\u5e74"]
-            needs_word = True
+            chars, needs = [], needs | {"\\w"}
         else:
+            return None
+        if flags & re.IGNORECASE and any(not ch.isascii() and _sre.unicode_iscased(ord(ch)) for ch in chars):
             return None
         for ch in chars:
             start_chars.update((ch, ch.lower(), ch.upper()))
@@ -297,7 +301,7 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
         if run is None:
             continue
         run_re = re.compile(run, flags)
-        if needs_word and r"\w" not in run:
+        if not all(cat in run or r"\w" in run for cat in needs):
             continue
         if all(run_re.fullmatch(ch) for ch in start_chars if accepted.fullmatch(ch)):
             return run
