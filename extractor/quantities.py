@@ -179,9 +179,15 @@ class WordTable:
 # ---------------------------------------------------------------------------
 # Scanning a whole text for a rule's regex.
 
-# The regex parser of the standard library, to read which characters a match can start with.
-_sre_parse: Any = importlib.import_module("re._parser")
-_sre: Any = importlib.import_module("_sre")
+# The regex parser of the standard library, to read which characters a match can start
+# with. It is CPython's own, not a public API: without it every rule is scanned plainly.
+_sre_parse: Any
+_sre: Any
+try:
+    _sre_parse = importlib.import_module("re._parser")
+    _sre = importlib.import_module("_sre")
+except ImportError:
+    _sre_parse = _sre = None
 
 
 def _first_chars(items: Any) -> tuple[list[Any], bool] | None:
@@ -370,6 +376,8 @@ class RulePattern:
         self.first_class: str | None = None
         self.first_re: re.Pattern[str] | None = None
         self.anonymous: str | None = None  # the pattern without group names, for a RuleGroup
+        if _sre_parse is None:
+            return
         try:
             parsed = _sre_parse.parse(regex.pattern, regex.flags)
         except (re.error, AttributeError, TypeError):
