@@ -41,6 +41,16 @@ FULLWIDTH = str.maketrans(
     }
 )
 
+_FULLWIDTH_MAP = {chr(k): str(v) for k, v in FULLWIDTH.items()}
+_FULLWIDTH_RE = re.compile("[" + re.escape("".join(_FULLWIDTH_MAP)) + "]")
+
+
+def normalize(text: str) -> str:
+    """`text` with full-width forms as ASCII (FULLWIDTH), offsets unchanged. Faster than
+    str.translate on Chinese text, where few characters change."""
+    return _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH_MAP[m.group()], text)
+
+
 ARABIC = r"(?:\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 
 # What the readers accept, in the normalized text: Indian (12,34,567) and space-grouped
@@ -92,6 +102,9 @@ class Numerals:
     en_weak: tuple[str, ...]
     vulgar_fractions: dict[str, float] = field(default_factory=dict)
     en_vocab: frozenset[str] = field(default=frozenset())
+    # Every character that can continue a Chinese numeral after an Arabic number (万, 点,
+    # 多, 个 …): when the next one is none of them, the Arabic number is all there is.
+    zh_continues: frozenset[str] = field(default=frozenset())
 
     @property
     def zh_chars(self) -> str:
@@ -168,7 +181,11 @@ def numerals() -> Numerals:
          *n.en_ordinal_plurals, *n.en_connectors, *n.en_point, *n.en_articles,
          *n.en_fraction_words, *(w for j in n.en_ratio_joiners for w in j.split())]
     )
-    return Numerals(**{**n.__dict__, "en_vocab": vocab})
+    continues = frozenset(
+        [*n.zh_digits, *n.zh_units, *n.zh_big_units, *n.zh_points, *n.zh_approx, *n.zh_dozen,
+         *n.zh_before_big, *n.zh_half]
+    )
+    return Numerals(**{**n.__dict__, "en_vocab": vocab, "zh_continues": continues})
 
 
 @dataclass(frozen=True)
@@ -192,6 +209,8 @@ def _finite(value: float) -> float | None:
 def parse_arabic(text: str) -> float | None:
     """`1,350` → 1350.0; `2e5` → 200000.0; `2^5` → 32.0. Full-width forms are accepted.
     None when the text is not a number or its value is not finite."""
+    if text.isascii() and text.isdigit():
+        return _finite(float(text))  # the common case, as below without the work
     cleaned = text.translate(FULLWIDTH).replace(",", "").replace(" ", "")
     power = _POWER_RE.search(cleaned)
     try:
@@ -208,9 +227,24 @@ def parse_arabic(text: str) -> float | None:
         return None
 
 
+# The last reading: a number is often read twice at the same place (as Chinese, which
+# starts with its Arabic part, then as Arabic).
+_last_arabic: tuple[str, int, tuple[float | None, int] | None] = ("", -1, None)
+
+
 def read_arabic(text: str, pos: int) -> tuple[float | None, int] | None:
     """The Arabic number at `pos` of normalized text, and where it ends; the value is None
     when the digits are too many or the value is not finite (skip them)."""
+    global _last_arabic
+    last = _last_arabic
+    if last[1] == pos and last[0] is text:
+        return last[2]
+    got = _read_arabic(text, pos)
+    _last_arabic = (text, pos, got)
+    return got
+
+
+def _read_arabic(text: str, pos: int) -> tuple[float | None, int] | None:
     if pos >= 2 and text[pos - 1] == "." and text[pos - 2].isdigit():
         m = _INTEGER_RE.match(text, pos)  # 192.168.1.2: each part on its own
     else:
@@ -247,6 +281,14 @@ def read_zh(text: str, pos: int) -> Reading | None:
     两千三点一. Reads the longest well-formed prefix; None if there is none."""
     n = numerals()
     size = len(text)
+    c = text[pos] if pos < size else ""
+    if c not in n.zh_digits and (c.isdigit() or (c == "." and pos + 1 < size and text[pos + 1].isdigit())):
+        # An Arabic number with nothing Chinese after it: what the loop below returns.
+        got = read_arabic(text, pos)
+        if got is not None and got[0] is not None:
+            k = _skip_blank(text, got[1])
+            if k >= size or text[k] not in n.zh_continues:
+                return Reading(got[0], got[1])
     # Digits with no units read one by one: 二〇一九 → 2019, 三八(折) → 38. Two digits
     # before a unit (二三十, 三五年) are an approximate range, not a number.
     j, digits = pos, ""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import importlib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -21,9 +22,9 @@ from typing import Any
 from extractor import rules
 from extractor.errors import RuleError
 from extractor.numbers import (
-    FULLWIDTH,
     Reading,
     format_value,
+    normalize,
     numerals,
     parse_arabic,
     parse_zh,
@@ -176,6 +177,435 @@ class WordTable:
 
 
 # ---------------------------------------------------------------------------
+# Scanning a whole text for a rule's regex.
+
+# The regex parser of the standard library, to read which characters a match can start
+# with. It is CPython's own, not a public API: without it every rule is scanned plainly.
+_sre_parse: Any
+_sre: Any
+try:
+    _sre_parse = importlib.import_module("re._parser")
+    _sre = importlib.import_module("_sre")
+except ImportError:
+    _sre_parse = _sre = None
+
+
+def _first_chars(items: Any) -> tuple[list[Any], bool] | None:
+    """The class items a match of this parsed sequence can start with, and whether the
+    sequence can match without consuming a character; None when that is not a plain class."""
+    out: list[Any] = []
+    for op, av in items:
+        got = _first_of(op, av)
+        if got is None:
+            return None
+        chars, nullable = got
+        out.extend(chars)
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _first_of(op: Any, av: Any) -> tuple[list[Any], bool] | None:
+    c = _sre_parse
+    if op is c.LITERAL:
+        return [(op, av)], False
+    if op is c.IN:
+        if any(o is c.NEGATE for o, _ in av):
+            return None
+        return list(av), False
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return [], True
+    if op is c.SUBPATTERN:
+        _, add_flags, del_flags, p = av
+        return None if add_flags or del_flags else _first_chars(p.data)
+    if op is c.ATOMIC_GROUP:
+        return _first_chars(av.data)
+    if op is c.BRANCH:
+        out: list[Any] = []
+        nullable = False
+        for alt in av[1]:
+            got = _first_chars(alt.data)
+            if got is None:
+                return None
+            out.extend(got[0])
+            nullable = nullable or got[1]
+        return out, nullable
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        lo, hi, p = av
+        if hi == 0:
+            return [], True
+        got = _first_chars(p.data)
+        return None if got is None else (got[0], got[1] or lo == 0)
+    return None
+
+
+def _class_source(items: list[Any], latin: bool = False, word: bool = False) -> str | None:
+    """The items as the inside of a [...] class, if they are rare in running text: no
+    spaces, no category but digits (and \\w when `word`), Latin letters only when `latin`."""
+    c = _sre_parse
+    parts = []
+    for op, av in items:
+        if op is c.LITERAL:
+            ch = chr(av)
+            if (_is_latin(ch) and not latin) or ch.isspace():
+                return None
+            parts.append(re.escape(ch))
+        elif op is c.RANGE:
+            lo, hi = av
+            if hi - lo > 0x80 or any((_is_latin(chr(x)) and not latin) or chr(x).isspace()
+                                     for x in range(lo, hi + 1)):
+                return None
+            parts.append(re.escape(chr(lo)) + "-" + re.escape(chr(hi)))
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            parts.append(r"\d")
+        elif op is c.CATEGORY and av is c.CATEGORY_WORD and word:
+            parts.append(r"\w")
+        else:
+            return None
+    return "".join(parts) or None
+
+
+# Characters the regex engine may fold onto an ASCII letter when ignoring case.
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
+    """A class of characters the rule cannot start right after, from the assertion that
+    opens it (\\b, or a one-character look-behind such as (?<![A-Za-z])), when every
+    character a match starts with is in that class: after a failed try the whole run of
+    such characters is passed over, since no match can start inside it."""
+    c = _sre_parse
+    start_chars: set[str] = set()
+    # A rule starting with any digit (\\d) or word character (\\w) needs that category in
+    # the run; characters are checked one by one, with the ones the engine folds onto
+    # them when ignoring case (known for ASCII letters only).
+    needs: set[str] = set()
+    for op, av in first:
+        if op is c.LITERAL:
+            chars = [chr(av)]
+        elif op is c.RANGE:
+            chars = [chr(x) for x in range(av[0], av[1] + 1)]
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            chars, needs = [], needs | {"\\d"}
+        elif op is c.CATEGORY and av is c.CATEGORY_WORD:
+            chars, needs = [], needs | {"\\w"}
+        else:
+            return None
+        if flags & re.IGNORECASE and any(not ch.isascii() and _sre.unicode_iscased(ord(ch)) for ch in chars):
+            return None
+        for ch in chars:
+            start_chars.update((ch, ch.lower(), ch.upper()))
+    start_chars.update(_FOLDS_TO_ASCII)
+    start_chars = {ch for ch in start_chars if len(ch) == 1}
+    accepted = re.compile("[" + (_class_source(first, latin=True, word=True) or "") + "]", flags)
+    for op, av in lead:
+        run: str | None = None
+        if op is c.AT and av is c.AT_BOUNDARY:
+            run = r"\w"
+        elif op is c.ASSERT_NOT and av[0] == -1 and len(av[1].data) == 1 and av[1].data[0][0] is c.IN:
+            run = _run_class(av[1].data[0][1])
+        if run is None:
+            continue
+        run_re = re.compile(run, flags)
+        if not all(cat in run or r"\w" in run for cat in needs):
+            continue
+        if all(run_re.fullmatch(ch) for ch in start_chars if accepted.fullmatch(ch)):
+            return run
+    return None
+
+
+def _run_class(items: list[Any]) -> str | None:
+    c = _sre_parse
+    parts = []
+    for op, av in items:
+        if op is c.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is c.RANGE:
+            parts.append(re.escape(chr(av[0])) + "-" + re.escape(chr(av[1])))
+        elif op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            parts.append(r"\d")
+        elif op is c.CATEGORY and av is c.CATEGORY_WORD:
+            parts.append(r"\w")
+        else:
+            return None
+    return "[" + "".join(parts) + "]" if parts else None
+
+
+def _required_chars(items: Any, ignore_case: bool) -> list[frozenset[str]]:
+    """Sets of characters a match must contain one of (年, @): a text with none of a set
+    cannot match, which a substring test tells far faster than the regex can."""
+    c = _sre_parse
+    out: list[frozenset[str]] = []
+
+    def exact(code: int) -> bool:
+        return not (ignore_case and _sre.unicode_iscased(code))
+
+    for op, av in items:
+        if op is c.LITERAL and exact(av):
+            out.append(frozenset(chr(av)))
+        elif op is c.IN and all(o is c.LITERAL and exact(a) for o, a in av):
+            out.append(frozenset(chr(a) for _, a in av))
+        elif op is c.SUBPATTERN and not av[1] and not av[2]:
+            out.extend(_required_chars(av[3].data, ignore_case))
+        elif op is c.ATOMIC_GROUP:
+            out.extend(_required_chars(av.data, ignore_case))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            out.extend(_required_chars(av[2].data, ignore_case))
+        elif op is c.BRANCH:
+            union: set[str] = set()
+            for alt in av[1]:
+                need = _required_chars(alt.data, ignore_case)
+                if not need:
+                    break
+                union |= min(need, key=len)
+            else:
+                out.append(frozenset(union))
+    return out
+
+
+class RulePattern:
+    """A rule's regex with a faster scan of a whole text. When every match starts with a
+    character that is rare in running text (a digit, 第, ©), the scan skips runs of other
+    characters inside the regex engine and tries the rule only at those characters; the
+    matches are exactly those of `regex.finditer`."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.skipper: re.Pattern[str] | None = None
+        self.required: list[frozenset[str]] = []
+        self.first_class: str | None = None
+        self.first_re: re.Pattern[str] | None = None
+        self.anonymous: str | None = None  # the pattern without group names, for a RuleGroup
+        if _sre_parse is None:
+            return
+        try:
+            parsed = _sre_parse.parse(regex.pattern, regex.flags)
+        except (re.error, AttributeError, TypeError):
+            return
+        self.required = sorted(set(_required_chars(parsed.data, bool(regex.flags & re.IGNORECASE))), key=len)
+        if _has_backref(parsed.data) or regex.flags & re.VERBOSE:
+            return
+        got = _first_chars(parsed.data)
+        if got is None or got[1]:
+            return
+        lead = []
+        for op, av in parsed.data:
+            if op not in (_sre_parse.AT, _sre_parse.ASSERT, _sre_parse.ASSERT_NOT):
+                break
+            lead.append((op, av))
+        run = _run_after(lead, got[0], regex.flags)
+        # Letters are common, but the scan stays inside the regex engine: trying the rule
+        # at them costs less than the engine trying it everywhere. A word character is
+        # everywhere in Chinese text, so only whole runs of them are tried.
+        cls = _class_source(got[0], latin=True, word=run is not None)
+        if cls is None:
+            return
+        try:
+            self.skipper = re.compile(
+                rf"(?:[^{cls}]++|(?!{regex.pattern})[{cls}]{run + '*+' if run else ''})*+", regex.flags
+            )
+        except re.error:
+            self.skipper = None
+            return
+        self.first_class = cls
+        self.first_re = re.compile(f"[{cls}]", regex.flags)
+        # In a RuleGroup, a failed try at a letter passes over the rest of the letters: the
+        # rule must not start inside a word (its opening assertion sees the letter before).
+        letters = [chr(x) for x in range(ord("A"), ord("z") + 1) if chr(x).isalpha()] + list(_FOLDS_TO_ASCII)
+        if any(ch in cls for ch in _FOLDS_TO_ASCII) or r"\w" in cls:
+            return
+        if not any(self.first_re.match(ch) for ch in letters) or (
+                run is not None and all(re.fullmatch(run, ch, regex.flags) for ch in letters)):
+            self.anonymous = _anonymous(regex.pattern, regex.flags, parsed)
+
+    def found_in(self, text: str) -> bool:
+        return next(iter(self.finditer(text)), None) is not None
+
+    def possible_in(self, text: str) -> bool:
+        """False when the text lacks a character every match needs."""
+        return all(any(ch in text for ch in chars) for chars in self.required)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if not self.possible_in(text):
+            return
+        if self.skipper is None:
+            yield from self.regex.finditer(text)
+            return
+        # The skipper stops where the rule matches, or at the end of the text.
+        skip, match = self.skipper.match, self.regex.match
+        pos = 0
+        while (stop := skip(text, pos)) is not None and stop.end() < len(text):
+            found = match(text, stop.end())
+            if found is None:  # cannot happen: the skipper stops only where it matches
+                return
+            yield found
+            pos = found.end()
+
+
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _non_letters(cls: str) -> list[str]:
+    """Some characters of a class source other than ASCII letters, one per item."""
+    parsed = _sre_parse.parse(f"[{cls}]")
+    out: list[str] = []
+    for op, av in parsed.data[0][1] if parsed.data and parsed.data[0][0] is _sre_parse.IN else []:
+        if op is _sre_parse.LITERAL:
+            out.append(chr(av))
+        elif op is _sre_parse.RANGE:
+            out.extend(chr(x) for x in range(av[0], av[1] + 1))
+        elif op is _sre_parse.CATEGORY:
+            out.extend("0\u0660")
+    if parsed.data and parsed.data[0][0] is _sre_parse.LITERAL:
+        out.append(chr(parsed.data[0][1]))
+    return [ch for ch in out if ch not in _ASCII_LETTERS]
+
+
+class RuleGroup:
+    """Rule regexes scanned together: one pass of the regex engine stops wherever any of
+    them matches, and each rule keeps its own matches, exactly those of its finditer."""
+
+    def __init__(self, members: list[RulePattern]) -> None:
+        self.members = members
+        self.flags = members[0].regex.flags if members else 0
+        classes = "".join(m.first_class or "" for m in members)
+        # At a letter only the rules that can start with one are tried, elsewhere only the
+        # others: far fewer tries than all of them at every candidate.
+        letters = [ch for ch in _ASCII_LETTERS if re.match(f"[{classes}]", ch, self.flags)]
+        starts_with_letter = [m for m in members if m.first_re is not None
+                              and any(m.first_re.match(ch) for ch in letters)]
+        other = [m for m in members if m.first_re is not None
+                 and any(m.first_re.match(ch) for ch in _non_letters(m.first_class or ""))]
+
+        def tries(group: list[RulePattern]) -> str:
+            return "(?!" + "|".join(f"(?:{m.anonymous})" for m in group) + ")" if group else ""
+
+        self.scanner = re.compile(
+            rf"(?:[^{classes}]++|{tries(starts_with_letter)}[A-Za-z]++|(?![A-Za-z]){tries(other)}[{classes}])*+",
+            self.flags,
+        ) if members else None
+        self._by_char: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, patterns: Iterable[RulePattern]) -> list[RuleGroup]:
+        """Groups of the patterns that can be scanned together, one per set of flags."""
+        by_flags: dict[int, list[RulePattern]] = {}
+        for p in patterns:
+            if p.anonymous is not None:
+                by_flags.setdefault(p.regex.flags, []).append(p)
+        groups = []
+        for members in by_flags.values():
+            try:
+                groups.append(cls(members))
+            except re.error:
+                continue  # then each is scanned on its own
+        return groups
+
+    def _tries(self, ch: str) -> list[int]:
+        got = self._by_char.get(ch)
+        if got is None:
+            got = [i for i, m in enumerate(self.members) if m.first_re is not None and m.first_re.match(ch)]
+            self._by_char[ch] = got
+        return got
+
+    # A match this long gives up the shared pass for the text: the pass tries every rule
+    # inside every match, which a long match (1.1.1.1… read as one version number) would
+    # make quadratic, where each rule's own scan resumes after its match.
+    LONGEST = 256
+
+    def scan(self, text: str) -> dict[int, list[re.Match[str]]] | None:
+        """Each member's matches, keyed by id(member); None when the text has a match
+        longer than LONGEST (scan the members one by one then)."""
+        found: dict[int, list[re.Match[str]]] = {id(m): [] for m in self.members}
+        if self.scanner is None:
+            return found
+        possible = [m.possible_in(text) for m in self.members]
+        if not any(possible):
+            return found
+        skip = self.scanner.match
+        next_start = [0] * len(self.members)
+        pos, size = 0, len(text)
+        while (stop := skip(text, pos)) is not None and (at := stop.end()) < size:
+            for i in self._tries(text[at]):
+                if possible[i] and next_start[i] <= at:
+                    m = self.members[i].regex.match(text, at)
+                    if m is not None:
+                        if m.end() - at > self.LONGEST:
+                            return None
+                        found[id(self.members[i])].append(m)
+                        next_start[i] = m.end()
+            pos = at + 1
+        return found
+
+
+def _anonymous(pattern: str, flags: int, parsed: Any) -> str | None:
+    """The pattern with its named groups made non-capturing, so that several patterns can
+    share one regex; None unless the result parses to the same thing."""
+    plain = re.sub(r"(?<!\\)((?:\\\\)*)\(\?P<\w+>", r"\1(?:", pattern)
+    try:
+        again = _sre_parse.parse(plain, flags)
+    except re.error:
+        return None
+    return plain if _shape(again) == _shape(parsed) else None
+
+
+def _shape(x: Any) -> Any:
+    """A parsed pattern with group numbers left out and groups opened, as the parser
+    opens non-capturing ones."""
+    if isinstance(x, _sre_parse.SubPattern):
+        out: list[Any] = []
+        for op, av in x.data:
+            if op is _sre_parse.SUBPATTERN:
+                _, add_flags, del_flags, p = av
+                if not add_flags and not del_flags:
+                    out.extend(_shape(p))
+                else:
+                    out.append(("group", add_flags, del_flags, _shape(p)))
+            else:
+                out.append((op, _shape(av)))
+        return tuple(out)
+    if isinstance(x, list | tuple):
+        return tuple(_shape(i) for i in x)
+    return x
+
+
+class _Scanned:
+    """The matches of the rule regexes in one text: those of each RuleGroup found in one
+    pass, the others by their own scan."""
+
+    def __init__(self, text: str, groups: Iterable[RuleGroup] = ()) -> None:
+        self.text = text
+        self.found: dict[int, list[re.Match[str]]] = {}
+        for group in groups:
+            self.found.update(group.scan(text) or {})
+
+    def matches(self, rule: RulePattern) -> Iterable[re.Match[str]]:
+        got = self.found.get(id(rule))
+        return got if got is not None else rule.finditer(self.text)
+
+
+def _has_backref(items: Any) -> bool:
+    c = _sre_parse
+    for op, av in items:
+        if op in (c.GROUPREF, c.GROUPREF_EXISTS, c.GROUPREF_IGNORE, c.GROUPREF_LOC_IGNORE, c.GROUPREF_UNI_IGNORE):
+            return True
+        subs: list[Any] = []
+        if op in (c.SUBPATTERN,):
+            subs = [av[3]]
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            subs = [av[1]]
+        elif op is c.ATOMIC_GROUP:
+            subs = [av]
+        elif op is c.BRANCH:
+            subs = list(av[1])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            subs = [av[2]]
+        if any(_has_backref(s.data) for s in subs):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------
 # The compiled rule set.
 
 
@@ -220,16 +650,19 @@ class Money:
 @dataclass
 class Engine:
     start_re: re.Pattern[str]
-    date_patterns: list[tuple[str, re.Pattern[str]]]
+    start_scan: re.Pattern[str]
+    date_patterns: list[tuple[str, RulePattern]]
     month_names: dict[str, int]
     year_range: tuple[int, int]
-    line_exclusions: list[tuple[str, re.Pattern[str]]]
-    span_exclusions: list[tuple[str, re.Pattern[str]]]
+    line_exclusions: list[tuple[str, RulePattern]]
+    span_exclusions: list[tuple[str, RulePattern]]
     not_numbers_re: re.Pattern[str]
     not_after_re: re.Pattern[str]
     article_re: re.Pattern[str]
     fraction_re: re.Pattern[str]
+    fraction_first: frozenset[str]
     mixed_re: re.Pattern[str]
+    mixed_first: frozenset[str]
     en_minus_re: re.Pattern[str]
     magnitudes: WordTable
     short_magnitudes: WordTable
@@ -261,9 +694,12 @@ class Engine:
     range_openers: dict[str, WordTable]
     vague_prefixes: dict[str, str]
     vague_en: list[tuple[re.Pattern[str], float]]
+    vague_en_any: RulePattern | None
     currency_mentions: WordTable
     percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
+    rule_groups: list[RuleGroup] = field(default_factory=list)
+    rules_near: dict[tuple[str, str, str], list[UnitRule]] = field(default_factory=dict)
 
 
 def _table(words: Any, value: Any = True, **kw: Any) -> WordTable | None:
@@ -398,38 +834,58 @@ def engine() -> Engine:
         (re.compile(r"(?<![A-Za-z])" + re.escape(str(e["pattern"])) + r"(?![A-Za-z])", re.IGNORECASE), float(e["value"]))
         for e in (vague.get("en", []) if isinstance(vague, dict) else [])
     ]
+    # One scan tells whether any of them is in a text, which is seldom.
+    vague_en_any = RulePattern(re.compile(
+        r"(?<![A-Za-z])(?:" + "|".join(re.escape(str(e["pattern"])) for e in (vague.get("en", []) if isinstance(vague, dict) else []))
+        + r")(?![A-Za-z])", re.IGNORECASE)) if vague_en else None
 
     zh_start = re.escape("".join([*n.zh_digits, *n.zh_units, *n.zh_big_units, *vague_prefixes]))
     half = re.escape("".join(n.zh_half))
     en_start = [*n.en_ones, *n.en_tens, *n.en_articles, *n.en_fraction_words]
     vulgar = re.escape("".join(n.vulgar_fractions))
-    start_re = re.compile(
+    start = (
         rf"[{zh_start}]" + (rf"|[{half}]" if half else "")
         + (rf"|[{vulgar}]" if vulgar else "")
         + r"|\d|(?<![.\d])\.\d"
-        + rf"|(?<![A-Za-z])(?:{'|'.join(sorted(map(re.escape, en_start), key=len, reverse=True))})(?![A-Za-z])",
+        + rf"|(?<![A-Za-z])(?:{'|'.join(sorted(map(re.escape, en_start), key=len, reverse=True))})(?![A-Za-z])"
+    )
+    start_re = re.compile(start, re.IGNORECASE)
+    # The same search in one pass of the regex engine: runs of characters no number starts
+    # with are skipped whole, and a word only where it begins (the English numerals are
+    # whole words), so the rule is tried at far fewer places.
+    can_start = rf"{zh_start}{half}{vulgar}\d.A-Za-z"
+    start_scan = re.compile(
+        rf"(?:[^{can_start}]++|(?!{start})(?:[A-Za-z]++|[{can_start}]))*+(?:(?P<start>{start})|\Z)",
         re.IGNORECASE,
     )
 
     dates = rules.load("dates")
     month_names = {str(k).lower(): int(v) for k, v in rules.require("dates", dates, "month_names", dict).items()}
-    month_alt = "|".join(sorted((re.escape(m) for m in month_names), key=len, reverse=True))
+    # Longest first, and grouped by first letter (j(?:anuary|une|…)|…): the same matches,
+    # and the engine tries 8 branches at a word, not 24.
+    by_first: dict[str, list[str]] = {}
+    for m in sorted(month_names, key=len, reverse=True):
+        by_first.setdefault(m[:1], []).append(m)
+    month_alt = "|".join(
+        re.escape(first) + "(?:" + "|".join(re.escape(m[1:]) for m in names) + ")"
+        for first, names in by_first.items()
+    ) if all(month_names) else "|".join(sorted((re.escape(m) for m in month_names), key=len, reverse=True))
     date_patterns = []
     for entry in rules.require("dates", dates, "patterns", list):
         rid = str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
         if not isinstance(entry, dict):
             raise RuleError(rules.path_of("dates"), rid, "each pattern needs an id and a pattern")
         pattern = str(rules.require("dates", entry, "pattern", str, rid))
-        date_patterns.append((rid, rules.check_regex("dates", rid, pattern.replace("{month_name}", month_alt))))
+        date_patterns.append((rid, RulePattern(rules.check_regex("dates", rid, pattern.replace("{month_name}", month_alt)))))
     yr = dates.get("year_range", [1800, 2199])
 
     furn = rules.load("furniture")
     line_ex = [
-        (str(e["id"]), _compile("furniture", str(e["id"]), str(e["pattern"]), re.IGNORECASE | re.MULTILINE))
+        (str(e["id"]), RulePattern(_compile("furniture", str(e["id"]), str(e["pattern"]), re.IGNORECASE | re.MULTILINE)))
         for e in _entries("furniture", furn, "lines")
     ]
     span_ex = [
-        (str(e["id"]), rules.check_regex("furniture", str(e["id"]), str(e["pattern"])))
+        (str(e["id"]), RulePattern(rules.check_regex("furniture", str(e["id"]), str(e["pattern"]))))
         for e in _entries("furniture", furn, "spans")
     ]
 
@@ -503,6 +959,7 @@ def engine() -> Engine:
 
     return Engine(
         start_re=start_re,
+        start_scan=start_scan,
         date_patterns=date_patterns,
         month_names=month_names,
         year_range=(int(yr[0]), int(yr[1])),
@@ -512,7 +969,9 @@ def engine() -> Engine:
         article_re=re.compile(r"(?:" + _alternation(n.en_articles) + r")[ \t]*$", re.IGNORECASE),
         not_after_re=re.compile(r"(?:" + _alternation(n.en_not_after) + r")[ \t]+$", re.IGNORECASE),
         fraction_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_fraction, flexible=True) + r")[ \t]*"),
+        fraction_first=frozenset(w[0] for w in n.zh_fraction if w),
         mixed_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_mixed) + r")[ \t]*"),
+        mixed_first=frozenset(w[0] for w in n.zh_mixed if w),
         en_minus_re=re.compile(r"(?:" + _alternation(n.en_minus) + r")[ \t]+$", re.IGNORECASE),
         magnitudes=WordTable(long_mags),
         short_magnitudes=WordTable(short_mags, ignore_case=False),
@@ -548,9 +1007,11 @@ def engine() -> Engine:
         range_openers=range_openers,
         vague_prefixes=vague_prefixes,
         vague_en=vague_en,
+        vague_en_any=vague_en_any,
         currency_mentions=WordTable(mentions),
         percent_mentions=WordTable({str(w): True for w in sign.get("mentions", [])}),
         currency_names=names,
+        rule_groups=RuleGroup.of(rp for _, rp in [*date_patterns, *line_ex, *span_ex]),
     )
 
 
@@ -666,7 +1127,8 @@ def _read_number(norm: str, s: int, eng: Engine) -> _Num | Reading | None:
             value, end, per, inner = frac
             fraction = per is None
         else:
-            mixed = eng.mixed_re.match(norm, end)
+            i = _skip_ws(norm, end)
+            mixed = eng.mixed_re.match(norm, end) if i < len(norm) and norm[i] in eng.mixed_first else None
             if mixed:
                 f2 = _read_signed(norm, mixed.end(), eng)
                 if f2 is not None and f2[0].value is not None:
@@ -687,6 +1149,8 @@ def _unit_rate(norm: str, s: int, eng: Engine) -> _Num | None:
     """百分之二十, 萬分之肆, 万万分之七: a denominator written in units only, then 分之 and
     the number it divides."""
     n = numerals()
+    if norm[s] not in n.zh_units and norm[s] not in n.zh_big_units and norm[s] not in " \t":
+        return None  # no denominator written in units here
     j = s
     limit = s + 12  # a denominator written in units is short: 百, 万万, 百 万
     while j < len(norm) and j < limit and (norm[j] in n.zh_units or norm[j] in n.zh_big_units or norm[j] in " \t"):
@@ -717,6 +1181,8 @@ def _slash_fraction(norm: str, start: int, end: int, value: float) -> tuple[floa
     """3/4, -4/5, 1 4/3; not 5/17/2018 (a date) nor 24/7 glued to more slashes."""
     if start > 0 and norm[start - 1] == "/":
         return None
+    if end >= len(norm) or norm[end] not in "/ \t":
+        return None  # what both patterns start with
     m = _SLASH.match(norm, end)
     if m and value == int(value) and int(m.group(1)) > 0:
         return value / int(m.group(1)), m.end()
@@ -732,6 +1198,9 @@ def _zh_fraction(
 ) -> tuple[float, int, float | None, int | None] | None:
     """A分之B after a number A: B/A; when A is written with units only (百分之二十), a
     rate: (B, end, A, where B starts)."""
+    i = _skip_ws(norm, end)
+    if i >= len(norm) or norm[i] not in eng.fraction_first:
+        return None
     m = eng.fraction_re.match(norm, end)
     if not m:
         return None
@@ -767,10 +1236,10 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
     out: list[_Num] = []
     pos = 0
     while True:
-        m = eng.start_re.search(norm, pos)
-        if m is None:
+        m = eng.start_scan.match(norm, pos)
+        s = m.start("start") if m is not None else -1
+        if s < 0:
             break
-        s = m.start()
         i = bisect.bisect_right(nn_starts, s) - 1
         if i >= 0 and not_numbers[i][0] <= s < not_numbers[i][1]:
             pos = not_numbers[i][1]
@@ -808,6 +1277,8 @@ def _signs(norm: str, num: _Num, eng: Engine) -> None:
     if norm[s - 1] == "-" and (s < 2 or not (norm[s - 2].isalnum() or norm[s - 2] in "-.,/")):
         num.start, num.value = s - 1, -num.value
         return
+    if norm[s - 1] not in " \t\n":
+        return  # "minus " ends in a space, maybe before a final newline
     m = eng.en_minus_re.search(norm, max(0, s - 12), s)
     if m and (m.start() == 0 or not _is_latin(norm[m.start() - 1])):
         num.start, num.value = m.start(), -num.value
@@ -848,16 +1319,17 @@ class _Spans:
 class _Furniture:
     """What is not a claim: whole lines and spans, found once per text."""
 
-    def __init__(self, text: str, eng: Engine) -> None:
+    def __init__(self, text: str, eng: Engine, scanned: _Scanned | None = None) -> None:
+        found = scanned or _Scanned(text)
         lines: list[tuple[int, int]] = []
         for _, rx in eng.line_exclusions:
-            for m in rx.finditer(text):
+            for m in found.matches(rx):
                 ls = text.rfind("\n", 0, m.start()) + 1
                 le = text.find("\n", m.end())
                 lines.append((ls, len(text) if le < 0 else le))
         self.lines = _merge(lines)
         self.line_starts = [s for s, _ in self.lines]
-        spans = sorted((m.start(), m.end()) for _, rx in eng.span_exclusions for m in rx.finditer(text) if m.end() > m.start())
+        spans = sorted((m.start(), m.end()) for _, rx in eng.span_exclusions for m in found.matches(rx) if m.end() > m.start())
         self.spans = spans
         self.span_starts = [s for s, _ in spans]
         # the furthest end among spans starting at or before each index
@@ -905,12 +1377,13 @@ def extract(
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
     percent words that stand without a number (value None)."""
     eng = engine()
-    norm = text.translate(FULLWIDTH)
-    furniture = _Furniture(norm, eng)
+    norm = normalize(text)
+    scanned = _Scanned(norm, eng.rule_groups)
+    furniture = _Furniture(norm, eng, scanned)
     taken = _Spans()
     out: list[Quantity] = []
 
-    for q in _dates(norm, text, eng, published, furniture):
+    for q in _dates(norm, text, eng, published, furniture, scanned):
         out.append(q)
         taken.add(q.start, q.end)
 
@@ -973,7 +1446,7 @@ def numbers(text: str) -> list[Quantity]:
     """Every number written in `text`, each as kind 'number' with no unit: 2 million,
     一万五千亿, two thirds, 10M. Rates keep only their number (百分之二十 → 二十)."""
     eng = engine()
-    norm = text.translate(FULLWIDTH)
+    norm = normalize(text)
     furniture = _Furniture(norm, eng)
     out: list[Quantity] = []
     for num in _scan(norm, eng):
@@ -1071,7 +1544,21 @@ def _attach_unit(
 
     # The longest unit wins: 十二個月 is a duration, not a count of 十二個.
     best = None
-    for r in _candidate_rules(norm, start, end, eng):
+    tight = norm[end] if end < len(norm) else ""
+    i = end
+    while i < len(norm) and norm[i] in " \t-":
+        i += 1
+    spaced = norm[i] if i < len(norm) else ""
+    j = start - 1
+    while j >= 0 and norm[j] in " \t":
+        j -= 1
+    key = (tight, spaced, norm[j] if j >= 0 else "")
+    candidates = eng.rules_near.get(key)
+    if candidates is None:
+        # The rules that can match depend only on these three characters.
+        candidates = [r for r in _candidate_rules(norm, start, end, eng) if _may_match(r, tight, spaced)]
+        eng.rules_near[key] = candidates
+    for r in candidates:
         hit = _match_unit_rule(norm, num, r, end, value, eng, published, floor)
         if hit is not None and (best is None or hit[4] > best[4]):
             best = hit
@@ -1175,6 +1662,22 @@ def _minor_tail(
             pos = got.end
         break
     return pos, value
+
+
+def _may_match(r: UnitRule, tight: str, spaced: str) -> bool:
+    """Whether a rule's word can follow: `tight` is the character right after the number,
+    `spaced` the first one after spaces and hyphens. A cheap test before `_match_unit_rule`,
+    which fails whenever this does."""
+    if r.before is not None and r.after is None:
+        return True
+    if r.nouns_only:
+        return r.nouns is not None and spaced in r.nouns.first_chars
+    if r.after is None:
+        if r.nouns is None or r.kind != "count":
+            return False
+        return spaced in r.nouns.first_chars or (
+            r.generic_nouns is not None and spaced in r.generic_nouns.first_chars)
+    return (tight if r.glued else spaced) in r.after.first_chars
 
 
 def _match_unit_rule(
@@ -1359,6 +1862,8 @@ def _vague_english(
 ) -> list[Quantity]:
     """'billions of dollars', 'tens of billions of yen': vague money with a floor."""
     out: list[Quantity] = []
+    if eng.vague_en_any is None or not eng.vague_en_any.found_in(norm):
+        return out
     for rx, floor in eng.vague_en:
         for m in rx.finditer(norm):
             cur = eng.currency_suffix.after(norm, m.end())
@@ -1383,11 +1888,13 @@ def _dates(
     eng: Engine,
     published: dt.date | None,
     furniture: _Furniture,
+    scanned: _Scanned | None = None,
 ) -> list[Quantity]:
     found: list[tuple[int, int, str, dict[str, str]]] = []
     taken = _Spans()
+    matches = scanned or _Scanned(norm)
     for rid, rx in eng.date_patterns:
-        for m in rx.finditer(norm):
+        for m in matches.matches(rx):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
             first = min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()

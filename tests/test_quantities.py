@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from extractor.quantities import extract, numbers
+from extractor.quantities import _Scanned, engine, extract, numbers
 
 PUBLISHED = dt.date(2025, 10, 28)
 
@@ -250,3 +250,37 @@ def test_fullwidth_offsets_stay_exact() -> None:
 def test_numbers_mode_reads_every_number() -> None:
     got = [(q.text, q.value) for q in numbers("百分之二十的员工, 3/4 of 2 million, 一万零十二")]
     assert got == [("二十", 20.0), ("3/4", 0.75), ("2 million", 2e6), ("一万零十二", 10012.0)]
+
+
+# The faster scans must find exactly what the plain regex finds.
+SCAN_TEXTS = [
+    "2024年3月5日发布。11月底前，第 3 季度营收 12.5 亿元；3 个月内 2019 年 v1.2.3 GPT-4 A100",
+    "On May 5, 2024 the firm said in 2019 and FY2023 (c) Copyright 5th 12:30 010-12345678",
+    "call tel: 123456789012 user@example.com www.example.com/a.png [1] [^2]: note ](x.html)",
+    "billions of dollars, Tens of Billions of yen; ſeptember 5, 2024 ＫK İn 2020 ı 2021",
+    "一二三四五六七八九十百千万亿 半 ½ .5 1.5. a an one two twenty-one",
+    "", "1" * 300, "x." * 50 + "@", "May" * 40 + " 5", "1." * 200 + " in 2024年 " + "1.2" * 50,
+]
+
+
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_rule_scans_find_what_the_regex_finds(text: str) -> None:
+    eng = engine()
+    patterns = [rp for _, rp in eng.date_patterns + eng.line_exclusions + eng.span_exclusions]
+    if eng.vague_en_any is not None:
+        patterns.append(eng.vague_en_any)
+    shared = _Scanned(text, eng.rule_groups)
+    for rp in patterns:
+        want = [(m.span(), m.groupdict()) for m in rp.regex.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in rp.finditer(text)] == want, rp.regex.pattern
+        assert [(m.span(), m.groupdict()) for m in shared.matches(rp)] == want, rp.regex.pattern
+
+
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_number_starts_found_in_one_pass(text: str) -> None:
+    eng = engine()
+    for pos in range(len(text) + 1):
+        plain = eng.start_re.search(text, pos)
+        fast = eng.start_scan.match(text, pos)
+        assert fast is not None
+        assert fast.start("start") == (plain.start() if plain else -1)
