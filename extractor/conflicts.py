@@ -288,16 +288,17 @@ BLOCK_PAIRS = 1 << 18
 Pairing = dict[str, tuple[list[Claim], list[Claim]]]
 
 
-def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Conflict]:
+def compare(sides: list[Side], subject: str, metric: str, unit: str) -> Iterator[Conflict]:
     """Each side's disagreement with the best-supported side, split by kind.
 
     Comparing against the best-supported side (most independent sources, then the
     latest) rather than every pair of sides keeps a story told by hundreds of outlets
     to one conflict per dissenting figure, and the work linear in the number of sides.
+    Conflicts come one side at a time: each lists the best-supported side's claims in
+    full until it is written, so holding them all would grow as sides times its size.
     """
-    out: list[Conflict] = []
     if len(sides) < 2:
-        return out
+        return
     info = metric_info(metric)
     # Terms and running totals are compared across time; other figures only when their
     # periods can be the same.
@@ -308,8 +309,7 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str) -> list[Con
     pair_up = _pair_up_arrays if pairs >= ARRAY_PAIRS else _pair_up
     for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
         for kind, (left, right) in by_kind.items():
-            out.append(_describe(Conflict(kind, subject, metric, unit, left, right), other, center))
-    return out
+            yield _describe(Conflict(kind, subject, metric, unit, left, right), other, center)
 
 
 def _pair_up(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
@@ -378,8 +378,11 @@ def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarra
     return usable & np.where(rough["vague"], vague, near)
 
 
-def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
-    """`_pair_up` on a block of pairs at a time: the same kinds, claims and order."""
+def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> Iterator[Pairing]:
+    """`_pair_up` on a block of pairs at a time: the same kinds, claims and order.
+
+    Each side's pairing is yielded as soon as the blocks have passed its last claim, so
+    memory holds the sides of one block, not every side's columns at once."""
     rows = [c for s in others for c in s.claims]
     codes: dict[str, dict[Any, int]] = {"source": {}, "lang": {}, "sentence": {}, "period": {}}
     dates = sorted({c.published for c in [*rows, *center.claims] if c.published})
@@ -400,6 +403,8 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
     # Per side and kind: its rows, the first row each column pairs with, the first pair.
     side_of = np.repeat(np.arange(len(others)), [len(s.claims) for s in others])
     found: list[dict[int, tuple[list[int], np.ndarray, int]]] = [{} for _ in others]
+    ends = np.cumsum([len(s.claims) for s in others]).tolist()  # one past each side's last row
+    done = 0  # sides yielded so far
     step = max(1, BLOCK_PAIRS // width)
     for start in range(0, len(rows), step):
         stop = min(start + step, len(rows))
@@ -446,15 +451,22 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
                                               min(old_pair, int(side_first_pair[n])))
                 else:
                     found[side][int(kind)] = (hits, side_first_row[n], int(side_first_pair[n]))
-    out: list[Pairing] = []
-    for by_kind in found:
-        pairing: Pairing = {}
-        for kind, (hits, first, _) in sorted(by_kind.items(), key=lambda item: item[1][2]):
-            cols = np.flatnonzero(first < none)
-            order = cols[np.lexsort((cols, first[cols]))]
-            pairing[KINDS[kind]] = ([rows[i] for i in hits], [center.claims[j] for j in order.tolist()])
-        out.append(pairing)
-    return out
+        while done < len(others) and ends[done] <= stop:
+            yield _pairing(found[done], rows, center, none)
+            found[done] = {}
+            done += 1
+    for by_kind in found[done:]:
+        yield _pairing(by_kind, rows, center, none)
+
+
+def _pairing(by_kind: dict[int, tuple[list[int], np.ndarray, int]], rows: list[Claim], center: Side,
+             none: int) -> Pairing:
+    pairing: Pairing = {}
+    for kind, (hits, first, _) in sorted(by_kind.items(), key=lambda item: item[1][2]):
+        cols = np.flatnonzero(first < none)
+        order = cols[np.lexsort((cols, first[cols]))]
+        pairing[KINDS[kind]] = ([rows[i] for i in hits], [center.claims[j] for j in order.tolist()])
+    return pairing
 
 
 def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
@@ -750,9 +762,8 @@ def _recompute(
 ) -> None:
     subject, metric, unit = key
     sides = sides_of(claims)
-    conflicts = compare(sides, subject, metric, unit) if len(sides) > 1 else []
     rows, links = [], []
-    for c in conflicts:
+    for c in compare(sides, subject, metric, unit):
         best = c.best
         cid = c.id  # a digest of every claim id: computed once, not once per link
         listed = _listed(c.b)
