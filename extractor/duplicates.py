@@ -17,6 +17,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,7 @@ def normalize(text: str) -> str:
 
 def signature(text: str) -> list[int]:
     """Band keys: articles that share one are candidate copies of each other."""
-    norm = normalize(text)
+    norm = _prepared(text)[0]
     if not norm:
         return []
     hashes = np.unique(_shingle_hashes(norm))
@@ -89,19 +90,26 @@ def _shingle_hashes(norm: str) -> Any:
 
 def same_story(a: str, b: str) -> bool:
     """True when one text is the other with a different header or footer."""
-    na, nb = normalize(a), normalize(b)
+    (na, xa), (nb, xb) = _prepared(a), _prepared(b)
     short, long_ = sorted((len(na), len(nb)))
     if short == 0 or short < MIN_SHARED_OF_LONGER * long_ or long_ > MAX_COMPARE_CHARS:
         return na == nb
     # A template filled with other figures (earnings bulletins, price notices) is another
     # story: a repost keeps the numbers, in order.
-    xa, xb = _NUMBER.findall(na), _NUMBER.findall(nb)
     if xa and xb and LCSseq.similarity(xa, xb) < MIN_SHARED_OF_SHORTER * min(len(xa), len(xb)):
         return False
     if bool(xa) != bool(xb) and max(len(xa), len(xb)) > 2:
         return False
     shared = LCSseq.similarity(na, nb)
     return shared >= MIN_SHARED_OF_SHORTER * short and shared >= MIN_SHARED_OF_LONGER * long_
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str) -> tuple[str, list[str]]:
+    # The articles of one story are each other's candidates again and again: normalizing
+    # them once, not once per comparison, was most of the cost of finding reposts.
+    norm = normalize(text)
+    return norm, _NUMBER.findall(norm)
 
 
 def init(db: sqlite_utils.Database) -> None:
