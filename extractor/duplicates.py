@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -130,10 +129,6 @@ def init(db: sqlite_utils.Database) -> None:
             db.conn.executemany(f"insert or ignore into [{TABLE}] (band, article_id) values (?, ?)",
                                 [(b, article_id) for b in dict.fromkeys(signature(text or ""))])
         db.execute(f"pragma user_version = {SIGNATURE_VERSION}")
-
-
-def band_rows(article_id: str, bands: Iterable[int]) -> list[dict[str, Any]]:
-    return [{"band": b, "article_id": article_id} for b in dict.fromkeys(bands)]
 
 
 def original_of(db: sqlite_utils.Database, article_id: str, text: str, bands: list[int]) -> str | None:
