@@ -62,6 +62,28 @@ class Metric:
     symmetric: bool = False
 
 
+_MISSING = object()
+
+
+class _Lru:
+    """A dict of at most `size` entries that forgets the least recently used one."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: dict[str, Any] = {}
+
+    def get(self, key: str) -> Any:
+        value = self.data.pop(key, _MISSING)
+        if value is not _MISSING:
+            self.data[key] = value  # now the most recent
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if len(self.data) >= self.size:
+            del self.data[next(iter(self.data))]
+        self.data[key] = value
+
+
 @dataclass
 class Lexicon:
     entities: list[Entity]
@@ -84,6 +106,11 @@ class Lexicon:
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
     relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
+    # Derived once here rather than per claim or per capitalized run.
+    metric_rank: dict[str, int] = field(default_factory=dict)  # order in metrics.yaml: breaks ties
+    fuzzy_choices: list[str] = field(default_factory=list)  # fuzzy_names' keys, for rapidfuzz
+    # Near-spellings already scored: the same capitalized runs recur across articles.
+    fuzzy_seen: _Lru = field(default_factory=lambda: _Lru(4096))
 
 
 _NEVER = r"(?!x)x"
@@ -298,6 +325,8 @@ def lexicon() -> Lexicon:
         estimated_qualifiers=frozenset(_words("hedges", "estimated_qualifiers", hed.get("estimated_qualifiers"))),
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
         relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
+        metric_rank={name: n for n, name in enumerate(metrics)},
+        fuzzy_choices=list(fuzzy_names),
     )
 
 
@@ -319,11 +348,21 @@ def find_entities(text: str) -> list[Mention]:
         i = bisect.bisect_left(starts, m.end()) - 1
         if i >= 0 and out[i].end > m.start():
             continue
-        hit = process.extractOne(m.group().lower(), list(lex.fuzzy_names), scorer=fuzz.ratio, score_cutoff=88)
-        if hit:
-            out.append(Mention(m.start(), m.end(), lex.fuzzy_names[hit[0]]))
+        ent = _near_spelling(lex, m.group().lower())
+        if ent is not None:
+            out.append(Mention(m.start(), m.end(), ent))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _near_spelling(lex: Lexicon, run: str) -> Entity | None:
+    """The entity whose Latin name `run` (lowered) nearly spells, scored once per run."""
+    ent = lex.fuzzy_seen.get(run)
+    if ent is _MISSING:
+        hit = process.extractOne(run, lex.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=88)
+        ent = lex.fuzzy_names[hit[0]] if hit else None
+        lex.fuzzy_seen.put(run, ent)
+    return ent
 
 
 # ---------------------------------------------------------------------------
