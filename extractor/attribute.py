@@ -8,6 +8,7 @@ Everything language-specific comes from `rules/entities.yaml`, `rules/metrics.ya
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -381,9 +382,12 @@ class _Context:
     breaks: list[int]
     main_entity: Entity | None
     frequency: Counter[str]
+    published: dt.date | None  # the article's date, parsed once rather than per claim
     # Article-level answers, the same for every claim: computed once each.
     actors: dict[str, Entity | None] = field(default_factory=dict)
     investor: list[Entity | None] = field(default_factory=list)
+    # Whether an object marker (向, to …) comes just before the mention starting here.
+    marked: dict[int, bool] = field(default_factory=dict)
 
 
 def _context(article: Article) -> _Context:
@@ -398,7 +402,7 @@ def _context(article: Article) -> _Context:
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None
     return _Context(text, article, mentions, [m.start for m in mentions], triggers,
-                    [t[0] for t in triggers], breaks, main, freq)
+                    [t[0] for t in triggers], breaks, main, freq, article.published)
 
 
 def _between(ctx: _Context, a: int, b: int) -> int:
@@ -509,20 +513,21 @@ def _metric(
     lo = bisect.bisect_left(ctx.trigger_starts, sent.start)
     hi = bisect.bisect_left(ctx.trigger_starts, sent.end)
     best: tuple[float, int, str, tuple[int, int]] | None = None
-    order = {name: n for n, name in enumerate(lex.metrics)}
-    near: dict[str, list[tuple[int, int, int]]] = {}
+    near: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
         if e > sent.end or kind not in lex.metrics[metric_name].kinds:
             continue
-        near.setdefault(f"{metric_name}|{role}", []).append((_distance(ctx, s, e, c["start"], c["end"]), s, e))
-    for name, metric in lex.metrics.items():
-        hits = near.get(f"{name}|trigger")
-        if not hits:
+        near.setdefault((metric_name, role), []).append((_distance(ctx, s, e, c["start"], c["end"]), s, e))
+    # Only metrics with a trigger here can win; the best candidate is a minimum, so the
+    # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
+    for (name, role), hits in near.items():
+        if role != "trigger":
             continue
+        metric = lex.metrics[name]
         dist, s, e = min(hits)
         score = float(dist)
         if metric.has_also:
-            also = near.get(f"{name}|also", [])
+            also = near.get((name, "also"), [])
             # The second group must sit near the first trigger or the number; a metric
             # that needs two groups is more specific, so it gets a bonus.
             ok = [a for a in also if a[0] <= metric.window or abs(a[1] - s) <= metric.window]
@@ -532,7 +537,7 @@ def _metric(
                 continue
         if score > MAX_METRIC_DISTANCE:
             continue
-        cand = (score, order[name], name, (s, e))
+        cand = (score, lex.metric_rank[name], name, (s, e))
         if best is None or cand < best:
             best = cand
     if best is None:
@@ -552,8 +557,11 @@ def _metric(
 
 
 def _object_marked(ctx: _Context, m: Mention) -> bool:
-    lex = lexicon()
-    return bool(lex.object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start]))
+    # Asked of the same mention by every claim of its sentence: looked at once.
+    marked = ctx.marked.get(m.start)
+    if marked is None:
+        marked = ctx.marked[m.start] = bool(lexicon().object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start]))
+    return marked
 
 
 def _subject(
@@ -755,7 +763,7 @@ def _period(
     last year) or article (as of the article's date)."""
     lex = lexicon()
     metric = lex.metrics.get(c.get("metric") or "")
-    published = ctx.article.published
+    published = ctx.published
     as_of = published.isoformat()[:7] if published else None
     if c["kind"] in _YEAR_KINDS:
         if c.get("metric") == "event_date" or metric is None:
