@@ -335,14 +335,19 @@ def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
     return [a for e in entities for a in e.aliases]
 
 
+# A capitalized run of Latin words ("Softbank Grp"), not preceded by a letter. The class
+# comes before the look-behind so that the engine skips straight to capitals.
+_CAPITALIZED_RE = re.compile(r"[A-Z](?<![A-Za-z].)[A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*")
+
+
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
     out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)]
     starts = [m.start for m in out]
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
-    for m in re.finditer(r"(?<![A-Za-z])[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*", text):
-        if len(m.group()) < 5:
+    for m in _CAPITALIZED_RE.finditer(text):
+        if m.end() - m.start() < 5:
             continue
         # Exact mentions do not overlap each other, so the one starting last before this
         # run's end is the only one that can overlap it.

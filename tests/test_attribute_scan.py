@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from extractor.attribute import Scanner, _alternation, lexicon
+from extractor.attribute import _CAPITALIZED_RE, Scanner, _alternation, lexicon
 
 SENTENCES = [
     "据路透社报道,微软与 OpenAI 正在重新谈判合作条款,微软或将持有新公司约 30% 的股份。",
@@ -90,3 +90,11 @@ def test_random_words_and_texts() -> None:
         for _ in range(5):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
             assert scanner.find(text) == _single(words, text), (words, text)
+
+
+OLD_CAPITALIZED = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*")
+
+
+@pytest.mark.parametrize("text", [*SENTENCES, "A", "xAb", "1Ab Cd", "AbCd-Ef Gh", "é Softbank", "SoftBank-Grp's OpenAI"])
+def test_capitalized_runs_as_before(text: str) -> None:
+    assert [m.span() for m in _CAPITALIZED_RE.finditer(text)] == [m.span() for m in OLD_CAPITALIZED.finditer(text)]
