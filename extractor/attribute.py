@@ -302,8 +302,9 @@ def lexicon() -> Lexicon:
         scope = str(spec.get("scope", "clause"))
         if scope not in ("clause", "after", "sentence"):
             raise RuleError(rules.path_of("hedges"), str(modality), f"unknown scope {scope!r}")
-        pattern = "|".join(f"(?:{t})" for t in _words("hedges", str(modality), spec.get("triggers")))
-        hedges.append((str(modality), scope, rules.check_regex("hedges", str(modality), pattern)))
+        triggers = _words("hedges", str(modality), spec.get("triggers"))
+        pattern = "|".join(f"(?:{t})" for t in triggers)
+        hedges.append((str(modality), scope, _prefiltered(rules.check_regex("hedges", str(modality), pattern), triggers)))
     dates = rules.load("dates")
     return Lexicon(
         entities=entities,
@@ -329,6 +330,43 @@ def lexicon() -> Lexicon:
         metric_rank={name: n for n, name in enumerate(metrics)},
         fuzzy_choices=list(fuzzy_names),
     )
+
+
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]|()\\")
+
+
+def _first_char(trigger: str) -> str | None:
+    """The character every match of the regex `trigger` starts with, when that is plain
+    to read: a literal after any `\\b`, not made optional, no `|` outside a group.
+    None when it is not (a class, a group, an escape ...)."""
+    t = trigger
+    while t.startswith("\\b"):
+        t = t[2:]
+    if not t or t[0] in _REGEX_SYNTAX or t[1:2] in ("?", "*", "{") or "[" in trigger:
+        return None
+    depth, i = 0, 0
+    while i < len(trigger):
+        ch = trigger[i]
+        if ch == "\\":
+            i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None
+        i += 1
+    return t[0]
+
+
+def _prefiltered(rx: re.Pattern[str], triggers: list[str]) -> re.Pattern[str]:
+    """`rx` with a look-ahead for the characters its triggers start with, when all are
+    known: the engine then tries the alternatives only where one can begin (several
+    times faster) and finds the same matches, as no match can begin anywhere else."""
+    firsts = [_first_char(t) for t in triggers]
+    if not firsts or None in firsts:
+        return rx
+    return re.compile(f"(?=[{_firsts(c for c in firsts if c)}])(?:{rx.pattern})", rx.flags)
 
 
 def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
