@@ -437,10 +437,9 @@ def _context(article: Article) -> _Context:
     lex = lexicon()
     text = article.text
     mentions = find_entities(text)
-    triggers = []
-    for s, e, word in lex.trigger_scan.find(text):
-        for metric, role in lex.trigger_index.get(word.lower(), []):
-            triggers.append((s, e, metric, role))
+    index = lex.trigger_index
+    triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
+                for metric, role in index.get(word.lower(), ())]
     breaks = [m.start() for m in _BREAK_RE.finditer(text)]
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None
@@ -518,20 +517,21 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
 def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex) -> None:
     lex = lexicon()
     notes: list[str] = []
-    metric, metric_conf, trigger = _metric(ctx, sent, c, notes, claims)
+    clause = _clause(ctx, sent, c["start"], c["end"])  # the same for every step: found once
+    metric, metric_conf, trigger = _metric(ctx, sent, c, clause, notes, claims)
     c["metric"] = metric
-    subject, obj, subject_conf = _subject(ctx, sent, c, lex.metrics.get(metric), trigger, notes, claims)
+    subject, obj, subject_conf = _subject(ctx, sent, c, clause, lex.metrics.get(metric), trigger, notes, claims)
     info = lex.metrics.get(metric)
     if info is not None and info.symmetric and subject is not None:
         subject, obj = _pair(ctx, subject, obj, notes)
     c["subject"] = subject.name if subject else None
     c["object"] = obj.name if obj else None
-    modality, mnote = _modality(ctx, sent, c)
+    modality, mnote = _modality(ctx, sent, c, clause)
     c["modality"] = modality
     c["hedged"] = int(modality != "asserted")
     if mnote:
         notes.append(mnote)
-    c["period"], c["period_basis"], pnote = _period(ctx, sent, c, claims)
+    c["period"], c["period_basis"], pnote = _period(ctx, sent, c, clause, claims)
     if pnote:
         notes.append(pnote)
     c["confidence"] = round(min(metric_conf, subject_conf), 2)
@@ -549,7 +549,7 @@ def _previous_of_kind(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
 
 
 def _metric(
-    ctx: _Context, sent: Sentence, c: dict[str, Any], notes: list[str], claims: _ClaimIndex
+    ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[int, int], notes: list[str], claims: _ClaimIndex
 ) -> tuple[str, float, tuple[int, int] | None]:
     lex = lexicon()
     kind = c["kind"]
@@ -584,7 +584,7 @@ def _metric(
         if best is None or cand < best:
             best = cand
     if best is None:
-        cs, _ce = _clause(ctx, sent, c["start"], c["end"])
+        cs, _ce = clause
         anaphor = lex.anaphora_re.search(ctx.text, cs, c["start"])
         prev = _previous_of_kind(ctx, c, claims) if anaphor else None
         if prev is not None and prev.get("metric"):
@@ -608,13 +608,13 @@ def _object_marked(ctx: _Context, m: Mention) -> bool:
 
 
 def _subject(
-    ctx: _Context, sent: Sentence, c: dict[str, Any], metric: Metric | None,
+    ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[int, int], metric: Metric | None,
     trigger: tuple[int, int] | None, notes: list[str], claims: _ClaimIndex,
 ) -> tuple[Entity | None, Entity | None, float]:
     lo = bisect.bisect_left(ctx.mention_starts, sent.start)
     hi = bisect.bisect_left(ctx.mention_starts, sent.end)
     in_sent = [m for m in ctx.mentions[lo:hi] if m.end <= sent.end]
-    cs, ce = _clause(ctx, sent, c["start"], c["end"])
+    cs, ce = clause
     in_clause = [m for m in in_sent if cs <= m.start and m.end <= ce]
     role = metric.subject_role if metric else "agent"
     subject: Mention | None = None
@@ -774,9 +774,9 @@ def _vote_actor(ctx: _Context, metric: str) -> Entity | None:
     return by_name[ranked[0][0]]
 
 
-def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any]) -> tuple[str, str | None]:
+def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[int, int]) -> tuple[str, str | None]:
     lex = lexicon()
-    cs, ce = _clause(ctx, sent, c["start"], c["end"])
+    cs, ce = clause
     # A trigger may end before the number or start at most `hedge_after_window` after it;
     # searching only that far keeps each claim's cost bounded.
     reach = c["end"] + lex.hedge_after_window + HEDGE_MAX_LEN
@@ -800,7 +800,7 @@ _YEAR_KINDS = ("year", "date")
 
 
 def _period(
-    ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex
+    ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[int, int], claims: _ClaimIndex
 ) -> tuple[str | None, str | None, str | None]:
     """(period, basis, note): basis is explicit (a date in the text), relative (今年,
     last year) or article (as of the article's date)."""
@@ -813,7 +813,7 @@ def _period(
             return c.get("date"), "explicit", None
         # A term (until 2030) is true as of the article that states it.
         return as_of, "article", "period: as of the article"
-    cs, ce = _clause(ctx, sent, c["start"], c["end"])
+    cs, ce = clause
     dated = [o for o in claims.dated_in(sent.start, sent.end) if o is not c and o["end"] <= sent.end]
     in_clause = [o for o in dated if cs <= o["start"] < ce]
     if in_clause:
