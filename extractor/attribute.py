@@ -426,11 +426,14 @@ class _Context:
     main_entity: Entity | None
     frequency: Counter[str]
     published: dt.date | None  # the article's date, parsed once rather than per claim
+    as_of: str | None  # its month
     # Article-level answers, the same for every claim: computed once each.
     actors: dict[str, Entity | None] = field(default_factory=dict)
     investor: list[Entity | None] = field(default_factory=list)
     # Whether an object marker (向, to …) comes just before the mention starting here.
     marked: dict[int, bool] = field(default_factory=dict)
+    # The relative year word (今年, last year) first in a sentence window, by window.
+    relative: dict[tuple[int, int], str | None] = field(default_factory=dict)
 
 
 def _context(article: Article) -> _Context:
@@ -441,10 +444,11 @@ def _context(article: Article) -> _Context:
     triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
                 for metric, role in index.get(word.lower(), ())]
     breaks = [m.start() for m in _BREAK_RE.finditer(text)]
+    published = article.published
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None
     return _Context(text, article, mentions, [m.start for m in mentions], triggers,
-                    [t[0] for t in triggers], breaks, main, freq, article.published)
+                    [t[0] for t in triggers], breaks, main, freq, published, published.isoformat()[:7] if published else None)
 
 
 def _between(ctx: _Context, a: int, b: int) -> int:
@@ -807,7 +811,7 @@ def _period(
     lex = lexicon()
     metric = lex.metrics.get(c.get("metric") or "")
     published = ctx.published
-    as_of = published.isoformat()[:7] if published else None
+    as_of = ctx.as_of
     if c["kind"] in _YEAR_KINDS:
         if c.get("metric") == "event_date" or metric is None:
             return c.get("date"), "explicit", None
@@ -823,11 +827,20 @@ def _period(
     if before:
         return before[-1]["date"], "explicit", f"period {before[-1]['date']} from {before[-1]['text']!r}"
     if published is not None:
-        m = lex.relative_re.search(ctx.text, sent.start, sent.end)
-        if m:
-            delta = lex.relative_years[m.group().lower()]
-            return str(published.year + delta), "relative", f"period from {m.group()!r}"
+        word = _relative_word(ctx, sent)
+        if word is not None:
+            delta = lex.relative_years[word.lower()]
+            return str(published.year + delta), "relative", f"period from {word!r}"
     return as_of, "article", None
+
+
+def _relative_word(ctx: _Context, sent: Sentence) -> str | None:
+    # Asked by every undated claim of the sentence: searched once per window.
+    key = (sent.start, sent.end)
+    if key not in ctx.relative:
+        m = lexicon().relative_re.search(ctx.text, sent.start, sent.end)
+        ctx.relative[key] = m.group() if m else None
+    return ctx.relative[key]
 
 
 def _share_metrics(claims: list[dict[str, Any]]) -> None:
