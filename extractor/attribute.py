@@ -382,7 +382,7 @@ def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
     out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)]
-    starts = [m.start for m in out]
+    starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in _CAPITALIZED_RE.finditer(text):
         if m.end() - m.start() < 5:
@@ -395,7 +395,8 @@ def find_entities(text: str) -> list[Mention]:
         ent = _near_spelling(lex, m.group().lower())
         if ent is not None:
             out.append(Mention(m.start(), m.end(), ent))
-    out.sort(key=lambda m: m.start)
+    if len(out) > len(starts):  # near-spellings were added at the end
+        out.sort(key=lambda m: m.start)
     return out
 
 
