@@ -445,11 +445,12 @@ def _context(article: Article) -> _Context:
     triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
                 for metric, role in index.get(word.lower(), ())]
     breaks = [m.start() for m in _BREAK_RE.finditer(text)]
-    published = article.published
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None
+    published = article.published
+    as_of = published.isoformat()[:7] if published else None
     return _Context(text, article, mentions, [m.start for m in mentions], triggers,
-                    [t[0] for t in triggers], breaks, main, freq, published, published.isoformat()[:7] if published else None)
+                    [t[0] for t in triggers], breaks, main, freq, published, as_of)
 
 
 def _between(ctx: _Context, a: int, b: int) -> int:
