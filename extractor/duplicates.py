@@ -35,7 +35,6 @@ MIN_SHARED_OF_LONGER = 0.7
 MAX_COMPARE_CHARS = 100_000
 MAX_CANDIDATES = 20
 _CHUNK = 50_000
-_SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 _rng = np.random.default_rng(20251028)
@@ -49,7 +48,8 @@ SIGNATURE_VERSION = 2
 
 def normalize(text: str) -> str:
     """What a repost may change without changing the story: widths, case, spacing."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    # str.split() drops exactly what `\s` matches (str.isspace), ten times faster than re.sub.
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def signature(text: str) -> list[int]:
@@ -57,13 +57,18 @@ def signature(text: str) -> list[int]:
     norm = _prepared(text)[0]
     if not norm:
         return []
-    hashes = np.unique(_shingle_hashes(norm))
+    # Repeated shingles need no removal: a minimum is the same over a multiset as over
+    # its set, and np.unique cost as much as the permutations.
+    hashes = _shingle_hashes(norm)
     mins = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
     for i in range(0, len(hashes), _CHUNK):
         chunk = hashes[i : i + _CHUNK]
-        # Multiply-shift hashing: one cheap random permutation per row (wraps mod 2**64).
-        permuted = (_A[:, None] * chunk[None, :] + _B[:, None]) >> np.uint64(16)
-        mins = np.minimum(mins, permuted.min(axis=1))
+        # Multiply-shift hashing: one cheap random permutation per row (wraps mod 2**64),
+        # computed in place, a shingle per row. The shift is monotonic, so it is taken
+        # after the minimum, on 64 numbers instead of all of them.
+        permuted = np.multiply(chunk[:, None], _A[None, :])
+        permuted += _B[None, :]
+        mins = np.minimum(mins, permuted.min(axis=0) >> np.uint64(16))
     keys = []
     for band in range(BANDS):
         digest = hashlib.blake2b(mins[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8,
