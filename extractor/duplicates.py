@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +25,7 @@ import sqlite_utils
 from rapidfuzz.distance import LCSseq
 
 TABLE = "article_bands"
+SHAPES_TABLE = "article_shapes"
 SHINGLE = 5
 BANDS = 16
 ROWS = 4
@@ -94,16 +96,45 @@ def _shingle_hashes(norm: str) -> Any:
 
 def same_story(a: str, b: str) -> bool:
     """True when one text is the other with a different header or footer."""
-    (na, xa), (nb, xb) = _prepared(a), _prepared(b)
-    short, long_ = sorted((len(na), len(nb)))
+    verdict = _by_shape(shape(a), shape(b))
+    return verdict if verdict is not None else _by_text(_prepared(a)[0], _prepared(b)[0])
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What most comparisons are decided on, kept per article in SHAPES_TABLE so that a
+    candidate's text is normalized once in the database's life, not once per comparison."""
+
+    length: int  # characters of the normalized text
+    numbers: tuple[str, ...]  # its numbers, in order
+
+
+def shape(text: str) -> Shape:
+    norm, numbers = _prepared(text)
+    return Shape(len(norm), tuple(numbers))
+
+
+def _by_shape(a: Shape, b: Shape) -> bool | None:
+    """False when the shapes already tell two stories apart; None when the texts must say."""
+    short, long_ = sorted((a.length, b.length))
     if short == 0 or short < MIN_SHARED_OF_LONGER * long_ or long_ > MAX_COMPARE_CHARS:
-        return na == nb
+        # Only identical texts can match here; texts of different lengths are not.
+        return False if a.length != b.length else None
     # A template filled with other figures (earnings bulletins, price notices) is another
     # story: a repost keeps the numbers, in order.
+    xa, xb = a.numbers, b.numbers
     if xa and xb and LCSseq.similarity(xa, xb) < MIN_SHARED_OF_SHORTER * min(len(xa), len(xb)):
         return False
     if bool(xa) != bool(xb) and max(len(xa), len(xb)) > 2:
         return False
+    return None
+
+
+def _by_text(na: str, nb: str) -> bool:
+    """Whether two normalized texts share enough of the shorter and of the longer."""
+    short, long_ = sorted((len(na), len(nb)))
+    if short == 0 or short < MIN_SHARED_OF_LONGER * long_ or long_ > MAX_COMPARE_CHARS:
+        return na == nb
     shared = LCSseq.similarity(na, nb)
     return shared >= MIN_SHARED_OF_SHORTER * short and shared >= MIN_SHARED_OF_LONGER * long_
 
@@ -117,8 +148,14 @@ def _prepared(text: str) -> tuple[str, list[str]]:
 
 
 def init(db: sqlite_utils.Database) -> None:
-    """Create the band table; fill it for articles stored before it existed, or whose
-    bands an earlier signature scheme made."""
+    """Create the band and shape tables; fill the bands for articles stored before the
+    table existed, or whose bands an earlier signature scheme made. (Shapes are filled
+    as articles are first compared.)"""
+    if not db.table(SHAPES_TABLE).exists():
+        db.table(SHAPES_TABLE).create(
+            # No foreign key: a shape is written before its article (ids are text hashes).
+            {"article_id": str, "length": int, "numbers": str}, pk="article_id", if_not_exists=True,
+        )
     version = db.execute("pragma user_version").fetchone()[0]
     if db.table(TABLE).exists() and version >= SIGNATURE_VERSION:
         return
@@ -141,14 +178,46 @@ def original_of(db: sqlite_utils.Database, article_id: str, text: str, bands: li
     if not bands or not db.table(TABLE).exists():
         return None
     marks = ",".join("?" * len(bands))
+    # Candidates are ranked on the band table and the id index alone; only the few kept
+    # are read (in a one-story archive a band is shared by hundreds of articles), and most
+    # are told apart by their stored shapes without reading or normalizing their text.
     candidates = db.execute(
-        f"select b.article_id, count(*) as shared, a.rowid, a.text, a.duplicate_of "
-        f"from {TABLE} b join articles a on a.id = b.article_id "
-        f"where b.band in ({marks}) and b.article_id != ? "
-        f"group by b.article_id order by shared desc, a.rowid limit {MAX_CANDIDATES}",
+        f"select c.article_id, c.rowid, a.duplicate_of, s.length, s.numbers from ("
+        f"  select b.article_id, count(*) as shared, (select rowid from articles where id = b.article_id) as rowid "
+        f"  from {TABLE} b where b.band in ({marks}) and b.article_id != ? "
+        f"  group by b.article_id having rowid is not null order by shared desc, rowid limit {MAX_CANDIDATES}"
+        f") c join articles a on a.rowid = c.rowid left join {SHAPES_TABLE} s on s.article_id = c.article_id "
+        f"order by c.shared desc, c.rowid",
         [*bands, article_id],
     ).fetchall()
-    matches = [(rowid, dup or cid) for cid, _n, rowid, other, dup in candidates if same_story(text, other or "")]
+    mine = shape(text)
+    # Kept now, while the text is at hand: the id is a hash of the text, so the shape is
+    # right for whichever article is ever stored under it.
+    _keep_shape(db, article_id, mine)
+    matches = []
+    for cid, rowid, dup, length, numbers in candidates:
+        other: str | None = None
+        if length is None:  # first compared: its shape is worked out once and kept
+            other = _text(db, rowid)
+            theirs = shape(other)
+            _keep_shape(db, cid, theirs)
+        else:
+            theirs = Shape(length, tuple(numbers.split(" ")) if numbers else ())
+        verdict = _by_shape(mine, theirs)
+        if verdict is None:
+            verdict = _by_text(_prepared(text)[0], _prepared(other if other is not None else _text(db, rowid))[0])
+        if verdict:
+            matches.append((rowid, dup or cid))
     if not matches:
         return None
     return min(matches)[1]
+
+
+def _keep_shape(db: sqlite_utils.Database, article_id: str, found: Shape) -> None:
+    db.execute(f"insert or ignore into [{SHAPES_TABLE}] (article_id, length, numbers) values (?, ?, ?)",
+               [article_id, found.length, " ".join(found.numbers)])
+
+
+def _text(db: sqlite_utils.Database, rowid: int) -> str:
+    row = db.execute("select text from articles where rowid = ?", [rowid]).fetchone()
+    return (row[0] if row else None) or ""

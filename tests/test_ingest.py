@@ -285,6 +285,51 @@ def test_bands_of_an_older_signature_scheme_are_recomputed(tmp_path: Path) -> No
     assert pipeline.ingest([str(story)], db).duplicates == 1
 
 
+# Pairs of texts and whether one is a repost of the other: every branch of the decision.
+_TENCENT = "腾讯第三季度营收 1,593 亿元，同比增长 15%；净利润 631 亿元，同比增长 19%。" * 3
+SHAPE_CASES = [
+    (STORY, _repost(STORY), True),  # header and footer
+    (STORY, STORY.replace("1", "１").replace("，", ", "), True),  # widths and spacing
+    (STORY[:400], STORY, False),  # quoted in a longer piece: lengths too far apart
+    (_TENCENT, _TENCENT.replace("1,593", "1,845").replace("631", "557"), False),  # other figures
+    (_TENCENT, _TENCENT.replace("营收", "收入"), True),  # same figures, a word changed
+    ("没有数字的文章。" * 30, "没有数字的文章。" * 30 + "2025 年 10 月 29 日 第 3 版", False),  # numbers on one side only
+    ("", "", True),
+    ("", "一篇文章", False),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "same"), SHAPE_CASES)
+def test_shapes_decide_as_the_texts_would(a: str, b: str, same: bool) -> None:
+    assert duplicates.same_story(a, b) is same
+    by_shape = duplicates._by_shape(duplicates.shape(a), duplicates.shape(b))
+    assert by_shape in (None, False)  # a shape can rule a copy out, never in
+    if by_shape is False:
+        assert not same
+
+
+def test_stored_shapes_find_the_same_originals(tmp_path: Path) -> None:
+    # Shapes are kept as articles are compared; a database without them (made before
+    # they existed, or emptied) finds the same originals and fills them in.
+    story = tmp_path / "repost.txt"
+    story.write_text(_repost(STORY), encoding="utf-8")
+    found = []
+    for drop in (False, True):
+        db = store.open_db(tmp_path / f"s{drop}.db")
+        pipeline.ingest([str(CORPUS)], db)
+        assert db.execute(f"select count(*) from {duplicates.SHAPES_TABLE}").fetchone()[0] == 5
+        if drop:
+            db.table(duplicates.SHAPES_TABLE).drop()
+            db = store.open_db(tmp_path / f"s{drop}.db")
+        pipeline.ingest([str(story)], db)
+        found.append(rows(tmp_path / f"s{drop}.db", "select path, duplicate_of from articles order by path"))
+        kept = {r["article_id"]: (r["length"], r["numbers"]) for r in db.query(f"select * from {duplicates.SHAPES_TABLE}")}
+        original = rows(tmp_path / f"s{drop}.db", "select id, text from articles where path like '%003_4a%'")[0]
+        shape = duplicates.shape(original["text"])
+        assert kept[original["id"]] == (shape.length, " ".join(shape.numbers))
+    assert found[0] == found[1] and sum(1 for r in found[0] if r["duplicate_of"]) == 1
+
+
 @pytest.mark.parametrize("index_all", [False, True])
 def test_sentences_carrying_a_claim_are_searchable(tmp_path: Path, index_all: bool) -> None:
     db = store.open_db(tmp_path / "s.db")
