@@ -173,8 +173,10 @@ def init(db: sqlite_utils.Database) -> None:
         db.execute(f"pragma user_version = {SIGNATURE_VERSION}")
 
 
-def original_of(db: sqlite_utils.Database, article_id: str, text: str, bands: list[int]) -> str | None:
-    """The id of the stored article that `text` is a copy of (the first one stored), or None."""
+def original_of(db: sqlite_utils.Database, article_id: str, text: str, bands: list[int],
+                mine: Shape | None = None) -> str | None:
+    """The id of the stored article that `text` is a copy of (the first one stored), or None.
+    `mine` is the text's shape when another process has worked it out already."""
     if not bands or not db.table(TABLE).exists():
         return None
     marks = ",".join("?" * len(bands))
@@ -190,7 +192,7 @@ def original_of(db: sqlite_utils.Database, article_id: str, text: str, bands: li
         f"order by c.shared desc, c.rowid",
         [*bands, article_id],
     ).fetchall()
-    mine = shape(text)
+    mine = mine or shape(text)
     # Kept now, while the text is at hand: the id is a hash of the text, so the shape is
     # right for whichever article is ever stored under it.
     _keep_shape(db, article_id, mine)
