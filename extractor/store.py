@@ -6,9 +6,12 @@ changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable
 from functools import cache
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -232,20 +235,41 @@ def write_article(
     from extractor import duplicates
 
     band_list = list(dict.fromkeys(bands))
-    with db.atomic():
+    conn = db.conn
+    savepoint = conn.in_transaction  # as db.atomic() does, without its per-call name and lookups
+    conn.execute("SAVEPOINT article" if savepoint else "BEGIN")
+    try:
         _upsert(db, "articles", [article])
-        _upsert(db, "sentences", list(sentences))
-        _upsert(db, "claims", list(claims))
+        _upsert(db, "sentences", sentences if isinstance(sentences, list) else list(sentences))
+        _upsert(db, "claims", claims if isinstance(claims, list) else list(claims))
         if band_list and _has_table(db, duplicates.TABLE):
-            db.conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
-                                [(b, article["id"]) for b in band_list])
+            conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
+                             [(b, article["id"]) for b in band_list])
+    except BaseException:
+        if conn.in_transaction:  # an error may have ended the transaction already
+            conn.execute("ROLLBACK TO article" if savepoint else "ROLLBACK")
+            if savepoint:
+                conn.execute("RELEASE article")
+        raise
+    conn.execute("RELEASE article" if savepoint else "COMMIT")
 
 
 def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     cols = tuple(rows[0])
-    db.conn.executemany(_upsert_sql(table, cols), [[_value(r.get(c)) for c in cols] for r in rows])
+    values: list[Any] | None = None
+    if all(len(r) == len(cols) for r in rows):
+        with contextlib.suppress(KeyError):  # a row with other keys: the general way below
+            get = itemgetter(*cols)  # a C call per row, not a Python call per value
+            values = [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows]
+    if values is None or not set(map(type, chain.from_iterable(values))) <= _PLAIN:
+        values = [[_value(r.get(c)) for c in cols] for r in rows]
+    db.conn.executemany(_upsert_sql(table, cols), values)
+
+
+# Types SQLite binds as they are; anything else goes through _value, as it always has.
+_PLAIN = frozenset({str, int, float, bytes, bool, type(None)})
 
 
 @cache
