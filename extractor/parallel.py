@@ -142,14 +142,17 @@ def ingest_parallel(
 
     _warm_up()
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs) as pool:
-        pending: deque[Any] = deque()
-        for batch in _batches(files, batch_size):
-            if len(pending) >= 2 * jobs:
+    try:
+        with store.bulk_load(db, len(files)), ctx.Pool(jobs) as pool:
+            pending: deque[Any] = deque()
+            for batch in _batches(files, batch_size):
+                if len(pending) >= 2 * jobs:
+                    write(pending.popleft().get())
+                pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit, index_all)))
+            while pending:
                 write(pending.popleft().get())
-            pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit, index_all)))
-        while pending:
-            write(pending.popleft().get())
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"committing: {exc}") from None
     return summary
 
 

@@ -205,16 +205,19 @@ def ingest(
     state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all,
                  stopwatch or _NO_STOPWATCH)
     try:
-        for path in files:
-            state.ingest_one(path)
-            if progress:
-                progress(1)
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):  # keep the whole articles written so far
+        with store.bulk_load(db, len(files)):
+            try:
+                for path in files:
+                    state.ingest_one(path)
+                    if progress:
+                        progress(1)
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # keep the whole articles written so far
+                    state.commit()
+                raise
             state.commit()
-        raise
-    try:
-        state.commit()
+            state.clock.start()
+        state.clock.lap("write")  # rebuilding the indexes after a bulk load is writing too
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"committing: {exc}") from None
     return summary

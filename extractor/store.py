@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from operator import itemgetter
@@ -136,6 +137,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
+        # First, so that the indexes go back in their places before init_schema adds any.
+        finish_bulk_load(db)
         init_schema(db)
         duplicates.init(db)
     except sqlite3.DatabaseError as exc:
@@ -213,6 +216,103 @@ def init_schema(db: sqlite_utils.Database) -> None:
         "(case severity when 'high' then 0 when 'medium' then 1 when 'low' then 2 when 'info' then 3 else 4 end), "
         "confidence desc, id)"
     )
+
+
+# Bulk loading. Keeping nine indexes on claims, two on sentences and the full-text index
+# up to date row by row cost more than writing the rows; building them once, sorted, at
+# the end of a large ingest costs a fraction of that. The dropped objects' SQL is kept in
+# BULK_MARKER, in the same transaction that drops them, so that open_db after a crash
+# puts them back (finish_bulk_load) and the database is never left without them.
+BULK_MARKER = "_bulk_load"
+# An ingest of this many files or more into a database that holds fewer articles than that
+# loads in bulk; a smaller one keeps the indexes up to date as it writes.
+BULK_MIN_FILES = 64
+_BULK_TABLES = ("articles", "sentences", "claims", "article_bands")
+# The triggers that sqlite-utils' enable_fts made to keep sentences_fts in step.
+_FTS_TRIGGERS = ("sentences_ai", "sentences_ad", "sentences_au")
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    type: str  # 'index' or 'trigger'
+    name: str
+    sql: str
+
+
+def _deferrable(db: sqlite_utils.Database) -> list[_Deferred]:
+    """The objects a bulk load drops, in schema order: the indexes made by `create index`
+    on the tables an ingest writes, and the full-text triggers. A table with a unique one
+    keeps all of its indexes: that is a constraint the load must go on checking, and
+    recreating only the others would change the order SQLite considers them in."""
+    marks = ",".join("?" * len(_BULK_TABLES))
+    keep = {table for table in _BULK_TABLES if db.execute(
+        "select 1 from pragma_index_list(?) where origin = 'c' and [unique]", [table]).fetchone()}
+    return [
+        _Deferred(type_, name, sql)
+        for type_, name, table, sql in db.execute(
+            f"select type, name, tbl_name, sql from sqlite_master where type in ('index', 'trigger') "
+            f"and sql is not null and tbl_name in ({marks}) order by rowid", _BULK_TABLES,
+        ).fetchall()
+        if (type_ == "index" and table not in keep) or (type_ == "trigger" and name in _FTS_TRIGGERS)
+    ]
+
+
+def bulk_load_wanted(db: sqlite_utils.Database, files: int) -> bool:
+    """Whether an ingest of `files` files should load in bulk: many, into a database that
+    holds fewer articles than that, where rebuilding the indexes costs less than
+    maintaining them."""
+    if files < BULK_MIN_FILES:
+        return False
+    return bool(db.execute("select count(*) from articles").fetchone()[0] < files)
+
+
+def start_bulk_load(db: sqlite_utils.Database) -> None:
+    """Drop the secondary indexes and full-text triggers of the ingested tables, noting
+    them in BULK_MARKER in the same transaction. finish_bulk_load puts them back."""
+    if db.table(BULK_MARKER).exists():
+        return  # another load is under way, or one crashed and open_db has not run since
+    deferred = _deferrable(db)
+    with db.atomic():
+        db.execute(f"create table [{BULK_MARKER}] (seq integer primary key, type text, name text, sql text)")
+        db.conn.executemany(f"insert into [{BULK_MARKER}] (type, name, sql) values (?, ?, ?)",
+                            [(d.type, d.name, d.sql) for d in deferred])
+        for d in deferred:
+            db.execute(f"drop {d.type} [{d.name}]")
+
+
+def finish_bulk_load(db: sqlite_utils.Database) -> None:
+    """Recreate what start_bulk_load dropped, in its order (so the schema lists the same
+    indexes of each table in the same order), and rebuild the full-text index from the
+    sentences. Does nothing if no bulk load is unfinished; safe to run again if
+    interrupted, since it all commits at once."""
+    if not db.table(BULK_MARKER).exists():
+        return
+    with db.atomic():
+        existing = {r[0] for r in db.execute("select name from sqlite_master")}
+        for name, sql in db.execute(f"select name, sql from [{BULK_MARKER}] order by seq").fetchall():
+            if name not in existing:
+                db.execute(sql)
+        if "sentences_fts" in existing:
+            db.execute("insert into [sentences_fts] ([sentences_fts]) values ('rebuild')")
+        db.execute(f"drop table [{BULK_MARKER}]")
+
+
+@contextlib.contextmanager
+def bulk_load(db: sqlite_utils.Database, files: int) -> Iterator[bool]:
+    """Load in bulk if bulk_load_wanted says so: yields whether it does. The caller
+    commits its writes before the block ends; then the indexes are rebuilt, also when
+    the block raises (if that fails too, the next open_db rebuilds them)."""
+    if not bulk_load_wanted(db, files):
+        yield False
+        return
+    start_bulk_load(db)
+    try:
+        yield True
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            finish_bulk_load(db)
+        raise
+    finish_bulk_load(db)
 
 
 def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
