@@ -4,8 +4,9 @@ Workers read each file, extract and attribute its claims and compute its repost
 signature (the costly, independent work); the parent takes their rows in file order,
 looks for an earlier copy of each article and writes it, a batch of articles per
 transaction. So the database (ids, rowids, duplicate_of, counts, the summary) is the one
-a single-process `pipeline.ingest` makes. At most `2 * jobs` batches are in flight:
-memory grows with the batch size, not with the corpus.
+a single-process `pipeline.ingest` makes, bulk loading (store.bulk_load) included. At
+most `2 * jobs` batches are in flight: memory grows with the batch size, not with the
+corpus.
 
     from extractor import parallel, store
     summary = parallel.ingest_parallel(["corpus/"], store.open_db("claims.db"), jobs=2)

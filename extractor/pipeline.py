@@ -187,7 +187,10 @@ def ingest(
     stopwatch: Stopwatch | None = None,
 ) -> Summary:
     """Ingest files, folders and URLs into `db`, committing every COMMIT_EVERY articles:
-    after a crash each article is there whole or not at all.
+    after a crash each article is there whole or not at all. A large ingest into a
+    smaller database builds the indexes and the full-text index once, at the end
+    (store.bulk_load); until then Datasette finds the new sentences by browsing, not
+    by search.
 
     A file that cannot be read, or that takes longer than `time_limit` seconds, is
     skipped with one line saying why; so is one that meets a bug (its exception type and

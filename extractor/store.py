@@ -7,7 +7,9 @@ changes nothing.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +22,9 @@ import sqlite_utils
 from sqlite_utils.db import jsonify_if_needed
 
 from extractor.errors import DatabaseError
+
+if sys.platform != "win32":
+    import fcntl
 
 ARTICLE_COLUMNS: dict[str, Any] = {
     "id": str,
@@ -138,7 +143,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         # First, so that the indexes go back in their places before init_schema adds any.
-        finish_bulk_load(db)
+        _finish_abandoned_load(db)
         init_schema(db)
         duplicates.init(db)
     except sqlite3.DatabaseError as exc:
@@ -198,6 +203,8 @@ def init_schema(db: sqlite_utils.Database) -> None:
     # Hot paths at a million claims: conflict grouping and the sources_agreement lookup,
     # entity_claims by subject or object (in article order, off the index), and the
     # claims and conflicts pages sorted by confidence.
+    if db.table(BULK_MARKER).exists():
+        return  # a bulk load is under way in another process: it puts the indexes back itself
     for table, cols in (
         ("claims", ["subject", "metric", "unit", "value"]),
         ("claims", ["subject", "article_id", "start"]),
@@ -299,20 +306,65 @@ def finish_bulk_load(db: sqlite_utils.Database) -> None:
 
 @contextlib.contextmanager
 def bulk_load(db: sqlite_utils.Database, files: int) -> Iterator[bool]:
-    """Load in bulk if bulk_load_wanted says so: yields whether it does. The caller
-    commits its writes before the block ends; then the indexes are rebuilt, also when
-    the block raises (if that fails too, the next open_db rebuilds them)."""
+    """Load in bulk if bulk_load_wanted says so and no other process is: yields whether
+    it does. The caller commits its writes before the block ends; then the indexes are
+    rebuilt, also when the block raises (if that fails too, the next open_db does it)."""
     if not bulk_load_wanted(db, files):
         yield False
         return
-    start_bulk_load(db)
+    with _load_lock(db) as mine:
+        if not mine:  # another process is loading in bulk: write alongside it, row by row
+            yield False
+            return
+        finish_bulk_load(db)  # one whose process died
+        start_bulk_load(db)
+        try:
+            yield True
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                finish_bulk_load(db)
+            raise
+        finish_bulk_load(db)
+
+
+def _finish_abandoned_load(db: sqlite_utils.Database) -> None:
+    """Finish a bulk load whose process died; leave one that is still running to finish itself."""
+    if db.table(BULK_MARKER).exists():
+        with _load_lock(db) as mine:
+            if mine:
+                finish_bulk_load(db)
+
+
+@contextlib.contextmanager
+def _load_lock(db: sqlite_utils.Database) -> Iterator[bool]:
+    """Take the database's bulk-load lock unless another process holds it: yields whether
+    this one has it. It is an flock on a file beside the database, which the kernel
+    releases when its process dies, however it dies: a marker without a lock is a load
+    that nobody will finish. (Not the database file itself: closing another descriptor of
+    it would drop SQLite's own locks.)"""
+    row = db.execute("select file from pragma_database_list where name = 'main'").fetchone()
+    if sys.platform == "win32" or not row or not row[0]:
+        yield True  # in memory no other process can load; without flock, assume none does
+        return
+    lock = Path(f"{row[0]}-bulk")
     try:
-        yield True
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            finish_bulk_load(db)
-        raise
-    finish_bulk_load(db)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield True  # a folder we cannot write to: the database will say so
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+    finally:
+        os.close(fd)
 
 
 def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:

@@ -174,7 +174,9 @@ def test_a_bulk_load_killed_midway_is_finished_by_the_next_open(tmp_path: Path, 
     assert conn.execute("select count(*) from sentences_fts where sentences_fts match 'OpenAI'").fetchone()[0] == 0
     conn.close()
 
+    assert Path(f"{path}-bulk").exists()  # its lock file, no longer locked by anyone
     db = store.open_db(path)
+    assert not Path(f"{path}-bulk").exists()
     assert _schema(db) == _schema(store.open_db(tmp_path / "fresh.db"))
     assert db.execute("select count(*) from sentences_fts where sentences_fts match 'OpenAI'").fetchone()[0] > 0
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
@@ -186,3 +188,19 @@ def test_a_bulk_load_killed_midway_is_finished_by_the_next_open(tmp_path: Path, 
     want = _ingest(folder, tmp_path / "clean.db")
     assert _schema(db) == _schema(want)
     assert _contents(db) == _contents(want)
+
+
+def test_a_load_under_way_in_another_connection_is_left_to_finish_itself(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    db = store.open_db(path)
+    fresh = _schema(db)
+    with store.bulk_load(db, store.BULK_MIN_FILES) as bulk:
+        assert bulk and (tmp_path / "l.db-bulk").exists()
+        other = store.open_db(path)  # as `claims report` would, while the ingest runs
+        assert other.table(store.BULK_MARKER).exists()
+        assert "idx_claims_confidence" not in {r[0] for r in other.execute("select name from sqlite_master")}
+        with store.bulk_load(other, 10**6) as other_bulk:  # a second large ingest
+            assert not other_bulk
+    assert _schema(db) == _schema(other) == fresh
+    assert not (tmp_path / "l.db-bulk").exists()
+
