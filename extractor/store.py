@@ -279,10 +279,12 @@ def start_bulk_load(db: sqlite_utils.Database) -> None:
     if db.table(BULK_MARKER).exists():
         return  # another load is under way, or one crashed and open_db has not run since
     deferred = _deferrable(db)
+    # Dropping an index drops its ANALYZE statistics; they come back with it.
+    stats = dict(db.execute("select idx, stat from sqlite_stat1").fetchall()) if _has_table(db, "sqlite_stat1") else {}
     with db.atomic():
-        db.execute(f"create table [{BULK_MARKER}] (seq integer primary key, type text, name text, sql text)")
-        db.conn.executemany(f"insert into [{BULK_MARKER}] (type, name, sql) values (?, ?, ?)",
-                            [(d.type, d.name, d.sql) for d in deferred])
+        db.execute(f"create table [{BULK_MARKER}] (seq integer primary key, type text, name text, sql text, stat text)")
+        db.conn.executemany(f"insert into [{BULK_MARKER}] (type, name, sql, stat) values (?, ?, ?, ?)",
+                            [(d.type, d.name, d.sql, stats.get(d.name)) for d in deferred])
         for d in deferred:
             db.execute(f"drop {d.type} [{d.name}]")
 
@@ -296,12 +298,19 @@ def finish_bulk_load(db: sqlite_utils.Database) -> None:
         return
     with db.atomic():
         existing = {r[0] for r in db.execute("select name from sqlite_master")}
-        for name, sql in db.execute(f"select name, sql from [{BULK_MARKER}] order by seq").fetchall():
+        restats = False
+        for name, sql, stat in db.execute(f"select name, sql, stat from [{BULK_MARKER}] order by seq").fetchall():
             if name not in existing:
                 db.execute(sql)
+                if stat is not None and "sqlite_stat1" in existing:
+                    db.execute("insert into sqlite_stat1 (tbl, idx, stat) select tbl_name, name, ? from sqlite_master "
+                               "where name = ?", [stat, name])
+                    restats = True
         if "sentences_fts" in existing:
             db.execute("insert into [sentences_fts] ([sentences_fts]) values ('rebuild')")
         db.execute(f"drop table [{BULK_MARKER}]")
+    if restats:
+        db.execute("analyze sqlite_schema")  # the planner rereads the statistics; nothing is measured
 
 
 @contextlib.contextmanager

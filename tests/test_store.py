@@ -204,3 +204,15 @@ def test_a_load_under_way_in_another_connection_is_left_to_finish_itself(tmp_pat
     assert _schema(db) == _schema(other) == fresh
     assert not (tmp_path / "l.db-bulk").exists()
 
+
+def test_analyze_statistics_come_back_with_their_indexes(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "a.db")
+    db.conn.executemany("insert into articles (id, text, outlet) values (?, '', ?)", [(f"a{i}", f"o{i % 7}") for i in range(50)])
+    db.conn.commit()
+    db.execute("analyze")
+    stats = sorted(db.execute("select tbl, idx, stat from sqlite_stat1").fetchall())
+    assert ("articles", "idx_articles_outlet", "50 8") in stats
+    store.start_bulk_load(db)
+    assert not db.execute("select 1 from sqlite_stat1 where idx = 'idx_articles_outlet'").fetchall()
+    store.finish_bulk_load(db)
+    assert sorted(db.execute("select tbl, idx, stat from sqlite_stat1").fetchall()) == stats
