@@ -4,8 +4,9 @@ Workers read each file, extract and attribute its claims and compute its repost
 signature (the costly, independent work); the parent takes their rows in file order,
 looks for an earlier copy of each article and writes it, a batch of articles per
 transaction. So the database (ids, rowids, duplicate_of, counts, the summary) is the one
-a single-process `pipeline.ingest` makes. At most `2 * jobs` batches are in flight:
-memory grows with the batch size, not with the corpus.
+a single-process `pipeline.ingest` makes, bulk loading (store.bulk_load) included. At
+most `2 * jobs` batches are in flight: memory grows with the batch size, not with the
+corpus.
 
     from extractor import parallel, store
     summary = parallel.ingest_parallel(["corpus/"], store.open_db("claims.db"), jobs=2)
@@ -142,14 +143,17 @@ def ingest_parallel(
 
     _warm_up()
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs) as pool:
-        pending: deque[Any] = deque()
-        for batch in _batches(files, batch_size):
-            if len(pending) >= 2 * jobs:
+    try:
+        with store.bulk_load(db, len(files)), ctx.Pool(jobs) as pool:
+            pending: deque[Any] = deque()
+            for batch in _batches(files, batch_size):
+                if len(pending) >= 2 * jobs:
+                    write(pending.popleft().get())
+                pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit, index_all)))
+            while pending:
                 write(pending.popleft().get())
-            pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit, index_all)))
-        while pending:
-            write(pending.popleft().get())
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"committing: {exc}") from None
     return summary
 
 

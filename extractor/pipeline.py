@@ -187,7 +187,10 @@ def ingest(
     stopwatch: Stopwatch | None = None,
 ) -> Summary:
     """Ingest files, folders and URLs into `db`, committing every COMMIT_EVERY articles:
-    after a crash each article is there whole or not at all.
+    after a crash each article is there whole or not at all. A large ingest into a
+    smaller database builds the indexes and the full-text index once, at the end
+    (store.bulk_load); until then Datasette finds the new sentences by browsing, not
+    by search.
 
     A file that cannot be read, or that takes longer than `time_limit` seconds, is
     skipped with one line saying why; so is one that meets a bug (its exception type and
@@ -205,16 +208,19 @@ def ingest(
     state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all,
                  stopwatch or _NO_STOPWATCH)
     try:
-        for path in files:
-            state.ingest_one(path)
-            if progress:
-                progress(1)
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):  # keep the whole articles written so far
+        with store.bulk_load(db, len(files)):
+            try:
+                for path in files:
+                    state.ingest_one(path)
+                    if progress:
+                        progress(1)
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # keep the whole articles written so far
+                    state.commit()
+                raise
             state.commit()
-        raise
-    try:
-        state.commit()
+            state.clock.start()
+        state.clock.lap("write")  # rebuilding the indexes after a bulk load is writing too
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"committing: {exc}") from None
     return summary

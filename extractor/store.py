@@ -6,9 +6,15 @@ changes nothing.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +22,9 @@ import sqlite_utils
 from sqlite_utils.db import jsonify_if_needed
 
 from extractor.errors import DatabaseError
+
+if sys.platform != "win32":
+    import fcntl
 
 ARTICLE_COLUMNS: dict[str, Any] = {
     "id": str,
@@ -133,6 +142,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
+        # First, so that the indexes go back in their places before init_schema adds any.
+        _finish_abandoned_load(db)
         init_schema(db)
         duplicates.init(db)
     except sqlite3.DatabaseError as exc:
@@ -192,6 +203,8 @@ def init_schema(db: sqlite_utils.Database) -> None:
     # Hot paths at a million claims: conflict grouping and the sources_agreement lookup,
     # entity_claims by subject or object (in article order, off the index), and the
     # claims and conflicts pages sorted by confidence.
+    if db.table(BULK_MARKER).exists():
+        return  # a bulk load is under way in another process: it puts the indexes back itself
     for table, cols in (
         ("claims", ["subject", "metric", "unit", "value"]),
         ("claims", ["subject", "article_id", "start"]),
@@ -210,6 +223,157 @@ def init_schema(db: sqlite_utils.Database) -> None:
         "(case severity when 'high' then 0 when 'medium' then 1 when 'low' then 2 when 'info' then 3 else 4 end), "
         "confidence desc, id)"
     )
+
+
+# Bulk loading. Keeping nine indexes on claims, two on sentences and the full-text index
+# up to date row by row cost more than writing the rows; building them once, sorted, at
+# the end of a large ingest costs a fraction of that. The dropped objects' SQL is kept in
+# BULK_MARKER, in the same transaction that drops them, so that open_db after a crash
+# puts them back (finish_bulk_load) and the database is never left without them.
+BULK_MARKER = "_bulk_load"
+# An ingest of this many files or more into a database that holds fewer articles than that
+# loads in bulk; a smaller one keeps the indexes up to date as it writes.
+BULK_MIN_FILES = 64
+_BULK_TABLES = ("articles", "sentences", "claims", "article_bands")
+# The triggers that sqlite-utils' enable_fts made to keep sentences_fts in step.
+_FTS_TRIGGERS = ("sentences_ai", "sentences_ad", "sentences_au")
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    type: str  # 'index' or 'trigger'
+    name: str
+    sql: str
+
+
+def _deferrable(db: sqlite_utils.Database) -> list[_Deferred]:
+    """The objects a bulk load drops, in schema order: the indexes made by `create index`
+    on the tables an ingest writes, and the full-text triggers. A table with a unique one
+    keeps all of its indexes: that is a constraint the load must go on checking, and
+    recreating only the others would change the order SQLite considers them in."""
+    marks = ",".join("?" * len(_BULK_TABLES))
+    keep = {table for table in _BULK_TABLES if db.execute(
+        "select 1 from pragma_index_list(?) where origin = 'c' and [unique]", [table]).fetchone()}
+    return [
+        _Deferred(type_, name, sql)
+        for type_, name, table, sql in db.execute(
+            f"select type, name, tbl_name, sql from sqlite_master where type in ('index', 'trigger') "
+            f"and sql is not null and tbl_name in ({marks}) order by rowid", _BULK_TABLES,
+        ).fetchall()
+        if (type_ == "index" and table not in keep) or (type_ == "trigger" and name in _FTS_TRIGGERS)
+    ]
+
+
+def bulk_load_wanted(db: sqlite_utils.Database, files: int) -> bool:
+    """Whether an ingest of `files` files should load in bulk: many, into a database that
+    holds fewer articles than that, where rebuilding the indexes costs less than
+    maintaining them."""
+    if files < BULK_MIN_FILES:
+        return False
+    return bool(db.execute("select count(*) from articles").fetchone()[0] < files)
+
+
+def start_bulk_load(db: sqlite_utils.Database) -> None:
+    """Drop the secondary indexes and full-text triggers of the ingested tables, noting
+    them in BULK_MARKER in the same transaction. finish_bulk_load puts them back."""
+    if db.table(BULK_MARKER).exists():
+        return  # another load is under way, or one crashed and open_db has not run since
+    deferred = _deferrable(db)
+    # Dropping an index drops its ANALYZE statistics; they come back with it.
+    stats = dict(db.execute("select idx, stat from sqlite_stat1").fetchall()) if _has_table(db, "sqlite_stat1") else {}
+    with db.atomic():
+        db.execute(f"create table [{BULK_MARKER}] (seq integer primary key, type text, name text, sql text, stat text)")
+        db.conn.executemany(f"insert into [{BULK_MARKER}] (type, name, sql, stat) values (?, ?, ?, ?)",
+                            [(d.type, d.name, d.sql, stats.get(d.name)) for d in deferred])
+        for d in deferred:
+            db.execute(f"drop {d.type} [{d.name}]")
+
+
+def finish_bulk_load(db: sqlite_utils.Database) -> None:
+    """Recreate what start_bulk_load dropped, in its order (so the schema lists the same
+    indexes of each table in the same order), and rebuild the full-text index from the
+    sentences. Does nothing if no bulk load is unfinished; safe to run again if
+    interrupted, since it all commits at once."""
+    if not db.table(BULK_MARKER).exists():
+        return
+    with db.atomic():
+        existing = {r[0] for r in db.execute("select name from sqlite_master")}
+        restats = False
+        for name, sql, stat in db.execute(f"select name, sql, stat from [{BULK_MARKER}] order by seq").fetchall():
+            if name not in existing:
+                db.execute(sql)
+                if stat is not None and "sqlite_stat1" in existing:
+                    db.execute("insert into sqlite_stat1 (tbl, idx, stat) select tbl_name, name, ? from sqlite_master "
+                               "where name = ?", [stat, name])
+                    restats = True
+        if "sentences_fts" in existing:
+            db.execute("insert into [sentences_fts] ([sentences_fts]) values ('rebuild')")
+        db.execute(f"drop table [{BULK_MARKER}]")
+    if restats:
+        db.execute("analyze sqlite_schema")  # the planner rereads the statistics; nothing is measured
+
+
+@contextlib.contextmanager
+def bulk_load(db: sqlite_utils.Database, files: int) -> Iterator[bool]:
+    """Load in bulk if bulk_load_wanted says so and no other process is: yields whether
+    it does. The caller commits its writes before the block ends; then the indexes are
+    rebuilt, also when the block raises (if that fails too, the next open_db does it)."""
+    if not bulk_load_wanted(db, files):
+        yield False
+        return
+    with _load_lock(db) as mine:
+        if not mine:  # another process is loading in bulk: write alongside it, row by row
+            yield False
+            return
+        finish_bulk_load(db)  # one whose process died
+        start_bulk_load(db)
+        try:
+            yield True
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                finish_bulk_load(db)
+            raise
+        finish_bulk_load(db)
+
+
+def _finish_abandoned_load(db: sqlite_utils.Database) -> None:
+    """Finish a bulk load whose process died; leave one that is still running to finish itself."""
+    if db.table(BULK_MARKER).exists():
+        with _load_lock(db) as mine:
+            if mine:
+                finish_bulk_load(db)
+
+
+@contextlib.contextmanager
+def _load_lock(db: sqlite_utils.Database) -> Iterator[bool]:
+    """Take the database's bulk-load lock unless another process holds it: yields whether
+    this one has it. It is an flock on a file beside the database, which the kernel
+    releases when its process dies, however it dies: a marker without a lock is a load
+    that nobody will finish. (Not the database file itself: closing another descriptor of
+    it would drop SQLite's own locks.)"""
+    row = db.execute("select file from pragma_database_list where name = 'main'").fetchone()
+    if sys.platform == "win32" or not row or not row[0]:
+        yield True  # in memory no other process can load; without flock, assume none does
+        return
+    lock = Path(f"{row[0]}-bulk")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield True  # a folder we cannot write to: the database will say so
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+    finally:
+        os.close(fd)
 
 
 def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
@@ -232,20 +396,41 @@ def write_article(
     from extractor import duplicates
 
     band_list = list(dict.fromkeys(bands))
-    with db.atomic():
+    conn = db.conn
+    savepoint = conn.in_transaction  # as db.atomic() does, without its per-call name and lookups
+    conn.execute("SAVEPOINT article" if savepoint else "BEGIN")
+    try:
         _upsert(db, "articles", [article])
-        _upsert(db, "sentences", list(sentences))
-        _upsert(db, "claims", list(claims))
+        _upsert(db, "sentences", sentences if isinstance(sentences, list) else list(sentences))
+        _upsert(db, "claims", claims if isinstance(claims, list) else list(claims))
         if band_list and _has_table(db, duplicates.TABLE):
-            db.conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
-                                [(b, article["id"]) for b in band_list])
+            conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
+                             [(b, article["id"]) for b in band_list])
+    except BaseException:
+        if conn.in_transaction:  # an error may have ended the transaction already
+            conn.execute("ROLLBACK TO article" if savepoint else "ROLLBACK")
+            if savepoint:
+                conn.execute("RELEASE article")
+        raise
+    conn.execute("RELEASE article" if savepoint else "COMMIT")
 
 
 def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     cols = tuple(rows[0])
-    db.conn.executemany(_upsert_sql(table, cols), [[_value(r.get(c)) for c in cols] for r in rows])
+    values: list[Any] | None = None
+    if all(len(r) == len(cols) for r in rows):
+        with contextlib.suppress(KeyError):  # a row with other keys: the general way below
+            get = itemgetter(*cols)  # a C call per row, not a Python call per value
+            values = [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows]
+    if values is None or not set(map(type, chain.from_iterable(values))) <= _PLAIN:
+        values = [[_value(r.get(c)) for c in cols] for r in rows]
+    db.conn.executemany(_upsert_sql(table, cols), values)
+
+
+# Types SQLite binds as they are; anything else goes through _value, as it always has.
+_PLAIN = frozenset({str, int, float, bytes, bool, type(None)})
 
 
 @cache
