@@ -42,6 +42,7 @@ class Outcome:
     article_id: str | None = None
     rows: pipeline.Rows | None = None  # None when the database already had the article
     bands: list[int] = field(default_factory=list)
+    shape: duplicates.Shape | None = None  # the writer compares it with earlier articles
 
 
 def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
@@ -56,6 +57,7 @@ def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
             if db_path is None or not _already_stored(db_path, article.id):
                 outcome.rows = pipeline.process(article, index_all=index_all)
                 outcome.bands = duplicates.signature(article.text)
+                outcome.shape = duplicates.shape(article.text)
     except ClaimsError as exc:
         outcome.skipped = str(exc.args[0])
     except Exception as exc:
@@ -169,7 +171,7 @@ def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
         return
     rows = o.rows
     try:
-        rows.article["duplicate_of"] = duplicates.original_of(db, o.article_id, rows.article["text"], o.bands)
+        rows.article["duplicate_of"] = duplicates.original_of(db, o.article_id, rows.article["text"], o.bands, o.shape)
         store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"writing {o.path}: {exc}") from None
