@@ -363,6 +363,62 @@ def _required_chars(items: Any, ignore_case: bool) -> list[frozenset[str]]:
     return out
 
 
+def _required_strings(items: Any, ignore_case: bool) -> list[frozenset[str]]:
+    """Sets of strings a match must contain one of (copyright, ICP), like _required_chars
+    but for runs of literals: a substring test rules out most texts for a rule that seldom
+    matches. Under ignore_case the strings are in lower case, for `_lowered` text, and hold
+    only ASCII or uncased characters, which the engine matches as lower() does."""
+    c = _sre_parse
+    out: list[frozenset[str]] = []
+    run = ""
+
+    def literal(code: int) -> str | None:
+        ch = chr(code)
+        if not ignore_case:
+            return ch
+        if ch.isascii():
+            return ch.lower()
+        return ch if not _sre.unicode_iscased(code) and ch.lower() == ch else None
+
+    for op, av in items:
+        ch = literal(av) if op is c.LITERAL else None
+        if ch is not None:
+            run += ch
+            continue
+        if run:
+            out.append(frozenset([run]))
+            run = ""
+        if op is c.SUBPATTERN and not av[1] and not av[2]:
+            out.extend(_required_strings(av[3].data, ignore_case))
+        elif op is c.ATOMIC_GROUP:
+            out.extend(_required_strings(av.data, ignore_case))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            out.extend(_required_strings(av[2].data, ignore_case))
+        elif op is c.BRANCH:
+            union: set[str] = set()
+            for alt in av[1]:
+                need = _required_strings(alt.data, ignore_case)
+                if not need:
+                    break
+                union |= max(need, key=lambda strings: min(map(len, strings)))
+            else:
+                out.append(frozenset(union))
+    if run:
+        out.append(frozenset([run]))
+    return out
+
+
+# The last text lowered: every rule scanned in a text tests the same lowered copy.
+_last_lowered: tuple[str, str] = ("", "")
+
+
+def _lowered(text: str) -> str:
+    global _last_lowered
+    if _last_lowered[0] is not text:
+        _last_lowered = (text, text.lower())
+    return _last_lowered[1]
+
+
 class RulePattern:
     """A rule's regex with a faster scan of a whole text. When every match starts with a
     character that is rare in running text (a digit, 第, ©), the scan skips runs of other
@@ -373,6 +429,8 @@ class RulePattern:
         self.regex = regex
         self.skipper: re.Pattern[str] | None = None
         self.required: list[frozenset[str]] = []
+        self.required_strings: list[frozenset[str]] = []
+        self.ignore_case = False
         self.first_class: str | None = None
         self.first_re: re.Pattern[str] | None = None
         self.anonymous: str | None = None  # the pattern without group names, for a RuleGroup
@@ -383,6 +441,12 @@ class RulePattern:
         except (re.error, AttributeError, TypeError):
             return
         self.required = sorted(set(_required_chars(parsed.data, bool(regex.flags & re.IGNORECASE))), key=len)
+        # Sets of single characters are the required characters' job.
+        self.ignore_case = bool(regex.flags & re.IGNORECASE)
+        self.required_strings = [
+            strings for strings in dict.fromkeys(_required_strings(parsed.data, self.ignore_case))
+            if any(len(x) > 1 for x in strings)
+        ]
         if _has_backref(parsed.data) or regex.flags & re.VERBOSE:
             return
         got = _first_chars(parsed.data)
@@ -422,8 +486,16 @@ class RulePattern:
         return next(iter(self.finditer(text)), None) is not None
 
     def possible_in(self, text: str) -> bool:
-        """False when the text lacks a character every match needs."""
-        return all(any(ch in text for ch in chars) for chars in self.required)
+        """False when the text lacks a character or a string every match needs."""
+        if not all(any(ch in text for ch in chars) for chars in self.required):
+            return False
+        if not self.required_strings:
+            return True
+        if self.ignore_case:
+            if any(ch in text for ch in _FOLDS_TO_ASCII):
+                return True  # the engine folds these onto ASCII letters, lower() does not
+            text = _lowered(text)
+        return all(any(x in text for x in strings) for strings in self.required_strings)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if not self.possible_in(text):

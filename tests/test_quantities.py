@@ -9,10 +9,11 @@ Rows that expect nothing are page furniture, code names, ordinals and contact li
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
-from extractor.quantities import _Scanned, engine, extract, numbers
+from extractor.quantities import RulePattern, _Scanned, engine, extract, numbers
 
 PUBLISHED = dt.date(2025, 10, 28)
 
@@ -284,3 +285,39 @@ def test_number_starts_found_in_one_pass(text: str) -> None:
         fast = eng.start_scan.match(text, pos)
         assert fast is not None
         assert fast.start("start") == (plain.start() if plain else -1)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "strings"),
+    [
+        (r"(?:©|\(c\)|copyright)", re.I, [{"©", "(c)", "copyright"}]),
+        (r"ICP[备備]", re.I, [{"icp"}]),
+        (r"ICP[备備]", 0, [{"ICP"}]),
+        (r"(?:https?://|www\.)\S+", 0, [{"http", "www."}]),
+        (r"\bab(?:cd)+x?yz", 0, [{"ab"}, {"cd"}, {"yz"}]),
+        (r"(?:ab|c)d", 0, [{"ab", "c"}]),  # d alone is the required characters' job
+        (r"Éclair", re.I, [{"clair"}]),  # a cased non-ASCII letter breaks the run
+        (r"(?i:abc)de", 0, [{"de"}]),  # scoped flags: left out
+        (r"\d+(?:ab)?", 0, []),
+    ],
+)
+def test_required_strings(pattern: str, flags: int, strings: list[set[str]]) -> None:
+    assert [set(s) for s in RulePattern(re.compile(pattern, flags)).required_strings] == strings
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "text", "possible"),
+    [
+        ("copyright", re.I, "COPYRIGHT 2024", True),
+        ("copyright", re.I, "copy right 2024", False),
+        ("copyright", 0, "COPYRIGHT 2024", False),
+        ("sk", re.I, "\u017fk", True),  # the engine folds ſ onto s, lower() does not
+        ("ik", re.I, "\u0130\u212a", True),
+        ("版权所有", re.I, "版權所有", False),
+    ],
+)
+def test_possible_in_agrees_with_the_regex(pattern: str, flags: int, text: str, possible: bool) -> None:
+    rp = RulePattern(re.compile(pattern, flags))
+    assert rp.possible_in(text) is possible
+    if not possible:
+        assert rp.regex.search(text) is None
