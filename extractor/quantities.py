@@ -142,6 +142,17 @@ class WordTable:
         # A word can only end in one of these: a cheap test before the regex search.
         self.last_chars = frozenset(c for k in entries if k for c in (k[-1].lower(), k[-1].upper()))
         self.first_chars = frozenset(c for k in entries if k for c in (k[0].lower(), k[0].upper()))
+        # Where a word can start, as the engine matches it (with its case folds, and a Latin
+        # word only where no letter comes before, as _alternation asks): `before` tries the
+        # words only there, not at every place in its window.
+        self._starts: re.Pattern[str] | None = None
+        if entries and all(entries):
+            latin = "".join(sorted({re.escape(k[0]) for k in entries if _is_latin(k[0])}))
+            other = "".join(sorted({re.escape(k[0]) for k in entries if not _is_latin(k[0])}))
+            self._starts = re.compile(
+                "|".join(([rf"(?<![A-Za-z])[{latin}]"] if latin else []) + ([f"[{other}]"] if other else [])),
+                flags,
+            )
 
     def _norm(self, word: str) -> str:
         word = _key(word)
@@ -167,7 +178,17 @@ class WordTable:
         if last < 0 or text[last] not in self.last_chars:
             return None
         window_start = max(0, pos - self.longest - 1)
-        m = self._before.search(text, window_start, pos)
+        if self._starts is None:
+            m = self._before.search(text, window_start, pos)
+        else:
+            # What search finds: the first place a word starts at that matches.
+            find, match = self._starts.search, self._before.match
+            m = None
+            i = window_start
+            while (c := find(text, i, pos)) is not None:
+                if (m := match(text, c.start(), pos)) is not None:
+                    break
+                i = c.start() + 1
         if not m:
             return None
         return m.group(1), self.lookup(m.group(1)), m.start(1)

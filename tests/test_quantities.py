@@ -8,12 +8,13 @@ Rows that expect nothing are page furniture, code names, ordinals and contact li
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 
 import pytest
 
-from extractor.quantities import RulePattern, _Scanned, engine, extract, numbers
+from extractor.quantities import RulePattern, WordTable, _Scanned, engine, extract, numbers
 
 PUBLISHED = dt.date(2025, 10, 28)
 
@@ -321,3 +322,36 @@ def test_possible_in_agrees_with_the_regex(pattern: str, flags: int, text: str, 
     assert rp.possible_in(text) is possible
     if not possible:
         assert rp.regex.search(text) is None
+
+
+BEFORE_TEXTS = [
+    *SCAN_TEXTS,
+    "US$ 5, U.S. $6, HK $ 7, AUD$8 and AUD 9, ausd 10, ＄11, 人民币12, 约 13, 最高可達2000億",
+    "\u017fgd 5 \u212arw 6 \u0130nr 7 sgd-8 xsgd 9 s\tgd 10 $\n11",
+]
+
+
+def _before_or_error(table: WordTable, text: str, pos: int) -> object:
+    try:
+        return table.before(text, pos)
+    except KeyError as exc:  # a word the engine folds (ſgd) has no entry: as before
+        return ("KeyError", str(exc))
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        WordTable({"US$": 1, "HK$": 2, "AUD": 3, "$": 4, "元": 5}, flexible=True),
+        WordTable({"SGD": 1, "krw": 2, "INR": 3}),
+        WordTable({"SGD": 1, "ab": 2}, ignore_case=False),
+    ],
+)
+@pytest.mark.parametrize("text", BEFORE_TEXTS)
+def test_word_before_tries_only_word_starts(table: WordTable, text: str) -> None:
+    eng = engine()
+    tables = [table, eng.currency_prefix, eng.currency_prefix_exact, eng.qual_before, eng.qual_fillers]
+    for t in tables:
+        plain = copy.copy(t)
+        plain._starts = None  # search the whole window
+        for pos in range(len(text) + 1):
+            assert _before_or_error(t, text, pos) == _before_or_error(plain, text, pos), (text, pos)
