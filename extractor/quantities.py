@@ -1494,6 +1494,8 @@ def extract(
         floor = items[-1].end if items else 0
         if num.start < floor:
             continue  # already read as part of the previous quantity
+        if taken.overlaps(num.start, num.end):
+            continue  # in a date: its quantity, which holds the number, would overlap too
         item = _attach_unit(norm, num, eng, published, floor)
         if item is None:
             continue
