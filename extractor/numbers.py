@@ -731,6 +731,13 @@ def _scaled(n: Numerals, t: _Tokens, k: int, value: float, needed: bool = False)
     return value, k, value < 1
 
 
+def en_word_at(text: str, pos: int) -> bool:
+    """Whether a word `read_en` reads (a number word, 'and', 'point') starts at `pos`. After
+    a figure and spaces, no such word means `read_en` stops at the figure."""
+    w = _EN_WORD.match(text, pos)
+    return w is not None and w.group().lower() in numerals().en_vocab
+
+
 def read_en(text: str, pos: int) -> Reading | None:
     """English number words (with Arabic parts) at `pos`: one hundred and three, two
     thirds, 3 dozens, nine point nought four, one billion and a quarter million."""

@@ -23,6 +23,7 @@ from extractor import rules
 from extractor.errors import RuleError
 from extractor.numbers import (
     Reading,
+    en_word_at,
     format_value,
     normalize,
     numerals,
@@ -1163,7 +1164,9 @@ def _read_plain(norm: str, s: int) -> tuple[Reading, str] | None:
                 return Reading(r.value + vulgar[norm[r.end]], r.end + 1, fraction=True), "arabic"
             nxt = _skip_ws(norm, r.end)
             if plain is not None and plain[1] == r.end:
-                if nxt < len(norm) and _is_latin(norm[nxt]):
+                # 2 million: read_en reads past the figure only into a word it knows after
+                # spaces (a letter glued to the figure makes it no English number at all).
+                if nxt < len(norm) and _is_latin(norm[nxt]) and nxt > r.end and en_word_at(norm, nxt):
                     en = read_en(norm, s)
                     if en is not None and en.value is not None and en.end > r.end:
                         return en, "en"

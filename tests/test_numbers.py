@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.numbers import format_value, parse_arabic, parse_en_words, parse_zh, read_zh
+from extractor.numbers import (
+    en_word_at,
+    format_value,
+    parse_arabic,
+    parse_en_words,
+    parse_zh,
+    read_en,
+    read_zh,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +85,29 @@ def test_arabic(text: str, value: float | None) -> None:
 @pytest.mark.parametrize("value,shown", [(13e9, "13000000000"), (2.5, "2.5"), (1 / 3, "0.3333333333")])
 def test_format_value(value: float, shown: str) -> None:
     assert format_value(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "pos", "found"),
+    [
+        ("2 million", 2, True),
+        ("2 MILLION", 2, True),
+        ("5 and a half", 2, True),
+        ("9 point 5", 2, True),
+        ("5 apples", 2, False),
+        ("5 millionaires", 2, False),
+        ("5 ", 2, False),
+        ("5", 1, False),
+        ("三十", 0, False),
+    ],
+)
+def test_en_word_at(text: str, pos: int, found: bool) -> None:
+    assert en_word_at(text, pos) is found
+
+
+@pytest.mark.parametrize("text", ["5 apples", "12.5 people said", "3\tcars", "2024 was", "1,000 Ships", ".5 of"])
+def test_read_en_stops_at_a_figure_before_other_words(text: str) -> None:
+    # What lets _read_plain skip read_en after a figure when no number word follows.
+    figure_end = len(text.split()[0])
+    got = read_en(text, 0)
+    assert got is None or got.end <= figure_end
