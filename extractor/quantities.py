@@ -14,7 +14,7 @@ import datetime as dt
 import importlib
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -583,8 +583,9 @@ class RuleGroup:
         def tries(group: list[RulePattern]) -> str:
             return "(?!" + "|".join(f"(?:{m.anonymous})" for m in group) + ")" if group else ""
 
+        at_word = _by_first_letter(starts_with_letter, self.flags, tries) or tries(starts_with_letter)
         self.scanner = re.compile(
-            rf"(?:[^{classes}]++|{tries(starts_with_letter)}[A-Za-z]++|(?![A-Za-z]){tries(other)}[{classes}])*+",
+            rf"(?:[^{classes}]++|{at_word}[A-Za-z]++|(?![A-Za-z]){tries(other)}[{classes}])*+",
             self.flags,
         ) if members else None
         self._by_char: dict[str, list[int]] = {}
@@ -639,6 +640,27 @@ class RuleGroup:
                         next_start[i] = m.end()
             pos = at + 1
         return found
+
+
+def _by_first_letter(
+    members: list[RulePattern], flags: int, tries: Callable[[list[RulePattern]], str]
+) -> str | None:
+    """The tries at a word, one branch per set of rules that can start with its first
+    letter: at "the" only the rules that can start with t, not every rule that can start
+    with a letter. None unless every letter [A-Za-z] matches (with the engine's case folds)
+    falls in exactly one branch, which makes the branches accept what the single try does."""
+    letters = [ch for ch in _ASCII_LETTERS + _FOLDS_TO_ASCII if re.match("[A-Za-z]", ch, flags)]
+    groups: dict[tuple[int, ...], str] = {}
+    for ch in letters:
+        key = tuple(i for i, m in enumerate(members) if m.first_re is not None and m.first_re.match(ch))
+        groups[key] = groups.get(key, "") + re.escape(ch)
+    if len(groups) < 2:
+        return None
+    classes = [re.compile(f"[{chars}]", flags) for chars in groups.values()]
+    if any(sum(1 for rx in classes if rx.match(ch)) != 1 for ch in letters):
+        return None
+    return "(?:" + "|".join(f"(?=[{chars}])" + tries([members[i] for i in key])
+                            for key, chars in groups.items()) + ")"
 
 
 def _anonymous(pattern: str, flags: int, parsed: Any) -> str | None:

@@ -14,7 +14,16 @@ import re
 
 import pytest
 
-from extractor.quantities import RulePattern, WordTable, _Scanned, engine, extract, numbers
+from extractor.quantities import (
+    RuleGroup,
+    RulePattern,
+    WordTable,
+    _by_first_letter,
+    _Scanned,
+    engine,
+    extract,
+    numbers,
+)
 
 PUBLISHED = dt.date(2025, 10, 28)
 
@@ -355,3 +364,37 @@ def test_word_before_tries_only_word_starts(table: WordTable, text: str) -> None
         plain._starts = None  # search the whole window
         for pos in range(len(text) + 1):
             assert _before_or_error(t, text, pos) == _before_or_error(plain, text, pos), (text, pos)
+
+
+GROUP_RULES = [r"\bcat\d", r"\b(?:dog|ſun)\d", r"(?<![A-Za-z])[A-Za-z]+-\d", r"\bv\d+\.\d", r"(?<!\d)\d{4}年"]
+
+
+@pytest.mark.parametrize("flags", [re.IGNORECASE, 0])
+@pytest.mark.parametrize(
+    "text",
+    ["Cat1 dog2 sun3 ſun4 \u212aat5 x-9 V1.2 2024年 cat", "catdog1 dogcat2 a-b-3 the cat9", "", "ſ" * 20 + "1"],
+)
+def test_word_branches_find_what_each_rule_finds(flags: int, text: str) -> None:
+    patterns = [RulePattern(re.compile(p, flags)) for p in GROUP_RULES]
+    groups = RuleGroup.of(patterns)
+    assert groups
+    found: dict[int, list[re.Match[str]]] = {}
+    for g in groups:
+        found.update(g.scan(text) or {})
+    for rp in patterns:
+        want = [m.span() for m in rp.regex.finditer(text)]
+        got = [m.span() for m in found[id(rp)]] if id(rp) in found else [m.span() for m in rp.finditer(text)]
+        assert got == want, rp.regex.pattern
+
+
+@pytest.mark.parametrize(
+    ("patterns", "branches"),
+    [
+        ([r"\bcat\d", r"\bdog\d"], 3),  # c…, d…, every other letter
+        ([r"(?<![A-Za-z])[A-Za-z]+\d"], None),  # one set of rules for every letter
+    ],
+)
+def test_by_first_letter(patterns: list[str], branches: int | None) -> None:
+    members = [RulePattern(re.compile(p, re.IGNORECASE)) for p in patterns]
+    got = _by_first_letter(members, re.IGNORECASE, lambda ms: "(?!" + "|".join(m.regex.pattern for m in ms) + ")")
+    assert (None if got is None else got.count("(?=[")) == branches
