@@ -160,7 +160,17 @@ class WordTable:
         return word.lower() if self.ignore_case else word
 
     def lookup(self, word: str) -> Any:
-        return self.entries[self._norm(word)]
+        key = self._norm(word)
+        if key in self.entries:
+            return self.entries[key]
+        # The regex engine's case folding equates a few letters that str.lower() keeps
+        # apart (ſ and s, the Kelvin sign and k): find the word as the engine matched it.
+        flags, plain = (re.IGNORECASE if self.ignore_case else 0), _key(word)
+        for k, value in self.entries.items():
+            if re.fullmatch(re.escape(k), plain, flags):
+                self.entries[key] = value
+                return value
+        raise KeyError(word)
 
     def after(self, text: str, pos: int, *, space: bool = True) -> tuple[str, Any, int] | None:
         # Called for most numbers with a word in one table at most: the common miss is
