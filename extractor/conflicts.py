@@ -28,6 +28,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -562,15 +563,19 @@ GROUPS_QUERY = (
     "from claims where subject is not null and metric in ({marks}) "
     "group by subject, metric, unit having count(*) > 1"
 )
-# The claims of every group to redo, group after group, each in the order stored. A group
-# without a unit matches no claim (`unit = NULL`) and comes as one empty row.
+# The claims of every group to redo, group after group. A group without a unit matches no
+# claim (`unit = NULL`) and comes as one empty row. Claims come in any order inside their
+# group and are put back in the order stored (c.rowid) in Python: ordering by c.rowid in
+# SQL lets the planner pick the index on unit alone, which yields rowid order but reads
+# every claim of that unit once per group (7.8 s rather than 1.8 s on a one-story
+# database of 20,000 articles).
 DIRTY_CLAIMS_QUERY = """
-select d.rowid, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+select d.rowid, c.rowid, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
        c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence
 from _conflict_dirty d
 left join claims c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
 left join _conflict_sources a on a.id = c.article_id
-order by d.rowid, c.rowid
+order by d.rowid
 """
 # Rows buffered before they are written.
 FLUSH_ROWS = 20000
@@ -651,17 +656,23 @@ def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Cl
     # group's key is not repeated on every claim row.
     groups = db.conn.execute("select rowid, subject, metric, unit, fingerprint from _conflict_dirty order by rowid")
     group: tuple[Any, ...] | None = None
-    claims: list[Claim] = []
+    rows: list[tuple[Any, ...]] = []
+
+    def claims() -> list[Claim]:
+        assert group is not None
+        rows.sort(key=itemgetter(1))  # c.rowid: the order stored
+        return [_claim(r, group[1], group[2], group[3]) for r in rows]
+
     for r in db.conn.execute(DIRTY_CLAIMS_QUERY):
         if group is None or r[0] != group[0]:
             if group is not None:
-                yield (group[1], group[2], group[3]), group[4], claims
-            group, claims = next(groups), []
+                yield (group[1], group[2], group[3]), group[4], claims()
+            group, rows = next(groups), []
             assert group[0] == r[0]
-        if r[1] is not None and r[4] is not None:  # a claim whose article is stored
-            claims.append(_claim(r, group[1], group[2], group[3]))
+        if r[2] is not None and r[5] is not None:  # a claim whose article is stored
+            rows.append(r)
     if group is not None:
-        yield (group[1], group[2], group[3]), group[4], claims
+        yield (group[1], group[2], group[3]), group[4], claims()
     groups.close()
 
 
@@ -675,7 +686,7 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
 
 def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
     """A claim from a row of DIRTY_CLAIMS_QUERY, in the order of Claim's fields."""
-    (_, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
+    (_, _, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
      value, value_max, date, qualifier, vague, period, period_basis, modality, confidence) = r
     return Claim(
         id_, article_id, sentence_id, source, published, lang or "", subject, object_, metric, unit, kind,
