@@ -25,9 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -148,8 +150,11 @@ def human_number(v: float) -> str:
 
 
 def _side_label(side: Side) -> str:
-    labels = sorted({c.label for c in side.claims})
-    return " / ".join(labels[:3])
+    return _labels({c.label for c in side.claims})
+
+
+def _labels(labels: set[str]) -> str:
+    return " / ".join(sorted(labels)[:3])
 
 
 def _interval(c: Claim) -> tuple[float, float]:
@@ -230,6 +235,41 @@ def sides_of(claims: list[Claim]) -> list[Side]:
     return sides
 
 
+class Figures:
+    """What a conflict's id, summary and rows read of one of its lists of claims.
+
+    The best-supported side's list is often thousands of claims long and the same for
+    many dissenting figures; working these out once per distinct list, rather than once
+    per conflict, is most of detection's time on a one-story database."""
+
+    __slots__ = ("claims", "ids_json", "sources", "latest", "labels", "tentative_labels", "final_labels",
+                 "objects", "periods", "first_value", "confidences", "_listed")
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self.claims = claims
+        self.ids_json = json.dumps(sorted(c.id for c in claims))
+        self.sources = {c.source for c in claims}
+        self.latest = max((c.published or "" for c in claims), default="")
+        self.labels = {c.label for c in claims}
+        self.tentative_labels = {c.label for c in claims if c.tentative}
+        self.final_labels = self.labels if not self.tentative_labels else {c.label for c in claims if not c.tentative}
+        self.objects = {c.object for c in claims if c.object}
+        self.periods = {c.period for c in claims if c.period}
+        self.first_value = next((c.value for c in claims if c.value), None)  # what `_ratio` reads
+        self.confidences = [c.confidence for c in claims]
+        self._listed: list[Claim] | None = None
+
+    @property
+    def label(self) -> str:
+        return _labels(self.labels)
+
+    @property
+    def listed(self) -> list[Claim]:
+        if self._listed is None:
+            self._listed = _listed(self.claims)
+        return self._listed
+
+
 @dataclass
 class Conflict:
     kind: str
@@ -242,11 +282,25 @@ class Conflict:
     summary: str = ""
     best: Side | None = None
     confidence: float = 0.0
+    # Figures of `a` and `b`, worked out when first read; `b`'s may come shared.
+    a_figures: Figures | None = field(default=None, repr=False, compare=False)
+    b_figures: Figures | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def figures(self) -> tuple[Figures, Figures]:
+        if self.a_figures is None:
+            self.a_figures = Figures(self.a)
+        if self.b_figures is None:
+            self.b_figures = Figures(self.b)
+        return self.a_figures, self.b_figures
 
     @property
     def id(self) -> str:
-        key = json.dumps([self.kind, self.subject, self.metric, self.unit,
-                          sorted(c.id for c in self.a), sorted(c.id for c in self.b)])
+        fa, fb = self.figures
+        # json.dumps of [kind, subject, metric, unit, sorted a ids, sorted b ids], the id
+        # lists encoded once per list.
+        key = "[" + ", ".join([*(json.dumps(x) for x in (self.kind, self.subject, self.metric, self.unit)),
+                               fa.ids_json, fb.ids_json]) + "]"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -284,9 +338,11 @@ ARRAY_PAIRS = 1024
 # Pairs compared in one block of arrays: bounds memory whatever the size of a group.
 BLOCK_PAIRS = 1 << 18
 
-# For each dissenting side, kind → (its claims, the best-supported side's claims) that
-# pair up with that kind, each list in order of first pairing.
-Pairing = dict[str, tuple[list[Claim], list[Claim]]]
+# For each dissenting side, kind → (its claims, the best-supported side's claims with
+# their figures) that pair up with that kind, each list in order of first pairing.
+Pairing = dict[str, tuple[list[Claim], Figures]]
+# Distinct lists of the best-supported side's claims whose figures are kept per group.
+SHARED_FIGURES = 64
 
 
 def compare(sides: list[Side], subject: str, metric: str, unit: str) -> Iterator[Conflict]:
@@ -310,7 +366,7 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str) -> Iterator
     pair_up = _pair_up_arrays if pairs >= ARRAY_PAIRS else _pair_up
     for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
         for kind, (left, right) in by_kind.items():
-            yield _describe(Conflict(kind, subject, metric, unit, left, right), other, center)
+            yield _describe(Conflict(kind, subject, metric, unit, left, right.claims, b_figures=right), other, center)
 
 
 def _pair_up(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
@@ -328,7 +384,7 @@ def _pair_up(others: list[Side], center: Side, info: Metric | None, across_time:
                 left, right = by_kind.setdefault(kind, ({}, {}))
                 left[a.id] = a
                 right[b.id] = b
-        found.append({k: (list(left.values()), list(right.values())) for k, (left, right) in by_kind.items()})
+        found.append({k: (list(left.values()), Figures(list(right.values()))) for k, (left, right) in by_kind.items()})
     return found
 
 
@@ -406,6 +462,7 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
     found: list[dict[int, tuple[list[int], np.ndarray, int]]] = [{} for _ in others]
     ends = np.cumsum([len(s.claims) for s in others]).tolist()  # one past each side's last row
     done = 0  # sides yielded so far
+    shared: OrderedDict[bytes, Figures] = OrderedDict()  # by the columns listed, most recent last
     step = max(1, BLOCK_PAIRS // width)
     for start in range(0, len(rows), step):
         stop = min(start + step, len(rows))
@@ -453,28 +510,37 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
                 else:
                     found[side][int(kind)] = (hits, side_first_row[n], int(side_first_pair[n]))
         while done < len(others) and ends[done] <= stop:
-            yield _pairing(found[done], rows, center, none)
+            yield _pairing(found[done], rows, center, none, shared)
             found[done] = {}
             done += 1
     for by_kind in found[done:]:
-        yield _pairing(by_kind, rows, center, none)
+        yield _pairing(by_kind, rows, center, none, shared)
 
 
 def _pairing(by_kind: dict[int, tuple[list[int], np.ndarray, int]], rows: list[Claim], center: Side,
-             none: int) -> Pairing:
+             none: int, shared: OrderedDict[bytes, Figures]) -> Pairing:
     pairing: Pairing = {}
     for kind, (hits, first, _) in sorted(by_kind.items(), key=lambda item: item[1][2]):
         cols = np.flatnonzero(first < none)
         order = cols[np.lexsort((cols, first[cols]))]
-        pairing[KINDS[kind]] = ([rows[i] for i in hits], [center.claims[j] for j in order.tolist()])
+        key = order.tobytes()
+        figures = shared.get(key)
+        if figures is None:
+            figures = shared[key] = Figures([center.claims[j] for j in order.tolist()])
+            if len(shared) > SHARED_FIGURES:
+                shared.popitem(last=False)
+        else:
+            shared.move_to_end(key)
+        pairing[KINDS[kind]] = ([rows[i] for i in hits], figures)
     return pairing
 
 
 def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
     """Which side the evidence favours."""
     a, b = Side(conflict.a, a_side.lo, a_side.hi, a_side.date), Side(conflict.b, b_side.lo, b_side.hi, b_side.date)
+    fa, fb = conflict.figures
     if conflict.kind == "superseded":
-        return a if a.latest >= b.latest else b
+        return a if fa.latest >= fb.latest else b
     if conflict.kind == "proposal_vs_final":
         return a if not all(c.tentative for c in a.claims) else b
     if conflict.kind == "translation_mismatch":
@@ -483,23 +549,23 @@ def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
     full_a, full_b = a_side.sources, b_side.sources
     if full_a != full_b:
         return a_side if full_a > full_b else b_side
-    return a if a.latest >= b.latest else b
+    return a if fa.latest >= fb.latest else b
 
 
 def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
     best = _best(conflict, a_side, b_side)
     conflict.best = best
-    a_lab, b_lab = _side_label(Side(conflict.a)), _side_label(Side(conflict.b))
-    a_src, b_src = len({c.source for c in conflict.a}), len({c.source for c in conflict.b})
+    fa, fb = conflict.figures
+    a_lab, b_lab = fa.label, fb.label
+    a_src, b_src = len(fa.sources), len(fb.sources)
     info = metric_info(conflict.metric)
     label = info.label if info else conflict.metric.replace("_", " ")
-    others = sorted({c.object for c in conflict.a + conflict.b if c.object})
-    if info is not None and info.symmetric and others:
-        what = f"the {conflict.subject}–{others[0]} {label}"
+    if info is not None and info.symmetric and (fa.objects or fb.objects):
+        what = f"the {conflict.subject}–{min(fa.objects | fb.objects)} {label}"
     else:
         what = f"{conflict.subject}'s {label}"
     What = what[0].upper() + what[1:]
-    ratio = _ratio(conflict.a, conflict.b)
+    ratio = _ratio(conflict)
     tail = f" (a {ratio:g}-fold gap, the size of a slipped magnitude)" if ratio and ratio >= 9.5 and abs(math.log10(ratio) - round(math.log10(ratio))) < 0.02 else ""
     # Only the sentence for this kind is built: some read every claim again.
     texts: dict[str, Callable[[], str]] = {
@@ -519,38 +585,38 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
         "rounding": "info",
         "extraction_doubt": "info",
     }[conflict.kind]
-    claims = conflict.a + conflict.b
-    conflict.confidence = round(sum(c.confidence for c in claims) / len(claims), 2)
+    # The same additions in the same order as summing over a + b.
+    conflict.confidence = round(sum(chain(fa.confidences, fb.confidences)) / (len(conflict.a) + len(conflict.b)), 2)
     return conflict
 
 
-def _ratio(a: list[Claim], b: list[Claim]) -> float | None:
-    va = [c.value for c in a if c.value]
-    vb = [c.value for c in b if c.value]
-    if not va or not vb or a[0].kind in ("year", "date"):
+def _ratio(c: Conflict) -> float | None:
+    """How many times the first nonzero figure of one list is the other's."""
+    fa, fb = c.figures
+    if fa.first_value is None or fb.first_value is None or c.a[0].kind in ("year", "date"):
         return None
-    x, y = sorted([abs(va[0]), abs(vb[0])])
+    x, y = sorted([abs(fa.first_value), abs(fb.first_value)])
     return y / x if x else None
 
 
 def _tentative_label(c: Conflict) -> str:
-    return _side_label(Side([x for x in c.a + c.b if x.tentative]))
+    fa, fb = c.figures
+    return _labels(fa.tentative_labels | fb.tentative_labels)
 
 
 def _final_label(c: Conflict) -> str:
-    return _side_label(Side([x for x in c.a + c.b if not x.tentative]))
+    fa, fb = c.figures
+    return _labels(fa.final_labels | fb.final_labels)
 
 
 def _older_label(c: Conflict) -> str:
-    a_late = max(x.published or "" for x in c.a)
-    b_late = max(x.published or "" for x in c.b)
-    return _side_label(Side(c.b if a_late >= b_late else c.a))
+    fa, fb = c.figures
+    return fb.label if fa.latest >= fb.latest else fa.label
 
 
 def _newer_label(c: Conflict) -> str:
-    a_late = max(x.published or "" for x in c.a)
-    b_late = max(x.published or "" for x in c.b)
-    return _side_label(Side(c.a if a_late >= b_late else c.b))
+    fa, fb = c.figures
+    return fa.label if fa.latest >= fb.latest else fb.label
 
 
 # ---------------------------------------------------------------------------
@@ -777,18 +843,19 @@ def _recompute(
     for c in compare(sides, subject, metric, unit):
         best = c.best
         cid = c.id  # a digest of every claim id: computed once, not once per link
-        listed = _listed(c.b)
+        fa, fb = c.figures
+        listed = fb.listed
         summary = c.summary
         if len(listed) < len(c.b):
-            summary += f" {len(c.b):,} claims give {_side_label(Side(c.b))}; {len(listed)} of them are listed."
+            summary += f" {len(c.b):,} claims give {fb.label}; {len(listed)} of them are listed."
         first = best.claims[0] if best and best.claims else None
         dated = first is not None and first.kind in ("year", "date")
         rows.append((
-            cid, c.kind, subject, metric, _period_of(c.a + c.b), summary, c.severity, c.confidence, unit,
+            cid, c.kind, subject, metric, _period_of(fa.periods | fb.periods), summary, c.severity, c.confidence, unit,
             first.value if first is not None and not dated else None,
             first.value_max if first is not None else None,
             first.date if first is not None and dated else None,
-            len({x.source for x in c.a + c.b}),
+            len(fb.sources) + sum(1 for x in fa.sources if x not in fb.sources),
         ))
         links += [(cid, x.id, "a") for x in c.a]
         links += [(cid, x.id, "b") for x in listed]
@@ -812,8 +879,9 @@ def _recompute(
     )])
 
 
-def _period_of(claims: Iterable[Claim]) -> str | None:
-    periods = sorted({c.period for c in claims if c.period})
+def _period_of(found: set[str]) -> str | None:
+    """One period, or the first and last of several."""
+    periods = sorted(found)
     if not periods:
         return None
     return periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
