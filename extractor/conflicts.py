@@ -29,8 +29,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress
+from operator import attrgetter, itemgetter, not_
 from typing import Any
 
 import numpy as np
@@ -235,6 +235,11 @@ def sides_of(claims: list[Claim]) -> list[Side]:
     return sides
 
 
+_ID, _SOURCE, _PUBLISHED, _LABEL = attrgetter("id"), attrgetter("source"), attrgetter("published"), attrgetter("label")
+_TENTATIVE, _OBJECT, _PERIOD = attrgetter("tentative"), attrgetter("object"), attrgetter("period")
+_VALUE, _CONFIDENCE = attrgetter("value"), attrgetter("confidence")
+
+
 class Figures:
     """What a conflict's id, summary and rows read of one of its lists of claims.
 
@@ -246,17 +251,23 @@ class Figures:
                  "objects", "periods", "first_value", "confidences", "_listed")
 
     def __init__(self, claims: list[Claim]) -> None:
+        # Attributes read with map() and sets rather than per-claim Python loops.
         self.claims = claims
-        self.ids_json = json.dumps(sorted(c.id for c in claims))
-        self.sources = {c.source for c in claims}
-        self.latest = max((c.published or "" for c in claims), default="")
-        self.labels = {c.label for c in claims}
-        self.tentative_labels = {c.label for c in claims if c.tentative}
-        self.final_labels = self.labels if not self.tentative_labels else {c.label for c in claims if not c.tentative}
-        self.objects = {c.object for c in claims if c.object}
-        self.periods = {c.period for c in claims if c.period}
-        self.first_value = next((c.value for c in claims if c.value), None)  # what `_ratio` reads
-        self.confidences = [c.confidence for c in claims]
+        self.ids_json = json.dumps(sorted(map(_ID, claims)))
+        self.sources = set(map(_SOURCE, claims))
+        self.latest = max((d or "" for d in set(map(_PUBLISHED, claims))), default="")
+        labels = list(map(_LABEL, claims))
+        tentative = list(map(_TENTATIVE, claims))
+        self.labels = set(labels)
+        if any(tentative):
+            self.tentative_labels = set(compress(labels, tentative))
+            self.final_labels = set(compress(labels, map(not_, tentative)))
+        else:
+            self.tentative_labels, self.final_labels = set(), self.labels
+        self.objects = {o for o in set(map(_OBJECT, claims)) if o}
+        self.periods = {p for p in set(map(_PERIOD, claims)) if p}
+        self.first_value = next(filter(None, map(_VALUE, claims)), None)  # what `_ratio` reads
+        self.confidences = list(map(_CONFIDENCE, claims))
         self._listed: list[Claim] | None = None
 
     @property
@@ -445,7 +456,12 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
     dates = sorted({c.published for c in [*rows, *center.claims] if c.published})
     published = {d: i for i, d in enumerate(dates)}
     a_all, b_cols = _Columns(rows, codes, published), _Columns(center.claims, codes, published)
-    b = b_cols.cols()
+    changeable = info is not None and info.changeable
+    cumulative = info is not None and info.cumulative and not changeable
+    # The best-supported side's claims compared once per class of claims no comparison
+    # tells apart: the kinds of a class's pairs are those of each of its claims.
+    reps, class_of = _column_classes(a_all, b_cols, across_time, changeable or cumulative)
+    b = {k: v[None, reps] for k, v in vars(b_cols).items()}
     periods = list(codes["period"])
     # agree[i, j]: periods i and j can be the same; the last row and column stand for none.
     agree = np.zeros((len(periods) + 1, len(periods) + 1), bool)
@@ -453,17 +469,15 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         for i, p in enumerate(periods):
             for j, q in enumerate(periods):
                 agree[i, j] = _dates_agree(p, q)
-    changeable = info is not None and info.changeable
-    cumulative = info is not None and info.cumulative and not changeable
     width = len(center.claims)
     none = len(rows) * width  # larger than any position
-    # Per side and kind: its rows, the first row each column pairs with, the first pair.
+    # Per side and kind: its rows, the first row each class pairs with, the first pair.
     side_of = np.repeat(np.arange(len(others)), [len(s.claims) for s in others])
     found: list[dict[int, tuple[list[int], np.ndarray, int]]] = [{} for _ in others]
     ends = np.cumsum([len(s.claims) for s in others]).tolist()  # one past each side's last row
     done = 0  # sides yielded so far
     shared: OrderedDict[bytes, Figures] = OrderedDict()  # by the columns listed, most recent last
-    step = max(1, BLOCK_PAIRS // width)
+    step = max(1, BLOCK_PAIRS // len(reps))
     for start in range(0, len(rows), step):
         stop = min(start + step, len(rows))
         a = a_all.rows(start, stop)
@@ -493,7 +507,9 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         for kind in np.flatnonzero(np.bincount(kinds.ravel() + 1, minlength=len(KINDS) + 1)[1:]).tolist():
             hit = kinds == kind
             any_row = hit.any(axis=1)
-            first_pair = np.where(any_row, index * width + hit.argmax(axis=1), none)
+            # Classes are in order of their first column, so the first class hit holds the
+            # first column hit.
+            first_pair = np.where(any_row, index * width + reps[hit.argmax(axis=1)], none)
             first_row = np.where(hit, index[:, None], none)
             side_first_pair = np.minimum.reduceat(first_pair, cuts)
             side_first_row = np.minimum.reduceat(first_row, cuts, axis=0)
@@ -510,17 +526,50 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
                 else:
                     found[side][int(kind)] = (hits, side_first_row[n], int(side_first_pair[n]))
         while done < len(others) and ends[done] <= stop:
-            yield _pairing(found[done], rows, center, none, shared)
+            yield _pairing(found[done], rows, center, class_of, none, shared)
             found[done] = {}
             done += 1
     for by_kind in found[done:]:
-        yield _pairing(by_kind, rows, center, none, shared)
+        yield _pairing(by_kind, rows, center, class_of, none, shared)
+
+
+def _column_classes(a: _Columns, b: _Columns, across_time: bool, by_date: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Classes of b's claims that compare alike with every claim of a: the first column of
+    each class (ascending) and each column's class.
+
+    Codes that matter only by equality with a's (source, sentence) or by order against
+    them (publication date) are rewritten first, in both, so that claims differing only
+    there share a class; codes a comparison does not read are blanked."""
+    b.source = np.where(np.isin(b.source, a.source), b.source, -2)  # equal to none of a's
+    b.lang = np.where(b.source == -2, -1, b.lang)  # read only beside an equal source
+    b.sentence = np.where(np.isin(b.sentence, a.sentence), b.sentence, -1)
+    if across_time:
+        b.period, b.explicit = np.full_like(b.period, -1), np.zeros_like(b.explicit)
+    else:
+        b.period = np.where(b.explicit, b.period, -1)
+    if by_date:
+        # a's dates become odd codes in their order, each of b's even between them unless
+        # it is one of a's: every test of a's date against b's (>=0, !=, >) is unchanged.
+        known = np.unique(a.published[a.published >= 0])
+        for cols in (a, b):
+            at = np.searchsorted(known, cols.published)
+            same = known[np.minimum(at, len(known) - 1)] == cols.published if len(known) else False
+            cols.published = np.where(cols.published < 0, -1, 2 * at + same)
+    else:
+        b.published = np.full_like(b.published, -1)
+    key = np.stack([v.view(np.int64) if v.dtype == np.float64 else v.astype(np.int64) for v in vars(b).values()])
+    _, first, inverse = np.unique(key, axis=1, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.reshape(-1)]
 
 
 def _pairing(by_kind: dict[int, tuple[list[int], np.ndarray, int]], rows: list[Claim], center: Side,
-             none: int, shared: OrderedDict[bytes, Figures]) -> Pairing:
+             class_of: np.ndarray, none: int, shared: OrderedDict[bytes, Figures]) -> Pairing:
     pairing: Pairing = {}
-    for kind, (hits, first, _) in sorted(by_kind.items(), key=lambda item: item[1][2]):
+    for kind, (hits, first_of_class, _) in sorted(by_kind.items(), key=lambda item: item[1][2]):
+        first = first_of_class[class_of]  # the first row each column pairs with
         cols = np.flatnonzero(first < none)
         order = cols[np.lexsort((cols, first[cols]))]
         key = order.tobytes()
@@ -819,14 +868,19 @@ def _listed(claims: list[Claim], limit: int = LISTED_PER_SIDE) -> list[Claim]:
     if len(claims) <= limit:
         return claims
     chosen: dict[int, None] = {0: None}
-    for pick in (lambda c: c.label, lambda c: c.source, lambda c: c.id):
-        seen = {pick(claims[i]) for i in chosen}
-        for i, c in enumerate(claims):
-            if len(chosen) >= limit:
-                break
-            if pick(c) not in seen:
-                seen.add(pick(c))
-                chosen[i] = None
+    for pick in (_LABEL, _SOURCE, _ID):
+        if len(chosen) >= limit:
+            break
+        # Each new value at its first place, in order (built in C: a side can be
+        # thousands of claims with a handful of values).
+        values = list(map(pick, claims))
+        seen = {values[i] for i in chosen}
+        first = dict(zip(reversed(values), range(len(values) - 1, -1, -1), strict=True))
+        for value in dict.fromkeys(values):
+            if value not in seen:
+                chosen[first[value]] = None
+                if len(chosen) >= limit:
+                    break
     return [claims[i] for i in sorted(chosen)]
 
 
