@@ -26,10 +26,11 @@ import hashlib
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress
+from json.encoder import encode_basestring_ascii as _quote  # what json.dumps writes for a str
 from operator import attrgetter, itemgetter, not_
 from typing import Any
 
@@ -247,32 +248,57 @@ class Figures:
     many dissenting figures; working these out once per distinct list, rather than once
     per conflict, is most of detection's time on a one-story database."""
 
-    __slots__ = ("claims", "ids_json", "sources", "latest", "labels", "tentative_labels", "final_labels",
-                 "objects", "periods", "first_value", "confidences", "_listed")
+    __slots__ = ("claims", "ids_json", "sources", "labels", "periods", "first_value", "confidences",
+                 "_latest", "_by_tentative", "_objects", "_listed")
 
     def __init__(self, claims: list[Claim]) -> None:
-        # Attributes read with map() and sets rather than per-claim Python loops.
+        # Attributes read with map() and sets rather than per-claim Python loops; those
+        # only some kinds of conflict read are worked out when first read.
         self.claims = claims
-        self.ids_json = json.dumps(sorted(map(_ID, claims)))
+        self.ids_json = _json_strings(sorted(map(_ID, claims)))
         self.sources = set(map(_SOURCE, claims))
-        self.latest = max((d or "" for d in set(map(_PUBLISHED, claims))), default="")
-        labels = list(map(_LABEL, claims))
-        tentative = list(map(_TENTATIVE, claims))
-        self.labels = set(labels)
-        if any(tentative):
-            self.tentative_labels = set(compress(labels, tentative))
-            self.final_labels = set(compress(labels, map(not_, tentative)))
-        else:
-            self.tentative_labels, self.final_labels = set(), self.labels
-        self.objects = {o for o in set(map(_OBJECT, claims)) if o}
+        self.labels = set(map(_LABEL, claims))
         self.periods = {p for p in set(map(_PERIOD, claims)) if p}
         self.first_value = next(filter(None, map(_VALUE, claims)), None)  # what `_ratio` reads
         self.confidences = list(map(_CONFIDENCE, claims))
+        self._latest: str | None = None
+        self._by_tentative: tuple[set[str], set[str]] | None = None
+        self._objects: set[str] | None = None
         self._listed: list[Claim] | None = None
 
     @property
     def label(self) -> str:
         return _labels(self.labels)
+
+    @property
+    def latest(self) -> str:
+        if self._latest is None:
+            self._latest = max((d or "" for d in set(map(_PUBLISHED, self.claims))), default="")
+        return self._latest
+
+    @property
+    def tentative_labels(self) -> set[str]:
+        return self._tentative_split()[0]
+
+    @property
+    def final_labels(self) -> set[str]:
+        return self._tentative_split()[1]
+
+    def _tentative_split(self) -> tuple[set[str], set[str]]:
+        if self._by_tentative is None:
+            tentative = list(map(_TENTATIVE, self.claims))
+            if any(tentative):
+                labels = list(map(_LABEL, self.claims))
+                self._by_tentative = set(compress(labels, tentative)), set(compress(labels, map(not_, tentative)))
+            else:
+                self._by_tentative = set(), self.labels
+        return self._by_tentative
+
+    @property
+    def objects(self) -> set[str]:
+        if self._objects is None:
+            self._objects = {o for o in set(map(_OBJECT, self.claims)) if o}
+        return self._objects
 
     @property
     def listed(self) -> list[Claim]:
@@ -310,9 +336,19 @@ class Conflict:
         fa, fb = self.figures
         # json.dumps of [kind, subject, metric, unit, sorted a ids, sorted b ids], the id
         # lists encoded once per list.
-        key = "[" + ", ".join([*(json.dumps(x) for x in (self.kind, self.subject, self.metric, self.unit)),
-                               fa.ids_json, fb.ids_json]) + "]"
+        key = _json_prefix(self.kind, self.subject, self.metric, self.unit) + f"{fa.ids_json}, {fb.ids_json}]"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1024)
+def _json_prefix(*values: str | None) -> str:
+    """json.dumps of a list that starts with `values`, up to where the next item goes."""
+    return json.dumps(list(values))[:-1] + ", "
+
+
+def _json_strings(values: Iterable[str]) -> str:
+    """json.dumps of a list of strings, without the encoder's per-call set-up."""
+    return "[" + ", ".join(map(_quote, values)) + "]"
 
 
 def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
@@ -919,9 +955,9 @@ def _recompute(
     for side in sides:
         label = side.label
         support.append((
-            hashlib.sha256(json.dumps([subject, metric, unit, label]).encode()).hexdigest()[:16],
+            hashlib.sha256((_json_prefix(subject, metric, unit) + _quote(label) + "]").encode()).hexdigest()[:16],
             subject, metric, unit, label, side.sources, len(side.claims),
-            json.dumps(sorted(c.id for c in side.claims)),
+            _json_strings(sorted(map(_ID, side.claims))),
             ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
         ))
     writer.add("corroborations", support)

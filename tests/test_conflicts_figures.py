@@ -158,3 +158,9 @@ def test_group_claims_come_in_stored_order(tmp_path: Path) -> None:
     [(key, _, found)] = list(conflicts._dirty_groups(db))
     assert key == ("Acme", "valuation", "USD")
     assert [c.value for c in found] == values
+
+
+@pytest.mark.parametrize("values", [[], ["a"], ["c001", "声明", 'q"uote', "back\\slash", "tab\there", "\x00", "é"]])
+def test_json_shortcuts_write_what_json_dumps_writes(values: list[str]) -> None:
+    assert conflicts._json_strings(values) == json.dumps(values)
+    assert conflicts._json_prefix("Acme 公司", "valuation", None) + '"x"]' == json.dumps(["Acme 公司", "valuation", None, "x"])
