@@ -25,10 +25,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import OrderedDict
+import multiprocessing
+import sqlite3
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain, compress
 from json.encoder import encode_basestring_ascii as _quote  # what json.dumps writes for a str
 from operator import attrgetter, itemgetter, not_
@@ -710,7 +712,7 @@ def _newer_label(c: Conflict) -> str:
 # Each group's fingerprint: its claim count and a checksum of ids, confidences and values.
 GROUPS_QUERY = (
     "select subject, metric, unit, _conflict_fingerprint(count(*), "
-    "sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973)) as fingerprint "
+    "sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973)) as fingerprint, count(*) as claims "
     "from claims where subject is not null and metric in ({marks}) "
     "group by subject, metric, unit having count(*) > 1"
 )
@@ -730,6 +732,8 @@ order by d.rowid
 """
 # Rows buffered before they are written.
 FLUSH_ROWS = 20000
+# Claims of the groups handed to a worker at a time when detection runs in several processes.
+CHUNK_CLAIMS = 20000
 # Claims of the best-supported side listed with each conflict: a story retold by
 # hundreds of outlets would otherwise list that side again for every dissenting figure.
 LISTED_PER_SIDE = 10
@@ -744,13 +748,19 @@ def _compared_metrics() -> list[str]:
     return [name for name, m in lex.metrics.items() if name not in defaults and m.compare]
 
 
-def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
+def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> int:
     """Recompute conflicts for every group whose claims changed; returns how many groups
     were recomputed. `full` recomputes everything.
 
     Which groups changed is worked out in SQL, claims are read one group at a time, and
     results wait in temporary tables until they replace the old ones in one transaction,
     so memory depends on the largest group, not on the database.
+
+    With `jobs` > 1, worker processes read and compare runs of groups on connections of
+    their own (reading only) while this one writes their rows in the order of the groups,
+    so the rows are the ones one process writes. A database only in memory, or one the
+    caller has changed in a transaction still open, which other connections cannot see,
+    is done in this process.
     """
     metrics = _compared_metrics()
     marks = ",".join("?" for _ in metrics)
@@ -762,7 +772,7 @@ def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
     conn.execute("create unique index temp._conflict_current_key on _conflict_current (subject, metric, unit)")
     same_group = "g.subject = c.subject and g.metric = c.metric and g.unit is c.unit"
     conn.execute(
-        "create temp table _conflict_dirty as select c.subject, c.metric, c.unit, c.fingerprint "
+        "create temp table _conflict_dirty as select c.subject, c.metric, c.unit, c.fingerprint, c.claims "
         f"from _conflict_current c left join conflict_groups g on {same_group} "
         "where ? or g.fingerprint is not c.fingerprint order by c.subject, c.metric, c.unit",
         [full],
@@ -779,8 +789,12 @@ def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
                      "outlet text) without rowid")
         conn.execute("insert into _conflict_sources select id, coalesce(duplicate_of, id), published, outlet from articles")
         out = _Writer(db)
-        for key, fingerprint, claims in _dirty_groups(db):
-            _recompute(db, key, fingerprint, claims, out)
+        path = _db_path(db)
+        if jobs > 1 and path is not None and not caller_transaction:
+            _recompute_in_workers(db, path, jobs, out)
+        else:
+            for key, fingerprint, claims in _dirty_groups(db):
+                _recompute(db, key, fingerprint, claims, out)
         out.flush()
     if not caller_transaction:
         conn.commit()  # only temporary tables were written
@@ -791,9 +805,71 @@ def detect(db: sqlite_utils.Database, *, full: bool = False) -> int:
         else:
             _clear_keys(db)
         if dirty:
-            out.publish()
+            out.publish(rebuild_indexes=full)
     _drop_temp(db)
     return int(dirty)
+
+
+def _db_path(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("select file from pragma_database_list where name = 'main'").fetchone()
+    return row[0] if row and row[0] else None
+
+
+def _chunks(db: sqlite_utils.Database) -> Iterator[list[tuple[str, str, str, str]]]:
+    """The groups to redo, in order, in runs of about CHUNK_CLAIMS claims (a group whole)."""
+    chunk: list[tuple[str, str, str, str]] = []
+    size = 0
+    for subject, metric, unit, fingerprint, claims in db.conn.execute(
+            "select subject, metric, unit, fingerprint, claims from _conflict_dirty order by rowid"):
+        chunk.append((subject, metric, unit, fingerprint))
+        size += claims
+        if size >= CHUNK_CLAIMS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _recompute_in_workers(db: sqlite_utils.Database, path: str, jobs: int, out: _Writer) -> None:
+    """`_recompute` for each run of groups in a worker; rows written here in group order.
+    At most 2 * jobs runs are in flight, so memory grows with the run size."""
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(jobs) as pool:
+        pending: deque[Any] = deque()
+
+        def write(rows: dict[str, list[tuple[Any, ...]]]) -> None:
+            for table, table_rows in rows.items():
+                out.add(table, table_rows)
+
+        for chunk in _chunks(db):
+            if len(pending) >= 2 * jobs:
+                write(pending.popleft().get())
+            pending.append(pool.apply_async(_work_chunk, (path, chunk)))
+        while pending:
+            write(pending.popleft().get())
+
+
+def _work_chunk(path: str, chunk: list[tuple[str, str, str, str]]) -> dict[str, list[tuple[Any, ...]]]:
+    """In a worker: the rows of a run of groups, read on this process's own connection."""
+    db = _worker_db(path)
+    db.conn.execute("delete from _conflict_dirty")
+    db.conn.executemany("insert into _conflict_dirty (subject, metric, unit, fingerprint) values (?, ?, ?, ?)", chunk)
+    db.conn.commit()  # no read transaction left open between runs
+    rows = _Rows()
+    for key, fingerprint, claims in _dirty_groups(db):
+        _recompute(db, key, fingerprint, claims, rows)
+    return rows.rows
+
+
+@cache
+def _worker_db(path: str) -> sqlite_utils.Database:
+    """One read-only connection per worker, with the articles' sources read once."""
+    db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+    db.conn.execute("create temp table _conflict_dirty (subject text, metric text, unit text, fingerprint text)")
+    db.conn.execute("create temp table _conflict_sources (id text primary key, source text, published text, "
+                    "outlet text) without rowid")
+    db.conn.execute("insert into _conflict_sources select id, coalesce(duplicate_of, id), published, outlet from articles")
+    return db
 
 
 def _drop_temp(db: sqlite_utils.Database) -> None:
@@ -846,7 +922,17 @@ def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
     )
 
 
-class _Writer:
+class _Rows:
+    """The rows of some groups, table by table, in the order made."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _Writer.TABLES}
+
+    def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        self.rows[table] += rows
+
+
+class _Writer(_Rows):
     """Collects the rows of many groups in temporary tables (appends, no indexes, no
     write-ahead log), then upserts them into the real tables in one pass, in order."""
 
@@ -862,8 +948,8 @@ class _Writer:
     }
 
     def __init__(self, db: sqlite_utils.Database) -> None:
+        super().__init__()
         self.db = db
-        self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in self.TABLES}
         self.buffered = 0
         for table, (_, cols) in self.TABLES.items():
             names = ", ".join(f"[{c}]" for c in cols)
@@ -887,15 +973,41 @@ class _Writer:
                 self.rows[table] = []
         self.buffered = 0
 
-    def publish(self) -> None:
-        """Upsert the collected rows (insert, or update on the primary key) in the order made."""
+    def publish(self, rebuild_indexes: bool = False) -> None:
+        """Upsert the collected rows (insert, or update on the primary key) in the order made.
+
+        `rebuild_indexes` (for tables just emptied) drops each table's secondary indexes
+        first and builds them again after: building an index sorts once, where inserts in
+        hash order touch every page (a full run on a million claims writes 800,000 links)."""
+        conn = self.db.conn
         for table, (keys, cols) in self.TABLES.items():
             rest = [c for c in cols if c not in keys]
             names = ", ".join(f"[{c}]" for c in cols)
-            self.db.conn.execute(
+            rebuilt = _drop_indexes(conn, table) if rebuild_indexes else []
+            conn.execute(
                 f"insert into [{table}] ({names}) select {names} from temp.{self.temp_name(table)} where true order by rowid "
                 f"on conflict ({', '.join(f'[{k}]' for k in keys)}) do "
                 + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
+            for sql, stats in rebuilt:
+                conn.execute(sql)
+                if stats:
+                    conn.executemany("insert into sqlite_stat1 (tbl, idx, stat) values (?, ?, ?)", stats)
+
+
+def _drop_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Drop `table`'s own indexes (not those of its keys); returns each one's SQL and the
+    planner statistics dropping it deleted, to be put back as they were. Nothing is
+    dropped where sqlite_stat4 holds samples that could not be put back."""
+    if conn.execute("select 1 from sqlite_master where name = 'sqlite_stat4'").fetchone():
+        return []
+    has_stats = conn.execute("select 1 from sqlite_master where name = 'sqlite_stat1'").fetchone() is not None
+    dropped = []
+    for name, sql in conn.execute("select name, sql from sqlite_master where type = 'index' and tbl_name = ? "
+                                  "and sql is not null order by name", [table]).fetchall():
+        stats = conn.execute("select tbl, idx, stat from sqlite_stat1 where idx = ?", [name]).fetchall() if has_stats else []
+        conn.execute(f"drop index [{name}]")
+        dropped.append((sql, stats))
+    return dropped
 
 
 def _listed(claims: list[Claim], limit: int = LISTED_PER_SIDE) -> list[Claim]:
@@ -925,7 +1037,7 @@ def _recompute(
     key: Key,
     fingerprint: str,
     claims: list[Claim],
-    writer: _Writer,
+    writer: _Rows,
 ) -> None:
     subject, metric, unit = key
     sides = sides_of(claims)
