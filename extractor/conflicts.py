@@ -342,10 +342,9 @@ class Conflict:
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-@lru_cache(maxsize=1024)
 def _json_prefix(*values: str | None) -> str:
     """json.dumps of a list that starts with `values`, up to where the next item goes."""
-    return json.dumps(list(values))[:-1] + ", "
+    return "[" + "".join((_quote(v) if isinstance(v, str) else json.dumps(v)) + ", " for v in values)
 
 
 def _json_strings(values: Iterable[str]) -> str:
