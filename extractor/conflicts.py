@@ -240,7 +240,7 @@ def sides_of(claims: list[Claim]) -> list[Side]:
 
 _ID, _SOURCE, _PUBLISHED, _LABEL = attrgetter("id"), attrgetter("source"), attrgetter("published"), attrgetter("label")
 _TENTATIVE, _OBJECT, _PERIOD = attrgetter("tentative"), attrgetter("object"), attrgetter("period")
-_VALUE, _CONFIDENCE = attrgetter("value"), attrgetter("confidence")
+_VALUE, _CONFIDENCE, _OUTLET = attrgetter("value"), attrgetter("confidence"), attrgetter("outlet")
 
 
 class Figures:
@@ -1069,12 +1069,12 @@ def _recompute(
             hashlib.sha256((_json_prefix(subject, metric, unit) + _quote(label) + "]").encode()).hexdigest()[:16],
             subject, metric, unit, label, side.sources, len(side.claims),
             _json_strings(sorted(map(_ID, side.claims))),
-            ", ".join(sorted({c.outlet for c in side.claims if c.outlet})),
+            ", ".join(sorted(filter(None, set(map(_OUTLET, side.claims))))),
         ))
     writer.add("corroborations", support)
     best = max(sides, key=lambda s: (s.sources, s.latest)) if sides else None
     writer.add("conflict_groups", [(
-        subject, metric, unit, fingerprint, len({c.source for c in claims}),
+        subject, metric, unit, fingerprint, len(set(map(_SOURCE, claims))),
         json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
         best.label if best else None,
     )])
