@@ -201,7 +201,7 @@ def ingest_command(folder: Path, db: Path, jobs: int) -> list[str]:
         "import sys; from extractor import parallel, pipeline, store; "
         "db = store.open_db(sys.argv[2]); "
         "s = parallel.ingest_parallel([sys.argv[1]], db, jobs=int(sys.argv[3])); "
-        "pipeline.after_ingest(db); print(s.line())"
+        "pipeline.after_ingest(db, jobs=int(sys.argv[3])); print(s.line())"
     )
     return [sys.executable, "-c", code, str(folder), str(db), str(jobs)]
 

@@ -53,7 +53,7 @@ def cli() -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes that read and process articles (the database is the same).")
+              help="Worker processes that read and process articles, then compare claims for conflicts (the database is the same).")
 @click.option("--index-all", is_flag=True,
               help="Make every sentence searchable, not only those that carry a claim (slower: "
                    "segmenting is most of the cost).")
@@ -110,7 +110,7 @@ def ingest(
     for w in summary.warnings:
         click.echo(f"warning: {w}", err=True)
     try:
-        pipeline.after_ingest(db)
+        pipeline.after_ingest(db, jobs=jobs)
     except ClaimsError:
         raise
     except Exception as exc:  # a bug in a later stage: the articles are stored, say so in one line

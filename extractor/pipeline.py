@@ -331,13 +331,9 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def after_ingest(db: sqlite_utils.Database) -> None:
-    """Work that looks across articles: duplicates, conflicts, browse views."""
-    import importlib
+def after_ingest(db: sqlite_utils.Database, jobs: int = 1) -> None:
+    """Work that looks across articles: conflicts (in `jobs` processes), browse views."""
+    from extractor import browse, conflicts
 
-    for module, function in (("extractor.conflicts", "detect"), ("extractor.browse", "create_views")):
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue  # a stage that this checkout does not have yet
-        getattr(mod, function)(db)
+    conflicts.detect(db, jobs=jobs)
+    browse.create_views(db)
