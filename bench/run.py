@@ -21,7 +21,7 @@ recombined, digits perturbed, Chinese, English and mixed articles; `--seed` repe
    through Datasette's own client.
 
 7. With --scaling: ingest without the cross-article step (conflicts, views), one process
-   against --jobs, since that step runs once, in one process, after all articles.
+   against --jobs, since that step runs once, after all articles.
 
 It writes bench/RESULTS.md (or --out) with the machine's cores and memory and every figure,
 and a table of the issue's targets, each met or missed.
@@ -31,7 +31,7 @@ few (subject, metric, unit) groups that grow with the corpus (18,000 claims in t
 at 20,000 articles): the hardest case for conflict detection, which compares each side
 with the best-supported one. The claim databases of step 5 instead grow by adding groups
 (sizes heavy-tailed, capped at 2,000 claims), as an archive of many stories does. The
-default run (20,000 articles, 1M claims) takes about 25 minutes on a 2-core machine.
+default run (20,000 articles, 1M claims) takes about 15 minutes on a 2-core machine.
 """
 
 from __future__ import annotations
