@@ -154,7 +154,7 @@ def init(db: sqlite_utils.Database) -> None:
     if not db.table(SHAPES_TABLE).exists():
         db.table(SHAPES_TABLE).create(
             # No foreign key: a shape is written before its article (ids are text hashes).
-            {"article_id": str, "length": int, "numbers": str}, pk="article_id", if_not_exists=True,
+            {"article_id": str, "length": int, "numbers": str}, pk="article_id",
         )
     version = db.execute("pragma user_version").fetchone()[0]
     if db.table(TABLE).exists() and version >= SIGNATURE_VERSION:
