@@ -347,3 +347,50 @@ def test_debian_python_reads_the_rules_like_a_newer_one() -> None:
     assert extract("x\n") == []
     assert [q.text for q in extract("OpenAI raised $40 billion.")] == ["$40 billion"]
     assert [q.text for q in extract("微软已投入超过 130 亿美元")] == ["130 亿美元"]
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 2: only a YAML mapping at the very start is front matter; a rule above
+# some prose is text, never dropped.
+
+_SEP = "---\nMicrosoft invested $13 billion in OpenAI.\nSoftBank committed $30 billion.\n---\nLater, OpenAI raised $40 billion.\n"
+
+
+@pytest.mark.parametrize(("name", "raw", "title", "kept", "warned"), [
+    ("sep.txt", _SEP, None, _SEP, ""),
+    ("sep.md", _SEP, None, _SEP, ""),
+    ("list.md", "---\n- a\n- b\n---\nAcme raised $5 million.\n", None, "- a\n- b", ""),
+    ("list.txt", "---\n- a\n- b\n---\nAcme raised $5 million.\n", None, "- a\n- b", ""),
+    ("bad_yaml.md", "---\ntitle: [unclosed\n---\nAcme raised $5 million.\n", None, "title: [unclosed", "not valid YAML"),
+    ("bad_yaml.txt", "---\nAcme: [raised $5 million\n---\nMore.\n", None, "Acme: [raised $5 million", ""),
+    ("prose_colon.txt", "---\nAcme said: it raised $5 million.\n---\nMore.\n", None, "Acme said: it raised", ""),
+    ("front.txt", "---\ntitle: Acme\noutlet: Wire\n---\nAcme raised $5 million.\n", "Acme", "Acme raised $5 million.\n", ""),
+    ("front.md", "---\ntitle: Acme\ntags: [a]\n---\nAcme raised $5 million.\n", "Acme", "Acme raised $5 million.\n", ""),
+    ("alias.txt", "---\nDate: 2025-01-02\n---\nAcme raised $5 million.\n", None, "Acme raised $5 million.\n", ""),
+    ("other_keys.md", "---\nlayout: post\n---\nAcme raised $5 million.\n", None, "Acme raised $5 million.\n", "none of title"),
+    ("not_at_start.md", "\n---\ntitle: Acme\n---\nAcme raised $5 million.\n", None, "title: Acme", ""),
+    ("unclosed.txt", "---\nAcme raised $5 million.\n", None, "Acme raised $5 million.", ""),
+    ("unclosed.md", "---\ntitle: Acme\nAcme raised $5 million.\n", None, "Acme raised $5 million.", "no closing"),
+])
+def test_front_matter_is_only_a_mapping_at_the_start(tmp_path: Path, name: str, raw: str, title: str | None,
+                                                     kept: str, warned: str) -> None:
+    from extractor.ingest import read_article
+
+    path = tmp_path / name
+    path.write_text(raw, encoding="utf-8")
+    article = read_article(path)
+    assert kept in article.text
+    assert article.text == raw[article.body_start:]
+    assert article.meta.get("title") == title
+    assert (warned in " ".join(article.warnings)) if warned else article.warnings == []
+
+
+def test_a_rule_above_prose_loses_no_claim(tmp_path: Path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "sep.txt").write_text(_SEP, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 0, result.output
+    assert "front matter" not in result.output
+    values = {r["value"] for r in sqlite_utils.Database(tmp_path / "s.db").query("select value from claims")}
+    assert values == {13e9, 30e9, 40e9}
