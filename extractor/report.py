@@ -19,6 +19,7 @@ from typing import Any
 import click
 import sqlite_utils
 
+from extractor import sanitize
 from extractor.conflicts import human_number
 from extractor.errors import DatabaseError
 
@@ -163,21 +164,20 @@ def render_markdown(entries: list[Entry]) -> str:
         return "\n".join(lines) + "\n"
     lines.append(counts_line(entries) + ".")
     for e in entries:
-        lines += ["", f"## {KIND_TITLES.get(e.kind, e.kind)}: {e.subject}, {e.metric.replace('_', ' ')}", "",
-                  e.summary, "", f"Best-supported value: **{e.best or 'undecided'}** "
+        lines += ["", f"## {KIND_TITLES.get(e.kind, e.kind)}: {_md_escape(e.subject)}, "
+                  f"{_md_escape(e.metric.replace('_', ' '))}", "",
+                  _md_escape(e.summary), "", f"Best-supported value: **{_md_escape(e.best or 'undecided')}** "
                   f"(severity {e.severity}, confidence {e.confidence:.2f})", ""]
         lines += ["| side | value | quote | source |", "|---|---|---|---|"]
         for q in e.quotes:
             quote = _md_escape(q.sentence[: q.mark_start]) + "**" + _md_escape(q.sentence[q.mark_start : q.mark_end]) + "**" + _md_escape(q.sentence[q.mark_end :])
-            src = _md_escape(_source(q))
-            if q.url:
-                src = f"[{src}]({q.url})"
-            lines.append(f"| {q.side} | {_md_escape(q.value)} ({q.modality}) | {quote} | {src} |")
+            src = sanitize.md_link(_md_escape(_source(q)), q.url)
+            lines.append(f"| {_md_escape(q.side)} | {_md_escape(q.value)} ({_md_escape(q.modality)}) | {quote} | {src} |")
     return "\n".join(lines) + "\n"
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
+def _md_escape(text: str | None) -> str:
+    return sanitize.md_escape(str(text or ""))
 
 
 def counts_line(entries: list[Entry]) -> str:

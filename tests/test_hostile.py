@@ -394,3 +394,56 @@ def test_a_rule_above_prose_loses_no_claim(tmp_path: Path) -> None:
     assert "front matter" not in result.output
     values = {r["value"] for r in sqlite_utils.Database(tmp_path / "s.db").query("select value from claims")}
     assert values == {13e9, 30e9, 40e9}
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 3: the Markdown report renders no HTML and links nothing but http(s).
+
+_PAYLOADS = ("<script>alert(1)</script>", "<svg onload=alert(2)>", "[click](javascript:alert(3))",
+             "<img src=x onerror=alert(4)>", "&#x3C;script&#x3E;", "`code` *em* _em_ ~~s~~ | cell")
+
+
+def _payload_db(tmp_path: Path, urls: tuple[str, str]) -> Path:
+    import yaml
+
+    from extractor import pipeline, store
+
+    folder = tmp_path / "story"
+    folder.mkdir()
+    texts = {"a.txt": f"据知情人士{_PAYLOADS[0]}{_PAYLOADS[1]}透露,软银提议持有该合资公司约 40% 的股份。{_PAYLOADS[2]}",
+             "b.txt": f"SoftBank will hold a 35% stake {_PAYLOADS[3]}{_PAYLOADS[4]} in the joint venture {_PAYLOADS[5]}."}
+    manifest = {}
+    for (name, text), url in zip(texts.items(), urls, strict=True):
+        (folder / name).write_text(text, encoding="utf-8")
+        manifest[name] = {"published": "2025-02-10" if name == "a.txt" else "2025-04-02",
+                          "outlet": f"Wire {_PAYLOADS[1]} {_PAYLOADS[2]}", "url": url}
+    (folder / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    db = store.open_db(tmp_path / "p.db")
+    pipeline.ingest([str(folder)], db)
+    pipeline.after_ingest(db)
+    return tmp_path / "p.db"
+
+
+@pytest.mark.parametrize("urls", [
+    ("javascript:alert(5)", "https://example.com/a b)(<x>\"q\""),
+    ("JAVASCRIPT:alert(5)", "data:text/html,<script>alert(6)</script>"),
+    ("http://[oops/path", " javascript:alert(7)"),
+])
+def test_markdown_report_runs_no_script_and_links_only_http(tmp_path: Path, urls: tuple[str, str]) -> None:
+    from markdown_it import MarkdownIt
+
+    db = _payload_db(tmp_path, urls)
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    md = result.output
+    assert "40%" in md and "35%" in md  # the conflict is there
+    page = MarkdownIt("commonmark").enable("table").render(md).lower()
+    assert "<script" not in page and "<svg" not in page and "<img" not in page
+    hrefs = [h.split('"')[0] for h in page.split('href="')[1:]]
+    assert all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
+    assert "javascript:" not in " ".join(hrefs)
+    if urls[1].startswith("https://"):
+        assert hrefs and all(" " not in h and "<" not in h and ")" not in h for h in hrefs)
+    # What the article says is still all there, shown as text.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "[click](javascript:alert(3))" in page
