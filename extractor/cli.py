@@ -81,6 +81,11 @@ def ingest(
     overrides = {"url": url, "outlet": outlet, "title": title, "published": published}
     if any(overrides.values()) and (len(paths) != 1 or Path(paths[0]).is_dir()):
         fail("--url, --outlet, --title and --published apply to a single file")
+    if published is not None:
+        from extractor.ingest import to_date
+
+        if to_date(published) is None:
+            fail(f"--published {published!r} is not a date like 2025-10-28")
     db = store.open_db(db_path)
 
     def on_skip(msg: str) -> None:

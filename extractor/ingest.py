@@ -47,6 +47,11 @@ _KNOWN_KEY = re.compile(
 )
 
 
+# A calendar date, then nothing, or a time of day: 2025-10-28, 2025/10/28, 2025年10月28日,
+# 2025-07-09T15:40:04+08:00. Not 99999-01-01, not 2025-10-28abc.
+_DATE = re.compile(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s*\Z|[T ]\d)")
+
+
 @dataclass
 class Article:
     path: str
@@ -75,7 +80,7 @@ def to_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        m = re.match(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", value)
+        m = _DATE.match(value)
         if m:
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -126,13 +131,27 @@ def split_front_matter(raw: str, markdown: bool = True) -> tuple[dict[str, Any],
     return meta, m.end(), warnings
 
 
+def _without_timestamps(loader: Any) -> Any:
+    """The loader with dates left as text: YAML's own reading of 2025-02-30 is an error
+    that would drop every other key; to_date judges the text instead."""
+    sub: Any = type(f"Dateless{loader.__name__}", (loader,), {})
+    sub.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, resolvers in loader.yaml_implicit_resolvers.items()
+    }
+    return sub
+
+
+_SAFE_LOADER = _without_timestamps(yaml.SafeLoader)
+_FAST_LOADER = _without_timestamps(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else None
+
+
 def _loader(block: str) -> Any:
     """libyaml's loader (ten times faster) for ordinary front matter; the pure-Python
     one, which fails cleanly on any depth of nesting, for large or nested blocks."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is None or len(block) > 65_536 or "[" in block or "{" in block:
-        return yaml.SafeLoader
-    return fast
+    if _FAST_LOADER is None or len(block) > 65_536 or "[" in block or "{" in block:
+        return _SAFE_LOADER
+    return _FAST_LOADER
 
 
 def normalize_meta(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -237,7 +256,12 @@ def _article(
     meta = {**meta, **{k: v for k, v in (overrides or {}).items() if v is not None}}
     if "published" in meta:
         d = to_date(meta["published"])
-        meta["published"] = d.isoformat() if d else str(meta["published"])
+        if d is None:  # stored and compared as text, a non-date would decide which figure is later
+            warnings = [*warnings, f"published {str(meta['published'])[:60]!r} is not a date like "
+                                   "2025-10-28; left empty"]
+            del meta["published"]
+        else:
+            meta["published"] = d.isoformat()
     return Article(path=name, text=text, body_start=body_start, meta=meta, warnings=warnings)
 
 

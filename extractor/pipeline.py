@@ -26,6 +26,7 @@ class Rows:
     article: dict[str, Any]
     sentences: list[dict[str, Any]]
     claims: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # what reading it warned about, kept with it
 
 
 class Stopwatch:
@@ -118,7 +119,7 @@ def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch |
         "duplicate_of": None,
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
-    return Rows(article_row, sentence_rows, claim_rows)
+    return Rows(article_row, sentence_rows, claim_rows, list(article.warnings))
 
 
 def claim_row(article_id: str, q: Quantity, sent: segment.Sentence | None) -> dict[str, Any]:
@@ -271,7 +272,8 @@ class _Run:
                 clock.lap("reposts")
             if not db.conn.in_transaction:
                 db.conn.execute("BEGIN")
-            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)  # a savepoint
+            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands,  # a savepoint
+                                notes=rows.notes)
             self.pending += 1
             if self.pending >= COMMIT_EVERY:
                 self.commit()

@@ -80,6 +80,9 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "explanation": str,
 }
 
+# What reading an article warned about (a date that is none, metadata ignored), kept with it.
+NOTES = "article_notes"
+
 CONFLICT_COLUMNS: dict[str, Any] = {
     "id": str,
     "kind": str,
@@ -181,6 +184,9 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["unit"],
         ):
             db.table("claims").create_index(cols)
+    if not db.table(NOTES).exists():
+        db.execute(f"create table [{NOTES}] (article_id text not null references articles(id), note text not null, "
+                   "primary key (article_id, note))")
     if not db.table("conflicts").exists():
         db.table("conflicts").create(CONFLICT_COLUMNS, pk="id")
         db.table("conflicts").create_index(["kind"])
@@ -386,6 +392,7 @@ def write_article(
     sentences: Iterable[dict[str, Any]],
     claims: Iterable[dict[str, Any]],
     bands: Iterable[int] = (),
+    notes: Iterable[str] = (),
 ) -> None:
     """Write one article with its sentences, claims and duplicate-finding bands in a
     single transaction: after a crash the article is there whole or not at all.
@@ -403,6 +410,9 @@ def write_article(
         _upsert(db, "articles", [article])
         _upsert(db, "sentences", sentences if isinstance(sentences, list) else list(sentences))
         _upsert(db, "claims", claims if isinstance(claims, list) else list(claims))
+        if notes:
+            conn.executemany(f"insert or ignore into [{NOTES}] (article_id, note) values (?, ?)",
+                             [(article["id"], n) for n in notes])
         if band_list and _has_table(db, duplicates.TABLE):
             conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
                              [(b, article["id"]) for b in band_list])

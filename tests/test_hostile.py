@@ -447,3 +447,43 @@ def test_markdown_report_runs_no_script_and_links_only_http(tmp_path: Path, urls
     # What the article says is still all there, shown as text.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "[click](javascript:alert(3))" in page
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 4 (and issue 13): a published date that is none is NULL, with a warning
+# and the reason kept; the flag is an error.
+
+
+@pytest.mark.parametrize("bad", ["2026-13-45", "yesterday", "2025-02-30", "99999-01-01", "2025-01-02abc"])
+def test_a_published_flag_that_is_no_date_is_one_line_error(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "x.db"),
+                                      "--published", bad])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"error: --published {bad!r} is not a date like 2025-10-28"]
+    assert not (tmp_path / "x.db").exists() or not sqlite_utils.Database(tmp_path / "x.db")["articles"].exists() \
+        or sqlite_utils.Database(tmp_path / "x.db")["articles"].count == 0
+
+
+def test_a_bad_front_matter_date_is_null_and_changes_no_verdict(tmp_path: Path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.md").write_text("---\npublished: 2025-06-01\noutlet: Alpha\n---\nBorealis Bank holds a 27% stake in "
+                            "Quill Robotics, the companies said.\n", encoding="utf-8")
+    for n, bad in enumerate(["not-a-date", "99999-01-01", "2025-02-30"]):
+        (d / f"b{n}.md").write_text(f"---\npublished: {bad}\noutlet: Beta{n}\n---\nBorealis Bank holds a "
+                                    f"{90 + n}% stake in Quill Robotics, the filing shows.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 0, result.output
+    warned = [ln for ln in result.stderr.splitlines() if "is not a date" in ln]
+    assert len(warned) == 3 and all(ln.startswith("warning: ") for ln in warned)
+    db = sqlite_utils.Database(tmp_path / "x.db")
+    dates = {r["outlet"]: r["published"] for r in db.query("select outlet, published from articles")}
+    assert dates == {"Alpha": "2025-06-01", "Beta0": None, "Beta1": None, "Beta2": None}
+    notes = [r["note"] for r in db.query("select note from article_notes")]
+    assert sorted(n for n in notes if "is not a date" in n) == sorted(
+        f"published {bad!r} is not a date like 2025-10-28; left empty" for bad in ["not-a-date", "99999-01-01", "2025-02-30"])
+    # No undated figure supersedes a dated one.
+    assert not list(db.query("select * from conflicts where kind = 'superseded'"))
+    # The other keys of a front matter with a bad date are kept.
+    assert "Beta2" in dates
