@@ -7,6 +7,7 @@ each conflict carries a small SVG chart of each source's value over time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
@@ -21,7 +22,7 @@ import sqlite_utils
 
 from extractor import sanitize
 from extractor.conflicts import human_number
-from extractor.errors import DatabaseError
+from extractor.errors import DatabaseError, OutputError
 
 KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "rounding", "extraction_doubt"]
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -355,11 +356,34 @@ def report_command(db_path: str, fmt: str, out: str | None) -> None:
         raise DatabaseError(f"{db_path}: no such database; run 'claims ingest' first")
     from extractor import store
 
-    db = store.open_db(db_path)
+    db = store.open_readonly(db_path)  # reading needs no write access to the database or its folder
     color = None if out is None and sys.stdout.isatty() else False
     text = render(db, fmt, color=color)
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        _write_whole(Path(out), text)
         click.echo(f"wrote {out}")
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a full disk or a missing folder is one
+    line, and leaves no truncated report behind (nor changes an older one)."""
+    import os
+    import tempfile
+
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent if str(path.parent) else ".")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

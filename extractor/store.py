@@ -142,6 +142,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     try:
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA busy_timeout=30000")
+        _check_ours(db, path)  # before the first write: another application's file stays untouched
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
@@ -151,6 +152,56 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         duplicates.init(db)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path}: cannot use as a claims database ({exc})") from None
+    return db
+
+
+# PRAGMA application_id of a claims database ("clms"): `file` names it, and open_db writes
+# to no other database, save an empty one or one made before the mark (its tables say so).
+APPLICATION_ID = 0x636C6D73
+_OURS = {"articles": {"id", "path", "text", "sha256", "body_start"},
+         "claims": {"id", "article_id", "start", "end", "kind", "value", "rule"}}
+
+
+def _check_ours(db: sqlite_utils.Database, path: str | Path, mark: bool = True) -> None:
+    """Raise DatabaseError unless the file is empty or a claims database; mark it as ours."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return
+    tables = [r[0] for r in db.execute(
+        "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%'").fetchall()]
+    if app_id != 0:
+        raise DatabaseError(f"{path}: the database of another application (application id {app_id}); "
+                            "not changed. Give claims its own file with --db")
+    if tables:
+        have = {t: {r[1] for r in db.execute(f"PRAGMA table_info([{t}])").fetchall()} for t in _OURS if t in tables}
+        if len(have) < len(_OURS) or any(not cols <= have[t] for t, cols in _OURS.items()):
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise DatabaseError(f"{path}: not a claims database (it holds {shown}); not changed. "
+                                "Give claims its own file with --db")
+    if mark:
+        with contextlib.suppress(sqlite3.OperationalError):  # read-only: a later write says so
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+
+def open_readonly(path: str | Path) -> sqlite_utils.Database:
+    """Open an existing claims database for reading only: no file beside it is created and
+    nothing is written, so a database in a read-only folder (or someone else's file, which
+    is refused) is left as it is."""
+    if not Path(path).is_file():
+        raise DatabaseError(f"{path}: no such database; run 'claims ingest' first")
+    uri = Path(path).resolve().as_uri()
+    try:
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder we cannot write to: its -shm cannot be made. No
+            # writer can be at work there, so the file is read as it stands.
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+        db = sqlite_utils.Database(conn)
+        _check_ours(db, path, mark=False)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: cannot read as a claims database ({exc})") from None
     return db
 
 

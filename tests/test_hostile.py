@@ -487,3 +487,123 @@ def test_a_bad_front_matter_date_is_null_and_changes_no_verdict(tmp_path: Path) 
     assert not list(db.query("select * from conflicts where kind = 'superseded'"))
     # The other keys of a front matter with a bad date are kept.
     assert "Beta2" in dates
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 5: another application's database is never changed.
+
+
+@pytest.mark.parametrize("make", [
+    "create table claims (id integer primary key, amount real, note text); insert into claims values (1, 2.5, 'x')",
+    "create table notes (id integer primary key, body text); insert into notes values (1, 'x')",
+    "PRAGMA application_id=1234; create table articles (id text primary key, path text, text text, "
+    "sha256 text, body_start int); insert into articles values ('a', 'p', 't', 's', 0)",
+])
+@pytest.mark.parametrize("command", [["ingest", "{file}"], ["report"], ["eval", "{gold}"]])
+def test_another_applications_database_is_not_touched(tmp_path: Path, make: str, command: list[str]) -> None:
+    import hashlib
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.executescript(make)
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text("", encoding="utf-8")
+    args = [a.format(file=tmp_path / "a.txt", gold=tmp_path / "gold.jsonl") for a in command]
+    result = CliRunner().invoke(cli, [*args, "--db", str(other)])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and f"{other}: " in line and "not changed" in line
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("other")) == ["other.db"]
+
+
+def test_a_claims_database_made_before_the_mark_is_still_ours(tmp_path: Path) -> None:
+    import sqlite3
+
+    from extractor import store
+
+    db = store.open_db(tmp_path / "c.db")
+    db.execute("PRAGMA application_id=0")
+    db.conn.close()
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "c.db")])
+    assert result.exit_code == 0, result.output
+    assert sqlite3.connect(tmp_path / "c.db").execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, items 13 and 8: reading needs no write access; a report is written whole.
+
+
+def _run_with_read_only(folder: Path, args: list[str]) -> Any:
+    """Run `claims ARGS` while `folder` is read-only: by its mode for a user, by a read-only
+    bind mount for root (whom modes do not stop)."""
+    import shutil
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from extractor.cli import main; main()", *args]
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.iterdir()]}
+        for p in modes:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=120)
+        finally:
+            for p, mode in modes.items():
+                p.chmod(mode)
+    if shutil.which("unshare") is None:
+        pytest.skip("root without unshare: cannot make a folder read-only")
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"no read-only bind mount here: {probe.stderr.decode(errors='replace').strip()}")
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), *command],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_report_reads_a_database_in_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    for part in ("", "-wal", "-shm"):  # as copied, uncheckpointed
+        if Path(f"{db}{part}").exists():
+            Path(f"{db}{part}").rename(folder / f"p.db{part}")
+    before = sorted(p.name for p in folder.iterdir())
+    result = _run_with_read_only(folder, ["report", "--db", str(folder / "p.db"), "--format", "markdown"])
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "40%" in result.stdout and "35%" in result.stdout
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_report_out_into_a_missing_folder_or_a_full_disk_is_one_line(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--out", str(tmp_path / "no" / "r.md")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and "cannot write the report" in line
+
+    old = tmp_path / "r.html"
+    old.write_text("the previous report", encoding="utf-8")
+
+    def full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--format", "html", "--out", str(old)])
+    assert result.exit_code == 2 and "No space left on device" in result.stderr
+    assert old.read_text(encoding="utf-8") == "the previous report"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".r.html")) == []
+
+
+def test_serve_refuses_a_port_out_of_range_in_one_line(tmp_path: Path) -> None:
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--port", "99999"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "99999 is not in the range 0<=x<=65535" in result.output
