@@ -178,18 +178,67 @@ def normalize_meta(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
     return out, warnings
 
 
-@cache
-def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
+# A sources.yaml larger than this is no list of articles' metadata: its parse alone would
+# take longer than articles are given.
+MAX_MANIFEST_BYTES = 4_000_000
+
+
+@dataclass(frozen=True)
+class Manifest:
+    entries: dict[str, dict[str, Any]]
+    warning: str | None = None  # why it was ignored, said once per manifest
+
+
+def load_manifest(folder: Path) -> Manifest:
+    """The `sources.yaml` of a folder: file name -> metadata. Parsed once while the file
+    stays the same; a manifest that cannot be used is ignored with one warning saying why."""
     path = folder / "sources.yaml"
-    if not path.is_file():
-        return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError, RecursionError, ValueError, TypeError):
-        return {}
+        info = path.stat()
+    except OSError:
+        return Manifest({})
+    if not stat.S_ISREG(info.st_mode):
+        return Manifest({})
+    return _parse_manifest(path, info.st_mtime_ns, info.st_size)
+
+
+@cache
+def _parse_manifest(path: Path, _mtime_ns: int, size: int) -> Manifest:
+    shown = printable(path)
+    try:
+        if size > MAX_MANIFEST_BYTES:
+            return Manifest({}, f"{shown}: {size / 1e6:.0f} MB, larger than {MAX_MANIFEST_BYTES // 1_000_000} MB; "
+                                "its metadata was ignored")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return Manifest({}, f"{shown}: not UTF-8 text; its metadata was ignored")
+    except OSError as exc:
+        return Manifest({}, f"{shown}: cannot read ({exc.strerror}); its metadata was ignored")
+    try:
+        data = yaml.load(text, Loader=_loader(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = " ".join(str(getattr(exc, "problem", None) or "").split())
+        return Manifest({}, f"{shown}: not valid YAML{where}" + (f" ({problem})" if problem else "")
+                        + "; its metadata was ignored")
+    except (RecursionError, ValueError, TypeError):
+        return Manifest({}, f"{shown}: not valid YAML (nested too deep); its metadata was ignored")
+    if data is None:
+        return Manifest({})
     if not isinstance(data, dict):
-        return {}
-    return {str(k): normalize_meta(v)[0] for k, v in data.items() if isinstance(v, dict)}
+        return Manifest({}, f"{shown}: not a mapping of file names to metadata; its metadata was ignored")
+    return Manifest({str(k): normalize_meta(v)[0] for k, v in data.items() if isinstance(v, dict)})
+
+
+def preload_manifests(files: Iterable[str]) -> list[str]:
+    """Parse the manifests of these files' folders now, outside any article's time limit
+    (and, with --jobs, before the workers fork); the warnings, one per manifest."""
+    warnings = []
+    for folder in sorted({Path(f).parent.resolve() for f in files if f != "-" and not readers.is_url(f)}):
+        if (w := load_manifest(folder).warning) is not None:
+            warnings.append(w)
+    return warnings
 
 
 def read_article(path: Path | str, overrides: dict[str, Any] | None = None, label: str | None = None) -> Article:
@@ -208,7 +257,7 @@ def read_article(path: Path | str, overrides: dict[str, Any] | None = None, labe
     else:
         p = Path(path)
         data = _read_file(p, name)
-        manifest = _manifest(p.parent.resolve()).get(p.name, {})
+        manifest = load_manifest(p.parent.resolve()).entries.get(p.name, {})
         html = p.suffix.lower() in HTML_SUFFIXES
     if len(data) > readers.MAX_BYTES:
         raise InputError(f"{name}: larger than {readers.MAX_BYTES // 1_000_000} MB; not an article")

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from extractor import duplicates, segment, store
 from extractor.errors import ClaimsError, DatabaseError, TimeLimitError
-from extractor.ingest import Article, find_files, printable, read_article
+from extractor.ingest import Article, find_files, preload_manifests, printable, read_article
 from extractor.quantities import Quantity, extract
 
 
@@ -206,6 +206,7 @@ def ingest(
             on_skip(msg)
 
     files = list(find_files(paths, skip))
+    summary.warnings += preload_manifests(files)
     state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all,
                  stopwatch or _NO_STOPWATCH)
     try:
@@ -259,6 +260,8 @@ class _Run:
             clock.lap("read")
             if seen:
                 summary.seen += 1
+                if store.update_metadata(db, article.id, article.path, article.meta):  # its manifest changed since
+                    self.pending += 1
                 return
             if not self.warm:
                 # Load the segmenters and rules outside any time limit: an alarm must

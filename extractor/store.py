@@ -437,6 +437,41 @@ def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
     return bool(db.execute("select 1 from articles where id = ?", [article_id]).fetchone())
 
 
+# The metadata a manifest, front matter or flags give, which a later ingest may correct.
+_META_COLUMNS = ("url", "outlet", "title", "published")
+
+
+def update_metadata(db: sqlite_utils.Database, article_id: str, path: str, meta: dict[str, Any]) -> bool:
+    """Give a stored article the metadata its file is read with now, where that says
+    something new (a fixed sources.yaml, say); its conflict groups are then compared again.
+    The same text from another file keeps the first file's metadata. Whether anything changed."""
+    row = db.execute(f"select {', '.join(_META_COLUMNS)} from articles where id = ? and path = ?",
+                     [article_id, path]).fetchone()
+    if row is None:
+        return False
+    changes = {k: str(meta[k]) for k, old in zip(_META_COLUMNS, row, strict=True)
+               if meta.get(k) is not None and str(meta[k]) != old}
+    if not changes:
+        return False
+    conn = db.conn
+    savepoint = conn.in_transaction
+    conn.execute("SAVEPOINT meta" if savepoint else "BEGIN")
+    try:
+        conn.execute(f"update articles set {', '.join(f'[{k}] = ?' for k in changes)} where id = ?",
+                     [*changes.values(), article_id])
+        if _has_table(db, "conflict_groups"):  # dates and outlets decide verdicts: recompute its groups
+            conn.execute("delete from conflict_groups where (subject, metric, unit) in "
+                         "(select subject, metric, unit from claims where article_id = ?)", [article_id])
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO meta" if savepoint else "ROLLBACK")
+            if savepoint:
+                conn.execute("RELEASE meta")
+        raise
+    conn.execute("RELEASE meta" if savepoint else "COMMIT")
+    return True
+
+
 def write_article(
     db: sqlite_utils.Database,
     article: dict[str, Any],

@@ -607,3 +607,57 @@ def test_serve_refuses_a_port_out_of_range_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--port", "99999"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "99999 is not in the range 0<=x<=65535" in result.output
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, items 6 and 10: a broken or huge sources.yaml is one warning, parsed once
+# outside the time limit; fixing it updates the stored metadata.
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(("broken", "why"), [
+    ("a.txt:\n\toutlet: Tab Wire\n", "not valid YAML at line 2"),
+    ("- a.txt\n- b.txt\n", "not a mapping of file names"),
+    ("\x89PNG\r\n\x1a\n\xff\xfe", "not UTF-8 text"),
+])
+def test_a_broken_manifest_warns_once_and_fixing_it_updates_the_metadata(tmp_path: Path, jobs: str,
+                                                                        broken: str, why: str) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (d / name).write_text(f"Acme ({name}) raised $5 million in {name[0]} round.\n", encoding="utf-8")
+    (d / "sources.yaml").write_bytes(broken.encode("latin-1"))
+    db = str(tmp_path / "m.db")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", db, "--jobs", jobs])
+    assert result.exit_code == 0, result.output
+    warned = [ln for ln in result.stderr.splitlines() if "sources.yaml" in ln]
+    assert len(warned) == 1 and warned[0].startswith("warning: ") and why in warned[0], result.stderr
+    (d / "sources.yaml").write_text("a.txt:\n  outlet: Tab Wire\n  published: 2025-03-04\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", db, "--jobs", jobs])
+    assert result.exit_code == 0 and "3 already seen" in result.stdout, result.output
+    assert "warning" not in result.stderr
+    rows = {Path(r["path"]).name: (r["outlet"], r["published"])
+            for r in sqlite_utils.Database(db).query("select path, outlet, published from articles")}
+    assert rows == {"a.txt": ("Tab Wire", "2025-03-04"), "b.txt": (None, None), "c.txt": (None, None)}
+
+
+def test_a_huge_manifest_is_refused_once_and_the_articles_are_read(tmp_path: Path) -> None:
+    from extractor import ingest
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    (d / "b.txt").write_text("Acme raised $6 million.\n", encoding="utf-8")
+    entry = "f{n}.txt:\n  outlet: Some Wire\n  title: A title that takes some room\n"
+    with (d / "sources.yaml").open("w", encoding="utf-8") as f:
+        n = 0
+        while f.tell() < ingest.MAX_MANIFEST_BYTES + 1000:
+            f.write(entry.format(n=n))
+            n += 1
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", str(tmp_path / "h.db"), "--time-limit", "5"])
+    assert time.monotonic() - started < 60
+    assert result.exit_code == 0, result.output
+    assert "2 new articles" in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("warning: ") and "larger than 4 MB; its metadata was ignored" in line
