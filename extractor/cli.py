@@ -86,6 +86,10 @@ def ingest(
 
         if to_date(published) is None:
             fail(f"--published {published!r} is not a date like 2025-10-28")
+    # A second ingest into the same database waits for the first: the same database as two
+    # runs one after the other, never 'database is locked' midway.
+    click.get_current_context().with_resource(store.writer_lock(
+        db_path, on_wait=lambda: click.echo(f"note: waiting for another ingest into {db_path} to finish", err=True)))
     db = store.open_db(db_path)
 
     def on_skip(msg: str) -> None:

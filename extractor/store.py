@@ -433,6 +433,45 @@ def _load_lock(db: sqlite_utils.Database) -> Iterator[bool]:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def writer_lock(path: str | Path, on_wait: Any = None) -> Iterator[None]:
+    """Hold the database's writer lock for a whole ingest: a second ingest into the same
+    file waits for the first to finish (calling `on_wait` once), so that two at once give
+    the database two runs one after the other give, and no 'database is locked' midway.
+    An flock on a file beside the database, released by the kernel however the process
+    ends."""
+    if sys.platform == "win32" or str(path) == ":memory:":
+        yield
+        return
+    lock = Path(f"{path}-ingest")
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield  # a folder we cannot write to: the database will say so
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+                on_wait = None
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed that file as it finished: take the new one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        os.close(fd)
+
+
 def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
     return bool(db.execute("select 1 from articles where id = ?", [article_id]).fetchone())
 

@@ -661,3 +661,45 @@ def test_a_huge_manifest_is_refused_once_and_the_articles_are_read(tmp_path: Pat
     assert "2 new articles" in result.stdout
     (line,) = result.stderr.splitlines()
     assert line.startswith("warning: ") and "larger than 4 MB; its metadata was ignored" in line
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 7: two ingests into one database at once both finish, and leave the
+# database two runs one after the other leave.
+
+
+def _content(db_path: Path) -> dict[str, set[Any]]:
+    d = sqlite_utils.Database(db_path)
+    return {"articles": {r["id"] for r in d.query("select id from articles")},
+            "claims": {(r["id"], r["subject"], r["metric"]) for r in d.query("select id, subject, metric from claims")},
+            "conflicts": {(r["id"], r["kind"]) for r in d.query("select id, kind from conflicts")}}
+
+
+@pytest.mark.timeout(600)
+def test_two_ingests_at_once_both_finish(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    files = sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))
+    halves = [tmp_path / "one", tmp_path / "two"]
+    for n, half in enumerate(halves):
+        half.mkdir()
+        for f in files[n::2]:
+            shutil.copy(f, half / f.name)
+    if (corpus / "sources.yaml").exists():
+        for half in halves:
+            shutil.copy(corpus / "sources.yaml", half / "sources.yaml")
+    command = [sys.executable, "-c", "from extractor.cli import main; main()", "ingest"]
+    both = tmp_path / "both.db"
+    runs = [subprocess.Popen([*command, str(half), "--db", str(both)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for half in halves]
+    outs = [r.communicate(timeout=500) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outs
+    assert all("locked" not in err and "Traceback" not in err for _, err in outs)
+    one_then_two = tmp_path / "seq.db"
+    for half in halves:
+        assert subprocess.run([*command, str(half), "--db", str(one_then_two)], capture_output=True).returncode == 0
+    assert _content(both) == _content(one_then_two)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith("-ingest")) == []
