@@ -256,7 +256,7 @@ def read_article(path: Path | str, overrides: dict[str, Any] | None = None, labe
         html = readers.looks_html(data)
     else:
         p = Path(path)
-        data = _read_file(p, name)
+        data = read_file_bytes(p, name)
         manifest = load_manifest(p.parent.resolve()).entries.get(p.name, {})
         html = p.suffix.lower() in HTML_SUFFIXES
     if len(data) > readers.MAX_BYTES:
@@ -273,7 +273,7 @@ def read_article(path: Path | str, overrides: dict[str, Any] | None = None, labe
                     decoded.warnings + warnings)
 
 
-def _read_file(p: Path, name: str) -> bytes:
+def read_file_bytes(p: Path, name: str) -> bytes:
     try:
         info = p.stat()
     except OSError as exc:

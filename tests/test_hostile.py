@@ -703,3 +703,59 @@ def test_two_ingests_at_once_both_finish(tmp_path: Path) -> None:
         assert subprocess.run([*command, str(half), "--db", str(one_then_two)], capture_output=True).returncode == 0
     assert _content(both) == _content(one_then_two)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith("-ingest")) == []
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, items 9 and 11: `claims extract` has the limits of ingest, and --lines is linear.
+
+
+def test_extract_lines_is_linear(tmp_path: Path) -> None:
+    from extractor.quantities import extract
+
+    extract("130 亿美元")
+    times = []
+    for n in (3_000, 12_000):
+        path = tmp_path / f"l{n}.txt"
+        path.write_text(("x" * 60 + "\n") * n, encoding="utf-8")
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, ["extract", "--lines", str(path)])
+        times.append(time.monotonic() - started)
+        assert result.exit_code == 0 and result.stdout.count("\n") == n
+    assert times[1] < 8 * times[0] + 1, times  # quadratic was 16x
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("make", ["fifo", "device", "huge"])
+def test_extract_refuses_what_ingest_refuses(tmp_path: Path, make: str) -> None:
+    from extractor import readers
+
+    path = tmp_path / "x.txt"
+    if make == "fifo":
+        os.mkfifo(path)
+    elif make == "device":
+        path = Path("/dev/zero")
+    else:
+        with path.open("wb") as f:
+            f.truncate(readers.MAX_BYTES + 1)
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and ("not a regular file" in line or "larger than" in line)
+
+
+def test_extract_stops_at_the_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import quantities
+
+    real = quantities.extract
+
+    def slow(text: str, **kw: Any) -> Any:
+        if "slow" in text:
+            while True:
+                pass
+        return real(text, **kw)
+
+    monkeypatch.setattr(quantities, "extract", slow)
+    (tmp_path / "s.txt").write_text("slow 13 billion\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "s.txt"), "--time-limit", "1"])
+    assert result.exit_code == 2
+    assert "took longer than 1 s" in result.stderr
