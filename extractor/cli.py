@@ -18,8 +18,16 @@ def db_option(fn: Any) -> Any:
     return click.option("--db", "db_path", default="claims.db", show_default=True, help=DB_HELP)(fn)
 
 
+def say(prefix: str, message: str) -> None:
+    """One line on standard error: control characters and newlines from file names or
+    articles are shown as escapes, so none acts on the terminal or forges a line."""
+    from extractor.sanitize import terminal_safe
+
+    click.echo(f"{prefix}{terminal_safe(message, newlines=False)}", err=True)
+
+
 def fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
+    say("error: ", message)
     sys.exit(code)
 
 
@@ -93,7 +101,7 @@ def ingest(
     db = store.open_db(db_path)
 
     def on_skip(msg: str) -> None:
-        click.echo(f"skipped: {msg}", err=True)
+        say("skipped: ", msg)
 
     def run(progress: Any = None) -> pipeline.Summary:
         limit = time_limit or None
@@ -117,7 +125,7 @@ def ingest(
     else:
         summary = run()
     for w in summary.warnings:
-        click.echo(f"warning: {w}", err=True)
+        say("warning: ", w)
     try:
         pipeline.after_ingest(db, jobs=jobs)
     except ClaimsError:
@@ -148,6 +156,7 @@ def extract(file: str, lines: bool, all_numbers: bool, published: str | None, ti
     from extractor.ingest import decode, printable, read_file_bytes, to_date
     from extractor.pipeline import deadline
     from extractor.quantities import extract as find
+    from extractor.sanitize import json_dumps
 
     day = to_date(published) if published else None
     if published and day is None:
@@ -171,11 +180,11 @@ def extract(file: str, lines: bool, all_numbers: bool, published: str | None, ti
                 if n == len(split) and not line:
                     break
                 qs = [q.public() for q in find(line, published=day, all_numbers=all_numbers)]
-                click.echo(json.dumps({"line": n, "quantities": qs}, ensure_ascii=False))
+                click.echo(json_dumps({"line": n, "quantities": qs}))
         else:
             qs = [q.public() | {"rule": q.rule, "explanation": q.explanation}
                   for q in find(text, published=day, all_numbers=all_numbers)]
-            click.echo(json.dumps(qs, ensure_ascii=False, indent=2))
+            click.echo(json_dumps(qs, indent=2))
 
 
 @cli.command("eval")

@@ -759,3 +759,37 @@ def test_extract_stops_at_the_time_limit(tmp_path: Path, monkeypatch: pytest.Mon
     result = CliRunner().invoke(cli, ["extract", str(tmp_path / "s.txt"), "--time-limit", "1"])
     assert result.exit_code == 2
     assert "took longer than 1 s" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 12: nothing from an article or a file name reaches the terminal raw.
+
+_ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m\r\x08\u009b31m"
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+    import yaml
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / f"a{_ESC}.txt").write_text("据知情人士\x1b[2J透露,软银提议持有该合资公司约 40% 的股份。\n", encoding="utf-8")
+    (d / "b.txt").write_text("SoftBank will hold a 35% stake\x1b[31m in the joint venture.\n", encoding="utf-8")
+    (d / "forged\nskipped: everything.txt").write_bytes(b"\x00\x01binary")
+    (d / "c.md").write_text("---\npublished: \"\\e[31mnot a date\"\n---\nAcme raised $5 million.\n", encoding="utf-8")
+    manifest = {"b.txt": {"outlet": f"Wire{_ESC}", "published": "2025-04-02", "url": f"https://x.test/{_ESC}"},
+                f"a{_ESC}.txt": {"outlet": f"Daily{_ESC}", "published": "2025-02-10"}}
+    (d / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", db])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert sum(ln.startswith("skipped: ") for ln in lines) == 1, lines  # the binary file, on one line
+    assert all(ln.startswith(("skipped: ", "warning: ")) for ln in lines), lines
+    outputs = [result.stdout, result.stderr]
+    for fmt in ("text", "markdown", "html", "json"):
+        report = CliRunner().invoke(cli, ["report", "--db", db, "--format", fmt])
+        assert report.exit_code == 0, report.output
+        assert "40" in report.stdout and "35" in report.stdout
+        outputs.append(report.stdout)
+    for out in outputs:
+        assert not any(ch in out for ch in "\x1b\x07\x08\r\u009b"), repr(out[:300])
