@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,10 @@ def ingest(
 
         if to_date(published) is None:
             fail(f"--published {published!r} is not a date like 2025-10-28")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs > cores:  # more workers than cores only add memory and switching
+        say("warning: ", f"--jobs {jobs} is more than the {cores} cores here; using {cores}")
+        jobs = cores
     # A second ingest into the same database waits for the first: the same database as two
     # runs one after the other, never 'database is locked' midway.
     click.get_current_context().with_resource(store.writer_lock(

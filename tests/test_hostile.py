@@ -793,3 +793,26 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
         outputs.append(report.stdout)
     for out in outputs:
         assert not any(ch in out for ch in "\x1b\x07\x08\r\u009b"), repr(out[:300])
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 15: --jobs is capped at the machine's cores, with a warning.
+
+
+def test_jobs_beyond_the_cores_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import parallel
+
+    seen: list[int] = []
+    real = parallel.ingest_parallel
+
+    def spy(*args: Any, jobs: int = 2, **kw: Any) -> Any:
+        seen.append(jobs)
+        return real(*args, jobs=jobs, **kw)
+
+    monkeypatch.setattr(parallel, "ingest_parallel", spy)
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "j.db"), "--jobs", "1000"])
+    assert result.exit_code == 0, result.output
+    cores = len(os.sched_getaffinity(0))
+    assert f"warning: --jobs 1000 is more than the {cores} cores here; using {cores}" in result.stderr
+    assert seen == ([cores] if cores > 1 else [])
