@@ -15,6 +15,23 @@ from extractor.errors import ClaimsError, DatabaseError
 DB_HELP = "SQLite database file (created if missing)."
 
 
+class Seconds(click.ParamType):
+    """A time limit in seconds: 0 or inf for none, else at least a millisecond."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if math.isnan(seconds) or seconds < 0 or 0 < seconds < 0.001:
+            self.fail(f"{value!r} is not 0 (no limit) or a number of seconds from 0.001", param, ctx)
+        return 0.0 if math.isinf(seconds) else seconds
+
+
 def db_option(fn: Any) -> Any:
     return click.option("--db", "db_path", default="claims.db", show_default=True, help=DB_HELP)(fn)
 
@@ -59,7 +76,7 @@ def cli() -> None:
 @click.option("--outlet", help="Outlet that published it (single file only).")
 @click.option("--title", help="Headline (single file only).")
 @click.option("--published", help="Publication date, YYYY-MM-DD (single file only).")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=60.0, show_default=True,
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes that read and process articles, then compare claims for conflicts (the database is the same).")
@@ -149,7 +166,7 @@ def ingest(
 @click.option("--lines", is_flag=True, help="Treat every input line as its own text.")
 @click.option("--all-numbers", is_flag=True, help="Also report bare numbers (kind 'number').")
 @click.option("--published", help="Date that relative expressions count from, YYYY-MM-DD.")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=60.0, show_default=True,
               help="Seconds the text may take before extraction stops (0: no limit).")
 def extract(file: str, lines: bool, all_numbers: bool, published: str | None, time_limit: float) -> None:
     """Print the quantities in a text as JSON, without a database.

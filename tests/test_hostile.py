@@ -816,3 +816,84 @@ def test_jobs_beyond_the_cores_are_capped(tmp_path: Path, monkeypatch: pytest.Mo
     cores = len(os.sched_getaffinity(0))
     assert f"warning: --jobs 1000 is more than the {cores} cores here; using {cores}" in result.stderr
     assert seen == ([cores] if cores > 1 else [])
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 8: one line or a 4xx, never a traceback or a 500.
+
+
+@pytest.mark.parametrize(("value", "ok"), [("1e-9", False), ("nan", False), ("-1", False), ("inf", True), ("0", True)])
+def test_time_limit_values(tmp_path: Path, value: str, ok: bool) -> None:
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "t.db"),
+                                      "--time-limit", value])
+    assert "Traceback" not in result.output and not isinstance(result.exception, OverflowError | ValueError)
+    if ok:
+        assert result.exit_code == 0 and "1 new article" in result.stdout, result.output
+    else:
+        assert result.exit_code == 2 and "Invalid value for '--time-limit'" in result.output
+
+
+def test_a_tiny_time_limit_never_escapes_as_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "t.db"),
+                                      "--time-limit", "0.001"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1)
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    (b"\x89PNG\r\n\x1a\n\x00\xff", "not UTF-8 text"),
+    (b"null\n", "not a JSON object"),
+    (b"[" * 100_000 + b"]" * 100_000 + b"\n", "nested too deep"),
+    (b"[1, 2]\n", "not a JSON object"),
+])
+def test_eval_on_a_bad_gold_file_is_one_line(tmp_path: Path, content: bytes, why: str) -> None:
+    from extractor import store
+
+    store.open_db(tmp_path / "e.db")
+    (tmp_path / "g.jsonl").write_bytes(content)
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "g.jsonl"), "--db", str(tmp_path / "e.db")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and why in line
+
+
+def test_a_folder_nested_1200_deep(tmp_path: Path) -> None:
+    deep = tmp_path / "deep"
+    chain = [deep]
+    for _ in range(1200):  # one by one: mkdir(parents=True) and rmtree recurse
+        chain.append(chain[-1] / "d")
+    for folder in chain:
+        folder.mkdir()
+    (chain[-1] / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    try:
+        result = CliRunner().invoke(cli, ["ingest", str(deep), "--db", str(tmp_path / "n.db")])
+        assert result.exit_code == 0, result.output[-500:]
+        assert "1 new article" in result.stdout
+    finally:
+        (chain[-1] / "a.txt").unlink()
+        for folder in reversed(chain):
+            folder.rmdir()
+
+
+def test_datasette_takes_a_broken_url_and_a_bad_sort(tmp_path: Path) -> None:
+    import asyncio
+
+    from extractor.browse import make_datasette
+
+    db = _payload_db(tmp_path, ("http://[oops/path", "https://example.com/b"))
+    ds = make_datasette(db)
+
+    async def statuses() -> dict[str, int]:
+        await ds.invoke_startup()
+        got = {}
+        for url in ("/claims/conflict_report", "/claims/claims?_sort=value%22", "/claims/claims?_sort_desc=x%22",
+                    "/claims/claims.json?_sort=nope", "/claims/claims?_sort=value"):
+            got[url] = (await ds.client.get(url)).status_code
+        return got
+
+    got = asyncio.run(statuses())
+    assert got == {"/claims/conflict_report": 200, "/claims/claims?_sort=value%22": 400,
+                   "/claims/claims?_sort_desc=x%22": 400, "/claims/claims.json?_sort=nope": 400,
+                   "/claims/claims?_sort=value": 200}
