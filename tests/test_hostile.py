@@ -897,3 +897,33 @@ def test_datasette_takes_a_broken_url_and_a_bad_sort(tmp_path: Path) -> None:
     assert got == {"/claims/conflict_report": 200, "/claims/claims?_sort=value%22": 400,
                    "/claims/claims?_sort_desc=x%22": 400, "/claims/claims.json?_sort=nope": 400,
                    "/claims/claims?_sort=value": 200}
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 14: one enormous sentence does not make enormous pages.
+
+
+def test_a_huge_sentence_makes_no_huge_page(tmp_path: Path) -> None:
+    import asyncio
+
+    from extractor.browse import make_datasette
+
+    (tmp_path / "a.txt").write_text("Quill Robotics 营收增长" + "，增长 1%" * 3000 + "。\n", encoding="utf-8")
+    db = tmp_path / "h.db"
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    sentence = next(iter(sqlite_utils.Database(db).query("select id, length(text) as n from sentences order by n desc")))
+    assert sentence["n"] > 18_000
+    ds = make_datasette(db)
+
+    async def sizes() -> dict[str, tuple[int, int]]:
+        await ds.invoke_startup()
+        got = {}
+        for url in ("/claims/claims", f"/claims/sentences/{sentence['id'].replace(':', '~3A')}", "/claims/sentences"):
+            r = await ds.client.get(url)
+            got[url] = (r.status_code, len(r.text))
+        return got
+
+    got = asyncio.run(sizes())
+    assert all(status == 200 for status, _ in got.values()), got
+    assert all(size < 400_000 for _, size in got.values()), got
