@@ -927,3 +927,30 @@ def test_a_huge_sentence_makes_no_huge_page(tmp_path: Path) -> None:
     got = asyncio.run(sizes())
     assert all(status == 200 for status, _ in got.values()), got
     assert all(size < 400_000 for _, size in got.values()), got
+
+
+# ---------------------------------------------------------------------------
+# Issue 13: Western code pages told apart as GBK and Big5 are (£3.2bn is no Ł3.2bn).
+
+
+@pytest.mark.parametrize(("text", "encoding", "read_as"), [
+    ("Revenue rose to £3.2bn.\n", "latin-1", "cp1252"),
+    ("The bank lost £3.2bn last year, and the café chain “grew” by 12%.\n", "cp1252", "cp1252"),
+    ("Barclays lost £3.2bn. It said the cost was €500m.\n", "cp1252", "cp1252"),
+    ("La empresa ganó 3.200 millones de euros, un 12% más que el año pasado.\n", "latin-1", "cp1252"),
+    ("Der Umsatz stieg auf 3,2 Milliarden Euro, ein Plus von 12 Prozent gegenüber dem Vorjahr.\n", "latin-1", "cp1252"),
+    ("Spółka zwiększyła przychody o 12% do 3,2 mld zł. Zarząd podał, że łączny zysk wzrósł.\n", "cp1250", "cp1250"),
+    ("Выручка компании выросла на 12% до 3,2 млрд рублей.\n", "cp1251", "cp1251"),
+])
+def test_western_code_pages_are_told_apart(text: str, encoding: str, read_as: str) -> None:
+    from extractor.readers import decode
+
+    got = decode(text.encode(encoding), "x.txt")
+    assert (got.text, got.encoding) == (text, read_as)
+
+
+def test_a_latin1_pound_figure_is_a_claim(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("Northwind Bank lost £3.2bn last year.\n".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "a.txt")])
+    assert result.exit_code == 0, result.output
+    assert '"text": "£3.2bn"' in result.stdout and '"unit": "GBP"' in result.stdout
