@@ -954,3 +954,23 @@ def test_a_latin1_pound_figure_is_a_claim(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["extract", str(tmp_path / "a.txt")])
     assert result.exit_code == 0, result.output
     assert '"text": "£3.2bn"' in result.stdout and '"unit": "GBP"' in result.stdout
+
+
+# ---------------------------------------------------------------------------
+# Issue 13: without Chromium or its driver the browser tests are skipped, saying why and
+# how to install them in the run's last lines; the run stays green.
+
+
+@pytest.mark.parametrize("missing", ["CLAIMS_CHROMEDRIVER", "CLAIMS_CHROMIUM"])
+def test_browser_tests_skip_with_the_fix_when_chromium_is_missing(missing: str) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_browser.py"],
+                         cwd=root, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, missing: "/nonexistent/binary"})
+    assert run.returncode == 0, run.stdout[-2000:]
+    last = run.stdout.strip().splitlines()[-3:]
+    assert any("browser tests skipped" in ln and "apt-get install chromium chromium-driver" in ln for ln in last), last
+    assert "skipped" in last[-1] and "passed" not in last[-1] and "error" not in last[-1]
