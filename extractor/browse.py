@@ -366,6 +366,20 @@ def make_datasette(
     return ds
 
 
+def _readable(path: Path) -> bool:
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
 def _writable(path: Path) -> bool:
     import os
 
@@ -415,12 +429,14 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
     from extractor import store
 
     store.open_readonly(path).conn.close()  # refuses another application's database, untouched
-    if not immutable and not _writable(path):
-        # WAL needs its -shm file beside the database: a read-only file or folder is served
-        # as it stands.
-        click.echo(f"note: {path} or its folder is read-only; serving it read-only (--immutable)", err=True)
-        immutable = True
-    if not immutable:
+    read_only = not immutable and not _writable(path)
+    if read_only:
+        # Nothing can be written (the views are not refreshed); WAL readers need its -shm
+        # beside the database, and without one the file is served as it stands.
+        immutable = not _readable(path)
+        click.echo(f"note: {path} or its folder is read-only; serving it read-only"
+                   + (" (--immutable)" if immutable else ""), err=True)
+    if not immutable and not read_only:
         # The views are part of what metadata.yml describes; an older database may lack
         # them, and the counts its pages show.
         create_views(sqlite_utils.Database(path), recount=False)
