@@ -54,6 +54,9 @@ class Quantity:
     qualifier: str = "exact"
     vague: bool = False
     explanation: str = ""
+    direction: str | None = None  # up or down for a change (跌4.8% → -4.8, down)
+    currency_reason: str | None = None  # why an ambiguous currency word (元, ¥) got its code
+    currency_word: str = ""  # the currency word as written, when one names the code
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -77,6 +80,7 @@ class Quantity:
                 "unit",
                 "qualifier",
                 "vague",
+                "direction",
             )
         }
 
@@ -1434,6 +1438,7 @@ class _Item:
     currency_from_prefix: bool = False
     value_max: float | None = None
     named_after: bool = False  # a currency word follows as well as precedes ($20 … 美圆)
+    currency_word: str = ""
 
 
 class _Spans:
@@ -1509,10 +1514,12 @@ def extract(
     published: dt.date | None = None,
     all_numbers: bool = False,
     mentions: bool = False,
+    source: Mapping[str, Any] | None = None,
 ) -> list[Quantity]:
     """Every quantity in `text`, in order. `published` dates relative expressions;
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
-    percent words that stand without a number (value None)."""
+    percent words that stand without a number (value None); `source` (outlet, url)
+    tells which currency a bare 元 or ¥ is."""
     eng = engine()
     norm = normalize(text)
     scanned = _Scanned(norm, eng.rule_groups)
@@ -1563,7 +1570,9 @@ def extract(
     if mentions:
         out.extend(_mentions(norm, text, eng, furniture, taken))
     out.sort(key=lambda q: (q.start, q.end))
-    return out
+    from extractor import changes, currency  # they build on this module
+
+    return changes.sign(norm, currency.resolve(norm, out, source))
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -1660,13 +1669,19 @@ def _attach_unit(
         return _Item(start, end, num, "percent", pct, "percent", eng.rate_rule,
                      notes + [f"{norm[num.start:num.inner_start or num.start].strip()} makes it a rate"])
 
+    word = pre[0] if from_prefix and pre else ""
     suf = _currency_after(norm, end, eng)
     if suf is not None and _key(suf[0]) in eng.generic_suffixes and currency:
         end = suf[2]  # 新台幣1.85兆元: 元 only repeats the currency named before
     elif suf is not None and (currency is None or suf[1].code == currency):
+        if currency is None and _key(suf[0]) in eng.generic_suffixes:
+            named = _currency_after(norm, suf[2], eng)
+            if named is not None and _key(named[0]) not in eng.generic_suffixes:
+                suf = (norm[end:named[2]].strip(), named[1], named[2])  # 5.26元新台币
         named_after = from_prefix
         if currency is None:
             value *= suf[1].scale
+            word = suf[0]
         currency = suf[1].code
         notes.append(f"{suf[0]} is {currency}")
         end = suf[2]
@@ -1674,7 +1689,7 @@ def _attach_unit(
         end, value = _minor_tail(norm, end, value, currency, eng, notes)
         return _Item(start, end, num, "money", value, currency,
                      "money.prefix" if from_prefix else "money.suffix", notes, from_prefix,
-                     named_after=named_after)
+                     named_after=named_after, currency_word=word)
     alone = eng.minor_alone.after(norm, end)
     if alone is not None:
         code, share = alone[1]
@@ -1897,7 +1912,11 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
             b = items[i + 1]
             between = norm[a.end : b.start]
             joiner = eng.range_joiners.match(between)
-            if joiner and eng.range_blockers.before(norm, _skip_markup_left(norm, a.start)) is not None:
+            lead = _skip_markup_left(norm, a.start)
+            bound = eng.qual_before.before(norm, lead) if joiner else None
+            if bound is not None:
+                lead = _skip_markup_left(norm, bound[2])  # fell about $2 billion to $18 billion
+            if joiner and eng.range_blockers.before(norm, lead) is not None:
                 joiner = None  # "from $10 to $12", "slid 50 cents to $12.40": a change
             if joiner and joiner.group(1).lower() in eng.range_openers:
                 opener = eng.range_openers[joiner.group(1).lower()]
@@ -1914,7 +1933,8 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
                     hi = b.value
                     if lo <= hi:
                         merged = _Item(a.start, b.end, a.num, kind, lo, unit,
-                                       (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"])
+                                       (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"],
+                                       currency_word=b.currency_word or a.currency_word)
                         merged.num = replace(a.num, end=b.num.end)
                         merged.value_max = hi
                         out.append(merged)
@@ -1993,6 +2013,7 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
         qualifier=qualifier,
         vague=item.num.vague,
         explanation=expl,
+        currency_word=item.currency_word,
     )
 
 
