@@ -34,7 +34,7 @@ from extractor.numbers import (
     read_zh,
 )
 
-KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "number")
+KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "points", "measure", "number")
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "up_to", "less_than", "range")
 
 
@@ -850,8 +850,11 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
     out: list[UnitRule] = []
     words: list[WordRule] = []
     rate_rule = "percent.rate"
-    for kind in ("percent", "multiplier", "count", "duration"):
-        entries = rules.require("units", data, kind, list)
+    for section, kind in (("percent", "percent"), ("multiplier", "multiplier"), ("count", "count"),
+                          ("duration", "duration"), ("points", "points"), ("energy", "measure")):
+        if section not in data and kind in ("points", "measure"):
+            continue
+        entries = rules.require("units", data, section, list)
         for entry in entries:
             if not isinstance(entry, dict) or "id" not in entry:
                 raise RuleError(rules.path_of("units"), kind, "each rule needs an id")
@@ -875,6 +878,8 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                 "multiplier": "multiplier",
                 "count": "count",
                 "duration": "years",
+                "points": "points",
+                "measure": "number",
             }[kind]
             after = entry.get("after")
             after_table: WordTable | None = None
@@ -1515,11 +1520,12 @@ def extract(
     all_numbers: bool = False,
     mentions: bool = False,
     source: Mapping[str, Any] | None = None,
+    signed: bool = True,
 ) -> list[Quantity]:
     """Every quantity in `text`, in order. `published` dates relative expressions;
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
     percent words that stand without a number (value None); `source` (outlet, url)
-    tells which currency a bare 元 or ¥ is."""
+    tells which currency a bare 元 or ¥ is; `signed` stores falls negative (跌4.8% → -4.8)."""
     eng = engine()
     norm = normalize(text)
     scanned = _Scanned(norm, eng.rule_groups)
@@ -1572,7 +1578,8 @@ def extract(
     out.sort(key=lambda q: (q.start, q.end))
     from extractor import changes, currency  # they build on this module
 
-    return changes.sign(norm, currency.resolve(norm, out, source))
+    out = currency.resolve(norm, out, source)
+    return changes.sign(norm, out) if signed else out
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -1876,6 +1883,8 @@ def _match_unit_rule(
         return None
     if value > r.max_value and not (num.digit_string and r.digit_string_scale is not None):
         return None
+    if r.kind == "points" and value == int(value) and abs(value) < r.min_value:
+        return None  # 3点 is a time, 一点 "a little"; an index moves by fractions or stands high
     notes = [f"{word} makes it {r.kind}"]
     if r.scale != 1:
         scale = r.digit_string_scale if num.digit_string and r.digit_string_scale is not None else r.scale
