@@ -2075,6 +2075,14 @@ def _dates(
     out: list[Quantity] = []
     last_year: list[tuple[int, int]] = []  # (position, year) of every explicit year
     for s, e, rid, g in found:
+        if "day_alone" in g or "rel_year" in g or len(g) > 1 and "year" in g and "month" not in g:
+            q = _period(text, s, e, rid, g, published)
+            if q is not None:
+                out.append(q)
+                if q.date and q.date[:4].isdigit() and "day_alone" not in g:
+                    last_year.append((s, int(q.date[:4])))
+            if q is not None or "day_alone" in g or "rel_year" in g:
+                continue
         year = _year_of(g)
         if year is not None and not (eng.year_range[0] <= year <= eng.year_range[1]):
             continue
@@ -2107,6 +2115,26 @@ def _dates(
         out.append(Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso,
                             explanation=f"{text[s:e]} → {iso}{note}"))
     return out
+
+
+def _period(text: str, s: int, e: int, rid: str, g: dict[str, str], published: dt.date | None) -> Quantity | None:
+    """A quarter, half, year to date, day alone or month of a relative year (periods.py)."""
+    from extractor import periods
+
+    if "day_alone" in g:
+        iso = periods.day_alone(int(g["day_alone"]), published)
+        how = f" (the day nearest the article's date {published})"
+    elif "rel_year" in g:
+        year = periods.relative_year(g, published)
+        iso = None if year is None or not 1 <= int(g["month"]) <= 12 else f"{year:04d}-{int(g['month']):02d}"
+        how = f" ({g['rel_year']} counted from {published})"
+    else:
+        part = periods.part_of_year(g)
+        iso = None if part is None else f"{int(g['year']):04d}-{part}"
+        how = ""
+    if iso is None:
+        return None
+    return Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso, explanation=f"{text[s:e]} → {iso}{how}")
 
 
 def _year_of(g: dict[str, str]) -> int | None:
