@@ -342,7 +342,10 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
             start_chars.update((ch, ch.lower(), ch.upper()))
     start_chars.update(_FOLDS_TO_ASCII)
     start_chars = {ch for ch in start_chars if len(ch) == 1}
-    accepted = re.compile("[" + (_class_source(first, latin=True, word=True) or "") + "]", flags)
+    source = _class_source(first, latin=True, word=True)
+    if not source:
+        return None  # a start no class can say: scan the rule plainly
+    accepted = re.compile("[" + source + "]", flags)
     for op, av in lead:
         run: str | None = None
         if op is c.AT and av is c.AT_BOUNDARY:
@@ -838,6 +841,8 @@ class Engine:
     percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
     rule_groups: list[RuleGroup] = field(default_factory=list)
+    move_words: WordTable | None = None  # rules/changes.yaml: a move before "X to Y"
+    move_range_ratio: float = math.inf
     rules_near: dict[tuple[str, str, str], list[UnitRule]] = field(default_factory=dict)
 
 
@@ -1098,6 +1103,8 @@ def engine() -> Engine:
     }
 
     unit_rules, word_rules, rate_rule = _unit_rules()
+    moves = rules.load("changes") if rules.path_of("changes").exists() else {}
+    move_words = [w for d in ("down", "up") for w in rules.string_list("changes", d, moves.get(d, []))]
     ago = _special_unit_entry("duration.ago")
     sign = _special_unit_entry("percent.sign")
 
@@ -1156,6 +1163,8 @@ def engine() -> Engine:
         percent_mentions=WordTable({str(w): True for w in sign.get("mentions", [])}),
         currency_names=names,
         rule_groups=RuleGroup.of(rp for _, rp in [*date_patterns, *line_ex, *span_ex]),
+        move_words=_table(move_words, flexible=True),
+        move_range_ratio=float(moves["range_ratio"]) if isinstance(moves.get("range_ratio"), int | float) else math.inf,
     )
 
 
@@ -1553,6 +1562,8 @@ def extract(
 
     items = _merge_ranges(norm, [part for item in items for part in _split_listed(text, norm, item)], eng)
     for item in items:
+        if item.kind is None and item.num.source in ("en", "arabic"):
+            _count_phrase(norm, item)
         if item.kind is None and not all_numbers:
             continue
         out.append(_finish(text, norm, item, eng))
@@ -1580,6 +1591,19 @@ def extract(
 
     out = currency.resolve(norm, out, source)
     return changes.sign(norm, out) if signed else out
+
+
+def _count_phrase(norm: str, item: _Item) -> None:
+    """A bare number before a noun phrase is a count of it (counts.py)."""
+    from extractor import counts
+
+    if item.num.fraction or item.num.per is not None or item.num.vague:
+        return
+    got = counts.count_phrase(norm, norm[item.num.start:item.num.end], item.end, item.value)
+    if got is not None:
+        item.kind, item.unit, item.end = "count", "count", got[0]
+        item.rule = counts.phrases().rule if counts.phrases() else "count.en_phrase"
+        item.notes.append(f"counts {got[1]}")
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -1939,7 +1963,12 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
                     lo = a.value
                     if a.num.magnitude == 1.0 and b.num.magnitude != 1.0:
                         lo = a.value * b.num.magnitude
+                    elif a.kind is None and b.kind == "percent" and b.num.value and b.value != b.num.value:
+                        lo = a.value * (b.value / b.num.value)  # 1至2成: 成 scales both ends
                     hi = b.value
+                    if (lo > 0 and hi > lo * eng.move_range_ratio and eng.move_words is not None
+                            and eng.move_words.before(norm, lead) is not None):
+                        hi = -math.inf  # fell $2 billion to $18 billion: a change, then the level
                     if lo <= hi:
                         merged = _Item(a.start, b.end, a.num, kind, lo, unit,
                                        (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"],
@@ -2065,7 +2094,8 @@ def _dates(
     for rid, rx in eng.date_patterns:
         for m in matches.matches(rx):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            first = min(m.start(k) for k in groups) if groups else m.start()
+            # A period is read whole (H2 2026, Q3 2025); other patterns start at their first group.
+            first = m.start() if rid.startswith("period.") else min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()
             if taken.overlaps(s, e) or furniture.blocked(s):
                 continue
