@@ -1602,7 +1602,8 @@ def _count_phrase(norm: str, item: _Item) -> None:
     got = counts.count_phrase(norm, norm[item.num.start:item.num.end], item.end, item.value)
     if got is not None:
         item.kind, item.unit, item.end = "count", "count", got[0]
-        item.rule = counts.phrases().rule if counts.phrases() else "count.en_phrase"
+        rules_of = counts.phrases()
+        item.rule = rules_of.rule if rules_of is not None else "count.en_phrase"
         item.notes.append(f"counts {got[1]}")
 
 
