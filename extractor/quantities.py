@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -1074,6 +1075,15 @@ def engine() -> Engine:
             minors.setdefault(str(w), {})[code] = _number(code, frac)
         for m in rules.string_list("currencies", f"{code}.mentions", entry.get("mentions", [])):
             mentions.setdefault(m, Money(code))
+    from extractor.currency import cldr_names  # it builds on this module
+
+    for code, cldr_prefixes, cldr_suffixes in cldr_names():
+        names.setdefault(code, code)
+        for p in cldr_prefixes:
+            if p.lower() not in {k.lower() for k in (*prefixes, *exact_prefixes)}:
+                exact_prefixes[p] = Money(code)  # as CLDR writes it: A$ is not "a $"
+        for sfx in cldr_suffixes:
+            suffixes.setdefault(sfx, Money(code))
     between = rules.string_list("currencies", "between", cur.get("between", []))
     alone: dict[str, tuple[str, float]] = {}
     for w in rules.string_list("currencies", "minor_alone", cur.get("minor_alone", [])):
@@ -1658,6 +1668,19 @@ def numbers(text: str) -> list[Quantity]:
     return out
 
 
+def _decimal(value: float) -> float:
+    """The float nearest the decimal written: the digits of a number times its magnitude
+    carry binary noise (2.01兆 → 2009999999999.9998) that 15 significant digits drop."""
+    return float(f"{value:.15g}") if math.isfinite(value) and value != int(value) else value
+
+
+def _times(value: float, scale: float) -> float:
+    """value × scale in decimal, as written: 2.01兆 is 2010000000000, not 2009999999999.9998."""
+    if scale == 1.0 or not math.isfinite(value) or not math.isfinite(scale):
+        return value * scale
+    return float(Decimal(repr(value)) * Decimal(repr(scale)))
+
+
 def _latin_magnitude(norm: str, end: int, eng: Engine) -> tuple[str, Any, int] | None:
     """million, billion after a number; Chinese magnitudes are part of the numeral, so one
     left over after it (五十千) is not a magnitude."""
@@ -1681,7 +1704,7 @@ def _attach_unit(
             and (pre[2] == 0 or not _is_latin(norm[pre[2] - 1]) or not _is_latin(pre[0][0]))):
         money: Money = pre[1]
         currency, start, from_prefix = money.code, pre[2], True
-        value *= money.scale
+        value = _times(value, money.scale)
         notes.append(f"{pre[0]} is {money.code}")
 
     mag = None
@@ -1695,7 +1718,7 @@ def _attach_unit(
                                       or _percent_after(norm, short[2], eng)):
                 mag = short
         if mag is not None:
-            value *= float(mag[1])
+            value = _times(value, float(mag[1]))
             num.magnitude = float(mag[1])
             notes.append(f"{mag[0]} = {format_value(float(mag[1]))}")
             end = mag[2]
@@ -1705,7 +1728,7 @@ def _attach_unit(
     if num.per is not None:
         bare = eng.bare_magnitudes.after(norm, end, space=False) if mag is None else None
         if bare is not None and not (bare[2] < len(norm) and _is_latin(norm[bare[2]])):
-            value *= float(bare[1])
+            value = _times(value, float(bare[1]))
             end = bare[2]
         pct = value * 100 / num.per
         return _Item(start, end, num, "percent", pct, "percent", eng.rate_rule,
@@ -1722,7 +1745,7 @@ def _attach_unit(
                 suf = (norm[end:named[2]].strip(), named[1], named[2])  # 5.26元新台币
         named_after = from_prefix
         if currency is None:
-            value *= suf[1].scale
+            value = _times(value, suf[1].scale)
             word = suf[0]
         currency = suf[1].code
         notes.append(f"{suf[0]} is {currency}")
@@ -1925,7 +1948,7 @@ def _match_unit_rule(
         scale = r.digit_string_scale if num.digit_string and r.digit_string_scale is not None else r.scale
         if scale != 1:
             notes.append(f"{word} multiplies by {format_value(scale)}")
-        value *= scale
+        value = _times(value, scale)
     if r.kind == "duration":
         # A four-digit number before 年 is a year, read by the date rules.
         if num.source == "arabic" and 1000 <= value < 3000 and unit == "years" and not _is_latin(word[-1]):
@@ -2040,7 +2063,9 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
             notes.append("a vague magnitude; the value is its floor")
     kind = item.kind or "number"
     date = None
-    value: float | None = item.value
+    value: float | None = _decimal(item.value)
+    if value_max is not None:
+        value_max = _decimal(value_max)
     if kind == "year":
         date = str(int(item.value))
     expl = f"{text[item.start:item.end]} → {format_value(item.value)}"
