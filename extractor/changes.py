@@ -36,6 +36,7 @@ class Moves:
     cut_window: int
     same_move: WordTable
     levels: WordTable
+    down_after: re.Pattern[str]
 
 
 @cache
@@ -55,8 +56,12 @@ def moves() -> Moves:
         raise RuleError(rules.path_of("changes"), "cut_window", "expected a positive number of characters")
     same = rules.string_list("changes", "same_move", data.get("same_move", []))
     levels = rules.string_list("changes", "levels", data.get("levels", []))
+    after = rules.string_list("changes", "down_after", data.get("down_after", []))
+    after_alt = "|".join(re.escape(w) for w in sorted(after, key=len, reverse=True)) or r"(?!x)x"
+    # "of", at most four words with no clause break, then the word
+    down_after = re.compile(r"[ \t]+of(?:[ \t]+[\w'-]+){0,4}?[ \t]+(?:" + after_alt + r")\b", re.IGNORECASE)
     return Moves(WordTable(words, flexible=True), re.compile(alt, re.IGNORECASE), window,
-                 WordTable({w: True for w in same}), WordTable({w: True for w in levels}))
+                 WordTable({w: True for w in same}), WordTable({w: True for w in levels}), down_after)
 
 
 def _signable(q: Quantity, units: frozenset[str]) -> bool:
@@ -122,6 +127,8 @@ def sign(norm: str, quantities: list[Quantity]) -> list[Quantity]:
         if _signable(q, _MOVE_UNITS):
             pos = _skip_left(norm, q.start, eng)
             direction = _move_before(norm, pos, m)
+            if direction is None and q.unit == "percent" and m.down_after.match(norm, q.end):
+                direction = "down"
             if direction is None and m.levels.before(norm, pos) is None:
                 direction = _same_as(norm, q, pos, prev, m)
                 if direction is None and _signable(q, _CUT_UNITS) and _cut_before(norm, pos, m):

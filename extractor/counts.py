@@ -75,3 +75,50 @@ def count_phrase(norm: str, numeral: str, end: int, value: float) -> tuple[int, 
             return m.end(), word
         pos = m.end()
     return None
+
+
+@dataclass(frozen=True)
+class IndexLevels:
+    rule: str
+    index_words: re.Pattern[str]
+    level_words: frozenset[str]
+    min_value: float
+
+
+@cache
+def index_levels() -> IndexLevels | None:
+    data = rules.load("units").get("index_levels")
+    if data is None:
+        return None
+    if not isinstance(data, dict) or "id" not in data:
+        raise RuleError(rules.path_of("units"), "index_levels", "expected a mapping with an id")
+    words = rules.string_list("units", "index_levels.index_words", data.get("index_words", []))
+    alt = "|".join((rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w))
+                   for w in sorted(words, key=len, reverse=True)) or r"(?!x)x"
+    low = data.get("min_value", 100)
+    if isinstance(low, bool) or not isinstance(low, int | float):
+        raise RuleError(rules.path_of("units"), "index_levels.min_value", "expected a number")
+    levels = rules.string_list("units", "index_levels.level_words", data.get("level_words", []))
+    return IndexLevels(str(data["id"]), re.compile(alt, re.IGNORECASE),
+                       frozenset(w.lower() for w in levels), float(low))
+
+
+_SENTENCE_END = re.compile(r"[.。!?！？;；\n](?!\d)")
+_LAST_WORD = re.compile(r"([A-Za-z]+|[^\sA-Za-z\d]{1,2})[ \t]*$")
+
+
+def index_level(norm: str, start: int, numeral: str, value: float) -> bool:
+    """A bare figure after a level word in a sentence naming an index: its level in points."""
+    p = index_levels()
+    if p is None or value < p.min_value or not ("." in numeral or "," in numeral):
+        return False
+    before = norm[max(0, start - 200):start]
+    ends = list(_SENTENCE_END.finditer(before))
+    clause = before[ends[-1].end():] if ends else before
+    m = _LAST_WORD.search(clause)
+    if m is None:
+        return False
+    word = m.group(1).lower()
+    if word not in p.level_words and word[-1:] not in p.level_words:
+        return False
+    return p.index_words.search(clause) is not None
