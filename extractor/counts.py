@@ -55,10 +55,17 @@ def _plural(word: str) -> bool:
     return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s"))
 
 
-def count_phrase(norm: str, numeral: str, end: int, value: float) -> tuple[int, str] | None:
+# A product or series name right before a number makes it a model number: RTX 5090 GPUs,
+# iPhone 17 cases.
+_MODEL_BEFORE = re.compile(r"(?:\b[A-Z]{2,}|\b[a-z]+[A-Z][A-Za-z]*)[ \t]+$")
+
+
+def count_phrase(norm: str, numeral: str, end: int, value: float, start: int = 0) -> tuple[int, str] | None:
     """Where the noun phrase counted by the number ending at `end` ends, and its head."""
     p = phrases()
     if p is None or value != int(value) or value < 0 or numeral.strip().lower() in p.skip:
+        return None
+    if start and _MODEL_BEFORE.search(norm, max(0, start - 24), start):
         return None
     pos = end
     for _ in range(p.max_modifiers + 1):
@@ -70,6 +77,11 @@ def count_phrase(norm: str, numeral: str, end: int, value: float) -> tuple[int, 
         if low in p.stop or word[0].isupper() or word.endswith("'") or low.endswith("'s"):
             return None  # a function word, a name or a possessive: no noun phrase here
         if _plural(word) or low in p.plural_heads:
+            nxt = _WORD.match(norm, m.end())
+            if nxt is not None and _plural(nxt.group(1)) and nxt.group(1).lower() not in p.stop | p.not_heads \
+                    and not nxt.group(1)[0].isupper():
+                pos = m.end()
+                continue  # "graphics cards": the head is the last noun
             if low in p.not_heads or (low in p.actor_heads and value < p.min_for_actors):
                 return None
             return m.end(), word

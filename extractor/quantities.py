@@ -143,6 +143,17 @@ class WordTable:
         lead = r"(?:[ \t]*|-)" if hyphen else (r"[ \t]*" if flexible else r"[ \t]?")
         self._after = re.compile(lead + "(" + alt + ")", flags)
         self._after_tight = re.compile("(" + alt + ")", flags)
+        # The same search per first character, built when first needed: a big table (every
+        # CLDR currency name) then tries only the words that start with the character found.
+        self._lead, self._flags, self._flexible = lead, flags, flexible
+        self._by_first: dict[tuple[str, bool], re.Pattern[str]] = {}
+        self._groupable = all(k and k[0] not in _FOLDS_TO_ASCII and (k[0].isascii() or not k[0].isalpha()
+                                                                     or not k[0].lower() != k[0].upper())
+                              for k in entries) and len(entries) > 64
+        self._words_by_first: dict[str, list[str]] = {}
+        if self._groupable:
+            for k in entries:
+                self._words_by_first.setdefault(k[0].lower() if ignore_case else k[0], []).append(k)
         self._before = re.compile("(" + alt + r")[ \t]?$", flags)
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
         # A word can only end in one of these: a cheap test before the regex search.
@@ -193,10 +204,24 @@ class WordTable:
             ch = text[i]
         if ch not in self.first_chars:
             return None
-        m = (self._after if space else self._after_tight).match(text, pos)
+        m = self._pattern_for(ch, space).match(text, pos)
         if not m:
             return None
         return m.group(1), self.lookup(m.group(1)), m.end()
+
+    def _pattern_for(self, ch: str, space: bool) -> re.Pattern[str]:
+        if not self._groupable or ch in _FOLDS_TO_ASCII:
+            return self._after if space else self._after_tight
+        key = (ch.lower() if self.ignore_case else ch, space)
+        rx = self._by_first.get(key)
+        if rx is None:
+            words = self._words_by_first.get(key[0])
+            if not words:
+                return self._after if space else self._after_tight
+            alt = _alternation(words, self._flexible)
+            rx = re.compile((self._lead if space else "") + "(" + alt + ")", self._flags)
+            self._by_first[key] = rx
+        return rx
 
     def before(self, text: str, pos: int) -> tuple[str, Any, int] | None:
         last = pos - 1 if pos > 0 and text[pos - 1] not in " \t" else pos - 2
@@ -806,6 +831,7 @@ class Engine:
     line_exclusions: list[tuple[str, RulePattern]]
     span_exclusions: list[tuple[str, RulePattern]]
     not_numbers_re: re.Pattern[str]
+    not_numbers_latin: re.Pattern[str] | None  # one-day: whole words, found apart (fast)
     not_after_re: re.Pattern[str]
     article_re: re.Pattern[str]
     fraction_re: re.Pattern[str]
@@ -1133,7 +1159,10 @@ def engine() -> Engine:
         year_range=(int(yr[0]), int(yr[1])),
         line_exclusions=line_ex,
         span_exclusions=span_ex,
-        not_numbers_re=re.compile(_alternation(n.zh_not_numbers)),
+        not_numbers_re=re.compile(_alternation([w for w in n.zh_not_numbers if not _is_latin(w[:1])])),
+        not_numbers_latin=re.compile(
+            "|".join(re.escape(w) for w in sorted({w for w in n.zh_not_numbers if _is_latin(w[:1])}, key=len, reverse=True)),
+            re.IGNORECASE) if any(_is_latin(w[:1]) for w in n.zh_not_numbers) else None,
         article_re=re.compile(r"(?:" + _alternation(n.en_articles) + r")[ \t]*$", re.IGNORECASE),
         not_after_re=re.compile(r"(?:" + _alternation(n.en_not_after) + r")[ \t]+$", re.IGNORECASE),
         fraction_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_fraction, flexible=True) + r")[ \t]*"),
@@ -1404,6 +1433,13 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
     """Every number in the text, left to right, each read once."""
     n = numerals()
     not_numbers = [(m.start(), m.end()) for m in eng.not_numbers_re.finditer(norm)]
+    if eng.not_numbers_latin is not None:
+        # Latin words only as whole words; matched apart so the Chinese search stays a fast one.
+        latin = [(m.start(), m.end()) for m in eng.not_numbers_latin.finditer(norm)
+                 if not (m.start() > 0 and _is_latin(norm[m.start() - 1]))
+                 and not (m.end() < len(norm) and _is_latin(norm[m.end()]))]
+        if latin:
+            not_numbers = sorted(not_numbers + latin)
     nn_starts = [s for s, _ in not_numbers]
     out: list[_Num] = []
     pos = 0
@@ -1652,7 +1688,7 @@ def _bare_number_kind(norm: str, item: _Item) -> None:
         item.rule = levels.rule if levels is not None else "points.index_level"
         item.notes.append("a level of the index named in its sentence")
         return
-    got = counts.count_phrase(norm, numeral, end, value)
+    got = counts.count_phrase(norm, numeral, end, value, item.start)
     if got is not None:
         if end != item.end:
             item.notes.append(f"{norm[item.end:end]} = {format_value(value / item.value if item.value else 1)}")
