@@ -148,7 +148,7 @@ class WordTable:
         self._lead, self._flags, self._flexible = lead, flags, flexible
         self._by_first: dict[tuple[str, bool], re.Pattern[str]] = {}
         self._groupable = all(k and k[0] not in _FOLDS_TO_ASCII and (k[0].isascii() or not k[0].isalpha()
-                                                                     or not k[0].lower() != k[0].upper())
+                                                                     or k[0].lower() == k[0].upper())
                               for k in entries) and len(entries) > 64
         self._words_by_first: dict[str, list[str]] = {}
         if self._groupable:
