@@ -12,6 +12,7 @@ from functools import cache
 
 from extractor import rules
 from extractor.errors import RuleError
+from extractor.quantities import Quantity
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,21 @@ def day_alone(day: int, published: dt.date | None) -> str | None:
         if best is None or abs((d - published).days) < abs((best - published).days):
             best = d
     return best.isoformat() if best else None
+
+
+def period(text: str, s: int, e: int, rid: str, g: dict[str, str], published: dt.date | None) -> Quantity | None:
+    """A quarter, half, year to date, day alone or month of a relative year, as a date claim."""
+    if "day_alone" in g:
+        iso = day_alone(int(g["day_alone"]), published)
+        how = f" (the day nearest the article's date {published})"
+    elif "rel_year" in g:
+        year = relative_year(g, published)
+        iso = None if year is None or not 1 <= int(g["month"]) <= 12 else f"{year:04d}-{int(g['month']):02d}"
+        how = f" ({g['rel_year']} counted from {published})"
+    else:
+        part = part_of_year(g)
+        iso = None if part is None else f"{int(g['year']):04d}-{part}"
+        how = ""
+    if iso is None:
+        return None
+    return Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso, explanation=f"{text[s:e]} → {iso}{how}")

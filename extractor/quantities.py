@@ -1619,9 +1619,11 @@ def extract(
         items.append(item)
 
     items = _merge_ranges(norm, [part for item in items for part in _split_listed(text, norm, item)], eng)
+    from extractor import counts  # it builds on this module
+
     for item in items:
         if item.kind is None and item.num.source in ("en", "arabic", "zh"):
-            _bare_number_kind(norm, item)
+            counts.bare_number_kind(norm, item)
         if item.kind is None and not all_numbers:
             continue
         out.append(_finish(text, norm, item, eng))
@@ -1650,74 +1652,6 @@ def extract(
 
     out = currency.resolve(norm, out, source)
     return changes.sign(norm, out) if signed else out
-
-
-def _bare_number_kind(norm: str, item: _Item) -> None:
-    """What a number with no unit counts, from the words around it (counts.py): a noun
-    phrase after it (30,000 construction jobs), a count noun before it (用户超过3500万),
-    or an index named in its sentence (fell 1.2% to 4,512.30)."""
-    from extractor import counts
-
-    if item.num.fraction and 0 < item.value < 1 and item.num.per is None:
-        # A share: 三分之二 (written as a fraction), a fifth of its value, two-thirds of staff.
-        written = norm[item.num.start:item.num.end]
-        # 三分之二, 十分之一: a simple fraction; 五百分之2.2 is a ratio, not a share.
-        zh_written = (any(ch in _FRACTION_MARKS for ch in written) and len(written) <= 5
-                      and not any(ch in ".点點百千万萬" for ch in written))
-        if zh_written or _OF_AFTER.match(norm, item.end):
-            item.kind, item.unit, item.rule = "percent", "percent", "percent.fraction"
-            item.notes.append(f"{format_value(item.value)} of a whole is {format_value(_decimal(item.value * 100))}%")
-            item.value = _decimal(item.value * 100)
-        return
-    if item.num.fraction or item.num.per is not None or item.num.vague:
-        return
-    if item.num.source == "zh" or (item.num.source == "arabic" and item.num.magnitude > 1):
-        noun = _count_noun_before(norm, item.start)
-        if noun is not None and item.value == int(item.value) and item.value >= 10:
-            item.kind, item.unit, item.rule = "count", "count", "count.zh_noun_before"
-            item.notes.append(f"counts {noun}, named before it")
-        return
-    value, end = item.value, item.end
-    short = engine().short_magnitudes.after(norm, end, space=False) if item.num.source == "arabic" else None
-    if short is not None and not (short[2] < len(norm) and norm[short[2]].isalnum()):
-        value, end = _times(value, float(short[1])), short[2]  # 2.5m units: m is a million here
-    numeral = norm[item.num.start:item.num.end]
-    if item.num.source == "arabic" and counts.index_level(norm, item.start, numeral, item.value):
-        levels = counts.index_levels()
-        item.kind, item.unit = "points", "points"
-        item.rule = levels.rule if levels is not None else "points.index_level"
-        item.notes.append("a level of the index named in its sentence")
-        return
-    got = counts.count_phrase(norm, numeral, end, value, item.start)
-    if got is not None:
-        if end != item.end:
-            item.notes.append(f"{norm[item.end:end]} = {format_value(value / item.value if item.value else 1)}")
-        item.kind, item.unit, item.end, item.value = "count", "count", got[0], value
-        rules_of = counts.phrases()
-        item.rule = rules_of.rule if rules_of is not None else "count.en_phrase"
-        item.notes.append(f"counts {got[1]}")
-
-
-_OF_AFTER = re.compile(r"[ \t]+of\b", re.IGNORECASE)
-_FRACTION_MARKS = frozenset("分")
-
-
-def _count_noun_before(norm: str, start: int) -> str | None:
-    """A count noun of the classifier rules right before a number, bound words and
-    verbs of a level (超过, 达) between: 月活跃用户超过3500万."""
-    eng = engine()
-    nouns = next((r.nouns for r in eng.unit_rules if r.kind == "count" and r.nouns is not None
-                  and r.after is not None and r.min_value_without_noun > 0), None)
-    if nouns is None:
-        return None
-    pos = _skip_markup_left(norm, start)
-    for _ in range(2):
-        hit = eng.qual_before.before(norm, pos) or eng.qual_fillers.before(norm, pos)
-        if hit is None or _is_latin(hit[0][0]):
-            break
-        pos = hit[2]
-    noun = nouns.before(norm, pos)
-    return None if noun is None or _is_latin(noun[0][0]) else noun[0]
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -2233,9 +2167,11 @@ def _dates(
     found.sort()
     out: list[Quantity] = []
     last_year: list[tuple[int, int]] = []  # (position, year) of every explicit year
+    from extractor import periods  # it builds on this module
+
     for s, e, rid, g in found:
         if "day_alone" in g or "rel_year" in g or len(g) > 1 and "year" in g and "month" not in g:
-            q = _period(text, s, e, rid, g, published)
+            q = periods.period(text, s, e, rid, g, published)
             if q is not None:
                 out.append(q)
                 if q.date and q.date[:4].isdigit() and "day_alone" not in g:
@@ -2274,26 +2210,6 @@ def _dates(
         out.append(Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso,
                             explanation=f"{text[s:e]} → {iso}{note}"))
     return out
-
-
-def _period(text: str, s: int, e: int, rid: str, g: dict[str, str], published: dt.date | None) -> Quantity | None:
-    """A quarter, half, year to date, day alone or month of a relative year (periods.py)."""
-    from extractor import periods
-
-    if "day_alone" in g:
-        iso = periods.day_alone(int(g["day_alone"]), published)
-        how = f" (the day nearest the article's date {published})"
-    elif "rel_year" in g:
-        year = periods.relative_year(g, published)
-        iso = None if year is None or not 1 <= int(g["month"]) <= 12 else f"{year:04d}-{int(g['month']):02d}"
-        how = f" ({g['rel_year']} counted from {published})"
-    else:
-        part = periods.part_of_year(g)
-        iso = None if part is None else f"{int(g['year']):04d}-{part}"
-        how = ""
-    if iso is None:
-        return None
-    return Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso, explanation=f"{text[s:e]} → {iso}{how}")
 
 
 def _year_of(g: dict[str, str]) -> int | None:
