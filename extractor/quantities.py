@@ -1490,6 +1490,15 @@ def _signs(norm: str, num: _Num, eng: Engine) -> None:
     if norm[s - 1] == "-" and (s < 2 or not (norm[s - 2].isalnum() or norm[s - 2] in "-.,/")):
         num.start, num.value = s - 1, -num.value
         return
+    if norm[s - 1] == " " and s >= 2 and norm[s - 2] == "-":
+        # "- 5" opening the text or after a bracket or colon: a sign. Not "5 - 3" (a
+        # subtraction) nor a Markdown bullet at the start of a line.
+        j = s - 3
+        while j >= 0 and norm[j] in " \t":
+            j -= 1
+        if j < 0 or norm[j] in "(（:：=":
+            num.start, num.value = s - 2, -num.value
+            return
     if norm[s - 1] not in " \t\n":
         return  # "minus " ends in a space, maybe before a final newline
     m = eng.en_minus_re.search(norm, max(0, s - 12), s)
