@@ -2179,13 +2179,13 @@ def _dates(
     from extractor import periods  # it builds on this module
 
     for s, e, rid, g in found:
-        if "day_alone" in g or "rel_year" in g or len(g) > 1 and "year" in g and "month" not in g:
+        if "day_alone" in g or "rel_year" in g or "year2" in g or len(g) > 1 and "year" in g and "month" not in g:
             q = periods.period(text, s, e, rid, g, published)
             if q is not None:
                 out.append(q)
                 if q.date and q.date[:4].isdigit() and "day_alone" not in g:
                     last_year.append((s, int(q.date[:4])))
-            if q is not None or "day_alone" in g or "rel_year" in g:
+            if q is not None or "day_alone" in g or "rel_year" in g or "year2" in g:
                 continue
         year = _year_of(g)
         if year is not None and not (eng.year_range[0] <= year <= eng.year_range[1]):

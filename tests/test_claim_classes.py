@@ -65,6 +65,10 @@ PERIODS = [
     ("奧倫物流2027年下半年投產，2025年首三季營收創高。",
      [("2027年下半年", "2027-H2", "date"), ("2025年首三季", "2025-9M", "date")]),
     ("FY2027 guidance was kept.", [("FY2027", 2027.0, "year")]),
+    ("Margins fell in 3Q25 and will recover in 1H26.", [("3Q25", "2025-Q3", "date"), ("1H26", "2026-H1", "date")]),
+    ("Q4 FY26 sales", [("Q4 FY26", "2026-Q4", "date")]),
+    # A part of a relative year only anchors other figures: the attribution reads it.
+    ("奧倫物流今年第四季轉盈。", []),
     ("Output is targeted for 2029, later than the 2028 goal.",
      [("2029", 2029.0, "year"), ("2028", 2028.0, "year")]),
     # A day alone takes the month nearest the article's date (2025-06-12).
