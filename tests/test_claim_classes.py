@@ -159,6 +159,12 @@ CHANGES = [
      [("2.1%", -2.1, "percent", "down"), ("8,455.30", 8455.3, "points", None)]),
     ("With a third of its value gone, the firm is worth $9 billion.",
      [("a third", -33.3333333333333, "percent", "down"), ("$9 billion", 9000000000.0, "USD", None)]),
+    ("Larkfield posted a 6% year-on-year decline and revenue decreased 4%.",
+     [("6%", -6.0, "percent", "down"), ("4%", -4.0, "percent", "down")]),
+    ("岚峰指数收低0.8%，净利润大增45%。", [("0.8%", -0.8, "percent", "down"), ("45%", 45.0, "percent", "up")]),
+    # A net loss is a positive figure of its metric; an index that lost points fell.
+    ("Larkfield lost $2.3 billion last year.", [("$2.3 billion", 2300000000.0, "USD", None)]),
+    ("嵐峰去年淨虧損23億元。", [("23億元", 2300000000.0, "CNY", None)]),
     # No direction: a level after 至/to; a share of a cut is its size.
     ("目标价由88港元下调至81港元。", [("88港元", 88.0, "HKD", None), ("81港元", 81.0, "HKD", None)]),
     ("The carrier plans to cut orders by up to 25%.", [("25%", 25.0, "percent", None)]),
