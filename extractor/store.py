@@ -78,6 +78,8 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "modality": str,
     "confidence": float,
     "explanation": str,
+    "direction": str,  # up or down for a change; falls are stored negative
+    "currency_reason": str,  # why an ambiguous currency word (元, ¥) got its code
 }
 
 # What reading an article warned about (a date that is none, metadata ignored), kept with it.
@@ -235,6 +237,10 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["unit"],
         ):
             db.table("claims").create_index(cols)
+    else:  # a database from before a column was added gets it, empty
+        have = {r[1] for r in db.execute("pragma table_info([claims])")}
+        for col in CLAIM_COLUMNS.keys() - have:
+            db.execute(f"alter table [claims] add column [{col}] text")
     if not db.table(NOTES).exists():
         db.execute(f"create table [{NOTES}] (article_id text not null references articles(id), note text not null, "
                    "primary key (article_id, note))")
