@@ -23,6 +23,7 @@ their full count). Groups are recomputed only when their claims changed since th
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import math
 import multiprocessing
@@ -39,7 +40,9 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from extractor import align, reconcile
 from extractor.attribute import Metric, lexicon, metric_info
+from extractor.reconcile import Reconciliation, written_half_unit
 
 LOW_CONFIDENCE = 0.5
 ABOUT_TOLERANCE = 0.075
@@ -71,7 +74,8 @@ class Claim:
     modality: str
     confidence: float
     outlet: str | None = None
-    text: str = ""  # not read from the database: nothing here needs it
+    text: str = ""  # the figure as written: it says the precision (100亿 is ±0.5亿, not ±50亿)
+    inferred: bool = False  # the subject is the article's main subject, not read beside the figure
     # Derived once: every claim of a group is labelled, clustered and compared.
     label: str = field(init=False, repr=False, compare=False)
     tentative: bool = field(init=False, repr=False, compare=False)
@@ -175,18 +179,9 @@ def _interval(c: Claim) -> tuple[float, float]:
     if q == "about":
         tol = abs(v) * ABOUT_TOLERANCE
         return v - tol, v + tol
-    tol = abs(v) * 1e-6
+    # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500.
+    tol = written_half_unit(v, c.text, c.kind == "percent")
     return v - tol, v + tol
-
-
-@lru_cache(maxsize=4096)
-def _half_unit(v: float) -> float:
-    """Half a unit of the last significant digit: 30 → 5, 27 → 0.5, 1.3e10 → 5e8."""
-    if v == 0:
-        return 0.0
-    digits = f"{abs(v):.12g}".replace(".", "").rstrip("0").lstrip("0")
-    exponent = math.floor(math.log10(abs(v)))
-    return 0.5 * 10 ** (exponent - max(len(digits) - 1, 0))
 
 
 def _dates_agree(a: str, b: str) -> bool:
@@ -321,6 +316,7 @@ class Conflict:
     summary: str = ""
     best: Side | None = None
     confidence: float = 0.0
+    undecided: bool = False  # as many independent sources on each side: no best value
     # Figures of `a` and `b`, worked out when first read; `b`'s may come shared.
     a_figures: Figures | None = field(default=None, repr=False, compare=False)
     b_figures: Figures | None = field(default=None, repr=False, compare=False)
@@ -355,8 +351,10 @@ def _json_strings(values: Iterable[str]) -> str:
 def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
     if min(a.confidence, b.confidence) < LOW_CONFIDENCE:
         return "extraction_doubt"
-    if a.source == b.source and a.lang != b.lang:
-        return "translation_mismatch"
+    if a.source == b.source:
+        # One article against itself: its two language versions, or two of its own
+        # sentences, never "sources" that contradict each other.
+        return "translation_mismatch" if a.lang != b.lang else "internal"
     if a.tentative != b.tentative:
         return "proposal_vs_final"
     approximate = a.vague or b.vague or "about" in (a.qualifier, b.qualifier)
@@ -377,10 +375,14 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
         return False
     if rough.vague:
         return rough.value <= precise.value < rough.value * 10
-    return abs(precise.value - rough.value) <= max(_half_unit(rough.value), abs(rough.value) * 0.1)
+    return abs(precise.value - rough.value) <= written_half_unit(rough.value, rough.text, rough.kind == "percent")
 
 
-KINDS = ("extraction_doubt", "translation_mismatch", "proposal_vs_final", "rounding", "superseded", "contradiction")
+KINDS = ("extraction_doubt", "translation_mismatch", "internal", "proposal_vs_final", "rounding", "superseded",
+         "contradiction")
+# Kinds that oppose two different sources; one disagreement between sources gets one of
+# them (`_one_kind`), in this order of preference when as many claims point to each.
+BETWEEN_SOURCES = ("superseded", "proposal_vs_final", "contradiction")
 # Past this many claim pairs a group is compared with arrays rather than pair by pair.
 ARRAY_PAIRS = 1024
 # Pairs compared in one block of arrays: bounds memory whatever the size of a group.
@@ -395,8 +397,10 @@ Pairing = dict[str, tuple[list[Claim], Figures]]
 SHARED_FIGURES = 8
 
 
-def compare(sides: list[Side], subject: str, metric: str, unit: str) -> Iterator[Conflict]:
-    """Each side's disagreement with the best-supported side, split by kind.
+def compare(sides: list[Side], subject: str, metric: str, unit: str,
+            reconciled: list[Reconciliation] | None = None) -> Iterator[Conflict]:
+    """Each side's disagreement with the best-supported side: one conflict of one kind,
+    unless the texts reconcile it (then it goes to `reconciled` with its reason).
 
     Comparing against the best-supported side (most independent sources, then the
     latest) rather than every pair of sides keeps a story told by hundreds of outlets
@@ -414,9 +418,117 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str) -> Iterator
     others = [s for s in sides if s is not center]
     pairs = sum(len(s.claims) for s in others) * len(center.claims)
     pair_up = _pair_up_arrays if pairs >= ARRAY_PAIRS else _pair_up
+    mids = [_midpoint(s) for s in sides] if len(sides) <= MAX_SIDES_FOR_PARTS else []
     for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
-        for kind, (left, right) in by_kind.items():
+        reason, detail = _reconciled(other, center, by_kind, sides, mids, unit)
+        if reason is not None:
+            if reconciled is not None:
+                reconciled.append(_reconciliation(reason, subject, metric, unit, other.claims, center.claims, detail))
+            continue
+        for kind, (left, right) in _one_kind(by_kind).items():
             yield _describe(Conflict(kind, subject, metric, unit, left, right.claims, b_figures=right), other, center)
+
+
+# Past this many sides in a group, sums of parts are not looked for.
+MAX_SIDES_FOR_PARTS = 64
+# Claims of each side tried when looking for a conversion between them.
+CONVERSION_TRIES = 8
+
+
+def _midpoint(side: Side) -> float | None:
+    if not (math.isfinite(side.lo) and math.isfinite(side.hi)):
+        return None
+    return (side.lo + side.hi) / 2
+
+
+def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], mids: list[float | None],
+                unit: str) -> tuple[str | None, str]:
+    """Why the texts explain the difference between two sides, or (None, "")."""
+    if not by_kind:
+        # No pair could be compared: every one was about periods that cannot be the
+        # same, or told inside one sentence ("from 15 to 17").
+        return reconcile.DIFFERENT_PERIOD, ""
+    kinds = set(by_kind)
+    if "rounding" in kinds and kinds <= {"rounding", "internal"}:
+        return reconcile.ROUNDING, ""
+    if kinds & {"translation_mismatch", "extraction_doubt"}:
+        return None, ""
+    converted = _converted(other, center, unit)
+    if converted:
+        return reconcile.CONVERSION, converted
+    if mids and _part_of(other, center, sides, mids):
+        return reconcile.TOTAL_VS_PART, ""
+    return None, ""
+
+
+def _converted(other: Side, center: Side, unit: str) -> str:
+    """The rates at which every tried claim of `other` is the same amount as a claim of
+    `center` on another date, in words; "" when they are not."""
+    if other.claims[0].kind != "money" or unit == "USD":
+        return ""
+    centers = list({c.published: c for c in center.claims if c.value and c.value_max is None}.values())
+    centers = centers[:CONVERSION_TRIES]
+    said = ""
+    for a in other.claims[:CONVERSION_TRIES]:
+        if not a.value or a.value_max is not None:
+            return ""
+        day_a = reconcile.parse_day(a.published)
+        for b in centers:
+            day_b = reconcile.parse_day(b.published)
+            assert b.value is not None
+            if reconcile.same_amount(a.value, unit, day_a, b.value, unit, day_b) \
+                    and reconcile.rate_moved(unit, day_a, day_b, a.value, b.value):
+                assert day_a is not None and day_b is not None
+                said = said or (f"{reconcile.per_usd(unit, day_a):.4g} {unit} per US dollar on {day_a} and "
+                                f"{reconcile.per_usd(unit, day_b):.4g} on {day_b}")
+                break
+        else:
+            return ""
+    return said
+
+
+def _part_of(other: Side, center: Side, sides: list[Side], mids: list[float | None]) -> bool:
+    """Is the smaller of the two sides a part that, with another side, sums to the larger?"""
+    i, j = sides.index(other), sides.index(center)
+    if mids[i] is None or mids[j] is None:
+        return False
+    small, large = (i, j) if abs(mids[i] or 0) < abs(mids[j] or 0) else (j, i)
+    values = [abs(m) if m is not None and k != large else -1.0 for k, m in enumerate(mids)]
+    found = reconcile.parts_summing_to(abs(mids[large] or 0), values)
+    return found is not None and small in found
+
+
+def _one_kind(by_kind: Pairing) -> Pairing:
+    """One disagreement, one kind. A dissenting figure's pairs with sources other than its
+    own make one conflict, of the kind most of its claims point to (a tie goes to the
+    kind first in BETWEEN_SOURCES); the two language versions of one article disagreeing,
+    or a parsing doubt, are disagreements of their own. Rounding against one source
+    beside a real disagreement with another is not a second conflict, nor is one
+    article's own second figure."""
+    between = {k: v for k, v in by_kind.items() if k in BETWEEN_SOURCES}
+    out = {k: v for k, v in by_kind.items() if k in ("translation_mismatch", "extraction_doubt")}
+    if len(between) == 1:
+        out.update(between)
+    elif between:
+        kind = max(between, key=lambda k: (len(between[k][0]), -BETWEEN_SOURCES.index(k)))
+        left = list({c.id: c for k in BETWEEN_SOURCES if k in between for c in between[k][0]}.values())
+        right = list({c.id: c for k in BETWEEN_SOURCES if k in between for c in between[k][1].claims}.values())
+        out[kind] = (left, Figures(right))
+    elif not out and "internal" in by_kind:
+        out["internal"] = by_kind["internal"]
+    return out
+
+
+def _reconciliation(reason: str, subject: str, metric: str, unit: str, a: list[Claim], b: list[Claim],
+                    detail: str = "") -> Reconciliation:
+    info = metric_info(metric)
+    label = info.label if info else metric.replace("_", " ")
+    a_lab, b_lab = _labels({c.label for c in a}), _labels({c.label for c in b})
+    text = reconcile.REASON_TEXT[reason]
+    summary = f"{subject}'s {label}: {a_lab} and {b_lab} are not in conflict: {text}"
+    summary += f" ({detail})." if detail else "."
+    periods = {c.period for c in chain(a, b) if c.period}
+    return Reconciliation(reason, subject, metric, unit, _listed(a), _listed(b), summary, _period_of(periods))
 
 
 def _pair_up(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
@@ -460,7 +572,7 @@ class _Columns:
         self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)
         self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
         # How far a precise figure may be from this one, read as a rough figure.
-        self.slack = np.fromiter((_slack(c.value) for c in claims), np.float64, n)
+        self.slack = np.fromiter((_slack(c.value, c.text, c.kind == "percent") for c in claims), np.float64, n)
         self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -470,10 +582,10 @@ class _Columns:
         return {k: v[None, :] for k, v in vars(self).items()}
 
 
-def _slack(v: float | None) -> float:
+def _slack(v: float | None, text: str, share: bool) -> float:
     if v is None or v == 0:
         return math.nan
-    return max(_half_unit(v), abs(v) * 0.1)
+    return written_half_unit(v, text, share)
 
 
 def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarray]) -> np.ndarray:
@@ -527,6 +639,7 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
             ~valid,
             a["low"] | b["low"],
             (a["source"] == b["source"]) & (a["lang"] != b["lang"]),
+            a["source"] == b["source"],
             a["tentative"] != b["tentative"],
             (a["approximate"] | b["approximate"]) & ~a["dated"] & (_rounds_to_arrays(a, b) | _rounds_to_arrays(b, a)),
         ]
@@ -623,8 +736,8 @@ def _pairing(by_kind: dict[int, tuple[list[int], np.ndarray, int]], rows: list[C
     return pairing
 
 
-def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
-    """Which side the evidence favours."""
+def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side | None:
+    """Which side the evidence favours; None when it favours neither."""
     a, b = Side(conflict.a, a_side.lo, a_side.hi, a_side.date), Side(conflict.b, b_side.lo, b_side.hi, b_side.date)
     fa, fb = conflict.figures
     if conflict.kind == "superseded":
@@ -637,12 +750,13 @@ def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
     full_a, full_b = a_side.sources, b_side.sources
     if full_a != full_b:
         return a_side if full_a > full_b else b_side
-    return a if fa.latest >= fb.latest else b
+    return None  # a tie is undecided: being published later is no evidence
 
 
 def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
     best = _best(conflict, a_side, b_side)
     conflict.best = best
+    conflict.undecided = best is None
     fa, fb = conflict.figures
     a_lab, b_lab = fa.label, fb.label
     a_src, b_src = len(fa.sources), len(fb.sources)
@@ -663,8 +777,13 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
         "rounding": lambda: f"{What}: {a_lab} and {b_lab} differ only by rounding or vagueness.",
         "extraction_doubt": lambda: f"Possible extraction slip, not a source disagreement: {a_lab} against {b_lab} for {what}, read with low confidence.",
         "contradiction": lambda: f"Sources contradict each other on {what}: {a_lab} ({a_src} source{'s' if a_src != 1 else ''}) against {b_lab} ({b_src} source{'s' if b_src != 1 else ''}){tail}.",
+        "internal": lambda: f"One article gives two figures for {what}: {a_lab} and {b_lab}"
+                            f"{' (one conditional, planned or proposed)' if fa.tentative_labels or fb.tentative_labels else ''}"
+                            f"{tail}; check whether both sentences are about the same thing.",
     }
     conflict.summary = texts[conflict.kind]()
+    if conflict.undecided and conflict.kind in ("contradiction", "internal", "extraction_doubt"):
+        conflict.summary += " Undecided: as many independent sources give each figure."
     conflict.severity = {
         "contradiction": "high" if tail or (ratio and ratio >= 1.5) else "medium",
         "translation_mismatch": "high",
@@ -672,6 +791,7 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
         "superseded": "low",
         "rounding": "info",
         "extraction_doubt": "info",
+        "internal": "low",
     }[conflict.kind]
     # The same additions in the same order as summing over a + b.
     conflict.confidence = round(sum(chain(fa.confidences, fb.confidences)) / (len(conflict.a) + len(conflict.b)), 2)
@@ -717,6 +837,14 @@ GROUPS_QUERY = (
     "from claims where subject is not null and metric in ({marks}) "
     "group by subject, metric, unit having count(*) > 1"
 )
+# The same, with the claims whose subject was inferred from their article (align.py).
+GROUPS_QUERY_INFERRED = (
+    "select subject, metric, unit, _conflict_fingerprint(count(*), "
+    "sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973)) as fingerprint, count(*) as claims "
+    "from (select subject, metric, unit, id, confidence, value from claims where subject is not null and metric in ({marks}) "
+    f"union all select subject, metric, unit, id, confidence, value from {align.INFERRED_TABLE}) "
+    "group by subject, metric, unit having count(*) > 1"
+)
 # The claims of every group to redo, group after group. A group without a unit matches no
 # claim (`unit = NULL`) and comes as one empty row. Claims come in any order inside their
 # group and are put back in the order stored (c.rowid) in Python: ordering by c.rowid in
@@ -725,9 +853,18 @@ GROUPS_QUERY = (
 # database of 20,000 articles).
 DIRTY_CLAIMS_QUERY = """
 select d.rowid, c.rowid, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
-       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence
+       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
 from _conflict_dirty d
 left join claims c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
+left join _conflict_sources a on a.id = c.article_id
+order by d.rowid
+"""
+# The claims of the groups to redo whose subject was inferred, flagged by a last column.
+DIRTY_INFERRED_QUERY = f"""
+select d.rowid, c.crow, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text, 1
+from _conflict_dirty d
+join {align.INFERRED_TABLE} c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
 left join _conflict_sources a on a.id = c.article_id
 order by d.rowid
 """
@@ -741,6 +878,28 @@ LISTED_PER_SIDE = 10
 TEMP_TABLES = ("_conflict_current", "_conflict_dirty", "_conflict_keys", "_conflict_sources")
 
 Key = tuple[str, str, str]
+
+
+def init_tables(db: sqlite_utils.Database) -> None:
+    """The columns and tables this module adds to the conflict schema (store.init_schema
+    creates the rest): why a group was aligned, whether its best value is undecided, and
+    the differences the texts reconcile."""
+    conflicts = db.table("conflicts")
+    if conflicts.exists():
+        have = set(conflicts.columns_dict)
+        for name, kind in (("undecided", int), ("why", str)):
+            if name not in have:
+                conflicts.add_column(name, kind)
+    if not db.table("reconciliations").exists():
+        db.table("reconciliations").create(
+            {"id": str, "reason": str, "subject": str, "metric": str, "unit": str, "period": str, "summary": str},
+            pk="id")
+        db.table("reconciliations").create_index(["subject", "metric"])
+    if not db.table("reconciliation_claims").exists():
+        db.table("reconciliation_claims").create(
+            {"reconciliation_id": str, "claim_id": str, "side": str}, pk=("reconciliation_id", "claim_id"),
+            foreign_keys=[("reconciliation_id", "reconciliations", "id"), ("claim_id", "claims", "id")])
+        db.table("reconciliation_claims").create_index(["claim_id"])
 
 
 def _compared_metrics() -> list[str]:
@@ -769,7 +928,11 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
     caller_transaction = conn.in_transaction
     conn.create_function("_conflict_fingerprint", 2, lambda n, ids: f"{n}:{ids}", deterministic=True)
     _drop_temp(db)
-    conn.execute(f"create temp table _conflict_current as {GROUPS_QUERY.format(marks=marks)}", metrics)
+    unattributed = conn.execute(f"select 1 from claims where subject is null and metric in ({marks}) limit 1",
+                                metrics).fetchone()
+    inferred = bool(unattributed) and align.infer_subjects(db, metrics) > 0
+    query = GROUPS_QUERY_INFERRED if inferred else GROUPS_QUERY
+    conn.execute(f"create temp table _conflict_current as {query.format(marks=marks)}", metrics)
     conn.execute("create unique index temp._conflict_current_key on _conflict_current (subject, metric, unit)")
     same_group = "g.subject = c.subject and g.metric = c.metric and g.unit is c.unit"
     conn.execute(
@@ -792,16 +955,17 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
         out = _Writer(db)
         path = _db_path(db)
         if jobs > 1 and path is not None and not caller_transaction:
-            _recompute_in_workers(db, path, jobs, out)
+            _recompute_in_workers(db, path, jobs, out, inferred)
         else:
-            for key, fingerprint, claims in _dirty_groups(db):
+            for key, fingerprint, claims in _dirty_groups(db, inferred):
                 _recompute(db, key, fingerprint, claims, out)
         out.flush()
     if not caller_transaction:
         conn.commit()  # only temporary tables were written
     with db.atomic():
         if full:
-            for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups"):
+            for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups",
+                          "reconciliation_claims", "reconciliations"):
                 conn.execute(f"delete from {table}")
         else:
             _clear_keys(db)
@@ -831,7 +995,7 @@ def _chunks(db: sqlite_utils.Database) -> Iterator[list[tuple[str, str, str, str
         yield chunk
 
 
-def _recompute_in_workers(db: sqlite_utils.Database, path: str, jobs: int, out: _Writer) -> None:
+def _recompute_in_workers(db: sqlite_utils.Database, path: str, jobs: int, out: _Writer, inferred: bool) -> None:
     """`_recompute` for each run of groups in a worker; rows written here in group order.
     At most 2 * jobs runs are in flight, so memory grows with the run size."""
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -845,19 +1009,22 @@ def _recompute_in_workers(db: sqlite_utils.Database, path: str, jobs: int, out: 
         for chunk in _chunks(db):
             if len(pending) >= 2 * jobs:
                 write(pending.popleft().get())
-            pending.append(pool.apply_async(_work_chunk, (path, chunk)))
+            pending.append(pool.apply_async(_work_chunk, (path, chunk, inferred)))
         while pending:
             write(pending.popleft().get())
 
 
-def _work_chunk(path: str, chunk: list[tuple[str, str, str, str]]) -> dict[str, list[tuple[Any, ...]]]:
+def _work_chunk(path: str, chunk: list[tuple[str, str, str, str]], inferred: bool = False) -> dict[str, list[tuple[Any, ...]]]:
     """In a worker: the rows of a run of groups, read on this process's own connection."""
     db = _worker_db(path)
+    if inferred and not db.conn.execute("select 1 from sqlite_temp_master where name = ?",
+                                        [align.INFERRED_TABLE]).fetchone():
+        align.infer_subjects(db, _compared_metrics())  # once per worker and run
     db.conn.execute("delete from _conflict_dirty")
     db.conn.executemany("insert into _conflict_dirty (subject, metric, unit, fingerprint) values (?, ?, ?, ?)", chunk)
     db.conn.commit()  # no read transaction left open between runs
     rows = _Rows()
-    for key, fingerprint, claims in _dirty_groups(db):
+    for key, fingerprint, claims in _dirty_groups(db, inferred):
         _recompute(db, key, fingerprint, claims, rows)
     return rows.rows
 
@@ -876,9 +1043,10 @@ def _worker_db(path: str) -> sqlite_utils.Database:
 def _drop_temp(db: sqlite_utils.Database) -> None:
     for table in TEMP_TABLES + tuple(_Writer.temp_name(t) for t in _Writer.TABLES):
         db.conn.execute(f"drop table if exists temp.{table}")
+    align.drop_temp(db)
 
 
-def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Claim]]]:
+def _dirty_groups(db: sqlite_utils.Database, inferred: bool = False) -> Iterator[tuple[Key, str, list[Claim]]]:
     """Each group to redo with its fingerprint and claims; one group is held at a time."""
     # The groups in one cursor and their claims in another, both in group order: the
     # group's key is not repeated on every claim row.
@@ -893,7 +1061,10 @@ def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Cl
         rows.clear()  # not held beside the claims while the group is compared
         return claims
 
-    for r in db.conn.execute(DIRTY_CLAIMS_QUERY):
+    found: Iterable[tuple[Any, ...]] = db.conn.execute(DIRTY_CLAIMS_QUERY)
+    if inferred:
+        found = heapq.merge(found, db.conn.execute(DIRTY_INFERRED_QUERY), key=itemgetter(0))
+    for r in found:
         if group is None or r[0] != group[0]:
             if group is not None:
                 yield (group[1], group[2], group[3]), group[4], claims()
@@ -910,18 +1081,20 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
     """Delete what earlier runs stored for the groups in temp._conflict_keys."""
     in_keys = "(subject, metric, unit) in (select subject, metric, unit from _conflict_keys)"
     db.execute(f"delete from conflict_claims where conflict_id in (select id from conflicts where {in_keys})")
-    for table in ("conflicts", "corroborations", "conflict_groups"):
+    db.execute("delete from reconciliation_claims where reconciliation_id in "
+               f"(select id from reconciliations where {in_keys})")
+    for table in ("conflicts", "corroborations", "conflict_groups", "reconciliations"):
         db.execute(f"delete from {table} where {in_keys}")
 
 
 def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
     """A claim from a row of DIRTY_CLAIMS_QUERY, in the order of Claim's fields."""
     (_, _, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
-     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence) = r
+     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence, text) = r[:21]
     return Claim(
         id_, article_id, sentence_id, source, published, lang or "", subject, object_, metric, unit, kind,
         value, value_max, date, qualifier or "exact", bool(vague), period, period_basis,
-        modality or "asserted", confidence if confidence is not None else 1.0, outlet,
+        modality or "asserted", confidence if confidence is not None else 1.0, outlet, text or "", len(r) > 21,
     )
 
 
@@ -942,12 +1115,14 @@ class _Writer(_Rows):
     # Each table's primary key, then its columns in the order rows are given.
     TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         "conflicts": (("id",), ("id", "kind", "subject", "metric", "period", "summary", "severity", "confidence",
-                                "unit", "best_value", "best_value_max", "best_date", "sources")),
+                                "unit", "best_value", "best_value_max", "best_date", "sources", "undecided", "why")),
         "conflict_claims": (("conflict_id", "claim_id"), ("conflict_id", "claim_id", "side")),
         "corroborations": (("id",), ("id", "subject", "metric", "unit", "value", "sources", "claims", "claim_ids",
                                      "outlets")),
         "conflict_groups": (("subject", "metric", "unit"), ("subject", "metric", "unit", "fingerprint", "sources",
                                                             "values_json", "best")),
+        "reconciliations": (("id",), ("id", "reason", "subject", "metric", "unit", "period", "summary")),
+        "reconciliation_claims": (("reconciliation_id", "claim_id"), ("reconciliation_id", "claim_id", "side")),
     }
 
     def __init__(self, db: sqlite_utils.Database) -> None:
@@ -1045,7 +1220,9 @@ def _recompute(
     subject, metric, unit = key
     sides = sides_of(claims)
     rows, links = [], []
-    for c in compare(sides, subject, metric, unit):
+    reconciled: list[Reconciliation] = []
+    why = _why(key, claims)
+    for c in compare(sides, subject, metric, unit, reconciled):
         best = c.best
         cid = c.id  # a digest of every claim id: computed once, not once per link
         fa, fb = c.figures
@@ -1061,11 +1238,16 @@ def _recompute(
             first.value_max if first is not None else None,
             first.date if first is not None and dated else None,
             len(fb.sources) + sum(1 for x in fa.sources if x not in fb.sources),
+            int(c.undecided), why,
         ))
         links += [(cid, x.id, "a") for x in c.a]
         links += [(cid, x.id, "b") for x in listed]
     writer.add("conflicts", rows)
     writer.add("conflict_claims", links)
+    reconciled += _within_sides(sides, subject, metric, unit)
+    writer.add("reconciliations", [(r.id, r.reason, subject, metric, unit, r.period, r.summary) for r in reconciled])
+    writer.add("reconciliation_claims", [(r.id, x.id, side) for r in reconciled
+                                         for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
     support = []
     for side in sides:
         label = side.label
@@ -1082,6 +1264,38 @@ def _recompute(
         json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
         best.label if best else None,
     )])
+
+
+def _why(key: Key, claims: list[Claim]) -> str:
+    subject, metric, unit = key
+    inferred = sum(1 for c in claims if c.inferred)
+    periods = {c.period for c in claims if c.period and c.period_basis == "explicit"}
+    return align.evidence(subject, metric, unit, inferred, len(claims), periods, len(periods) == 1)
+
+
+def _within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> list[Reconciliation]:
+    """Figures that agree but are written differently by different sources (13.8万 and
+    138,420; HK$1.7 billion inside HK$1.6-1.9 billion): listed as reconciled, so a reader
+    sees why they are not a conflict."""
+    found = []
+    for side in sides:
+        if len(side.claims) < 2 or side.claims[0].kind in ("year", "date") or side.sources < 2:
+            continue
+        # Open-ended figures (more than, up to, 数十亿) agree by logic, not by rounding.
+        claims = [c for c in side.claims if c.bounded]
+        labels = {c.label for c in claims}
+        if len(labels) < 2:
+            continue
+        # The most precisely written figure against the others.
+        anchor = min(claims, key=lambda c: (c.value_max is not None,
+                                            written_half_unit(c.value or 0, c.text, c.kind == "percent") / (abs(c.value or 0) or 1)))
+        a = [c for c in claims if c.label != anchor.label]
+        b = [c for c in claims if c.label == anchor.label]
+        if len({c.source for c in a} | {c.source for c in b}) < 2:
+            continue
+        ranged = any(c.value_max is not None for c in claims)
+        found.append(_reconciliation(reconcile.RANGE if ranged else reconcile.ROUNDING, subject, metric, unit, a, b))
+    return found
 
 
 def _period_of(found: set[str]) -> str | None:

@@ -200,6 +200,9 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ],
         )
         db.table("conflict_claims").create_index(["claim_id"])
+    from extractor import conflicts  # imports attribute's rules: only when a database is opened
+
+    conflicts.init_tables(db)
     # Hot paths at a million claims: conflict grouping and the sources_agreement lookup,
     # entity_claims by subject or object (in article order, off the index), and the
     # claims and conflicts pages sorted by confidence.
