@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import rules
+from extractor import entities, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.segment import Sentence
@@ -38,6 +38,7 @@ class Entity:
     name: str
     kind: str
     aliases: tuple[str, ...]
+    of: str | None = None  # a person's organisation, which they otherwise speak for
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Metric:
     compare: bool = True
     label: str = ""
     symmetric: bool = False
+    personal: bool = False  # a person's own figure (net worth): its subject is the person
 
 
 _MISSING = object()
@@ -238,6 +240,15 @@ def lexicon() -> Lexicon:
         entities.append(ent)
         for a in aliases:
             alias_to_entity.setdefault(a.lower(), ent)
+    for section, kind in (("places", "place"), ("indexes", "index")):
+        for i, e in enumerate(ent_data.get(section) or []):
+            if not isinstance(e, dict) or "name" not in e:
+                raise RuleError(rules.path_of("entities"), f"{section} entry {i + 1}", "each entry needs a name")
+            name = str(e["name"])
+            ent = Entity(name, kind, tuple(dict.fromkeys([name, *_words("entities", name, e.get("aliases"))])))
+            entities.append(ent)
+            for a in ent.aliases:
+                alias_to_entity.setdefault(a.lower(), ent)
     by_name = {e.name: e for e in entities}
     person_aliases: list[str] = []
     for i, p in enumerate(ent_data.get("people") or []):
@@ -278,6 +289,7 @@ def lexicon() -> Lexicon:
             compare=bool(m.get("compare", True)),
             label=str(m.get("label") or mname.replace("_", " ")),
             symmetric=bool(m.get("symmetric", False)),
+            personal=bool(m.get("personal", False)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -435,12 +447,15 @@ class _Context:
     marked: dict[int, bool] = field(default_factory=dict)
     # The relative year word (今年, last year) first in a sentence window, by window.
     relative: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    # Every entity the article names (curated and discovered), by canonical name.
+    by_name: dict[str, Entity] = field(default_factory=dict)
+    discovered: list[entities.Group] = field(default_factory=list)
 
 
-def _context(article: Article) -> _Context:
+def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Context:
     lex = lexicon()
     text = article.text
-    mentions = find_entities(text)
+    mentions, discovered = _all_mentions(text, parallel, str(article.meta.get("outlet") or ""))
     index = lex.trigger_index
     triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
                 for metric, role in index.get(word.lower(), ())]
@@ -449,8 +464,55 @@ def _context(article: Article) -> _Context:
     main = mentions[0].entity if mentions else None
     published = article.published
     as_of = published.isoformat()[:7] if published else None
-    return _Context(text, article, mentions, [m.start for m in mentions], triggers,
-                    [t[0] for t in triggers], breaks, main, freq, published, as_of)
+    ctx = _Context(text, article, mentions, [m.start for m in mentions], triggers,
+                   [t[0] for t in triggers], breaks, main, freq, published, as_of)
+    ctx.by_name = {**lex.by_name, **{m.entity.name: m.entity for m in mentions}}
+    ctx.discovered = discovered
+    return ctx
+
+
+def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
+                  outlet: str) -> tuple[list[Mention], list[entities.Group]]:
+    """Curated mentions and those `entities.discover` finds beyond them."""
+    curated = find_entities(text)
+    found = entities.discover(text, [(m.start, m.end, m.entity.name) for m in curated], parallel, outlet)
+    if not found.found:
+        return curated, []
+    as_entity: dict[int, Entity] = {}
+    for g in found.groups:
+        as_entity[id(g)] = Entity(g.name, g.kind, tuple(g.names), g.of.name if g.of else None)
+    out = curated + [Mention(f.start, f.end, as_entity[id(f.group)]) for f in found.found]
+    out.sort(key=lambda m: m.start)
+    return out, found.groups
+
+
+def _parallel_spans(sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
+    """Pairs of sentences in two languages that state the same figures: a bilingual
+    article's halves. Indexed by value, so this is linear in the claims."""
+    starts = [s.start for s in sentences]
+    values: dict[int, set[tuple[str, Any]]] = {}
+    for c in claims:
+        if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
+            continue
+        key = ("date", c["date"]) if c["kind"] == "date" else (c["unit"], c["value"])
+        i = bisect.bisect_right(starts, c["start"]) - 1
+        if i >= 0 and key[1] is not None:
+            values.setdefault(i, set()).add(key)
+    by_value: dict[tuple[str, Any], list[int]] = {}
+    for i, vs in values.items():
+        if sentences[i].lang == "en":
+            for v in vs:
+                by_value.setdefault(v, []).append(i)
+    out = []
+    for i, vs in values.items():
+        if sentences[i].lang != "zh":
+            continue
+        shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
+        if shared:
+            j, _n = shared.most_common(1)[0]
+            a, b = sentences[j], sentences[i]
+            out.append((a.start, a.end, b.start, b.end))
+    return out
 
 
 def _between(ctx: _Context, a: int, b: int) -> int:
@@ -489,6 +551,9 @@ class _ClaimIndex:
     def dated_in(self, lo: int, hi: int) -> list[dict[str, Any]]:
         return self.dated[bisect.bisect_left(self.dated_starts, lo) : bisect.bisect_left(self.dated_starts, hi)]
 
+    def between(self, lo: int, hi: int) -> list[dict[str, Any]]:
+        return self.order[bisect.bisect_left(self.starts, lo) : bisect.bisect_left(self.starts, hi)]
+
     def before(self, pos: int) -> Iterator[dict[str, Any]]:
         """Claims starting before `pos`, nearest first, at most LOOKBACK of them."""
         i = bisect.bisect_left(self.starts, pos)
@@ -501,11 +566,13 @@ class _ClaimIndex:
 WINDOW = 400
 
 
-def attribute_claims(article: Article, sentences: list[Sentence], claims: list[dict[str, Any]]) -> None:
-    """Fill subject, object, metric, period, hedged and modality on each claim row."""
+def attribute_claims(article: Article, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill subject, object, metric, period, hedged and modality on each claim row.
+
+    Returns the `entities` rows of the organisations and people found in the article."""
     if not claims:
-        return
-    ctx = _context(article)
+        return []
+    ctx = _context(article, _parallel_spans(sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     for c in claims:
@@ -518,6 +585,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     _share_metrics(claims)
     for c in claims:
         _undated(c, index, sentences, starts)
+    return entities.group_rows(article.id, ctx.discovered)
 
 
 def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex) -> None:
@@ -526,8 +594,13 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     clause = _clause(ctx, sent, c["start"], c["end"])  # the same for every step: found once
     metric, metric_conf, trigger = _metric(ctx, sent, c, clause, notes, claims)
     c["metric"] = metric
-    subject, obj, subject_conf = _subject(ctx, sent, c, clause, lex.metrics.get(metric), trigger, notes, claims)
     info = lex.metrics.get(metric)
+    subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
+    if subject is not None and subject.kind == "person" and subject.of and not (info and info.personal):
+        org = ctx.by_name.get(subject.of)
+        if org is not None:
+            notes.append(f"subject {org.name}: {subject.name} speaks for it")
+            subject = org
     if info is not None and info.symmetric and subject is not None:
         subject, obj = _pair(ctx, subject, obj, notes)
     c["subject"] = subject.name if subject else None
@@ -619,7 +692,7 @@ def _subject(
 ) -> tuple[Entity | None, Entity | None, float]:
     lo = bisect.bisect_left(ctx.mention_starts, sent.start)
     hi = bisect.bisect_left(ctx.mention_starts, sent.end)
-    in_sent = [m for m in ctx.mentions[lo:hi] if m.end <= sent.end]
+    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end])
     cs, ce = clause
     in_clause = [m for m in in_sent if cs <= m.start and m.end <= ce]
     role = metric.subject_role if metric else "agent"
@@ -627,7 +700,14 @@ def _subject(
     conf = 0.9
     how = ""
 
-    if role == "investor":
+    if metric is not None and metric.personal:
+        people = [m for m in in_sent if m.entity.kind == "person"]
+        if people:
+            subject = min(people, key=lambda m: abs(m.start - c["start"]))
+            how = "the person whose own figure it is"
+    if subject is not None:
+        pass
+    elif role == "investor":
         investors = [m for m in in_sent if m.entity.kind == "investor"]
         if investors:
             subject = min(investors, key=lambda m: abs(m.start - c["start"]))
@@ -672,7 +752,12 @@ def _subject(
         notes.append(f"subject {subject.entity.name}: {how}")
         return subject.entity, obj, conf
     # Nothing named in the sentence: the subject of the claim just before it (in this
-    # paragraph or the one before) carries on; then anyone named earlier in the paragraph.
+    # paragraph or the one before) carries on, unless an entity was named after that claim
+    # (a heading over a list of figures); then anyone named earlier in the paragraph.
+    heading = _heading_entity(ctx, sent.start, claims)
+    if heading is not None:
+        notes.append(f"subject {heading.name}: named in the heading over its list")
+        return heading, None, 0.5
     prev = _previous_subject(ctx, c, claims)
     if prev is not None:
         notes.append(f"subject {prev.name}: carried on from the claim before it")
@@ -695,11 +780,36 @@ def _subject(
     return None, None, 0.2
 
 
+def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | None:
+    """The entity a short line with no figure names ("**Northwind Motors (NWM)**"), when
+    it is the last line naming anyone before `pos`, after the last claim with a subject."""
+    j = bisect.bisect_left(ctx.mention_starts, pos)
+    if j == 0:
+        return None
+    m = ctx.mentions[j - 1]
+    if m.entity.kind == "place" or pos - m.end > 300:
+        return None
+    line_start = ctx.text.rfind("\n", 0, m.start) + 1
+    line_end = ctx.text.find("\n", m.end)
+    line_end = len(ctx.text) if line_end < 0 else line_end
+    if line_end - line_start > m.end - m.start + 25 or claims.between(line_start, line_end):
+        return None
+    before = next((o for o in claims.before(pos) if o.get("subject")), None)
+    return m.entity if before is None or m.start > before["end"] else None
+
+
+def _places_last(mentions: list[Mention]) -> list[Mention]:
+    """A place is the subject only when no organisation or person is named with it:
+    美国晶片设计大厂X is X, but 日本将对进口电池征收关税 is Japan."""
+    others = [m for m in mentions if m.entity.kind != "place"]
+    return others if others else mentions
+
+
 def _pair(ctx: _Context, subject: Entity, obj: Entity | None, notes: list[str]) -> tuple[Entity, Entity | None]:
     """Both parties of a symmetric figure, in alphabetical order."""
     if obj is None:
         others = [name for name, _ in ctx.frequency.most_common() if name != subject.name]
-        obj = lexicon().by_name.get(others[0]) if others else None
+        obj = ctx.by_name.get(others[0]) if others else None
     if obj is None:
         return subject, None
     first, second = sorted([subject, obj], key=lambda e: e.name.lower())
@@ -728,7 +838,7 @@ def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
         if o["start"] < prev_para:
             return None
         if o.get("subject"):
-            return lexicon().by_name.get(o["subject"])
+            return ctx.by_name.get(o["subject"])
     return None
 
 
