@@ -68,7 +68,7 @@ def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch |
     text = article.text
     sents = segment.sentences(text)
     clock.lap("sentences")
-    quantities = extract(text, published=article.published)
+    quantities = extract(text, published=article.published, source=article.meta)
     aid = article.id
     starts = [s.start for s in sents]
     claim_rows = []
@@ -148,6 +148,8 @@ def claim_row(article_id: str, q: Quantity, sent: segment.Sentence | None) -> di
         "modality": None,
         "confidence": None,
         "explanation": q.explanation,
+        "direction": q.direction,
+        "currency_reason": q.currency_reason,
     }
 
 

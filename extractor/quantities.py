@@ -34,7 +34,7 @@ from extractor.numbers import (
     read_zh,
 )
 
-KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "number")
+KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "points", "measure", "number")
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "up_to", "less_than", "range")
 
 
@@ -54,6 +54,9 @@ class Quantity:
     qualifier: str = "exact"
     vague: bool = False
     explanation: str = ""
+    direction: str | None = None  # up or down for a change (跌4.8% → -4.8, down)
+    currency_reason: str | None = None  # why an ambiguous currency word (元, ¥) got its code
+    currency_word: str = ""  # the currency word as written, when one names the code
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -77,6 +80,7 @@ class Quantity:
                 "unit",
                 "qualifier",
                 "vague",
+                "direction",
             )
         }
 
@@ -846,8 +850,11 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
     out: list[UnitRule] = []
     words: list[WordRule] = []
     rate_rule = "percent.rate"
-    for kind in ("percent", "multiplier", "count", "duration"):
-        entries = rules.require("units", data, kind, list)
+    for section, kind in (("percent", "percent"), ("multiplier", "multiplier"), ("count", "count"),
+                          ("duration", "duration"), ("points", "points"), ("energy", "measure")):
+        if section not in data and kind in ("points", "measure"):
+            continue
+        entries = rules.require("units", data, section, list)
         for entry in entries:
             if not isinstance(entry, dict) or "id" not in entry:
                 raise RuleError(rules.path_of("units"), kind, "each rule needs an id")
@@ -871,6 +878,8 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                 "multiplier": "multiplier",
                 "count": "count",
                 "duration": "years",
+                "points": "points",
+                "measure": "number",
             }[kind]
             after = entry.get("after")
             after_table: WordTable | None = None
@@ -1434,6 +1443,7 @@ class _Item:
     currency_from_prefix: bool = False
     value_max: float | None = None
     named_after: bool = False  # a currency word follows as well as precedes ($20 … 美圆)
+    currency_word: str = ""
 
 
 class _Spans:
@@ -1509,10 +1519,13 @@ def extract(
     published: dt.date | None = None,
     all_numbers: bool = False,
     mentions: bool = False,
+    source: Mapping[str, Any] | None = None,
+    signed: bool = True,
 ) -> list[Quantity]:
     """Every quantity in `text`, in order. `published` dates relative expressions;
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
-    percent words that stand without a number (value None)."""
+    percent words that stand without a number (value None); `source` (outlet, url)
+    tells which currency a bare 元 or ¥ is; `signed` stores falls negative (跌4.8% → -4.8)."""
     eng = engine()
     norm = normalize(text)
     scanned = _Scanned(norm, eng.rule_groups)
@@ -1563,7 +1576,10 @@ def extract(
     if mentions:
         out.extend(_mentions(norm, text, eng, furniture, taken))
     out.sort(key=lambda q: (q.start, q.end))
-    return out
+    from extractor import changes, currency  # they build on this module
+
+    out = currency.resolve(norm, out, source)
+    return changes.sign(norm, out) if signed else out
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -1660,13 +1676,19 @@ def _attach_unit(
         return _Item(start, end, num, "percent", pct, "percent", eng.rate_rule,
                      notes + [f"{norm[num.start:num.inner_start or num.start].strip()} makes it a rate"])
 
+    word = pre[0] if from_prefix and pre else ""
     suf = _currency_after(norm, end, eng)
     if suf is not None and _key(suf[0]) in eng.generic_suffixes and currency:
         end = suf[2]  # 新台幣1.85兆元: 元 only repeats the currency named before
     elif suf is not None and (currency is None or suf[1].code == currency):
+        if currency is None and _key(suf[0]) in eng.generic_suffixes:
+            named = _currency_after(norm, suf[2], eng)
+            if named is not None and _key(named[0]) not in eng.generic_suffixes:
+                suf = (norm[end:named[2]].strip(), named[1], named[2])  # 5.26元新台币
         named_after = from_prefix
         if currency is None:
             value *= suf[1].scale
+            word = suf[0]
         currency = suf[1].code
         notes.append(f"{suf[0]} is {currency}")
         end = suf[2]
@@ -1674,7 +1696,7 @@ def _attach_unit(
         end, value = _minor_tail(norm, end, value, currency, eng, notes)
         return _Item(start, end, num, "money", value, currency,
                      "money.prefix" if from_prefix else "money.suffix", notes, from_prefix,
-                     named_after=named_after)
+                     named_after=named_after, currency_word=word)
     alone = eng.minor_alone.after(norm, end)
     if alone is not None:
         code, share = alone[1]
@@ -1861,6 +1883,8 @@ def _match_unit_rule(
         return None
     if value > r.max_value and not (num.digit_string and r.digit_string_scale is not None):
         return None
+    if r.kind == "points" and value == int(value) and abs(value) < r.min_value:
+        return None  # 3点 is a time, 一点 "a little"; an index moves by fractions or stands high
     notes = [f"{word} makes it {r.kind}"]
     if r.scale != 1:
         scale = r.digit_string_scale if num.digit_string and r.digit_string_scale is not None else r.scale
@@ -1897,7 +1921,11 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
             b = items[i + 1]
             between = norm[a.end : b.start]
             joiner = eng.range_joiners.match(between)
-            if joiner and eng.range_blockers.before(norm, _skip_markup_left(norm, a.start)) is not None:
+            lead = _skip_markup_left(norm, a.start)
+            bound = eng.qual_before.before(norm, lead) if joiner else None
+            if bound is not None:
+                lead = _skip_markup_left(norm, bound[2])  # fell about $2 billion to $18 billion
+            if joiner and eng.range_blockers.before(norm, lead) is not None:
                 joiner = None  # "from $10 to $12", "slid 50 cents to $12.40": a change
             if joiner and joiner.group(1).lower() in eng.range_openers:
                 opener = eng.range_openers[joiner.group(1).lower()]
@@ -1914,7 +1942,8 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
                     hi = b.value
                     if lo <= hi:
                         merged = _Item(a.start, b.end, a.num, kind, lo, unit,
-                                       (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"])
+                                       (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"],
+                                       currency_word=b.currency_word or a.currency_word)
                         merged.num = replace(a.num, end=b.num.end)
                         merged.value_max = hi
                         out.append(merged)
@@ -1993,6 +2022,7 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
         qualifier=qualifier,
         vague=item.num.vague,
         explanation=expl,
+        currency_word=item.currency_word,
     )
 
 
@@ -2045,6 +2075,14 @@ def _dates(
     out: list[Quantity] = []
     last_year: list[tuple[int, int]] = []  # (position, year) of every explicit year
     for s, e, rid, g in found:
+        if "day_alone" in g or "rel_year" in g or len(g) > 1 and "year" in g and "month" not in g:
+            q = _period(text, s, e, rid, g, published)
+            if q is not None:
+                out.append(q)
+                if q.date and q.date[:4].isdigit() and "day_alone" not in g:
+                    last_year.append((s, int(q.date[:4])))
+            if q is not None or "day_alone" in g or "rel_year" in g:
+                continue
         year = _year_of(g)
         if year is not None and not (eng.year_range[0] <= year <= eng.year_range[1]):
             continue
@@ -2077,6 +2115,26 @@ def _dates(
         out.append(Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso,
                             explanation=f"{text[s:e]} → {iso}{note}"))
     return out
+
+
+def _period(text: str, s: int, e: int, rid: str, g: dict[str, str], published: dt.date | None) -> Quantity | None:
+    """A quarter, half, year to date, day alone or month of a relative year (periods.py)."""
+    from extractor import periods
+
+    if "day_alone" in g:
+        iso = periods.day_alone(int(g["day_alone"]), published)
+        how = f" (the day nearest the article's date {published})"
+    elif "rel_year" in g:
+        year = periods.relative_year(g, published)
+        iso = None if year is None or not 1 <= int(g["month"]) <= 12 else f"{year:04d}-{int(g['month']):02d}"
+        how = f" ({g['rel_year']} counted from {published})"
+    else:
+        part = periods.part_of_year(g)
+        iso = None if part is None else f"{int(g['year']):04d}-{part}"
+        how = ""
+    if iso is None:
+        return None
+    return Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso, explanation=f"{text[s:e]} → {iso}{how}")
 
 
 def _year_of(g: dict[str, str]) -> int | None:

@@ -78,6 +78,8 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "modality": str,
     "confidence": float,
     "explanation": str,
+    "direction": str,  # up or down for a change; falls are stored negative
+    "currency_reason": str,  # why an ambiguous currency word (元, ¥) got its code
 }
 
 CONFLICT_COLUMNS: dict[str, Any] = {
@@ -197,6 +199,10 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["unit"],
         ):
             db.table("claims").create_index(cols)
+    else:  # a database from before a column was added gets it, empty
+        have = {r[1] for r in db.execute("pragma table_info([claims])")}
+        for col in CLAIM_COLUMNS.keys() - have:
+            db.execute(f"alter table [claims] add column [{col}] text")
     if not db.table("conflicts").exists():
         db.table("conflicts").create(CONFLICT_COLUMNS, pk="id")
         db.table("conflicts").create_index(["kind"])

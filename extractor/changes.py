@@ -1,0 +1,138 @@
+"""Signed changes: 跌4.8% is -4.8, "wiping $65 billion off" a negative amount.
+
+A number is a change when a word of a move stands right before it (bound words such as
+逾 or "as much as", and a colon, may stand between), or when a verb of a cut stands
+earlier in its clause with its object between (trim capital spending by $2 billion,
+拉低毛利率1个百分点). A fall is stored negative and every change gets a `direction`.
+The qualifier still applies to the magnitude: 跌逾6% is -6, more_than.
+The words are data in `rules/changes.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from extractor import rules
+from extractor.errors import RuleError
+from extractor.quantities import Engine, Quantity, WordTable, engine
+
+# Kinds of claim a move signs; counts (cut 3,200 jobs) and durations never are.
+_MOVE_UNITS = frozenset({"percent", "percentage_points", "points"})
+# What a cut verb signs: amounts and points, not rates.
+_CUT_UNITS = frozenset({"percentage_points", "points"})
+_CLAUSE_END = re.compile(r"[，。；;！？!?\n]|[,.](?!\d)")
+_COLON = " \t:：*"
+
+
+@dataclass(frozen=True)
+class Moves:
+    words: WordTable
+    cut_verbs: re.Pattern[str]
+    cut_window: int
+    same_move: WordTable
+
+
+@cache
+def moves() -> Moves:
+    data = rules.load("changes")
+    words: dict[str, str] = {}
+    for direction in ("down", "up"):
+        for w in rules.string_list("changes", direction, rules.require("changes", data, direction, list)):
+            words.setdefault(w, direction)
+    cuts = rules.string_list("changes", "cut_verbs", data.get("cut_verbs", []))
+    alt = "|".join(
+        (rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w))
+        for w in sorted(set(cuts), key=len, reverse=True)
+    ) or r"(?!x)x"
+    window = data.get("cut_window", 48)
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise RuleError(rules.path_of("changes"), "cut_window", "expected a positive number of characters")
+    same = rules.string_list("changes", "same_move", data.get("same_move", []))
+    return Moves(WordTable(words, flexible=True), re.compile(alt, re.IGNORECASE), window,
+                 WordTable({w: True for w in same}))
+
+
+def _signable(q: Quantity, units: frozenset[str]) -> bool:
+    return q.value is not None and (q.kind == "money" or q.unit in units)
+
+
+def _skip_left(norm: str, pos: int, eng: Engine) -> int:
+    """Back over bound words and markup before a number: 跌**逾**6%, down as much as 21%."""
+    for _ in range(3):
+        while pos > 0 and norm[pos - 1] in _COLON:
+            pos -= 1
+        hit = eng.qual_before.before(norm, pos)
+        if hit is None:
+            filler = eng.qual_fillers.before(norm, pos)
+            if filler is None:
+                break
+            pos = filler[2]
+            continue
+        word, _, start = hit
+        if word[0].isascii() and word[0].isalpha() and start > 0 and norm[start - 1].isalpha() and norm[start - 1].isascii():
+            break
+        pos = start
+    return pos
+
+
+def _move_before(norm: str, pos: int, m: Moves) -> str | None:
+    hit = m.words.before(norm, pos)
+    if hit is None:
+        return None
+    word, direction, start = hit
+    if word[0].isascii() and start > 0 and norm[start - 1].isascii() and norm[start - 1].isalpha():
+        return None
+    return str(direction)
+
+
+def _cut_before(norm: str, pos: int, m: Moves) -> bool:
+    """A cut verb earlier in the clause, its object between: "trim X by", "拉低X"."""
+    lo = max(0, pos - m.cut_window)
+    window = norm[lo:pos]
+    ends = list(_CLAUSE_END.finditer(window))
+    if ends:
+        window = window[ends[-1].end():]
+    verbs = list(m.cut_verbs.finditer(window))
+    if not verbs:
+        return False
+    verb = verbs[-1]
+    between = window[verb.end():]
+    if any(ch.isdigit() for ch in between):
+        return False  # another number stands between: the verb is its own
+    if verb.group().isascii():
+        return re.search(r"\bby[ \t]*$", between, re.IGNORECASE) is not None
+    return bool(between.strip()) and between.strip()[-1] not in "的将將把"
+
+
+def sign(norm: str, quantities: list[Quantity]) -> list[Quantity]:
+    """Give each change its direction and each fall its minus sign."""
+    eng = engine()
+    m = moves()
+    out: list[Quantity] = []
+    prev: Quantity | None = None
+    for q in quantities:
+        direction: str | None = None
+        if _signable(q, _MOVE_UNITS):
+            pos = _skip_left(norm, q.start, eng)
+            direction = _move_before(norm, pos, m)
+            if direction is None and prev is not None and prev.direction is not None:
+                joint = m.same_move.before(norm, pos)
+                if joint is not None and norm[prev.end:joint[2]].strip(" \t,，") == "":
+                    direction = prev.direction
+            if direction is None and _signable(q, _CUT_UNITS) and _cut_before(norm, pos, m):
+                direction = "down"
+        if direction is not None:
+            q = _signed(q, direction)
+        out.append(q)
+        prev = q
+    return out
+
+
+def _signed(q: Quantity, direction: str) -> Quantity:
+    if direction != "down" or q.value is None or q.value < 0:
+        return replace(q, direction=direction)
+    value_max = -q.value_max if q.value_max is not None and q.value_max > 0 else q.value_max
+    return replace(q, value=-q.value, value_max=value_max, direction=direction,
+                   explanation=q.explanation + " (a fall: stored negative)")
