@@ -296,11 +296,15 @@ def lexicon() -> Lexicon:
         for w in also:
             index.setdefault(w.lower(), []).append((mname, "also"))
     # A trigger inside a longer one still counts: 收入分成 carries 分成's metrics too.
+    # Not for the kinds the longer word itself triggers a metric of: 收入分成 is a revenue
+    # share total, not revenue, though 收入 is in it.
     words = list(index)
+    own_kinds = {w: {k for name, role in index[w] if role == "trigger" for k in metrics[name].kinds} for w in words}
     for w in words:
         for shorter in words:
             if shorter != w and shorter in w:
-                index[w] = list(dict.fromkeys(index[w] + index[shorter]))
+                inherited = [(name, role) for name, role in index[shorter] if not metrics[name].kinds & own_kinds[w]]
+                index[w] = list(dict.fromkeys(index[w] + inherited))
     for mname, metric in metrics.items():
         if metric.dated_by_event and metric.dated_by_event not in metrics:
             raise RuleError(rules.path_of("metrics"), mname, f"dated_by_event names unknown metric {metric.dated_by_event!r}")
