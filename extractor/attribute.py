@@ -87,6 +87,9 @@ class _Lru:
         self.data[key] = value
 
 
+_NEVER_PATTERN = r"(?!x)x"
+
+
 @dataclass
 class Lexicon:
     entities: list[Entity]
@@ -108,6 +111,7 @@ class Lexicon:
     estimated_qualifiers: frozenset[str]
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
+    conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
     # Derived once here rather than per claim or per capitalized run.
     metric_rank: dict[str, int] = field(default_factory=dict)  # order in metrics.yaml: breaks ties
@@ -296,11 +300,15 @@ def lexicon() -> Lexicon:
         for w in also:
             index.setdefault(w.lower(), []).append((mname, "also"))
     # A trigger inside a longer one still counts: 收入分成 carries 分成's metrics too.
+    # Not for the kinds the longer word itself triggers a metric of: 收入分成 is a revenue
+    # share total, not revenue, though 收入 is in it.
     words = list(index)
+    own_kinds = {w: {k for name, role in index[w] if role == "trigger" for k in metrics[name].kinds} for w in words}
     for w in words:
         for shorter in words:
             if shorter != w and shorter in w:
-                index[w] = list(dict.fromkeys(index[w] + index[shorter]))
+                inherited = [(name, role) for name, role in index[shorter] if not metrics[name].kinds & own_kinds[w]]
+                index[w] = list(dict.fromkeys(index[w] + inherited))
     for mname, metric in metrics.items():
         if metric.dated_by_event and metric.dated_by_event not in metrics:
             raise RuleError(rules.path_of("metrics"), mname, f"dated_by_event names unknown metric {metric.dated_by_event!r}")
@@ -340,8 +348,17 @@ def lexicon() -> Lexicon:
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
         relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
         metric_rank={name: n for n, name in enumerate(metrics)},
+        conversion_re=_conversion_re(_words("metrics", "conversion_markers", met.get("conversion_markers"))),
         fuzzy_choices=list(fuzzy_names),
     )
+
+
+def _conversion_re(markers: list[str]) -> re.Pattern[str]:
+    """What stands between an amount and itself in another currency: a bracket with or
+    without a marker (（约合…）, "(about …)"), or a comma and a marker ("，约合…", ", or about …")."""
+    words = "|".join(re.escape(w) for w in sorted(markers, key=len, reverse=True))
+    marker = rf"(?:(?:{words})\s*){{1,2}}" if words else _NEVER
+    return re.compile(rf"\s*(?:[(（]\s*(?:{marker})?|[,，]\s*{marker})\s*", re.IGNORECASE)
 
 
 _REGEX_SYNTAX = frozenset(".^$*+?{}[]|()\\")
@@ -582,6 +599,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
         if (lo, hi) != (sent.start, sent.end):
             sent = Sentence(lo, hi, sent.lang, ctx.text[lo:hi])
         _attribute_one(ctx, sent, c, index)
+    _conversions(ctx.text, index)
     _share_metrics(claims)
     for c in claims:
         _undated(c, index, sentences, starts)
@@ -670,12 +688,32 @@ def _metric(
             notes.append(f"metric {prev['metric']}: {anaphor.group()!r} points back to {prev['text']!r}")  # type: ignore[union-attr]
             return prev["metric"], 0.7, None
         default = lex.defaults.get(kind, "amount")
+        base = _compared_with(ctx, sent, c, claims, default)
+        if base is not None:
+            notes.append(f"metric {base['metric']}: compared with {base['text']!r} in its sentence")
+            return base["metric"], 0.5, None
         notes.append(f"metric {default}: no trigger word near the number")
         return default, 0.4, None
     score, _, name, span = best
     word = ctx.text[span[0] : span[1]]
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
+
+
+def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex,
+                   default: str) -> dict[str, Any] | None:
+    """The figure of the same kind and unit just before, in the same sentence, when this
+    one has no trigger of its own: "rose to NT$11.2 billion from NT$9.3 billion"."""
+    for o in claims.before(c["start"]):
+        if o["start"] < sent.start:
+            return None
+        if o["kind"] == c["kind"] and o["unit"] == c["unit"]:
+            gap = ctx.text[o["end"] : c["start"]]
+            # A list (从A，到B) is not a comparison: a comma between them ends it.
+            if len(gap) > 40 or any(ch in gap for ch in ",，;；、"):
+                return None
+            return o if o.get("metric") and o["metric"] != default else None
+    return None
 
 
 def _object_marked(ctx: _Context, m: Mention) -> bool:
@@ -953,6 +991,20 @@ def _relative_word(ctx: _Context, sent: Sentence) -> str | None:
         m = lexicon().relative_re.search(ctx.text, sent.start, sent.end)
         ctx.relative[key] = m.group() if m else None
     return ctx.relative[key]
+
+
+def _conversions(text: str, claims: _ClaimIndex) -> None:
+    """An amount in brackets right after an amount in another currency is that amount
+    converted: it measures the same thing, for the same subject and period."""
+    rx = lexicon().conversion_re
+    for prev, c in pairwise(claims.order):
+        if (c["kind"] != "money" or prev["kind"] != "money" or c["unit"] == prev["unit"]
+                or c["start"] - prev["end"] > 16 or not rx.fullmatch(text, prev["end"], c["start"])):
+            continue
+        for key in ("metric", "subject", "object", "period", "period_basis"):
+            c[key] = prev.get(key)
+        c["confidence"] = prev.get("confidence", c.get("confidence"))
+        c["explanation"] = (c.get("explanation") or "") + f"; the same amount as {prev['text']!r} in another currency"
 
 
 def _share_metrics(claims: list[dict[str, Any]]) -> None:
