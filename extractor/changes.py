@@ -24,6 +24,9 @@ _MOVE_UNITS = frozenset({"percent", "percentage_points", "points"})
 _CUT_UNITS = frozenset({"percentage_points", "points"})
 _CLAUSE_END = re.compile(r"[，。；;！？!?\n]|[,.](?!\d)")
 _COLON = " \t:：*"
+# A digit between a cut verb and its amount, other than a year's (削减2026年资本开支).
+_YEARLESS_DIGIT = re.compile(r"\d(?<!\d{4}(?=年))(?!\d*年)")
+_OPENING = frozenset("(（")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Moves:
     cut_verbs: re.Pattern[str]
     cut_window: int
     same_move: WordTable
+    levels: WordTable
 
 
 @cache
@@ -50,8 +54,9 @@ def moves() -> Moves:
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise RuleError(rules.path_of("changes"), "cut_window", "expected a positive number of characters")
     same = rules.string_list("changes", "same_move", data.get("same_move", []))
+    levels = rules.string_list("changes", "levels", data.get("levels", []))
     return Moves(WordTable(words, flexible=True), re.compile(alt, re.IGNORECASE), window,
-                 WordTable({w: True for w in same}))
+                 WordTable({w: True for w in same}), WordTable({w: True for w in levels}))
 
 
 def _signable(q: Quantity, units: frozenset[str]) -> bool:
@@ -99,11 +104,11 @@ def _cut_before(norm: str, pos: int, m: Moves) -> bool:
         return False
     verb = verbs[-1]
     between = window[verb.end():]
-    if any(ch.isdigit() for ch in between):
-        return False  # another number stands between: the verb is its own
     if verb.group().isascii():
         return re.search(r"\bby[ \t]*$", between, re.IGNORECASE) is not None
-    return bool(between.strip()) and between.strip()[-1] not in "的将將把"
+    if _YEARLESS_DIGIT.search(between):
+        return False  # another number stands between: the verb is its own
+    return not between.strip() or between.strip()[-1] not in "的将將把"
 
 
 def sign(norm: str, quantities: list[Quantity]) -> list[Quantity]:
@@ -117,17 +122,31 @@ def sign(norm: str, quantities: list[Quantity]) -> list[Quantity]:
         if _signable(q, _MOVE_UNITS):
             pos = _skip_left(norm, q.start, eng)
             direction = _move_before(norm, pos, m)
-            if direction is None and prev is not None and prev.direction is not None:
-                joint = m.same_move.before(norm, pos)
-                if joint is not None and norm[prev.end:joint[2]].strip(" \t,，") == "":
-                    direction = prev.direction
-            if direction is None and _signable(q, _CUT_UNITS) and _cut_before(norm, pos, m):
-                direction = "down"
+            if direction is None and m.levels.before(norm, pos) is None:
+                direction = _same_as(norm, q, pos, prev, m)
+                if direction is None and _signable(q, _CUT_UNITS) and _cut_before(norm, pos, m):
+                    direction = "down"
         if direction is not None:
             q = _signed(q, direction)
         out.append(q)
         prev = q
     return out
+
+
+def _same_as(norm: str, q: Quantity, pos: int, prev: Quantity | None, m: Moves) -> str | None:
+    """The direction of the change just before, when this one restates it: "lost 441
+    points, or 1.9%", or the same amount in another currency (蒸发约653亿美元（约合人民币
+    4649亿元）, about US$65 billion. 約650億美元)."""
+    if prev is None or prev.direction is None:
+        return None
+    joint = m.same_move.before(norm, pos)
+    if joint is not None and norm[prev.end:joint[2]].strip(" \t,，") == "":
+        return prev.direction
+    between = norm[prev.end:pos]
+    if (q.kind == "money" and prev.kind == "money" and len(between) <= 4 and not between.strip(" \t,，.。(（")
+            and (pos < q.start or any(c in _OPENING for c in between))):
+        return prev.direction  # a bound word (约合) or a bracket: a conversion
+    return None
 
 
 def _signed(q: Quantity, direction: str) -> Quantity:

@@ -176,3 +176,32 @@ def resolve(norm: str, quantities: list[Quantity], source: Mapping[str, Any] | N
             q = replace(q, unit=code, explanation=q.explanation.replace(f" {q.unit}", f" {code}", 1))
         out.append(replace(q, currency_reason=reason))
     return out
+
+
+def cldr_names() -> list[tuple[str, list[str], list[str]]]:
+    """(code, prefixes, suffixes) for every ISO 4217 currency, from CLDR via Babel, as
+    rules/currencies.yaml `cldr` asks; empty without Babel or without that section."""
+    conf = rules.load("currencies").get("cldr")
+    if not isinstance(conf, dict):
+        return []
+    try:
+        from babel.numbers import get_currency_name, get_currency_symbol, list_currencies
+    except ImportError:
+        return []
+    locales = rules.string_list("currencies", "cldr.locales", conf.get("locales", ["en"]))
+    skip_codes = tuple(rules.string_list("currencies", "cldr.skip_code_prefixes", conf.get("skip_code_prefixes", [])))
+    skip_names = set(rules.string_list("currencies", "cldr.skip_names", conf.get("skip_names", [])))
+    out = []
+    for code in sorted(list_currencies()):
+        if not re.fullmatch(r"[A-Z]{3}", code) or code.startswith(skip_codes):
+            continue
+        suffixes: set[str] = set()
+        for loc in locales:
+            for count in (None, 1, 2):
+                name = get_currency_name(code, count=count, locale=loc)
+                if name and name != code and "(" not in name and "（" not in name and name not in skip_names:
+                    suffixes.update(both_scripts(name) if not name.isascii() else {name})
+        symbol = get_currency_symbol(code, "en")
+        prefixes = [symbol] if symbol and symbol != code and not symbol.isalpha() and len(symbol) <= 4 else []
+        out.append((code, prefixes, sorted(suffixes)))
+    return out

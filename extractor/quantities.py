@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -342,7 +343,10 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
             start_chars.update((ch, ch.lower(), ch.upper()))
     start_chars.update(_FOLDS_TO_ASCII)
     start_chars = {ch for ch in start_chars if len(ch) == 1}
-    accepted = re.compile("[" + (_class_source(first, latin=True, word=True) or "") + "]", flags)
+    source = _class_source(first, latin=True, word=True)
+    if not source:
+        return None  # a start no class can say: scan the rule plainly
+    accepted = re.compile("[" + source + "]", flags)
     for op, av in lead:
         run: str | None = None
         if op is c.AT and av is c.AT_BOUNDARY:
@@ -552,11 +556,14 @@ class RulePattern:
         skip, match = self.skipper.match, self.regex.match
         pos = 0
         while (stop := skip(text, pos)) is not None and stop.end() < len(text):
+            if stop.end() < pos:  # an engine that stops behind where it started (CPython < 3.11.5)
+                yield from self.regex.finditer(text, pos)
+                return
             found = match(text, stop.end())
             if found is None:  # cannot happen: the skipper stops only where it matches
                 return
             yield found
-            pos = found.end()
+            pos = max(found.end(), stop.end() + 1)  # always forward, even past an empty match
 
 
 _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -644,6 +651,8 @@ class RuleGroup:
         next_start = [0] * len(self.members)
         pos, size = 0, len(text)
         while (stop := skip(text, pos)) is not None and (at := stop.end()) < size:
+            if at < pos:  # an engine that stops behind where it started: scan one by one
+                return None
             for i in self._tries(text[at]):
                 if possible[i] and next_start[i] <= at:
                     m = self.members[i].regex.match(text, at)
@@ -838,6 +847,8 @@ class Engine:
     percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
     rule_groups: list[RuleGroup] = field(default_factory=list)
+    move_words: WordTable | None = None  # rules/changes.yaml: a move before "X to Y"
+    move_range_ratio: float = math.inf
     rules_near: dict[tuple[str, str, str], list[UnitRule]] = field(default_factory=dict)
 
 
@@ -1064,6 +1075,15 @@ def engine() -> Engine:
             minors.setdefault(str(w), {})[code] = _number(code, frac)
         for m in rules.string_list("currencies", f"{code}.mentions", entry.get("mentions", [])):
             mentions.setdefault(m, Money(code))
+    from extractor.currency import cldr_names  # it builds on this module
+
+    for code, cldr_prefixes, cldr_suffixes in cldr_names():
+        names.setdefault(code, code)
+        for p in cldr_prefixes:
+            if p.lower() not in {k.lower() for k in (*prefixes, *exact_prefixes)}:
+                exact_prefixes[p] = Money(code)  # as CLDR writes it: A$ is not "a $"
+        for sfx in cldr_suffixes:
+            suffixes.setdefault(sfx, Money(code))
     between = rules.string_list("currencies", "between", cur.get("between", []))
     alone: dict[str, tuple[str, float]] = {}
     for w in rules.string_list("currencies", "minor_alone", cur.get("minor_alone", [])):
@@ -1098,6 +1118,8 @@ def engine() -> Engine:
     }
 
     unit_rules, word_rules, rate_rule = _unit_rules()
+    moves = rules.load("changes") if rules.path_of("changes").exists() else {}
+    move_words = [w for d in ("down", "up") for w in rules.string_list("changes", d, moves.get(d, []))]
     ago = _special_unit_entry("duration.ago")
     sign = _special_unit_entry("percent.sign")
 
@@ -1156,6 +1178,8 @@ def engine() -> Engine:
         percent_mentions=WordTable({str(w): True for w in sign.get("mentions", [])}),
         currency_names=names,
         rule_groups=RuleGroup.of(rp for _, rp in [*date_patterns, *line_ex, *span_ex]),
+        move_words=_table(move_words, flexible=True),
+        move_range_ratio=float(moves["range_ratio"]) if isinstance(moves.get("range_ratio"), int | float) else math.inf,
     )
 
 
@@ -1386,6 +1410,11 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
         s = m.start("start") if m is not None else -1
         if s < 0:
             break
+        if s < pos:  # an engine that stops behind where it started: the plain search
+            plain = eng.start_re.search(norm, pos)
+            s = plain.start() if plain is not None else -1
+            if s < pos:
+                break
         i = bisect.bisect_right(nn_starts, s) - 1
         if i >= 0 and not_numbers[i][0] <= s < not_numbers[i][1]:
             pos = not_numbers[i][1]
@@ -1553,6 +1582,8 @@ def extract(
 
     items = _merge_ranges(norm, [part for item in items for part in _split_listed(text, norm, item)], eng)
     for item in items:
+        if item.kind is None and item.num.source in ("en", "arabic"):
+            _count_phrase(norm, item)
         if item.kind is None and not all_numbers:
             continue
         out.append(_finish(text, norm, item, eng))
@@ -1580,6 +1611,20 @@ def extract(
 
     out = currency.resolve(norm, out, source)
     return changes.sign(norm, out) if signed else out
+
+
+def _count_phrase(norm: str, item: _Item) -> None:
+    """A bare number before a noun phrase is a count of it (counts.py)."""
+    from extractor import counts
+
+    if item.num.fraction or item.num.per is not None or item.num.vague:
+        return
+    got = counts.count_phrase(norm, norm[item.num.start:item.num.end], item.end, item.value)
+    if got is not None:
+        item.kind, item.unit, item.end = "count", "count", got[0]
+        rules_of = counts.phrases()
+        item.rule = rules_of.rule if rules_of is not None else "count.en_phrase"
+        item.notes.append(f"counts {got[1]}")
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -1623,6 +1668,19 @@ def numbers(text: str) -> list[Quantity]:
     return out
 
 
+def _decimal(value: float) -> float:
+    """The float nearest the decimal written: the digits of a number times its magnitude
+    carry binary noise (2.01兆 → 2009999999999.9998) that 15 significant digits drop."""
+    return float(f"{value:.15g}") if math.isfinite(value) and value != int(value) else value
+
+
+def _times(value: float, scale: float) -> float:
+    """value × scale in decimal, as written: 2.01兆 is 2010000000000, not 2009999999999.9998."""
+    if scale == 1.0 or not math.isfinite(value) or not math.isfinite(scale):
+        return value * scale
+    return float(Decimal(repr(value)) * Decimal(repr(scale)))
+
+
 def _latin_magnitude(norm: str, end: int, eng: Engine) -> tuple[str, Any, int] | None:
     """million, billion after a number; Chinese magnitudes are part of the numeral, so one
     left over after it (五十千) is not a magnitude."""
@@ -1646,7 +1704,7 @@ def _attach_unit(
             and (pre[2] == 0 or not _is_latin(norm[pre[2] - 1]) or not _is_latin(pre[0][0]))):
         money: Money = pre[1]
         currency, start, from_prefix = money.code, pre[2], True
-        value *= money.scale
+        value = _times(value, money.scale)
         notes.append(f"{pre[0]} is {money.code}")
 
     mag = None
@@ -1660,7 +1718,7 @@ def _attach_unit(
                                       or _percent_after(norm, short[2], eng)):
                 mag = short
         if mag is not None:
-            value *= float(mag[1])
+            value = _times(value, float(mag[1]))
             num.magnitude = float(mag[1])
             notes.append(f"{mag[0]} = {format_value(float(mag[1]))}")
             end = mag[2]
@@ -1670,7 +1728,7 @@ def _attach_unit(
     if num.per is not None:
         bare = eng.bare_magnitudes.after(norm, end, space=False) if mag is None else None
         if bare is not None and not (bare[2] < len(norm) and _is_latin(norm[bare[2]])):
-            value *= float(bare[1])
+            value = _times(value, float(bare[1]))
             end = bare[2]
         pct = value * 100 / num.per
         return _Item(start, end, num, "percent", pct, "percent", eng.rate_rule,
@@ -1687,7 +1745,7 @@ def _attach_unit(
                 suf = (norm[end:named[2]].strip(), named[1], named[2])  # 5.26元新台币
         named_after = from_prefix
         if currency is None:
-            value *= suf[1].scale
+            value = _times(value, suf[1].scale)
             word = suf[0]
         currency = suf[1].code
         notes.append(f"{suf[0]} is {currency}")
@@ -1890,7 +1948,7 @@ def _match_unit_rule(
         scale = r.digit_string_scale if num.digit_string and r.digit_string_scale is not None else r.scale
         if scale != 1:
             notes.append(f"{word} multiplies by {format_value(scale)}")
-        value *= scale
+        value = _times(value, scale)
     if r.kind == "duration":
         # A four-digit number before 年 is a year, read by the date rules.
         if num.source == "arabic" and 1000 <= value < 3000 and unit == "years" and not _is_latin(word[-1]):
@@ -1939,7 +1997,12 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
                     lo = a.value
                     if a.num.magnitude == 1.0 and b.num.magnitude != 1.0:
                         lo = a.value * b.num.magnitude
+                    elif a.kind is None and b.kind == "percent" and b.num.value and b.value != b.num.value:
+                        lo = a.value * (b.value / b.num.value)  # 1至2成: 成 scales both ends
                     hi = b.value
+                    if (lo > 0 and hi > lo * eng.move_range_ratio and eng.move_words is not None
+                            and eng.move_words.before(norm, lead) is not None):
+                        hi = -math.inf  # fell $2 billion to $18 billion: a change, then the level
                     if lo <= hi:
                         merged = _Item(a.start, b.end, a.num, kind, lo, unit,
                                        (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"],
@@ -2000,7 +2063,9 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
             notes.append("a vague magnitude; the value is its floor")
     kind = item.kind or "number"
     date = None
-    value: float | None = item.value
+    value: float | None = _decimal(item.value)
+    if value_max is not None:
+        value_max = _decimal(value_max)
     if kind == "year":
         date = str(int(item.value))
     expl = f"{text[item.start:item.end]} → {format_value(item.value)}"
@@ -2065,7 +2130,8 @@ def _dates(
     for rid, rx in eng.date_patterns:
         for m in matches.matches(rx):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            first = min(m.start(k) for k in groups) if groups else m.start()
+            # A period is read whole (H2 2026, Q3 2025); other patterns start at their first group.
+            first = m.start() if rid.startswith("period.") else min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()
             if taken.overlaps(s, e) or furniture.blocked(s):
                 continue

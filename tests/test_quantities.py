@@ -140,7 +140,7 @@ ENGLISH: list[Row] = [
     ("The yuan loan of ¥5 billion matures in 2030.", [("¥5 billion", "money", 5000000000.0, "CNY", "exact"), ("2030", "year", "2030", "year", "exact")]),
     ("Shares were priced at HK$88, roughly 2 per cent below the close.", [("HK$88", "money", 88.0, "HKD", "exact"), ("2 per cent", "percent", 2.0, "percent", "about")]),
     ("Between 2 and 3 percent of users churned.", [("2 and 3 percent", "percent", 2.0, "percent", "range")]),
-    ("The chip costs $30,000 and 3 suppliers make it.", [("$30,000", "money", 30000.0, "USD", "exact")]),
+    ("The chip costs $30,000 and 3 suppliers make it.", [("$30,000", "money", 30000.0, "USD", "exact"), ("3 suppliers", "count", 3.0, "count", "exact")]),
     ("Shares slid 50 cents to $12.40.", [("50 cents", "money", -0.5, "USD", "exact"), ("$12.40", "money", 12.4, "USD", "exact")]),
 ]
 
