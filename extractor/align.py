@@ -94,7 +94,8 @@ class Unattributed:
     compared: int  # with a subject and a metric that is compared
     inferred: int  # compared under their article's main subject (no subject of their own)
     no_subject: int  # a compared metric but no subject, and no main subject to stand in
-    no_metric: int  # no metric, or one that names no comparable fact (a bare amount)
+    no_metric: int  # no metric, or only the fallback for their kind (a bare amount, count, share)
+    not_compared: int  # metrics never compared by design (an event's date, a length of time)
 
     @property
     def left_out(self) -> int:
@@ -102,40 +103,44 @@ class Unattributed:
 
     def sentence(self) -> str:
         """One honest sentence for the report and `claims eval`."""
-        if not self.left_out and not self.inferred:
-            return f"All {self.claims:,} claims were attributed to a subject and a comparable metric."
         parts = []
         if self.no_subject:
             parts.append(f"{self.no_subject:,} with no subject found")
         if self.no_metric:
-            parts.append(f"{self.no_metric:,} with no comparable metric (what they measure was not recognised)")
-        text = (f"{self.left_out:,} of {self.claims:,} claims could not be attributed and were not compared "
-                f"({'; '.join(parts)}): no conflict among them does not mean they agree."
-                if self.left_out else f"All {self.claims:,} claims were attributed.")
+            parts.append(f"{self.no_metric:,} whose metric was not recognised (only a bare amount, count or share)")
+        if self.left_out:
+            text = (f"{self.left_out:,} of {self.claims:,} claims could not be attributed and were not compared "
+                    f"({'; '.join(parts)}): no conflict among them does not mean they agree.")
+        else:
+            text = f"Every claim that can be compared ({self.compared:,} of {self.claims:,}) was attributed."
         if self.inferred:
             text += (f" {self.inferred:,} claim{'s' if self.inferred != 1 else ''} without a subject of "
                      "their own were compared under their article's main subject.")
+        if self.not_compared:
+            text += f" {self.not_compared:,} are of a kind never compared (dates of events, lengths of time)."
         return text
 
 
-def unattributed(db: sqlite_utils.Database, metrics: Iterable[str]) -> Unattributed:
+def unattributed(db: sqlite_utils.Database, metrics: Iterable[str], fallbacks: Iterable[str]) -> Unattributed:
     """Count the claims detection could and could not compare (one pass over claims)."""
-    compared = list(metrics)
+    compared, fallback = list(metrics), list(fallbacks)
     if not db.table("claims").exists():
-        return Unattributed(0, 0, 0, 0, 0)
+        return Unattributed(0, 0, 0, 0, 0, 0)
     marks = ",".join("?" for _ in compared) or "NULL"
-    total, with_subject, without_subject = db.conn.execute(
+    fmarks = ",".join("?" for _ in fallback) or "NULL"
+    total, with_subject, without_subject, no_metric = db.conn.execute(
         f"select count(*), sum(metric in ({marks}) and subject is not null), "
-        f"sum(metric in ({marks}) and subject is null) from claims", [*compared, *compared]).fetchone()
-    total = total or 0
-    with_subject, without_subject = with_subject or 0, without_subject or 0
+        f"sum(metric in ({marks}) and subject is null), sum(metric is null or metric in ({fmarks})) from claims",
+        [*compared, *compared, *fallback]).fetchone()
+    total, with_subject = total or 0, with_subject or 0
+    without_subject, no_metric = without_subject or 0, no_metric or 0
     inferred = 0
     if without_subject:
         drop_temp(db)
         inferred = infer_subjects(db, compared)
         drop_temp(db)
-    no_metric = total - with_subject - without_subject
-    return Unattributed(total, with_subject + inferred, inferred, without_subject - inferred, no_metric)
+    return Unattributed(total, with_subject + inferred, inferred, without_subject - inferred, no_metric,
+                        total - with_subject - without_subject - no_metric)
 
 
 def evidence(subject: str, metric: str, unit: str, inferred: int, claims: int, periods: set[str],

@@ -45,7 +45,6 @@ from extractor.attribute import Metric, lexicon, metric_info
 from extractor.reconcile import Reconciliation, written_half_unit
 
 LOW_CONFIDENCE = 0.5
-ABOUT_TOLERANCE = 0.075
 TENTATIVE = ("proposed", "planned", "conditional")
 # Metrics that name no comparable fact: each event_date is a different event.
 NOT_COMPARED_FALLBACK = ("event_date", "period_duration")
@@ -147,6 +146,8 @@ def _value_label(value: float, value_max: float | None, unit: str) -> str:
 
 def human_number(v: float) -> str:
     """13000000000 → '13 billion'; 27 → '27'."""
+    if abs(v) >= 1000 and abs(v - round(v)) < 1e-6 * abs(v):
+        v = float(round(v))  # 68.4亿 read as 6840000000.000001
     if v == int(v) and abs(v) < 1e18:
         n = int(v)
         for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
@@ -177,7 +178,11 @@ def _interval(c: Claim) -> tuple[float, float]:
     if q in ("up_to", "less_than"):
         return -math.inf if v < 0 else 0.0, v
     if q == "about":
-        tol = abs(v) * ABOUT_TOLERANCE
+        # About a figure is that figure rounded, at its own precision ("about 68億" is
+        # 67.5-68.5億, never 64.8億), trailing zeros included for amounts ("about 20亿"
+        # is 15-25亿) but not for percentages written in digits ("约40%" is not 35%).
+        share = c.kind == "percent"
+        tol = written_half_unit(v, c.text, share, not share)
         return v - tol, v + tol
     # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500.
     tol = written_half_unit(v, c.text, c.kind == "percent")
@@ -196,9 +201,10 @@ def _periods_compatible(a: Claim, b: Claim) -> bool:
 
 
 def sides_of(claims: list[Claim]) -> list[Side]:
-    """Cluster claims into sides that agree. Bounded claims (exact, about, range) anchor
-    the sides; open-ended ones (超过, up to, 数十亿) join a side they agree with, and make
-    one of their own only when they agree with none."""
+    """Cluster claims into sides that agree. Figures as written (exact at their precision,
+    ranges) anchor the sides; approximate ones (约, about) then join the side they fit
+    nearest, so "about 68億" cannot bridge 64.8億 and 68.4億; open-ended ones (超过, up
+    to, 数十亿) last. A figure that fits no side makes one of its own."""
     if not claims:
         return []
     if claims[0].kind in ("year", "date"):
@@ -209,7 +215,7 @@ def sides_of(claims: list[Claim]) -> list[Side]:
             side.claims.append(c)
         return list(by_date.values())
     sides: list[Side] = []
-    anchored = sorted((c for c in claims if c.bounded), key=lambda c: c.lo)
+    anchored = sorted((c for c in claims if c.bounded and c.qualifier != "about"), key=lambda c: c.lo)
     for c in anchored:
         lo, hi = c.lo, c.hi
         for side in sides:
@@ -219,14 +225,16 @@ def sides_of(claims: list[Claim]) -> list[Side]:
                 break
         else:
             sides.append(Side([c], lo, hi))
-    for c in (c for c in claims if not c.bounded):
+    about = sorted((c for c in claims if c.bounded and c.qualifier == "about"), key=lambda c: c.lo)
+    for c in chain(about, (c for c in claims if not c.bounded)):
         lo, hi = c.lo, c.hi
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
         if fits:
             value = c.value or 0.0
             best = min(fits, key=lambda s: abs((s.lo + s.hi) / 2 - value) if math.isfinite(s.lo + s.hi) else 0)
             best.claims.append(c)
-            if not best.claims[0].bounded:
+            first = best.claims[0]
+            if not first.bounded or first.qualifier == "about":
                 best.lo, best.hi = max(best.lo, lo), min(best.hi, hi)
         else:
             sides.append(Side([c], lo, hi))
@@ -375,7 +383,8 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
         return False
     if rough.vague:
         return rough.value <= precise.value < rough.value * 10
-    return abs(precise.value - rough.value) <= written_half_unit(rough.value, rough.text, rough.kind == "percent")
+    return abs(precise.value - rough.value) <= written_half_unit(rough.value, rough.text, rough.kind == "percent",
+                                                                  rough.qualifier == "about" and rough.kind != "percent")
 
 
 KINDS = ("extraction_doubt", "translation_mismatch", "internal", "proposal_vs_final", "rounding", "superseded",
@@ -445,8 +454,11 @@ def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], 
                 unit: str) -> tuple[str | None, str]:
     """Why the texts explain the difference between two sides, or (None, "")."""
     if not by_kind:
-        # No pair could be compared: every one was about periods that cannot be the
-        # same, or told inside one sentence ("from 15 to 17").
+        # No pair could be compared: every one was told inside one sentence ("from 15
+        # to 17", or two things side by side), or about periods that cannot be the same.
+        sentences = {c.sentence_id for c in center.claims}
+        if all(c.sentence_id is not None and c.sentence_id in sentences for c in other.claims):
+            return reconcile.ONE_SENTENCE, ""
         return reconcile.DIFFERENT_PERIOD, ""
     kinds = set(by_kind)
     if "rounding" in kinds and kinds <= {"rounding", "internal"}:
@@ -572,7 +584,8 @@ class _Columns:
         self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)
         self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
         # How far a precise figure may be from this one, read as a rough figure.
-        self.slack = np.fromiter((_slack(c.value, c.text, c.kind == "percent") for c in claims), np.float64, n)
+        self.slack = np.fromiter((_slack(c.value, c.text, c.kind == "percent", c.qualifier == "about" and c.kind != "percent")
+                                  for c in claims), np.float64, n)
         self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -582,10 +595,10 @@ class _Columns:
         return {k: v[None, :] for k, v in vars(self).items()}
 
 
-def _slack(v: float | None, text: str, share: bool) -> float:
+def _slack(v: float | None, text: str, share: bool, loose: bool) -> float:
     if v is None or v == 0:
         return math.nan
-    return written_half_unit(v, text, share)
+    return written_half_unit(v, text, share, loose)
 
 
 def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarray]) -> np.ndarray:
@@ -900,6 +913,11 @@ def init_tables(db: sqlite_utils.Database) -> None:
             {"reconciliation_id": str, "claim_id": str, "side": str}, pk=("reconciliation_id", "claim_id"),
             foreign_keys=[("reconciliation_id", "reconciliations", "id"), ("claim_id", "claims", "id")])
         db.table("reconciliation_claims").create_index(["claim_id"])
+
+
+def fallback_metrics() -> list[str]:
+    """What a figure measures when no trigger said (a bare amount, count or share)."""
+    return sorted(set(lexicon().defaults.values()) - set(NOT_COMPARED_FALLBACK))
 
 
 def _compared_metrics() -> list[str]:

