@@ -34,6 +34,7 @@ class Settings:
     min_claims: int
     min_share: float
     confidence: float
+    revision_min_days: int
 
 
 @cache
@@ -46,7 +47,11 @@ def settings() -> Settings:
     if not 0 < min_share <= 1 or not 0 <= confidence <= 1 or min_claims < 1:
         raise RuleError(rules.path_of("alignment"), "infer_subject",
                         "min_share and confidence are between 0 and 1, min_claims at least 1")
-    return Settings(min_claims, min_share, confidence)
+    revision = rules.require("alignment", data, "revision", dict)
+    min_days = rules.require("alignment", revision, "min_days", int, "revision")
+    if min_days < 0:
+        raise RuleError(rules.path_of("alignment"), "revision", "min_days is a number of days, 0 or more")
+    return Settings(min_claims, min_share, confidence, min_days)
 
 
 def infer_subjects(db: sqlite_utils.Database, metrics: list[str]) -> int:

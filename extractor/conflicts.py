@@ -193,9 +193,17 @@ def _dates_agree(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+# How a claim's period was set, for comparing periods: written in the text, or the
+# article's own date (its month). Relative periods (今年, last year) stay open.
+_BASIS = {"explicit": 1, "article": 2}
+
+
 def _periods_compatible(a: Claim, b: Claim) -> bool:
-    """Explicit periods must overlap; a figure dated only by its article is open."""
-    if a.period_basis != "explicit" or b.period_basis != "explicit":
+    """Periods set the same way must overlap at their precision: two written periods
+    (Q2 against Q3), or two figures dated only by their articles, months apart (a share
+    price in July against one in September). Otherwise the periods are open."""
+    basis = _BASIS.get(a.period_basis or "", 0)
+    if basis == 0 or basis != _BASIS.get(b.period_basis or "", 0):
         return True
     return bool(a.period and b.period and _dates_agree(a.period, b.period))
 
@@ -428,14 +436,30 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str,
     pairs = sum(len(s.claims) for s in others) * len(center.claims)
     pair_up = _pair_up_arrays if pairs >= ARRAY_PAIRS else _pair_up
     mids = [_midpoint(s) for s in sides] if len(sides) <= MAX_SIDES_FOR_PARTS else []
+    # Articles that state the best-supported figure, each in the language it does.
+    voices = {(c.source, c.lang) for c in center.claims}
     for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
         reason, detail = _reconciled(other, center, by_kind, sides, mids, unit)
         if reason is not None:
             if reconciled is not None:
                 reconciled.append(_reconciliation(reason, subject, metric, unit, other.claims, center.claims, detail))
             continue
-        for kind, (left, right) in _one_kind(by_kind).items():
+        # An article that states both figures in one language (12,000 permanent jobs and
+        # 30,000 construction jobs) is not contradicting the others that give one of them.
+        own = all((c.source, c.lang) in voices for c in other.claims)
+        for kind, (left, right) in _one_kind(by_kind, own).items():
+            if kind == "superseded" and _too_soon(left, right.claims):
+                kind = "contradiction"
             yield _describe(Conflict(kind, subject, metric, unit, left, right.claims, b_figures=right), other, center)
+
+
+def _too_soon(a: list[Claim], b: list[Claim]) -> bool:
+    """Were the two figures published too close together for one to revise the other?
+    (A figure printed differently the next day is a disagreement, not a revision.)"""
+    days = [reconcile.parse_day(max((c.published or "") for c in side)) for side in (a, b)]
+    if days[0] is None or days[1] is None:
+        return False
+    return abs((days[0] - days[1]).days) < align.settings().revision_min_days
 
 
 # Past this many sides in a group, sums of parts are not looked for.
@@ -510,15 +534,22 @@ def _part_of(other: Side, center: Side, sides: list[Side], mids: list[float | No
     return found is not None and small in found
 
 
-def _one_kind(by_kind: Pairing) -> Pairing:
+def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
     """One disagreement, one kind. A dissenting figure's pairs with sources other than its
     own make one conflict, of the kind most of its claims point to (a tie goes to the
     kind first in BETWEEN_SOURCES); the two language versions of one article disagreeing,
     or a parsing doubt, are disagreements of their own. Rounding against one source
     beside a real disagreement with another is not a second conflict, nor is one
-    article's own second figure."""
+    article's own second figure. With `own`, the dissenting articles state the other
+    figure themselves: every pair between sources is one internal difference."""
     between = {k: v for k, v in by_kind.items() if k in BETWEEN_SOURCES}
     out = {k: v for k, v in by_kind.items() if k in ("translation_mismatch", "extraction_doubt")}
+    if own and between and "proposal_vs_final" not in between:  # a plan beside the fact accuses no one
+        inner = {**between, **({"internal": by_kind["internal"]} if "internal" in by_kind else {})}
+        left = list({c.id: c for v in inner.values() for c in v[0]}.values())
+        right = list({c.id: c for v in inner.values() for c in v[1].claims}.values())
+        out["internal"] = (left, Figures(right))
+        return out
     if len(between) == 1:
         out.update(between)
     elif between:
@@ -576,7 +607,7 @@ class _Columns:
         self.sentence = np.fromiter((-1 if c.sentence_id is None else code("sentence", c.sentence_id) for c in claims),
                                     np.int64, n)
         self.period = np.fromiter((code("period", c.period) if c.period else -1 for c in claims), np.int64, n)
-        self.explicit = np.fromiter((c.period_basis == "explicit" for c in claims), bool, n)
+        self.basis = np.fromiter((_BASIS.get(c.period_basis or "", 0) for c in claims), np.int64, n)
         self.tentative = np.fromiter((c.tentative for c in claims), bool, n)
         self.approximate = np.fromiter((c.vague or c.qualifier == "about" for c in claims), bool, n)
         self.dated = np.fromiter((c.kind in ("year", "date") for c in claims), bool, n)
@@ -647,7 +678,7 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         a = a_all.rows(start, stop)
         valid = ~((a["sentence"] == b["sentence"]) & (a["sentence"] >= 0))
         if not across_time:
-            valid &= ~(a["explicit"] & b["explicit"] & ~agree[a["period"], b["period"]])
+            valid &= ~((a["basis"] == b["basis"]) & (a["basis"] > 0) & ~agree[a["period"], b["period"]])
         conditions = [
             ~valid,
             a["low"] | b["low"],
@@ -709,9 +740,9 @@ def _column_classes(a: _Columns, b: _Columns, across_time: bool, by_date: bool) 
     b.lang = np.where(b.source == -2, -1, b.lang)  # read only beside an equal source
     b.sentence = np.where(np.isin(b.sentence, a.sentence), b.sentence, -1)
     if across_time:
-        b.period, b.explicit = np.full_like(b.period, -1), np.zeros_like(b.explicit)
+        b.period, b.basis = np.full_like(b.period, -1), np.zeros_like(b.basis)
     else:
-        b.period = np.where(b.explicit, b.period, -1)
+        b.period = np.where(b.basis > 0, b.period, -1)
     if by_date:
         # a's dates become odd codes in their order, each of b's even between them unless
         # it is one of a's: every test of a's date against b's (>=0, !=, >) is unchanged.
