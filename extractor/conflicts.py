@@ -182,10 +182,11 @@ def _interval(c: Claim) -> tuple[float, float]:
         # 67.5-68.5億, never 64.8億), trailing zeros included for amounts ("about 20亿"
         # is 15-25亿) but not for percentages written in digits ("约40%" is not 35%).
         share = c.kind == "percent"
-        tol = written_half_unit(v, c.text, share, not share)
+        tol = written_half_unit(v, c.text, share, not share) * (1 - 1e-9)
         return v - tol, v + tol
-    # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500.
-    tol = written_half_unit(v, c.text, c.kind == "percent")
+    # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500 (the
+    # bounds left out, so that "$2 billion" and "$3 billion" do not meet at 2.5).
+    tol = written_half_unit(v, c.text, c.kind == "percent") * (1 - 1e-9)
     return v - tol, v + tol
 
 
@@ -512,7 +513,8 @@ def _converted(other: Side, center: Side, unit: str) -> str:
         for b in centers:
             day_b = reconcile.parse_day(b.published)
             assert b.value is not None
-            if reconcile.same_amount(a.value, unit, day_a, b.value, unit, day_b) \
+            if reconcile.same_amount(a.value, unit, day_a, b.value, unit, day_b,
+                                     written_half_unit(a.value, a.text), written_half_unit(b.value, b.text)) \
                     and reconcile.rate_moved(unit, day_a, day_b, a.value, b.value):
                 assert day_a is not None and day_b is not None
                 said = said or (f"{reconcile.per_usd(unit, day_a):.4g} {unit} per US dollar on {day_a} and "

@@ -237,17 +237,17 @@ def to_usd(value: float, currency: str, day: dt.date | None) -> float | None:
 
 
 def same_amount(a: float, a_currency: str, a_day: dt.date | None,
-                b: float, b_currency: str, b_day: dt.date | None) -> bool:
+                b: float, b_currency: str, b_day: dt.date | None, a_half: float = 0.0, b_half: float = 0.0) -> bool:
     """Are a and b one amount, each converted at its own date's rate (or written at a
-    precision that covers the difference)? Figures in one currency on one date never are:
-    there is no conversion to explain their difference."""
+    precision, `a_half` and `b_half`, that covers the difference)? Figures in one currency
+    on one date never are: there is no conversion to explain their difference."""
     if a_currency == b_currency and a_day == b_day:
         return False
     ua, ub = to_usd(a, a_currency, a_day), to_usd(b, b_currency, b_day)
     if ua is None or ub is None or ua <= 0 or ub <= 0:
         return False
     # The rounding each figure was written with, as a share of it.
-    slack = extra_rates().tolerance + half_unit(a) / abs(a) + half_unit(b) / abs(b)
+    slack = extra_rates().tolerance + abs(a_half / a) + abs(b_half / b)
     return abs(ua - ub) <= slack * max(ua, ub)
 
 
