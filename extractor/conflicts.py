@@ -1296,8 +1296,9 @@ def _recompute(
     writer.add("conflicts", rows)
     writer.add("conflict_claims", links)
     reconciled += _within_sides(sides, subject, metric, unit)
-    writer.add("reconciliations", [(r.id, r.reason, subject, metric, unit, r.period, r.summary) for r in reconciled])
-    writer.add("reconciliation_claims", [(r.id, x.id, side) for r in reconciled
+    keyed = [(r.id, r) for r in reconciled]  # each id a digest of every claim id: made once
+    writer.add("reconciliations", [(rid, r.reason, subject, metric, unit, r.period, r.summary) for rid, r in keyed])
+    writer.add("reconciliation_claims", [(rid, x.id, side) for rid, r in keyed
                                          for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
     support = []
     for side in sides:
