@@ -407,10 +407,15 @@ def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
 _CAPITALIZED_RE = re.compile(r"[A-Z](?<![A-Za-z].)[A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*")
 
 
+# "Hong Kong-based", "Tokyo-listed": a place that only describes something else.
+_ADJECTIVE_RE = re.compile(r"-(?:based|listed|headquartered|registered|born)\b")
+
+
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
-    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)]
+    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)
+           if not (lex.alias_to_entity[word.lower()].kind == "place" and _ADJECTIVE_RE.match(text, e))]
     starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in _CAPITALIZED_RE.finditer(text):
@@ -503,10 +508,18 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
     return out, found.groups
 
 
-def _parallel_spans(sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
-    """Pairs of sentences in two languages that state the same figures: a bilingual
-    article's halves. Indexed by value, so this is linear in the claims."""
-    starts = [s.start for s in sentences]
+def _parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
+    """Pairs of passages in two languages that state the same figures: a bilingual
+    article's halves. A passage is a run of sentences of one language within a line (a
+    Chinese paragraph splits at ；, its English one does not). Indexed by value, so this
+    is linear in the claims."""
+    units: list[tuple[int, int, str]] = []
+    for s in sentences:
+        if units and units[-1][2] == s.lang and "\n" not in text[units[-1][0] : s.end]:
+            units[-1] = (units[-1][0], s.end, s.lang)
+        else:
+            units.append((s.start, s.end, s.lang))
+    starts = [u[0] for u in units]
     values: dict[int, set[tuple[str, Any]]] = {}
     for c in claims:
         if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
@@ -517,18 +530,17 @@ def _parallel_spans(sentences: list[Sentence], claims: list[dict[str, Any]]) -> 
             values.setdefault(i, set()).add(key)
     by_value: dict[tuple[str, Any], list[int]] = {}
     for i, vs in values.items():
-        if sentences[i].lang == "en":
+        if units[i][2] == "en":
             for v in vs:
                 by_value.setdefault(v, []).append(i)
     out = []
     for i, vs in values.items():
-        if sentences[i].lang != "zh":
+        if units[i][2] != "zh":
             continue
         shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
         if shared:
             j, _n = shared.most_common(1)[0]
-            a, b = sentences[j], sentences[i]
-            out.append((a.start, a.end, b.start, b.end))
+            out.append((units[j][0], units[j][1], units[i][0], units[i][1]))
     return out
 
 
@@ -589,7 +601,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     Returns the `entities` rows of the organisations and people found in the article."""
     if not claims:
         return []
-    ctx = _context(article, _parallel_spans(sentences, claims))
+    ctx = _context(article, _parallel_spans(article.text, sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     for c in claims:
@@ -730,8 +742,8 @@ def _subject(
 ) -> tuple[Entity | None, Entity | None, float]:
     lo = bisect.bisect_left(ctx.mention_starts, sent.start)
     hi = bisect.bisect_left(ctx.mention_starts, sent.end)
-    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end])
     cs, ce = clause
+    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end], cs, c["start"], metric)
     in_clause = [m for m in in_sent if cs <= m.start and m.end <= ce]
     role = metric.subject_role if metric else "agent"
     subject: Mention | None = None
@@ -803,7 +815,7 @@ def _subject(
     para_start = ctx.text.rfind("\n", 0, sent.start) + 1
     i = bisect.bisect_left(ctx.mention_starts, para_start)
     j = bisect.bisect_left(ctx.mention_starts, sent.start)
-    earlier = [m for m in ctx.mentions[i:j] if not _object_marked(ctx, m)]
+    earlier = [m for m in ctx.mentions[i:j] if not _object_marked(ctx, m) and m.entity.kind not in ("place", "index")]
     if earlier:
         notes.append(f"subject {earlier[-1].entity.name}: named earlier in the paragraph")
         return earlier[-1].entity, None, 0.5
@@ -825,7 +837,7 @@ def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | No
     if j == 0:
         return None
     m = ctx.mentions[j - 1]
-    if m.entity.kind == "place" or pos - m.end > 300:
+    if m.entity.kind in ("place", "index") or pos - m.end > 300:
         return None
     line_start = ctx.text.rfind("\n", 0, m.start) + 1
     line_end = ctx.text.find("\n", m.end)
@@ -836,11 +848,17 @@ def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | No
     return m.entity if before is None or m.start > before["end"] else None
 
 
-def _places_last(mentions: list[Mention]) -> list[Mention]:
-    """A place is the subject only when no organisation or person is named with it:
-    美国晶片设计大厂X is X, but 日本将对进口电池征收关税 is Japan."""
-    others = [m for m in mentions if m.entity.kind != "place"]
-    return others if others else mentions
+def _places_last(mentions: list[Mention], cs: int, pos: int, metric: Metric | None) -> list[Mention]:
+    """A place is the subject only as the actor of the number's own clause, when no
+    organisation or person is named with it: 美国晶片设计大厂X is X, 日本将对进口电池征收
+    关税 is Japan, but a place named elsewhere in the sentence is only a setting. A stock
+    index is the subject of index figures only."""
+    index_metric = metric is not None and metric.name.startswith("index_")
+    ok = [m for m in mentions if (m.entity.kind == "index") == index_metric or m.entity.kind not in ("index", "place")]
+    others = [m for m in ok if m.entity.kind != "place"]
+    if others:
+        return others
+    return [m for m in ok if cs <= m.start and m.end <= pos]
 
 
 def _pair(ctx: _Context, subject: Entity, obj: Entity | None, notes: list[str]) -> tuple[Entity, Entity | None]:
@@ -875,8 +893,9 @@ def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
     for o in claims.before(c["start"]):
         if o["start"] < prev_para:
             return None
-        if o.get("subject"):
-            return ctx.by_name.get(o["subject"])
+        ent = ctx.by_name.get(o["subject"]) if o.get("subject") else None
+        if ent is not None and ent.kind != "index":  # an index's move says nothing of what follows
+            return ent
     return None
 
 
