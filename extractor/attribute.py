@@ -411,11 +411,20 @@ _CAPITALIZED_RE = re.compile(r"[A-Z](?<![A-Za-z].)[A-Za-z]+(?:[ -][A-Z][A-Za-z]+
 _ADJECTIVE_RE = re.compile(r"-(?:based|listed|headquartered|registered|born)\b")
 
 
+def _setting_only(text: str, start: int, end: int, ent: Entity) -> bool:
+    """A place that only sets the scene: an adjective ("Hong Kong-based") or a
+    dateline in capitals ("TOKYO, Oct 14 -")."""
+    if ent.kind != "place":
+        return False
+    word = text[start:end]
+    return bool(_ADJECTIVE_RE.match(text, end)) or (len(word) > 3 and word.isupper())
+
+
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
     out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)
-           if not (lex.alias_to_entity[word.lower()].kind == "place" and _ADJECTIVE_RE.match(text, e))]
+           if not _setting_only(text, s, e, lex.alias_to_entity[word.lower()])]
     starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in _CAPITALIZED_RE.finditer(text):
@@ -427,7 +436,7 @@ def find_entities(text: str) -> list[Mention]:
         if i >= 0 and out[i].end > m.start():
             continue
         ent = _near_spelling(lex, m.group().lower())
-        if ent is not None:
+        if ent is not None and not _setting_only(text, m.start(), m.end(), ent):
             out.append(Mention(m.start(), m.end(), ent))
     if len(out) > len(starts):  # near-spellings were added at the end
         out.sort(key=lambda m: m.start)
