@@ -63,6 +63,7 @@ class Metric:
     label: str = ""
     symmetric: bool = False
     personal: bool = False  # a person's own figure (net worth): its subject is the person
+    penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
 
 
 _MISSING = object()
@@ -112,6 +113,9 @@ class Lexicon:
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
+    label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?(?=\S)")
+    increment_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
     # Derived once here rather than per claim or per capitalized run.
     metric_rank: dict[str, int] = field(default_factory=dict)  # order in metrics.yaml: breaks ties
@@ -273,6 +277,10 @@ def lexicon() -> Lexicon:
         if not isinstance(m, dict) or "name" not in m:
             raise RuleError(rules.path_of("metrics"), f"entry {i + 1}", "each metric needs a name")
         mname = str(m["name"])
+        if mname in metrics:
+            # A second entry of one metric: other triggers with their own second group.
+            # Kept apart under its own key; claims get the plain name.
+            mname = f"{mname}#{i}"
         role = str(m.get("subject_role", "agent"))
         if role not in ("agent", "nearest", "target", "recipient", "investor"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
@@ -291,9 +299,10 @@ def lexicon() -> Lexicon:
             cumulative=bool(m.get("cumulative", False)),
             dated_by_event=m.get("dated_by_event"),
             compare=bool(m.get("compare", True)),
-            label=str(m.get("label") or mname.replace("_", " ")),
+            label=str(m.get("label") or mname.split("#")[0].replace("_", " ")),
             symmetric=bool(m.get("symmetric", False)),
             personal=bool(m.get("personal", False)),
+            penalty=int(m.get("penalty", 0)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -307,7 +316,8 @@ def lexicon() -> Lexicon:
     for w in words:
         for shorter in words:
             if shorter != w and shorter in w:
-                inherited = [(name, role) for name, role in index[shorter] if not metrics[name].kinds & own_kinds[w]]
+                inherited = [(name, role) for name, role in index[shorter]
+                             if role != "trigger" or not metrics[name].kinds & own_kinds[w]]
                 index[w] = list(dict.fromkeys(index[w] + inherited))
     for mname, metric in metrics.items():
         if metric.dated_by_event and metric.dated_by_event not in metrics:
@@ -348,6 +358,7 @@ def lexicon() -> Lexicon:
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
         relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
         metric_rank={name: n for n, name in enumerate(metrics)},
+        increment_re=re.compile(_alternation(_words("metrics", "increment_words", met.get("increment_words"))), re.IGNORECASE),
         conversion_re=_conversion_re(_words("metrics", "conversion_markers", met.get("conversion_markers"))),
         fuzzy_choices=list(fuzzy_names),
     )
@@ -678,7 +689,8 @@ def _metric(
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
         if e > sent.end or kind not in lex.metrics[metric_name].kinds:
             continue
-        near.setdefault((metric_name, role), []).append((_distance(ctx, s, e, c["start"], c["end"]), s, e))
+        d = 0 if lex.label_re.match(ctx.text, e, c["start"]) else _distance(ctx, s, e, c["start"], c["end"])
+        near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
     for (name, role), hits in near.items():
@@ -686,7 +698,7 @@ def _metric(
             continue
         metric = lex.metrics[name]
         dist, s, e = min(hits)
-        score = float(dist)
+        score = float(dist) + metric.penalty
         if metric.has_also:
             also = near.get((name, "also"), [])
             # The second group must sit near the first trigger or the number; a metric
@@ -717,6 +729,7 @@ def _metric(
         return default, 0.4, None
     score, _, name, span = best
     word = ctx.text[span[0] : span[1]]
+    name = name.split("#")[0]
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
 
@@ -1065,6 +1078,9 @@ def _undated(c: dict[str, Any], claims: _ClaimIndex, sentences: list[Sentence], 
         return
     sent = sentences[i]
     if any(o is not c for o in claims.dated_in(sent.start, sent.end)):
+        return
+    # "will invest another $42 billion": an addition, not the running total.
+    if lexicon().increment_re.search(sent.text, max(0, c["start"] - sent.start - 24), c["start"] - sent.start):
         return
     c["metric"] = metric.dated_by_event
     c["explanation"] += f"; no date in the sentence, so read as {metric.dated_by_event}"
