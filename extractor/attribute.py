@@ -63,6 +63,7 @@ class Metric:
     label: str = ""
     symmetric: bool = False
     personal: bool = False  # a person's own figure (net worth): its subject is the person
+    penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
 
 
 _MISSING = object()
@@ -112,6 +113,9 @@ class Lexicon:
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
+    label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?(?=\S)")
+    increment_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
     # Derived once here rather than per claim or per capitalized run.
     metric_rank: dict[str, int] = field(default_factory=dict)  # order in metrics.yaml: breaks ties
@@ -273,6 +277,10 @@ def lexicon() -> Lexicon:
         if not isinstance(m, dict) or "name" not in m:
             raise RuleError(rules.path_of("metrics"), f"entry {i + 1}", "each metric needs a name")
         mname = str(m["name"])
+        if mname in metrics:
+            # A second entry of one metric: other triggers with their own second group.
+            # Kept apart under its own key; claims get the plain name.
+            mname = f"{mname}#{i}"
         role = str(m.get("subject_role", "agent"))
         if role not in ("agent", "nearest", "target", "recipient", "investor"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
@@ -291,9 +299,10 @@ def lexicon() -> Lexicon:
             cumulative=bool(m.get("cumulative", False)),
             dated_by_event=m.get("dated_by_event"),
             compare=bool(m.get("compare", True)),
-            label=str(m.get("label") or mname.replace("_", " ")),
+            label=str(m.get("label") or mname.split("#")[0].replace("_", " ")),
             symmetric=bool(m.get("symmetric", False)),
             personal=bool(m.get("personal", False)),
+            penalty=int(m.get("penalty", 0)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -307,7 +316,8 @@ def lexicon() -> Lexicon:
     for w in words:
         for shorter in words:
             if shorter != w and shorter in w:
-                inherited = [(name, role) for name, role in index[shorter] if not metrics[name].kinds & own_kinds[w]]
+                inherited = [(name, role) for name, role in index[shorter]
+                             if role != "trigger" or not metrics[name].kinds & own_kinds[w]]
                 index[w] = list(dict.fromkeys(index[w] + inherited))
     for mname, metric in metrics.items():
         if metric.dated_by_event and metric.dated_by_event not in metrics:
@@ -348,6 +358,7 @@ def lexicon() -> Lexicon:
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
         relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
         metric_rank={name: n for n, name in enumerate(metrics)},
+        increment_re=re.compile(_alternation(_words("metrics", "increment_words", met.get("increment_words"))), re.IGNORECASE),
         conversion_re=_conversion_re(_words("metrics", "conversion_markers", met.get("conversion_markers"))),
         fuzzy_choices=list(fuzzy_names),
     )
@@ -407,10 +418,24 @@ def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
 _CAPITALIZED_RE = re.compile(r"[A-Z](?<![A-Za-z].)[A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*")
 
 
+# "Hong Kong-based", "Tokyo-listed": a place that only describes something else.
+_ADJECTIVE_RE = re.compile(r"-(?:based|listed|headquartered|registered|born)\b")
+
+
+def _setting_only(text: str, start: int, end: int, ent: Entity) -> bool:
+    """A place that only sets the scene: an adjective ("Hong Kong-based") or a
+    dateline in capitals ("TOKYO, Oct 14 -")."""
+    if ent.kind != "place":
+        return False
+    word = text[start:end]
+    return bool(_ADJECTIVE_RE.match(text, end)) or (len(word) > 3 and word.isupper())
+
+
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
-    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)]
+    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)
+           if not _setting_only(text, s, e, lex.alias_to_entity[word.lower()])]
     starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in _CAPITALIZED_RE.finditer(text):
@@ -422,7 +447,7 @@ def find_entities(text: str) -> list[Mention]:
         if i >= 0 and out[i].end > m.start():
             continue
         ent = _near_spelling(lex, m.group().lower())
-        if ent is not None:
+        if ent is not None and not _setting_only(text, m.start(), m.end(), ent):
             out.append(Mention(m.start(), m.end(), ent))
     if len(out) > len(starts):  # near-spellings were added at the end
         out.sort(key=lambda m: m.start)
@@ -503,10 +528,18 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
     return out, found.groups
 
 
-def _parallel_spans(sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
-    """Pairs of sentences in two languages that state the same figures: a bilingual
-    article's halves. Indexed by value, so this is linear in the claims."""
-    starts = [s.start for s in sentences]
+def _parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
+    """Pairs of passages in two languages that state the same figures: a bilingual
+    article's halves. A passage is a run of sentences of one language within a line (a
+    Chinese paragraph splits at ；, its English one does not). Indexed by value, so this
+    is linear in the claims."""
+    units: list[tuple[int, int, str]] = []
+    for s in sentences:
+        if units and units[-1][2] == s.lang and "\n" not in text[units[-1][0] : s.end]:
+            units[-1] = (units[-1][0], s.end, s.lang)
+        else:
+            units.append((s.start, s.end, s.lang))
+    starts = [u[0] for u in units]
     values: dict[int, set[tuple[str, Any]]] = {}
     for c in claims:
         if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
@@ -517,18 +550,17 @@ def _parallel_spans(sentences: list[Sentence], claims: list[dict[str, Any]]) -> 
             values.setdefault(i, set()).add(key)
     by_value: dict[tuple[str, Any], list[int]] = {}
     for i, vs in values.items():
-        if sentences[i].lang == "en":
+        if units[i][2] == "en":
             for v in vs:
                 by_value.setdefault(v, []).append(i)
     out = []
     for i, vs in values.items():
-        if sentences[i].lang != "zh":
+        if units[i][2] != "zh":
             continue
         shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
         if shared:
             j, _n = shared.most_common(1)[0]
-            a, b = sentences[j], sentences[i]
-            out.append((a.start, a.end, b.start, b.end))
+            out.append((units[j][0], units[j][1], units[i][0], units[i][1]))
     return out
 
 
@@ -589,7 +621,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     Returns the `entities` rows of the organisations and people found in the article."""
     if not claims:
         return []
-    ctx = _context(article, _parallel_spans(sentences, claims))
+    ctx = _context(article, _parallel_spans(article.text, sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     for c in claims:
@@ -657,7 +689,8 @@ def _metric(
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
         if e > sent.end or kind not in lex.metrics[metric_name].kinds:
             continue
-        near.setdefault((metric_name, role), []).append((_distance(ctx, s, e, c["start"], c["end"]), s, e))
+        d = 0 if lex.label_re.match(ctx.text, e, c["start"]) else _distance(ctx, s, e, c["start"], c["end"])
+        near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
     for (name, role), hits in near.items():
@@ -665,7 +698,7 @@ def _metric(
             continue
         metric = lex.metrics[name]
         dist, s, e = min(hits)
-        score = float(dist)
+        score = float(dist) + metric.penalty
         if metric.has_also:
             also = near.get((name, "also"), [])
             # The second group must sit near the first trigger or the number; a metric
@@ -696,6 +729,7 @@ def _metric(
         return default, 0.4, None
     score, _, name, span = best
     word = ctx.text[span[0] : span[1]]
+    name = name.split("#")[0]
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
 
@@ -730,8 +764,8 @@ def _subject(
 ) -> tuple[Entity | None, Entity | None, float]:
     lo = bisect.bisect_left(ctx.mention_starts, sent.start)
     hi = bisect.bisect_left(ctx.mention_starts, sent.end)
-    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end])
     cs, ce = clause
+    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end], cs, c["start"], metric)
     in_clause = [m for m in in_sent if cs <= m.start and m.end <= ce]
     role = metric.subject_role if metric else "agent"
     subject: Mention | None = None
@@ -803,7 +837,7 @@ def _subject(
     para_start = ctx.text.rfind("\n", 0, sent.start) + 1
     i = bisect.bisect_left(ctx.mention_starts, para_start)
     j = bisect.bisect_left(ctx.mention_starts, sent.start)
-    earlier = [m for m in ctx.mentions[i:j] if not _object_marked(ctx, m)]
+    earlier = [m for m in ctx.mentions[i:j] if not _object_marked(ctx, m) and m.entity.kind not in ("place", "index")]
     if earlier:
         notes.append(f"subject {earlier[-1].entity.name}: named earlier in the paragraph")
         return earlier[-1].entity, None, 0.5
@@ -825,7 +859,7 @@ def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | No
     if j == 0:
         return None
     m = ctx.mentions[j - 1]
-    if m.entity.kind == "place" or pos - m.end > 300:
+    if m.entity.kind in ("place", "index") or pos - m.end > 300:
         return None
     line_start = ctx.text.rfind("\n", 0, m.start) + 1
     line_end = ctx.text.find("\n", m.end)
@@ -836,11 +870,17 @@ def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | No
     return m.entity if before is None or m.start > before["end"] else None
 
 
-def _places_last(mentions: list[Mention]) -> list[Mention]:
-    """A place is the subject only when no organisation or person is named with it:
-    美国晶片设计大厂X is X, but 日本将对进口电池征收关税 is Japan."""
-    others = [m for m in mentions if m.entity.kind != "place"]
-    return others if others else mentions
+def _places_last(mentions: list[Mention], cs: int, pos: int, metric: Metric | None) -> list[Mention]:
+    """A place is the subject only as the actor of the number's own clause, when no
+    organisation or person is named with it: 美国晶片设计大厂X is X, 日本将对进口电池征收
+    关税 is Japan, but a place named elsewhere in the sentence is only a setting. A stock
+    index is the subject of index figures only."""
+    index_metric = metric is not None and metric.name.startswith("index_")
+    ok = [m for m in mentions if (m.entity.kind == "index") == index_metric or m.entity.kind not in ("index", "place")]
+    others = [m for m in ok if m.entity.kind != "place"]
+    if others:
+        return others
+    return [m for m in ok if cs <= m.start and m.end <= pos]
 
 
 def _pair(ctx: _Context, subject: Entity, obj: Entity | None, notes: list[str]) -> tuple[Entity, Entity | None]:
@@ -875,8 +915,9 @@ def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
     for o in claims.before(c["start"]):
         if o["start"] < prev_para:
             return None
-        if o.get("subject"):
-            return ctx.by_name.get(o["subject"])
+        ent = ctx.by_name.get(o["subject"]) if o.get("subject") else None
+        if ent is not None and ent.kind != "index":  # an index's move says nothing of what follows
+            return ent
     return None
 
 
@@ -1037,6 +1078,9 @@ def _undated(c: dict[str, Any], claims: _ClaimIndex, sentences: list[Sentence], 
         return
     sent = sentences[i]
     if any(o is not c for o in claims.dated_in(sent.start, sent.end)):
+        return
+    # "will invest another $42 billion": an addition, not the running total.
+    if lexicon().increment_re.search(sent.text, max(0, c["start"] - sent.start - 24), c["start"] - sent.start):
         return
     c["metric"] = metric.dated_by_event
     c["explanation"] += f"; no date in the sentence, so read as {metric.dated_by_event}"

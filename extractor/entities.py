@@ -56,6 +56,7 @@ class Vocabulary:
     person_en_after_re: re.Pattern[str]
     person_zh_re: re.Pattern[str]
     name_stops: frozenset[str]
+    surnames: frozenset[str]
 
 
 def _words(key: str, data: dict[str, Any]) -> list[str]:
@@ -101,6 +102,7 @@ def vocabulary() -> Vocabulary:
         person_en_after_re=re.compile(rf"(?P<name>{name}), (?:the )?(?:company's |its )?(?:{_alt(titles_en)})\b"),
         person_zh_re=re.compile(rf"(?:{_alt(titles_zh)})(?:兼(?:{_alt(titles_zh)}))?(?P<name>[{_CJK}]{{2,3}})"),
         name_stops=frozenset(_words("person_name_stops", data)),
+        surnames=frozenset(_words("person_surnames", data)),
     )
 
 
@@ -297,6 +299,8 @@ def _people(text: str, voc: Vocabulary) -> list[tuple[int, int, str, int]]:
             name = name[:2]
         if name[-1] in voc.name_stops or voc.zh_suffix_re.search(name):
             continue
+        if name[0] not in voc.surnames and name[:2] not in voc.surnames:
+            continue
         out.append((m.start("name"), m.start("name") + len(name), name, m.start()))
     return out
 
@@ -478,6 +482,8 @@ def _pair_halves(found: list[Found], parallel: Iterable[tuple[int, int, int, int
         side_a = _groups_in(found[bisect.bisect_left(starts, a0) : bisect.bisect_left(starts, a1)])
         side_b = _groups_in(found[bisect.bisect_left(starts, b0) : bisect.bisect_left(starts, b1)])
         both = [g for g in side_a if g in side_b]
+        if not all(_two_scripts(g) for g in both):
+            continue  # one side mixes the languages (a bilingual headline): no order to trust
         side_a = [g for g in side_a if g not in both]
         side_b = [g for g in side_b if g not in both]
         if not side_a or len(side_a) != len(side_b):
