@@ -166,28 +166,33 @@ def _labels(labels: set[str]) -> str:
 
 
 def _interval(c: Claim) -> tuple[float, float]:
+    """The values a claim allows. Qualifiers apply to the magnitude: a fall of more than
+    6% (-6, more_than) allows -6 and below, a fall of up to 21% allows -21 to 0."""
     assert c.value is not None
     v = c.value
     if c.value_max is not None:
-        return v, c.value_max
-    if c.vague:
-        return (v, math.inf) if c.qualifier == "at_least" else (v, v * 10)
+        return min(v, c.value_max), max(v, c.value_max)
+    m = abs(v)
     q = c.qualifier
-    if q in ("more_than", "at_least"):
-        return v, math.inf
-    if q in ("up_to", "less_than"):
-        return -math.inf if v < 0 else 0.0, v
-    if q == "about":
-        # About a figure is that figure rounded, at its own precision ("about 68億" is
-        # 67.5-68.5億, never 64.8億), trailing zeros included for amounts ("about 20亿"
-        # is 15-25亿) but not for percentages written in digits ("约40%" is not 35%).
-        share = c.kind == "percent"
-        tol = written_half_unit(v, c.text, share, not share) * (1 - 1e-9)
-        return v - tol, v + tol
-    # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500 (the
-    # bounds left out, so that "$2 billion" and "$3 billion" do not meet at 2.5).
-    tol = written_half_unit(v, c.text, c.kind == "percent") * (1 - 1e-9)
-    return v - tol, v + tol
+    if c.vague:
+        lo, hi = (m, math.inf) if q == "at_least" else (m, m * 10)
+    elif q in ("more_than", "at_least"):
+        lo, hi = m, math.inf
+    elif q in ("up_to", "less_than"):
+        lo, hi = 0.0, m
+    else:
+        if q == "about":
+            # About a figure is that figure rounded, at its own precision ("about 68億" is
+            # 67.5-68.5億, never 64.8億), trailing zeros included for amounts ("about 20亿"
+            # is 15-25亿) but not for percentages written in digits ("约40%" is not 35%).
+            share = c.kind == "percent"
+            tol = written_half_unit(m, c.text, share, not share)
+        else:
+            # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500.
+            tol = written_half_unit(m, c.text, c.kind == "percent")
+        tol *= 1 - 1e-9  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
+        lo, hi = m - tol, m + tol
+    return (lo, hi) if v >= 0 else (-hi, -lo)
 
 
 def _dates_agree(a: str, b: str) -> bool:
@@ -240,7 +245,8 @@ def sides_of(claims: list[Claim]) -> list[Side]:
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
         if fits:
             value = c.value or 0.0
-            best = min(fits, key=lambda s: abs((s.lo + s.hi) / 2 - value) if math.isfinite(s.lo + s.hi) else 0)
+            # The side nearest the figure as written (0 inside it), bounded sides first on a tie.
+            best = min(fits, key=lambda s: (max(s.lo - value, value - s.hi, 0.0), not math.isfinite(s.lo + s.hi)))
             best.claims.append(c)
             first = best.claims[0]
             if not first.bounded or first.qualifier == "about":
@@ -391,7 +397,7 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
     if rough.value is None or precise.value is None or rough.value == 0:
         return False
     if rough.vague:
-        return rough.value <= precise.value < rough.value * 10
+        return abs(rough.value) <= abs(precise.value) < abs(rough.value) * 10
     return abs(precise.value - rough.value) <= written_half_unit(rough.value, rough.text, rough.kind == "percent",
                                                                   rough.qualifier == "about" and rough.kind != "percent")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,13 @@ def test_a_claim_without_subject_is_aligned_under_its_article_main_subject(tmp_p
     assert "k5" in members  # the unattributed $421 million, compared under its article's subject
     count = align.unattributed(db, conflicts._compared_metrics(), conflicts.fallback_metrics())
     assert (count.inferred, count.no_subject) == (2, 0)
+
+
+def test_qualifiers_apply_to_the_magnitude_of_a_fall() -> None:
+    fall = claim(-17.42, "17.42%", metric="share_price_change", unit="percent", kind="percent")
+    more = claim(-17.0, "逾17%", source="a2", lang="zh", qualifier="more_than", metric="share_price_change",
+                 unit="percent", kind="percent")
+    other = claim(-8.5, "8.5%", source="a3", metric="share_price_change", unit="percent", kind="percent")
+    assert more.lo == -math.inf and more.hi == -17.0  # a fall of more than 17%
+    sides = conflicts.sides_of([fall, more, other])
+    assert {tuple(sorted(c.text for c in s.claims)) for s in sides} == {("17.42%", "逾17%"), ("8.5%",)}
