@@ -32,7 +32,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import chain, compress
+from itertools import chain, combinations, compress
 from json.encoder import encode_basestring_ascii as _quote  # what json.dumps writes for a str
 from operator import attrgetter, itemgetter, not_
 from typing import Any
@@ -81,8 +81,11 @@ class Claim:
     lo: float = field(init=False, repr=False, compare=False)
     hi: float = field(init=False, repr=False, compare=False)
     bounded: bool = field(init=False, repr=False, compare=False)
+    when: str | None = field(init=False, repr=False, compare=False)  # the period compared, and how it was set
+    basis: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        self.when, self.basis = _comparable_period(self)
         self.label = self._label()
         self.tentative = self._tentative()
         self.lo, self.hi = _interval(self) if self.value is not None else (0.0, 0.0)
@@ -204,14 +207,28 @@ def _dates_agree(a: str, b: str) -> bool:
 _BASIS = {"explicit": 1, "article": 2}
 
 
+def _comparable_period(c: Claim) -> tuple[str | None, int]:
+    """The period a claim is compared on and how it was set (_BASIS). A written day that
+    is its article's own, give or take one ("announced on Thursday"), is the news day
+    rather than the time the figure is about: it counts as the article's month."""
+    basis = _BASIS.get(c.period_basis or "", 0)
+    p = c.period
+    if basis == 1 and p and len(p) == 10 and c.published:
+        day, published = reconcile.parse_day(p), reconcile.parse_day(c.published)
+        if day is not None and published is not None and abs((day - published).days) <= 1:
+            return c.published[:7], 2
+    return p, basis
+
+
 def _periods_compatible(a: Claim, b: Claim) -> bool:
     """Periods set the same way must overlap at their precision: two written periods
     (Q2 against Q3), or two figures dated only by their articles, months apart (a share
     price in July against one in September). Otherwise the periods are open."""
-    basis = _BASIS.get(a.period_basis or "", 0)
-    if basis == 0 or basis != _BASIS.get(b.period_basis or "", 0):
+    if a.basis == 0 or a.basis != b.basis:
         return True
-    return bool(a.period and b.period and _dates_agree(a.period, b.period))
+    if a.basis == 2 and a.tentative != b.tentative:
+        return True  # a proposal comes before the final figure: months apart by nature
+    return bool(a.when and b.when and _dates_agree(a.when, b.when))
 
 
 def sides_of(claims: list[Claim]) -> list[Side]:
@@ -421,8 +438,41 @@ Pairing = dict[str, tuple[list[Claim], Figures]]
 SHARED_FIGURES = 8
 
 
+# Figures further apart than this factor are not one quantity misprinted (a slipped
+# magnitude is 10 or 100 times), but different quantities under one metric: a price per
+# share and the price of the company.
+MAGNITUDE_GAP = 1000.0
+
+
 def compare(sides: list[Side], subject: str, metric: str, unit: str,
             reconciled: list[Reconciliation] | None = None) -> Iterator[Conflict]:
+    """`compare_block` within each block of sides of one order of magnitude, so that a
+    per-share price is never weighed against a company's price."""
+    for block in _magnitude_blocks(sides):
+        yield from compare_block(block, subject, metric, unit, reconciled)
+
+
+def _magnitude_blocks(sides: list[Side]) -> list[list[Side]]:
+    if len(sides) < 2 or sides[0].claims[0].kind in ("year", "date"):
+        return [sides]
+
+    def size(s: Side) -> float:
+        ends = [x for x in (s.lo, s.hi) if math.isfinite(x)]
+        return max(abs(sum(ends) / len(ends)) if ends else 0.0, 1e-12)
+
+    ranked = sorted(sides, key=size)
+    blocks = [[ranked[0]]]
+    for prev, side in zip(ranked, ranked[1:], strict=False):
+        if size(side) > size(prev) * MAGNITUDE_GAP:
+            blocks.append([])
+        blocks[-1].append(side)
+    # Each block in the order its sides came, as one block would be.
+    order = {id(s): i for i, s in enumerate(sides)}
+    return [sorted(b, key=lambda s: order[id(s)]) for b in blocks]
+
+
+def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
+                  reconciled: list[Reconciliation] | None = None) -> Iterator[Conflict]:
     """Each side's disagreement with the best-supported side: one conflict of one kind,
     unless the texts reconcile it (then it goes to `reconciled` with its reason).
 
@@ -458,6 +508,30 @@ def compare(sides: list[Side], subject: str, metric: str, unit: str,
             if kind == "superseded" and _too_soon(left, right.claims):
                 kind = "contradiction"
             yield _describe(Conflict(kind, subject, metric, unit, left, right.claims, b_figures=right), other, center)
+    yield from _translations_apart(others, subject, metric, unit)
+
+
+def _translations_apart(others: list[Side], subject: str, metric: str, unit: str) -> Iterator[Conflict]:
+    """The two language versions of one article on two dissenting sides (€2.4 billion
+    against 2.4亿欧元, neither the best-supported figure): compared with each other, since
+    each was only compared with the best-supported side."""
+    where: dict[str, list[tuple[Side, str]]] = {}
+    for side in others:
+        for source, lang in dict.fromkeys((c.source, c.lang) for c in side.claims):
+            where.setdefault(source, []).append((side, lang))
+    for source, found in where.items():
+        for (s1, l1), (s2, l2) in combinations(found[:MAX_VERSIONS], 2):
+            if s1 is s2 or l1 == l2:
+                continue
+            a = [c for c in s1.claims if c.source == source and c.lang == l1]
+            b = [c for c in s2.claims if c.source == source and c.lang == l2]
+            if {c.sentence_id for c in a} & {c.sentence_id for c in b}:
+                continue
+            yield _describe(Conflict("translation_mismatch", subject, metric, unit, a, b), s1, s2)
+
+
+# Language versions of one article looked at on dissenting sides.
+MAX_VERSIONS = 6
 
 
 def _too_soon(a: list[Claim], b: list[Claim]) -> bool:
@@ -545,7 +619,7 @@ def _part_of(other: Side, center: Side, sides: list[Side], mids: list[float | No
 def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
     """One disagreement, one kind. A dissenting figure's pairs with sources other than its
     own make one conflict, of the kind most of its claims point to (a tie goes to the
-    kind first in BETWEEN_SOURCES); the two language versions of one article disagreeing,
+    kind pairing with more claims, then the one first in BETWEEN_SOURCES); the two language versions of one article disagreeing,
     or a parsing doubt, are disagreements of their own. Rounding against one source
     beside a real disagreement with another is not a second conflict, nor is one
     article's own second figure. With `own`, the dissenting articles state the other
@@ -561,7 +635,8 @@ def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
     if len(between) == 1:
         out.update(between)
     elif between:
-        kind = max(between, key=lambda k: (len(between[k][0]), -BETWEEN_SOURCES.index(k)))
+        # Most dissenting claims, then most claims they pair with, then the order of preference.
+        kind = max(between, key=lambda k: (len(between[k][0]), len(between[k][1].claims), -BETWEEN_SOURCES.index(k)))
         left = list({c.id: c for k in BETWEEN_SOURCES if k in between for c in between[k][0]}.values())
         right = list({c.id: c for k in BETWEEN_SOURCES if k in between for c in between[k][1].claims}.values())
         out[kind] = (left, Figures(right))
@@ -614,8 +689,8 @@ class _Columns:
         self.lang = np.fromiter((code("lang", c.lang) for c in claims), np.int64, n)
         self.sentence = np.fromiter((-1 if c.sentence_id is None else code("sentence", c.sentence_id) for c in claims),
                                     np.int64, n)
-        self.period = np.fromiter((code("period", c.period) if c.period else -1 for c in claims), np.int64, n)
-        self.basis = np.fromiter((_BASIS.get(c.period_basis or "", 0) for c in claims), np.int64, n)
+        self.period = np.fromiter((code("period", c.when) if c.when else -1 for c in claims), np.int64, n)
+        self.basis = np.fromiter((c.basis for c in claims), np.int64, n)
         self.tentative = np.fromiter((c.tentative for c in claims), bool, n)
         self.approximate = np.fromiter((c.vague or c.qualifier == "about" for c in claims), bool, n)
         self.dated = np.fromiter((c.kind in ("year", "date") for c in claims), bool, n)
@@ -686,7 +761,8 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         a = a_all.rows(start, stop)
         valid = ~((a["sentence"] == b["sentence"]) & (a["sentence"] >= 0))
         if not across_time:
-            valid &= ~((a["basis"] == b["basis"]) & (a["basis"] > 0) & ~agree[a["period"], b["period"]])
+            valid &= ~((a["basis"] == b["basis"]) & (a["basis"] > 0) & ~agree[a["period"], b["period"]]
+                       & ~((a["basis"] == 2) & (a["tentative"] != b["tentative"])))
         conditions = [
             ~valid,
             a["low"] | b["low"],
