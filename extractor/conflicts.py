@@ -85,7 +85,10 @@ class Claim:
     basis: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.when, self.basis = _comparable_period(self)
+        if self.period_basis == "explicit":
+            self.when, self.basis = _comparable_period(self)
+        else:
+            self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
         self.label = self._label()
         self.tentative = self._tentative()
         self.lo, self.hi = _interval(self) if self.value is not None else (0.0, 0.0)
@@ -213,7 +216,7 @@ def _comparable_period(c: Claim) -> tuple[str | None, int]:
     rather than the time the figure is about: it counts as the article's month."""
     basis = _BASIS.get(c.period_basis or "", 0)
     p = c.period
-    if basis == 1 and p and len(p) == 10 and c.published:
+    if basis == 1 and p and len(p) == 10 and c.published and p[:7] == c.published[:7]:
         day, published = reconcile.parse_day(p), reconcile.parse_day(c.published)
         if day is not None and published is not None and abs((day - published).days) <= 1:
             return c.published[:7], 2
@@ -460,10 +463,13 @@ def _magnitude_blocks(sides: list[Side]) -> list[list[Side]]:
         ends = [x for x in (s.lo, s.hi) if math.isfinite(x)]
         return max(abs(sum(ends) / len(ends)) if ends else 0.0, 1e-12)
 
-    ranked = sorted(sides, key=size)
-    blocks = [[ranked[0]]]
-    for prev, side in zip(ranked, ranked[1:], strict=False):
-        if size(side) > size(prev) * MAGNITUDE_GAP:
+    sizes = [size(s) for s in sides]
+    if max(sizes) <= min(sizes) * MAGNITUDE_GAP:
+        return [sides]  # nearly always: one block
+    ranked = sorted(zip(sizes, range(len(sides)), sides, strict=True))
+    blocks = [[ranked[0][2]]]
+    for (prev, _, _), (this, _, side) in zip(ranked, ranked[1:], strict=False):
+        if this > prev * MAGNITUDE_GAP:
             blocks.append([])
         blocks[-1].append(side)
     # Each block in the order its sides came, as one block would be.
@@ -1354,8 +1360,9 @@ def _recompute(
     sides = sides_of(claims)
     rows, links = [], []
     reconciled: list[Reconciliation] = []
-    why = _why(key, claims)
+    why = ""
     for c in compare(sides, subject, metric, unit, reconciled):
+        why = why or _why(key, claims)  # only for groups with a conflict
         best = c.best
         cid = c.id  # a digest of every claim id: computed once, not once per link
         fa, fb = c.figures
@@ -1415,6 +1422,8 @@ def _within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> li
     for side in sides:
         if len(side.claims) < 2 or side.claims[0].kind in ("year", "date") or side.sources < 2:
             continue
+        if len(set(map(_LABEL, side.claims))) < 2:
+            continue  # every source writes it the same way
         # Open-ended figures (more than, up to, 数十亿) agree by logic, not by rounding.
         claims = [c for c in side.claims if c.bounded]
         labels = {c.label for c in claims}

