@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from extractor import align, conflicts, reconcile, store
+from extractor import align, conflicts, disagreements, reconcile, store
 from extractor.attribute import metric_info
 from extractor.conflicts import Claim
 
@@ -34,7 +34,7 @@ def run(claims: list[Claim], metric: str = "net_income", unit: str = "USD"
     sides = conflicts.sides_of(claims)
     found: list[reconcile.Reconciliation] = []
     out = list(conflicts.compare(sides, "Brightwater Freight", metric, unit, found))
-    return out, found + conflicts._within_sides(sides, "Brightwater Freight", metric, unit)
+    return out, found + disagreements.within_sides(sides, "Brightwater Freight", metric, unit)
 
 
 # ---------------------------------------------------------------------------
