@@ -36,6 +36,10 @@ class Moves:
     cut_window: int
     same_move: WordTable
     levels: WordTable
+    down_after: re.Pattern[str]
+    nouns_after: re.Pattern[str]
+    noun_direction: dict[str, str]
+    not_for_money: frozenset[str]
 
 
 @cache
@@ -55,8 +59,20 @@ def moves() -> Moves:
         raise RuleError(rules.path_of("changes"), "cut_window", "expected a positive number of characters")
     same = rules.string_list("changes", "same_move", data.get("same_move", []))
     levels = rules.string_list("changes", "levels", data.get("levels", []))
+    after = rules.string_list("changes", "down_after", data.get("down_after", []))
+    after_alt = "|".join(re.escape(w) for w in sorted(after, key=len, reverse=True)) or r"(?!x)x"
+    # "of", at most four words with no clause break, then the word
+    down_after = re.compile(r"[ \t]+of(?:[ \t]+[\w'-]+){0,4}?[ \t]+(?:" + after_alt + r")\b", re.IGNORECASE)
+    nouns: dict[str, str] = {}
+    for direction in ("down", "up"):
+        for w in rules.string_list("changes", f"{direction}_nouns", data.get(f"{direction}_nouns", [])):
+            nouns.setdefault(w.lower(), direction)
+    noun_alt = "|".join(re.escape(w) for w in sorted(nouns, key=len, reverse=True)) or r"(?!x)x"
+    nouns_after = re.compile(r"(?:[ \t]+[A-Za-z]+(?:-[A-Za-z]+)*)??[ \t]+(" + noun_alt + r")\b", re.IGNORECASE)
     return Moves(WordTable(words, flexible=True), re.compile(alt, re.IGNORECASE), window,
-                 WordTable({w: True for w in same}), WordTable({w: True for w in levels}))
+                 WordTable({w: True for w in same}), WordTable({w: True for w in levels}), down_after,
+                 nouns_after, nouns,
+                 frozenset(w.lower() for w in rules.string_list("changes", "not_for_money", data.get("not_for_money", []))))
 
 
 def _signable(q: Quantity, units: frozenset[str]) -> bool:
@@ -82,12 +98,14 @@ def _skip_left(norm: str, pos: int, eng: Engine) -> int:
     return pos
 
 
-def _move_before(norm: str, pos: int, m: Moves) -> str | None:
+def _move_before(norm: str, pos: int, m: Moves, money: bool) -> str | None:
     hit = m.words.before(norm, pos)
     if hit is None:
         return None
     word, direction, start = hit
     if word[0].isascii() and start > 0 and norm[start - 1].isascii() and norm[start - 1].isalpha():
+        return None
+    if money and " ".join(word.lower().split()) in m.not_for_money:
         return None
     return str(direction)
 
@@ -121,7 +139,13 @@ def sign(norm: str, quantities: list[Quantity]) -> list[Quantity]:
         direction: str | None = None
         if _signable(q, _MOVE_UNITS):
             pos = _skip_left(norm, q.start, eng)
-            direction = _move_before(norm, pos, m)
+            direction = _move_before(norm, pos, m, q.kind == "money")
+            if direction is None and q.unit == "percent" and m.down_after.match(norm, q.end):
+                direction = "down"
+            if direction is None:
+                noun = m.nouns_after.match(norm, q.end)
+                if noun is not None:
+                    direction = m.noun_direction[noun.group(1).lower()]
             if direction is None and m.levels.before(norm, pos) is None:
                 direction = _same_as(norm, q, pos, prev, m)
                 if direction is None and _signable(q, _CUT_UNITS) and _cut_before(norm, pos, m):

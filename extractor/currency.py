@@ -112,11 +112,15 @@ def regional() -> Regional:
     return Regional(ambiguous, regions, trad, simp)
 
 
+_SAMPLE = 2500  # characters read to tell an article's script and region
+
+
 class _Article:
     """What the article says about its region, worked out once and only when needed."""
 
     def __init__(self, norm: str, source: Mapping[str, Any] | None, reg: Regional) -> None:
-        self.norm = norm
+        # A sample tells the script and the region's words as well as the whole text would.
+        self.norm = norm[:_SAMPLE]
         self.reg = reg
         url = str((source or {}).get("url") or "")
         self.host = (urlsplit(url).hostname or "").lower() if url else ""

@@ -12,6 +12,7 @@ from functools import cache
 
 from extractor import rules
 from extractor.errors import RuleError
+from extractor.quantities import Quantity
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def part_of_year(g: dict[str, str]) -> str | None:
     """The part of a year a match names: Q3, H2, 9M; None when it names none."""
     if "quarter_first" in g:
         return "Q1"
-    q = _number(g, "quarter", "quarter_word")
+    q = _number(g, "quarter", "quarter_word", "quarter_num")
     if q is not None:
         return f"Q{q}" if 1 <= q <= 4 else None
     h = _number(g, "half", "half_num", "half_word")
@@ -88,3 +89,25 @@ def day_alone(day: int, published: dt.date | None) -> str | None:
         if best is None or abs((d - published).days) < abs((best - published).days):
             best = d
     return best.isoformat() if best else None
+
+
+def period(text: str, s: int, e: int, rid: str, g: dict[str, str], published: dt.date | None) -> Quantity | None:
+    """A quarter, half, year to date, day alone or month of a relative year, as a date claim."""
+    how = ""
+    if "day_alone" in g:
+        iso = day_alone(int(g["day_alone"]), published)
+        how = f" (the day nearest the article's date {published})"
+    else:
+        if "rel_year" in g:
+            year = relative_year(g, published)
+            how = f" ({g['rel_year']} counted from {published})"
+        else:
+            year = int(g["year"]) if "year" in g else 2000 + int(g["year2"]) if "year2" in g else None
+        part = f"{int(g['month']):02d}" if "month" in g and 1 <= int(g["month"]) <= 12 else part_of_year(g)
+        if year is not None and part is None and "year2" in g and len(g) == 1:
+            return Quantity(text[s:e], s, e, "year", float(year), "year", rid, date=str(year),
+                            explanation=f"{text[s:e]} → the year {year}")
+        iso = None if year is None or part is None else f"{year:04d}-{part}"
+    if iso is None:
+        return None
+    return Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso, explanation=f"{text[s:e]} → {iso}{how}")

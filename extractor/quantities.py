@@ -143,6 +143,17 @@ class WordTable:
         lead = r"(?:[ \t]*|-)" if hyphen else (r"[ \t]*" if flexible else r"[ \t]?")
         self._after = re.compile(lead + "(" + alt + ")", flags)
         self._after_tight = re.compile("(" + alt + ")", flags)
+        # The same search per first character, built when first needed: a big table (every
+        # CLDR currency name) then tries only the words that start with the character found.
+        self._lead, self._flags, self._flexible = lead, flags, flexible
+        self._by_first: dict[tuple[str, bool], re.Pattern[str]] = {}
+        self._groupable = all(k and k[0] not in _FOLDS_TO_ASCII and (k[0].isascii() or not k[0].isalpha()
+                                                                     or k[0].lower() == k[0].upper())
+                              for k in entries) and len(entries) > 64
+        self._words_by_first: dict[str, list[str]] = {}
+        if self._groupable:
+            for k in entries:
+                self._words_by_first.setdefault(k[0].lower() if ignore_case else k[0], []).append(k)
         self._before = re.compile("(" + alt + r")[ \t]?$", flags)
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
         # A word can only end in one of these: a cheap test before the regex search.
@@ -193,10 +204,24 @@ class WordTable:
             ch = text[i]
         if ch not in self.first_chars:
             return None
-        m = (self._after if space else self._after_tight).match(text, pos)
+        m = self._pattern_for(ch, space).match(text, pos)
         if not m:
             return None
         return m.group(1), self.lookup(m.group(1)), m.end()
+
+    def _pattern_for(self, ch: str, space: bool) -> re.Pattern[str]:
+        if not self._groupable or ch in _FOLDS_TO_ASCII:
+            return self._after if space else self._after_tight
+        key = (ch.lower() if self.ignore_case else ch, space)
+        rx = self._by_first.get(key)
+        if rx is None:
+            words = self._words_by_first.get(key[0])
+            if not words:
+                return self._after if space else self._after_tight
+            alt = _alternation(words, self._flexible)
+            rx = re.compile((self._lead if space else "") + "(" + alt + ")", self._flags)
+            self._by_first[key] = rx
+        return rx
 
     def before(self, text: str, pos: int) -> tuple[str, Any, int] | None:
         last = pos - 1 if pos > 0 and text[pos - 1] not in " \t" else pos - 2
@@ -785,6 +810,7 @@ class WordRule:
     id: str
     words: WordTable
     preceded_by: WordTable | None = None
+    kind: str = "percent"  # or multiplier: twice, 翻倍
 
 
 @dataclass(frozen=True)
@@ -805,6 +831,7 @@ class Engine:
     line_exclusions: list[tuple[str, RulePattern]]
     span_exclusions: list[tuple[str, RulePattern]]
     not_numbers_re: re.Pattern[str]
+    not_numbers_latin: re.Pattern[str] | None  # one-day: whole words, found apart (fast)
     not_after_re: re.Pattern[str]
     article_re: re.Pattern[str]
     fraction_re: re.Pattern[str]
@@ -880,6 +907,7 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                     rid,
                     WordTable({str(k): _number(rid, v) for k, v in entry["words"].items()}),
                     _table(entry.get("preceded_by")),
+                    kind if kind in ("percent", "multiplier") else "percent",
                 ))
                 continue
             if rid == "duration.ago":
@@ -1131,7 +1159,10 @@ def engine() -> Engine:
         year_range=(int(yr[0]), int(yr[1])),
         line_exclusions=line_ex,
         span_exclusions=span_ex,
-        not_numbers_re=re.compile(_alternation(n.zh_not_numbers)),
+        not_numbers_re=re.compile(_alternation([w for w in n.zh_not_numbers if not _is_latin(w[:1])])),
+        not_numbers_latin=re.compile(
+            "|".join(re.escape(w) for w in sorted({w for w in n.zh_not_numbers if _is_latin(w[:1])}, key=len, reverse=True)),
+            re.IGNORECASE) if any(_is_latin(w[:1]) for w in n.zh_not_numbers) else None,
         article_re=re.compile(r"(?:" + _alternation(n.en_articles) + r")[ \t]*$", re.IGNORECASE),
         not_after_re=re.compile(r"(?:" + _alternation(n.en_not_after) + r")[ \t]+$", re.IGNORECASE),
         fraction_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_fraction, flexible=True) + r")[ \t]*"),
@@ -1402,6 +1433,13 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
     """Every number in the text, left to right, each read once."""
     n = numerals()
     not_numbers = [(m.start(), m.end()) for m in eng.not_numbers_re.finditer(norm)]
+    if eng.not_numbers_latin is not None:
+        # Latin words only as whole words; matched apart so the Chinese search stays a fast one.
+        latin = [(m.start(), m.end()) for m in eng.not_numbers_latin.finditer(norm)
+                 if not (m.start() > 0 and _is_latin(norm[m.start() - 1]))
+                 and not (m.end() < len(norm) and _is_latin(norm[m.end()]))]
+        if latin:
+            not_numbers = sorted(not_numbers + latin)
     nn_starts = [s for s, _ in not_numbers]
     out: list[_Num] = []
     pos = 0
@@ -1452,6 +1490,15 @@ def _signs(norm: str, num: _Num, eng: Engine) -> None:
     if norm[s - 1] == "-" and (s < 2 or not (norm[s - 2].isalnum() or norm[s - 2] in "-.,/")):
         num.start, num.value = s - 1, -num.value
         return
+    if norm[s - 1] == " " and s >= 2 and norm[s - 2] == "-":
+        # "- 5" opening the text or after a bracket or colon: a sign. Not "5 - 3" (a
+        # subtraction) nor a Markdown bullet at the start of a line.
+        j = s - 3
+        while j >= 0 and norm[j] in " \t":
+            j -= 1
+        if j < 0 or norm[j] in "(（:：=":
+            num.start, num.value = s - 2, -num.value
+            return
     if norm[s - 1] not in " \t\n":
         return  # "minus " ends in a space, maybe before a final newline
     m = eng.en_minus_re.search(norm, max(0, s - 12), s)
@@ -1581,9 +1628,11 @@ def extract(
         items.append(item)
 
     items = _merge_ranges(norm, [part for item in items for part in _split_listed(text, norm, item)], eng)
+    from extractor import counts  # it builds on this module
+
     for item in items:
-        if item.kind is None and item.num.source in ("en", "arabic"):
-            _count_phrase(norm, item)
+        if item.kind is None and item.num.source in ("en", "arabic", "zh"):
+            counts.bare_number_kind(norm, item)
         if item.kind is None and not all_numbers:
             continue
         out.append(_finish(text, norm, item, eng))
@@ -1600,9 +1649,10 @@ def extract(
             value = float(rule.words.lookup(m.group(1)))
             qual, _ = _qualifier_before(norm, m.start(), eng)
             taken.add(m.start(), m.end())
+            what = f"{format_value(value)}%" if rule.kind == "percent" else f"{format_value(value)} times"
             out.append(
-                Quantity(text[m.start() : m.end()], m.start(), m.end(), "percent", value, "percent", rule.id,
-                         qualifier=qual or "exact", explanation=f"{m.group(1)} means {format_value(value)}%")
+                Quantity(text[m.start() : m.end()], m.start(), m.end(), rule.kind, value, rule.kind, rule.id,
+                         qualifier=qual or "exact", explanation=f"{m.group(1)} means {what}")
             )
     if mentions:
         out.extend(_mentions(norm, text, eng, furniture, taken))
@@ -1611,20 +1661,6 @@ def extract(
 
     out = currency.resolve(norm, out, source)
     return changes.sign(norm, out) if signed else out
-
-
-def _count_phrase(norm: str, item: _Item) -> None:
-    """A bare number before a noun phrase is a count of it (counts.py)."""
-    from extractor import counts
-
-    if item.num.fraction or item.num.per is not None or item.num.vague:
-        return
-    got = counts.count_phrase(norm, norm[item.num.start:item.num.end], item.end, item.value)
-    if got is not None:
-        item.kind, item.unit, item.end = "count", "count", got[0]
-        rules_of = counts.phrases()
-        item.rule = rules_of.rule if rules_of is not None else "count.en_phrase"
-        item.notes.append(f"counts {got[1]}")
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -2140,14 +2176,16 @@ def _dates(
     found.sort()
     out: list[Quantity] = []
     last_year: list[tuple[int, int]] = []  # (position, year) of every explicit year
+    from extractor import periods  # it builds on this module
+
     for s, e, rid, g in found:
-        if "day_alone" in g or "rel_year" in g or len(g) > 1 and "year" in g and "month" not in g:
-            q = _period(text, s, e, rid, g, published)
+        if "day_alone" in g or "rel_year" in g or "year2" in g or len(g) > 1 and "year" in g and "month" not in g:
+            q = periods.period(text, s, e, rid, g, published)
             if q is not None:
                 out.append(q)
                 if q.date and q.date[:4].isdigit() and "day_alone" not in g:
                     last_year.append((s, int(q.date[:4])))
-            if q is not None or "day_alone" in g or "rel_year" in g:
+            if q is not None or "day_alone" in g or "rel_year" in g or "year2" in g:
                 continue
         year = _year_of(g)
         if year is not None and not (eng.year_range[0] <= year <= eng.year_range[1]):
@@ -2181,26 +2219,6 @@ def _dates(
         out.append(Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso,
                             explanation=f"{text[s:e]} → {iso}{note}"))
     return out
-
-
-def _period(text: str, s: int, e: int, rid: str, g: dict[str, str], published: dt.date | None) -> Quantity | None:
-    """A quarter, half, year to date, day alone or month of a relative year (periods.py)."""
-    from extractor import periods
-
-    if "day_alone" in g:
-        iso = periods.day_alone(int(g["day_alone"]), published)
-        how = f" (the day nearest the article's date {published})"
-    elif "rel_year" in g:
-        year = periods.relative_year(g, published)
-        iso = None if year is None or not 1 <= int(g["month"]) <= 12 else f"{year:04d}-{int(g['month']):02d}"
-        how = f" ({g['rel_year']} counted from {published})"
-    else:
-        part = periods.part_of_year(g)
-        iso = None if part is None else f"{int(g['year']):04d}-{part}"
-        how = ""
-    if iso is None:
-        return None
-    return Quantity(text[s:e], s, e, "date", None, "date", rid, date=iso, explanation=f"{text[s:e]} → {iso}{how}")
 
 
 def _year_of(g: dict[str, str]) -> int | None:

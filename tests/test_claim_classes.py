@@ -28,11 +28,25 @@ COUNTS = [
     ("The plan adds 45,000 warehouse jobs and 1.5 million vehicles.",
      [("45,000 warehouse jobs", 45000.0, "count"), ("1.5 million vehicles", 1500000.0, "count")]),
     ("Brindle will open four new depots.", [("four new depots", 4.0, "count")]),
-    # No claim: a small count of actors refers back to them; an article "one".
+    ("Kestwell sold 2.5m units and has 3bn users.",
+     [("2.5m units", 2500000.0, "count"), ("3bn users", 3000000000.0, "count")]),
+    ("目前该平台月活跃用户超过4200万。", [("4200万", 42000000.0, "count")]),
+    ("該平台員工達1.3萬。", [("1.3萬", 13000.0, "count")]),
+    # Fractions are shares: two-thirds of, a quarter of, 三分之二.
+    ("Kestwell will cut two-thirds of its depots.", [("two-thirds", 66.6666666666667, "percent")]),
+    ("A quarter of revenue comes from Europe.", [("A quarter", 25.0, "percent")]),
+    ("约四分之一的营收来自海外。", [("四分之一", 25.0, "percent")]),
+    # Multiples written as words.
+    ("Orders nearly tripled, and sales were twice the forecast.",
+     [("tripled", 3.0, "multiplier"), ("twice", 2.0, "multiplier")]),
+    ("净利润同比翻倍。", [("翻倍", 2.0, "multiplier")]),
+    # No claim: a small count of actors refers back to them; an article "one"; "the quarter".
     ("Two companies declined to comment.", []),
     ("两家公司均未回应。", []),
     ("一位高管表示不予置评。", []),
     ("One of the founders left.", []),
+    ("Sales rose in the quarter.", []),
+    ("It posted a double-digit rise.", []),
 ]
 
 
@@ -51,6 +65,12 @@ PERIODS = [
     ("奧倫物流2027年下半年投產，2025年首三季營收創高。",
      [("2027年下半年", "2027-H2", "date"), ("2025年首三季", "2025-9M", "date")]),
     ("FY2027 guidance was kept.", [("FY2027", 2027.0, "year")]),
+    ("Margins fell in 3Q25 and will recover in 1H26.", [("3Q25", "2025-Q3", "date"), ("1H26", "2026-H1", "date")]),
+    ("Q4 FY26 sales", [("Q4 FY26", "2026-Q4", "date")]),
+    # A part of a relative year only anchors other figures: the attribution reads it.
+    ("奧倫物流今年第四季轉盈。", []),
+    ("Output is targeted for 2029, later than the 2028 goal.",
+     [("2029", 2029.0, "year"), ("2028", 2028.0, "year")]),
     # A day alone takes the month nearest the article's date (2025-06-12).
     ("奧倫物流10日宣布增資。", [("10日", "2025-06-10", "date")]),
     ("奥伦物流30日公布方案。", [("30日", "2025-05-30", "date")]),
@@ -135,6 +155,16 @@ CHANGES = [
     ("市值蒸发约320亿美元（约合人民币2290亿元）。",
      [("320亿美元", -32000000000.0, "USD", "down"), ("人民币2290亿元", -229000000000.0, "CNY", "down")]),
     ("关税将拉低整体毛利率2至3个百分点。", [("2至3个百分点", -2.0, "percentage_points", "down")]),
+    ("The Brindle Composite fell 2.1% to 8,455.30.",
+     [("2.1%", -2.1, "percent", "down"), ("8,455.30", 8455.3, "points", None)]),
+    ("With a third of its value gone, the firm is worth $9 billion.",
+     [("a third", -33.3333333333333, "percent", "down"), ("$9 billion", 9000000000.0, "USD", None)]),
+    ("Larkfield posted a 6% year-on-year decline and revenue decreased 4%.",
+     [("6%", -6.0, "percent", "down"), ("4%", -4.0, "percent", "down")]),
+    ("岚峰指数收低0.8%，净利润大增45%。", [("0.8%", -0.8, "percent", "down"), ("45%", 45.0, "percent", "up")]),
+    # A net loss is a positive figure of its metric; an index that lost points fell.
+    ("Larkfield lost $2.3 billion last year.", [("$2.3 billion", 2300000000.0, "USD", None)]),
+    ("嵐峰去年淨虧損23億元。", [("23億元", 2300000000.0, "CNY", None)]),
     # No direction: a level after 至/to; a share of a cut is its size.
     ("目标价由88港元下调至81港元。", [("88港元", 88.0, "HKD", None), ("81港元", 81.0, "HKD", None)]),
     ("The carrier plans to cut orders by up to 25%.", [("25%", 25.0, "percent", None)]),
@@ -184,6 +214,7 @@ NOT_CLAIMS = [
     "股价一度走高，市场看法一致。",
     "相关阅读：\n· 某车企降价幅度超过7%\n· 新款轿车起售价12.98万元",
     "Related: Chip stocks' $2 trillion rally",
+    "The firm raised its price to 1,250.50.",
 ]
 
 

@@ -132,7 +132,7 @@ ENGLISH: list[Row] = [
     ('Inflation in Britain eased to 3.8 per cent in September.', [('3.8 per cent', 'percent', 3.8, 'percent', 'exact')]),
     ("Alphabet's cloud revenue jumped 34% to $15.2 billion.", [('34%', 'percent', 34.0, 'percent', 'exact'), ('$15.2 billion', 'money', 15200000000.0, 'USD', 'exact')]),
     ('Samsung plans to invest 450 trillion won in chips over five years.', [('450 trillion won', 'money', 450000000000000.0, 'KRW', 'exact'), ('five years', 'duration', 5.0, 'years', 'exact')]),
-    ("Vietnam's VinFast lost $1.4 billion last year.", [('$1.4 billion', 'money', -1400000000.0, 'USD', 'exact')]),
+    ("Vietnam's VinFast lost $1.4 billion last year.", [('$1.4 billion', 'money', 1400000000.0, 'USD', 'exact')]),
     ('The central bank held rates at 4.25% to 4.5%.', [('4.25% to 4.5%', 'percent', 4.25, 'percent', 'range')]),
     ("It agreed to pay 13 billion dollars over a decade.", [("13 billion dollars", "money", 13000000000.0, "USD", "exact")]),
     ("The firm raised US$13bn, more than 20 percent above target.", [("US$13bn", "money", 13000000000.0, "USD", "exact"), ("20 percent", "percent", 20.0, "percent", "more_than")]),
