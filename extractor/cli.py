@@ -214,7 +214,7 @@ def extract(file: str, lines: bool, all_numbers: bool, published: str | None, ti
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--conflicts", "conflicts_path", type=click.Path(dir_okay=False),
-              help="Gold conflicts (seed_conflicts.jsonl); default: next to GOLD.")
+              help="Gold conflicts (seed_conflicts.jsonl or conflicts.jsonl); default: the one next to GOLD.")
 def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | None) -> None:
     """Score the database against gold claims: precision, recall, F1, misses.
 
@@ -228,14 +228,15 @@ def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | N
     rows = evaluate.load_gold(gold)
     result = evaluate.score(db, rows)
     acc = evaluate.attribute_accuracy(result)
-    cpath = Path(conflicts_path) if conflicts_path else Path(gold).with_name("seed_conflicts.jsonl")
-    conflict_recall = evaluate.conflict_recall(db, cpath) if cpath.exists() else None
+    cpath = Path(conflicts_path) if conflicts_path else evaluate.conflicts_file_for(gold)
+    conflict_recall = evaluate.conflict_recall(db, cpath, result) if cpath and cpath.exists() else None
+    silence = evaluate.unattributed_line(db)
     if as_json:
         click.echo(json.dumps({
             "precision": result.precision, "recall": result.recall, "f1": result.f1,
             "tp": result.tp, "fp": result.fp, "fn": result.fn,
             "subject_accuracy": acc["subject"], "metric_accuracy": acc["metric"],
-            "hedged_accuracy": acc["hedged"], "conflicts": conflict_recall,
+            "hedged_accuracy": acc["hedged"], "conflicts": conflict_recall, "unattributed": silence,
             "misses": [{k: g.get(k) for k in ("id", "mention", "value", "unit")} for g in result.misses],
             "false_positives": [{k: p.get(k) for k in ("seed", "file_start", "text", "value", "date", "unit", "rule")}
                                 for p in result.false_positives],
@@ -255,6 +256,7 @@ def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | N
                f"metric {fmt['metric']}  hedged {fmt['hedged']}")
     if conflict_recall is not None:
         click.echo(evaluate.conflict_line(conflict_recall))
+    click.echo(silence)
 
 
 def _register_optional() -> None:

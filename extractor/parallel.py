@@ -176,7 +176,8 @@ def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
     rows = o.rows
     try:
         rows.article["duplicate_of"] = duplicates.original_of(db, o.article_id, rows.article["text"], o.bands, o.shape)
-        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands, notes=rows.notes)
+        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands, entities=rows.entities,
+                            notes=rows.notes)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"writing {o.path}: {exc}") from None
     except Exception as exc:
