@@ -243,10 +243,13 @@ def scaling_section(args: argparse.Namespace, work: Path, say: Callable[[str], N
 
 
 def digest(db_path: Path) -> dict[str, str]:
-    """A digest of each table's rows (ingested_at aside): equal digests, equal databases."""
+    """A digest of every table's rows (ingested_at aside; the full-text index's own tables
+    follow from sentences.words): equal digests, equal databases."""
     db = sqlite_utils.Database(db_path)
     out = {}
-    for table in ("articles", "sentences", "claims", "conflicts", "conflict_claims", "corroborations"):
+    for table in sorted(db.table_names()):
+        if table.startswith("sentences_fts"):
+            continue
         cols = [c for c in db.table(table).columns_dict if c != "ingested_at"]
         h = hashlib.sha256()
         for row in db.execute(f"select {', '.join(f'[{c}]' for c in cols)} from [{table}] order by rowid"):
