@@ -82,6 +82,10 @@ def cli() -> None:
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes that read and process articles, then compare claims for conflicts (the database is the same).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where articles are processed: this machine (--jobs processes), or a Dask "
+                   "cluster: the one at DASK_SCHEDULER_ADDRESS, else a local one of --jobs workers "
+                   "(pip install 'claims[dask]'). The database is the same.")
 @click.option("--index-all", is_flag=True,
               help="Make every sentence searchable, not only those that carry a claim (slower: "
                    "segmenting is most of the cost).")
@@ -95,6 +99,7 @@ def ingest(
     published: str | None,
     time_limit: float,
     jobs: int,
+    engine: str,
     index_all: bool,
     quiet: bool,
 ) -> None:
@@ -116,6 +121,12 @@ def ingest(
 
     def run(progress: Any = None) -> pipeline.Summary:
         limit = time_limit or None
+        if engine == "dask":
+            from extractor import engines
+
+            with engines.dask_client(jobs) as client:
+                return engines.ingest_dask(paths, db, client, overrides=overrides, on_skip=on_skip,
+                                           progress=progress, index_all=index_all)
         if jobs > 1:
             from extractor import parallel
 

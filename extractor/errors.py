@@ -61,3 +61,9 @@ class DatabaseError(ClaimsError):
     """The database is missing or unusable."""
 
     code = "E400"
+
+
+class EngineError(ClaimsError):
+    """The ingest engine asked for cannot run here (a missing package, no scheduler)."""
+
+    code = "E500"
