@@ -114,3 +114,14 @@ def test_database_is_the_same_with_either_segmenter(tmp_path: Path, monkeypatch:
     assert made["jieba"]["sentences"] and made["jieba"]["claims"]
     assert any(row for row in made["jieba"]["sentences"] if row[-1])  # words were written
     assert made["jieba"] == made["rjieba"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("翠湾科技營收ab Z9，。．") + ["\u3400", "\ufa30", "\U00020000"]), max_size=30))
+def test_language_counts_letters_as_findall_did(text: str) -> None:
+    import re
+
+    cjk = len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    want = "en" if cjk == 0 else ("zh" if cjk >= 0.2 * (cjk + latin / 5) else "en")
+    assert segment.language(text) == want
