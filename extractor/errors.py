@@ -66,4 +66,4 @@ class DatabaseError(ClaimsError):
 class EngineError(ClaimsError):
     """The ingest engine asked for cannot run here (a missing package, no scheduler)."""
 
-    code = "E500"
+    code = "E600"
