@@ -27,7 +27,7 @@ import sqlite_utils
 
 from extractor import parallel, pipeline
 from extractor.errors import EngineError
-from extractor.ingest import find_files
+from extractor.ingest import find_files, preload_manifests
 
 ENGINES = ("local", "dask")
 
@@ -81,6 +81,7 @@ def ingest_dask(
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
                                index_all=index_all)
     files = list(find_files(paths, skip))
+    summary.warnings += preload_manifests(files)  # as one process reports them (workers parse their own)
     given = overrides if len(files) == 1 else None
     # Workers may be on other machines, away from the database file: they get the ids it
     # already holds, once, and skip those articles' work.

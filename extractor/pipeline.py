@@ -11,14 +11,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from extractor import duplicates, segment, store
+from extractor import segment
 from extractor.errors import ClaimsError, DatabaseError, TimeLimitError
-from extractor.ingest import Article, find_files, printable, read_article
+from extractor.ingest import Article, find_files, preload_manifests, printable, read_article
 from extractor.quantities import Quantity, extract
+
+if TYPE_CHECKING:  # the database side loads when ingest runs: `claims extract` needs none of it
+    import sqlite_utils
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Rows:
     article: dict[str, Any]
     sentences: list[dict[str, Any]]
     claims: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # what reading it warned about, kept with it
 
 
 class Stopwatch:
@@ -118,7 +120,7 @@ def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch |
         "duplicate_of": None,
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
-    return Rows(article_row, sentence_rows, claim_rows)
+    return Rows(article_row, sentence_rows, claim_rows, list(article.warnings))
 
 
 def claim_row(article_id: str, q: Quantity, sent: segment.Sentence | None) -> dict[str, Any]:
@@ -197,6 +199,8 @@ def ingest(
     message are in the line). Everything else is ingested. `index_all` segments every
     sentence for full-text search, not only those that carry a claim.
     """
+    from extractor import store
+
     summary = Summary()
 
     def skip(msg: str) -> None:
@@ -205,6 +209,7 @@ def ingest(
             on_skip(msg)
 
     files = list(find_files(paths, skip))
+    summary.warnings += preload_manifests(files)
     state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all,
                  stopwatch or _NO_STOPWATCH)
     try:
@@ -248,6 +253,8 @@ class _Run:
         self.pending = 0
 
     def ingest_one(self, path: str) -> None:
+        from extractor import duplicates, store  # loaded once; then a dictionary lookup
+
         db, summary, name, clock = self.db, self.summary, printable(path), self.clock
         try:
             clock.start()
@@ -258,6 +265,8 @@ class _Run:
             clock.lap("read")
             if seen:
                 summary.seen += 1
+                if store.update_metadata(db, article.id, article.path, article.meta):  # its manifest changed since
+                    self.pending += 1
                 return
             if not self.warm:
                 # Load the segmenters and rules outside any time limit: an alarm must
@@ -271,7 +280,8 @@ class _Run:
                 clock.lap("reposts")
             if not db.conn.in_transaction:
                 db.conn.execute("BEGIN")
-            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)  # a savepoint
+            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands,  # a savepoint
+                                notes=rows.notes)
             self.pending += 1
             if self.pending >= COMMIT_EVERY:
                 self.commit()

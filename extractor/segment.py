@@ -129,7 +129,7 @@ def zh_cut() -> Callable[[str], list[str]]:
         except ImportError:
             pass
         else:
-            return _fast_cut(rjieba.cut, rjieba.has_word)
+            return fast_cut(rjieba)
     return jieba_cut()
 
 
@@ -156,9 +156,22 @@ _HAN_ONLY_RS = re.compile("([\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\
 _JOINERS = re.compile(r"[-._+#&%]")
 _JOINED_RUN = re.compile(r"[A-Za-z0-9+#&._%\-]*[-._+#&%][A-Za-z0-9+#&._%\-]*")
 _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+# - Characters the dictionary does not join go to an HMM (Viterbi) as one run. When a
+#   run repeats a character (作同同同全), two segmentations can score exactly the same,
+#   and the two break the tie differently. Such runs, rare, are cut by jieba's own HMM.
+_REPEAT = re.compile("([\u4e00-\u9fd5])[\u4e00-\u9fd5]*?\\1")
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+# What jieba segments with its dictionary and HMM; anything else (spaces, punctuation)
+# is a word of its own and ends a run.
+_BLOCK_CHAR = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]")
+_ASCII_BLOCK = re.compile(r"[a-zA-Z0-9+#&._%\-]")
+_SINGLE_HAN_RUN = re.compile("(?<![^\\0])[\u4e00-\u9fd5](?:\\0[\u4e00-\u9fd5])+(?![^\\0])")
 
 
-def _fast_cut(cut: Callable[[str], list[str]], known: Callable[[str], bool]) -> Callable[[str], list[str]]:
+def fast_cut(rjieba: Any) -> Callable[[str], list[str]]:
+    """`jieba.lcut` through rjieba (jieba-rs) and the fix-ups above."""
+    cut, known = rjieba.cut, rjieba.has_word
+
     def fix(words: list[str]) -> list[str]:
         out: list[str] = []
         for w in words:
@@ -168,8 +181,72 @@ def _fast_cut(cut: Callable[[str], list[str]], known: Callable[[str], bool]) -> 
                 out.append(w)
         return out
 
+    def hmm_runs(text: str, routes: list[str]) -> list[tuple[int, int]]:
+        # The HMM's runs are the maximal runs of one-character routes of the dictionary
+        # step (which rjieba gives without the HMM; there a run of single ASCII letters
+        # and digits comes out joined, told from a dictionary word by the dictionary).
+        runs: list[tuple[int, int]] = []
+        pos, start = 0, -1
+        for route in routes:
+            if len(route) == 1:
+                single = _BLOCK_CHAR.match(route) is not None
+            else:
+                single = _ASCII_RUN.fullmatch(route) is not None and not known(route)
+            if single and start < 0:
+                start = pos
+            elif not single and start >= 0:
+                runs.append((start, pos))
+                start = -1
+            pos += len(route)
+        if start >= 0:
+            runs.append((start, pos))
+        return [(a, b) for a, b in runs if b - a > 1 and _REPEAT.search(text, a, b) and not known(text[a:b])]
+
+    def tie_prone(text: str) -> list[tuple[int, int]]:
+        """The HMM runs of `text` that repeat a character, as (start, end)."""
+        routes = cut(text, False)
+        if "\0" in text:
+            return hmm_runs(text, routes)
+        # Found by a regex over the routes joined by NUL, not a Python loop over them:
+        # runs of one-Han-character routes (most text has none that repeat a character).
+        joined = "\0".join(routes)
+        out: list[tuple[int, int]] = []
+        for m in _SINGLE_HAN_RUN.finditer(joined):
+            han = m.group()[::2]
+            if len(set(han)) == len(han):
+                continue
+            a = m.start() - joined.count("\0", 0, m.start())
+            b = a + len(han)
+            if (a and _ASCII_BLOCK.match(text, a - 1)) or _ASCII_BLOCK.match(text, b):
+                return hmm_runs(text, routes)  # the run may go on over ASCII: work it out exactly
+            if not known(han):
+                out.append((a, b))
+        return out
+
+    def settle_ties(text: str, words: list[str]) -> list[str]:
+        redo = tie_prone(text)
+        if not redo:
+            return words
+        from jieba import finalseg
+
+        out: list[str] = []
+        pos = 0
+        todo = iter(redo)
+        a, b = next(todo)
+        for w in words:  # a run's ends are word ends in rjieba's output too
+            if pos < a or pos >= b:
+                out.append(w)
+            elif pos == a:
+                out.extend(finalseg.cut(text[a:b]))
+            pos += len(w)
+            if pos >= b:
+                a, b = next(todo, (len(text) + 1, len(text) + 1))
+        return out
+
     def piece(text: str) -> list[str]:
         words = cut(text)
+        if _REPEAT.search(text):
+            words = settle_ties(text, words)
         return fix(words) if _JOINERS.search(text) else words
 
     def cut_like_jieba(text: str) -> list[str]:
