@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,37 @@ from extractor.errors import ClaimsError, DatabaseError
 DB_HELP = "SQLite database file (created if missing)."
 
 
+class Seconds(click.ParamType):
+    """A time limit in seconds: 0 or inf for none, else at least a millisecond."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if math.isnan(seconds) or seconds < 0 or 0 < seconds < 0.001:
+            self.fail(f"{value!r} is not 0 (no limit) or a number of seconds from 0.001", param, ctx)
+        return 0.0 if math.isinf(seconds) else seconds
+
+
 def db_option(fn: Any) -> Any:
     return click.option("--db", "db_path", default="claims.db", show_default=True, help=DB_HELP)(fn)
 
 
+def say(prefix: str, message: str) -> None:
+    """One line on standard error: control characters and newlines from file names or
+    articles are shown as escapes, so none acts on the terminal or forges a line."""
+    from extractor.sanitize import terminal_safe
+
+    click.echo(f"{prefix}{terminal_safe(message, newlines=False)}", err=True)
+
+
 def fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
+    say("error: ", message)
     sys.exit(code)
 
 
@@ -78,7 +104,7 @@ def cli() -> None:
 @click.option("--outlet", help="Outlet that published it (single file only).")
 @click.option("--title", help="Headline (single file only).")
 @click.option("--published", help="Publication date, YYYY-MM-DD (single file only).")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=60.0, show_default=True,
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes that read and process articles, then compare claims for conflicts (the database is the same).")
@@ -119,6 +145,10 @@ def ingest(
 
         if to_date(published) is None:
             fail(f"--published {published!r} is not a date like 2025-10-28")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs > cores:  # more workers than cores only add memory and switching
+        say("warning: ", f"--jobs {jobs} is more than the {cores} cores here; using {cores}")
+        jobs = cores
     # A second ingest into the same database waits for the first: the same database as two
     # runs one after the other, never 'database is locked' midway.
     click.get_current_context().with_resource(store.writer_lock(
@@ -126,7 +156,7 @@ def ingest(
     db = store.open_db(db_path)
 
     def on_skip(msg: str) -> None:
-        click.echo(f"skipped: {msg}", err=True)
+        say("skipped: ", msg)
 
     def run(progress: Any = None) -> pipeline.Summary:
         limit = time_limit or None
@@ -156,7 +186,7 @@ def ingest(
     else:
         summary = run()
     for w in summary.warnings:
-        click.echo(f"warning: {w}", err=True)
+        say("warning: ", w)
     try:
         pipeline.after_ingest(db, jobs=jobs)
     except ClaimsError:
@@ -175,7 +205,7 @@ def ingest(
 @click.option("--lines", is_flag=True, help="Treat every input line as its own text.")
 @click.option("--all-numbers", is_flag=True, help="Also report bare numbers (kind 'number').")
 @click.option("--published", help="Date that relative expressions count from, YYYY-MM-DD.")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=60.0, show_default=True,
               help="Seconds the text may take before extraction stops (0: no limit).")
 def extract(file: str, lines: bool, all_numbers: bool, published: str | None, time_limit: float) -> None:
     """Print the quantities in a text as JSON, without a database.
@@ -187,6 +217,7 @@ def extract(file: str, lines: bool, all_numbers: bool, published: str | None, ti
     from extractor.ingest import decode, printable, read_file_bytes, to_date
     from extractor.pipeline import deadline
     from extractor.quantities import extract as find
+    from extractor.sanitize import json_dumps
 
     day = to_date(published) if published else None
     if published and day is None:
@@ -210,11 +241,11 @@ def extract(file: str, lines: bool, all_numbers: bool, published: str | None, ti
                 if n == len(split) and not line:
                     break
                 qs = [q.public() for q in find(line, published=day, all_numbers=all_numbers)]
-                click.echo(json.dumps({"line": n, "quantities": qs}, ensure_ascii=False))
+                click.echo(json_dumps({"line": n, "quantities": qs}))
         else:
             qs = [q.public() | {"rule": q.rule, "explanation": q.explanation}
                   for q in find(text, published=day, all_numbers=all_numbers)]
-            click.echo(json.dumps(qs, ensure_ascii=False, indent=2))
+            click.echo(json_dumps(qs, indent=2))
 
 
 @cli.command("eval")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
-import json
 import math
 import sys
 from dataclasses import asdict, dataclass, field
@@ -203,6 +202,7 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
     from rich.table import Table
     from rich.text import Text
 
+    entries = [_for_terminal(e) for e in entries]  # nothing of an article's acts on the terminal
     console = Console(record=True, width=width or 110, force_terminal=color, no_color=color is False)
     if not entries:
         console.print("No conflicts: every figure agrees with the others about the same thing.")
@@ -328,7 +328,7 @@ def _chart(e: Entry, width: int = 560, height: int = 170) -> str:
 
 
 def render_json(entries: list[Entry]) -> str:
-    return json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=2)
+    return sanitize.json_dumps([asdict(e) for e in entries], indent=2)
 
 
 def render(db: sqlite_utils.Database, fmt: str, *, color: bool | None = None) -> str:
@@ -359,6 +359,8 @@ def report_command(db_path: str, fmt: str, out: str | None) -> None:
     db = store.open_readonly(db_path)  # reading needs no write access to the database or its folder
     color = None if out is None and sys.stdout.isatty() else False
     text = render(db, fmt, color=color)
+    if fmt == "html":  # HTML escaping leaves control characters as they are
+        text = sanitize.terminal_safe(text)
     if out:
         _write_whole(Path(out), text)
         click.echo(f"wrote {out}")
@@ -387,3 +389,26 @@ def _write_whole(path: Path, text: str) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _for_terminal(e: Entry) -> Entry:
+    """The entry with control characters shown as escapes (no escape sequence, carriage
+    return or bell from an article reaches the terminal), and rich's markup escaped in the
+    strings rich reads as markup (all but the quoted sentence, which is a Text)."""
+    from dataclasses import replace
+
+    from rich.markup import escape
+
+    def plain(text: str | None) -> str | None:
+        return None if text is None else escape(sanitize.terminal_safe(text, newlines=False))
+
+    quotes = []
+    for q in e.quotes:
+        before, mark, after = (sanitize.terminal_safe(part, newlines=False) for part in
+                               (q.sentence[: q.mark_start], q.sentence[q.mark_start : q.mark_end], q.sentence[q.mark_end :]))
+        quotes.append(replace(q, sentence=before + mark + after, mark_start=len(before), mark_end=len(before) + len(mark),
+                              side=plain(q.side) or "", value=plain(q.value) or "", modality=plain(q.modality) or "",
+                              outlet=plain(q.outlet), published=plain(q.published), url=plain(q.url),
+                              title=plain(q.title), path=plain(q.path) or ""))
+    return replace(e, subject=plain(e.subject) or "", metric=plain(e.metric) or "", summary=plain(e.summary) or "",
+                   best=plain(e.best), quotes=quotes)
