@@ -40,6 +40,7 @@ COUNTS = [
     ("Orders nearly tripled, and sales were twice the forecast.",
      [("tripled", 3.0, "multiplier"), ("twice", 2.0, "multiplier")]),
     ("净利润同比翻倍。", [("翻倍", 2.0, "multiplier")]),
+    ("The bid values Orrin at 14 times earnings.", [("14 times", 14.0, "multiplier")]),
     # No claim: a small count of actors refers back to them; an article "one"; "the quarter".
     ("Two companies declined to comment.", []),
     ("两家公司均未回应。", []),
@@ -162,6 +163,9 @@ CHANGES = [
     ("Larkfield posted a 6% year-on-year decline and revenue decreased 4%.",
      [("6%", -6.0, "percent", "down"), ("4%", -4.0, "percent", "down")]),
     ("岚峰指数收低0.8%，净利润大增45%。", [("0.8%", -0.8, "percent", "down"), ("45%", 45.0, "percent", "up")]),
+    ("嵐峰電子10月營收季增8.2%，年減3.6%。", [("10月", None, "date", None), ("8.2%", 8.2, "percent", "up"),
+                                        ("3.6%", -3.6, "percent", "down")]),
+    ("The Stoxx 600 slipped 0.4% to 512.35.", [("0.4%", -0.4, "percent", "down"), ("512.35", 512.35, "points", None)]),
     # A net loss is a positive figure of its metric; an index that lost points fell.
     ("Larkfield lost $2.3 billion last year.", [("$2.3 billion", 2300000000.0, "USD", None)]),
     ("嵐峰去年淨虧損23億元。", [("23億元", 2300000000.0, "CNY", None)]),
