@@ -141,8 +141,10 @@ class WordTable:
         flags = re.IGNORECASE if ignore_case else 0
         alt = _alternation(entries, flexible)
         lead = r"(?:[ \t]*|-)" if hyphen else (r"[ \t]*" if flexible else r"[ \t]?")
-        self._after = re.compile(lead + "(" + alt + ")", flags)
-        self._after_tight = re.compile("(" + alt + ")", flags)
+        # Compiled when first used: a big table (every CLDR currency name) may never need
+        # the whole alternation, and compiling it three times was most of loading the rules.
+        self._alt = alt
+        self._compiled: dict[str, re.Pattern[str]] = {}
         # The same search per first character, built when first needed: a big table (every
         # CLDR currency name) then tries only the words that start with the character found.
         self._lead, self._flags, self._flexible = lead, flags, flexible
@@ -154,7 +156,6 @@ class WordTable:
         if self._groupable:
             for k in entries:
                 self._words_by_first.setdefault(k[0].lower() if ignore_case else k[0], []).append(k)
-        self._before = re.compile("(" + alt + r")[ \t]?$", flags)
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
         # A word can only end in one of these: a cheap test before the regex search.
         self.last_chars = frozenset(c for k in entries if k for c in (k[-1].lower(), k[-1].upper()))
@@ -170,6 +171,26 @@ class WordTable:
                 "|".join(([rf"(?<![A-Za-z])[{latin}]"] if latin else []) + ([f"[{other}]"] if other else [])),
                 flags,
             )
+
+    def _regex(self, which: str) -> re.Pattern[str]:
+        rx = self._compiled.get(which)
+        if rx is None:
+            source = {"after": self._lead + "(" + self._alt + ")", "tight": "(" + self._alt + ")",
+                      "before": "(" + self._alt + r")[ \t]?$"}[which]
+            rx = self._compiled[which] = re.compile(source, self._flags)
+        return rx
+
+    @property
+    def _after(self) -> re.Pattern[str]:
+        return self._regex("after")
+
+    @property
+    def _after_tight(self) -> re.Pattern[str]:
+        return self._regex("tight")
+
+    @property
+    def _before(self) -> re.Pattern[str]:
+        return self._regex("before")
 
     def _norm(self, word: str) -> str:
         word = _key(word)
