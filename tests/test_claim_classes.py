@@ -32,6 +32,13 @@ COUNTS = [
      [("2.5m units", 2500000.0, "count"), ("3bn users", 3000000000.0, "count")]),
     ("目前该平台月活跃用户超过4200万。", [("4200万", 42000000.0, "count")]),
     ("該平台員工達1.3萬。", [("1.3萬", 13000.0, "count")]),
+    # A figure with no noun counts the things its sentence names.
+    ("Quillon shipped 9,300 scooters, up from 7,450 a year earlier.",
+     [("9,300 scooters", 9300.0, "count"), ("7,450", 7450.0, "count")]),
+    ("Quillon will keep its workforce of about 2,600 in Lyon.", [("2,600", 2600.0, "count")]),
+    ("Of the stores being closed, about 140 are in Spain.", [("140", 140.0, "count")]),
+    ("The number of store closures stands at 380.", [("380", 380.0, "count")]),
+    ("Quillon's shares rose to 152 from 131.", []),
     # Fractions are shares: two-thirds of, a quarter of, 三分之二.
     ("Kestwell will cut two-thirds of its depots.", [("two-thirds", 66.6666666666667, "percent")]),
     ("A quarter of revenue comes from Europe.", [("A quarter", 25.0, "percent")]),
