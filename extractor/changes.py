@@ -17,6 +17,7 @@ from functools import cache
 from extractor import rules
 from extractor.errors import RuleError
 from extractor.quantities import Engine, Quantity, WordTable, engine
+from extractor.scripts import fold
 
 # Kinds of claim a move signs; counts (cut 3,200 jobs) and durations never are.
 _MOVE_UNITS = frozenset({"percent", "percentage_points", "points"})
@@ -47,9 +48,9 @@ def moves() -> Moves:
     data = rules.load("changes")
     words: dict[str, str] = {}
     for direction in ("down", "up"):
-        for w in rules.string_list("changes", direction, rules.require("changes", data, direction, list)):
+        for w in fold(rules.string_list("changes", direction, rules.require("changes", data, direction, list))):
             words.setdefault(w, direction)
-    cuts = rules.string_list("changes", "cut_verbs", data.get("cut_verbs", []))
+    cuts = fold(rules.string_list("changes", "cut_verbs", data.get("cut_verbs", [])))
     alt = "|".join(
         (rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w))
         for w in sorted(set(cuts), key=len, reverse=True)

@@ -34,6 +34,7 @@ from extractor.numbers import (
     read_en,
     read_zh,
 )
+from extractor.scripts import fold
 
 KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "points", "measure", "number")
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "up_to", "less_than", "range")
@@ -944,10 +945,11 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
             after = entry.get("after")
             after_table: WordTable | None = None
             if isinstance(after, list):
-                after_table = WordTable({str(w): str(entry.get("unit", unit_default)) for w in after},
+                after_table = WordTable({w: str(entry.get("unit", unit_default)) for w in fold(map(str, after))},
                                         flexible=True)
             elif isinstance(after, dict):
-                after_table = WordTable({str(w): str(u) for w, u in after.items()}, flexible=True)
+                after_table = WordTable({f: str(u) for w, u in after.items() for f in fold([str(w)])},
+                                        flexible=True)
             elif after is not None:
                 raise RuleError(rules.path_of("units"), rid, "'after' must be a list or mapping")
             before = entry.get("before")
@@ -961,7 +963,7 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                     unit=str(entry.get("unit", unit_default)),
                     after=after_table,
                     before=_table(before, flexible=True),
-                    nouns=_table(entry.get("nouns")),
+                    nouns=_table(fold(map(str, entry.get("nouns") or []))),
                     generic_nouns=_table(entry.get("generic_nouns")),
                     followed_by=_table(entry.get("followed_by")),
                     glued=bool(entry.get("glued", False)),

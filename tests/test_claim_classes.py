@@ -32,6 +32,8 @@ COUNTS = [
      [("2.5m units", 2500000.0, "count"), ("3bn users", 3000000000.0, "count")]),
     ("目前该平台月活跃用户超过4200万。", [("4200万", 42000000.0, "count")]),
     ("該平台員工達1.3萬。", [("1.3萬", 13000.0, "count")]),
+    # Rule words are matched in both scripts (OpenCC folds them): 辆次 is listed, 輛次 found.
+    ("連假期間疏運車輛共1,500輛次。", [("1,500輛次", 1500.0, "count")]),
     # A figure with no noun counts the things its sentence names.
     ("Quillon shipped 9,300 scooters, up from 7,450 a year earlier.",
      [("9,300 scooters", 9300.0, "count"), ("7,450", 7450.0, "count")]),
@@ -232,3 +234,9 @@ NOT_CLAIMS = [
 @pytest.mark.parametrize("text", NOT_CLAIMS)
 def test_not_claims(text: str) -> None:
     assert rows(text) == []
+
+
+def test_rule_words_fold_to_both_scripts() -> None:
+    from extractor.scripts import fold
+
+    assert set(fold(["新台币", "yuan"])) >= {"新台币", "新臺幣", "yuan"}
