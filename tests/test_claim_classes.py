@@ -227,6 +227,8 @@ NOT_CLAIMS = [
     "股价一度走高，市场看法一致。",
     "相关阅读：\n· 某车企降价幅度超过7%\n· 新款轿车起售价12.98万元",
     "Related: Chip stocks' $2 trillion rally",
+    "More stories\n- Brindle shares rise 4%\n- Orlen raises $3 billion",
+    "【延伸閱讀】嵐峰設備商家數兩年增3成",
     "The firm raised its price to 1,250.50.",
 ]
 
