@@ -76,6 +76,8 @@ def _plural(word: str) -> bool:
 # A product or series name right before a number makes it a model number: RTX 5090 GPUs,
 # iPhone 17 cases.
 _MODEL_BEFORE = re.compile(r"(?:\b[A-Z]{2,}|\b[a-z]+[A-Z][A-Za-z]*)[ \t]+$")
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+[ \t]+$")
+_SENTENCE_OPENERS = frozenset(".!?:;\n\"'“‘(*-—")
 
 
 def count_phrase(norm: str, numeral: str, end: int, value: float, start: int = 0) -> tuple[int, str] | None:
@@ -85,6 +87,11 @@ def count_phrase(norm: str, numeral: str, end: int, value: float, start: int = 0
         return None
     if start and _MODEL_BEFORE.search(norm, max(0, start - 24), start):
         return None
+    name = _NAME_BEFORE.search(norm, max(0, start - 40), start) if start else None
+    if name is not None:
+        lead = norm[max(0, name.start() - 8):name.start()].rstrip(" \t")
+        if lead and lead[-1] not in _SENTENCE_OPENERS:
+            return None  # Chapter 11 proceedings, Section 230 cases: a name, not a count
     pos = end
     for _ in range(p.max_modifiers + 1):
         m = _WORD.match(norm, pos)

@@ -56,6 +56,8 @@ COUNTS = [
     ("一位高管表示不予置评。", []),
     ("One of the founders left.", []),
     ("Sales rose in the quarter.", []),
+    ("Orlen Freight filed for Chapter 11 protection.", []),
+    ("The RTX 5090 cards sold out.", []),
     ("It posted a double-digit rise.", []),
 ]
 
@@ -87,6 +89,7 @@ PERIODS = [
     ("项目将于明年3月底完工。", [("明年3月", "2026-03", "date")]),
     # No claim: a span of days, a yen amount, the first half with no year.
     ("成交量为20日均量的两倍。", [("两倍", 2.0, "multiplier")]),
+    ("该基金7日年化收益率为1.9%。", [("1.9%", 1.9, "percent")]),
     ("Results for the first half were mixed.", []),
 ]
 
