@@ -233,6 +233,8 @@ NOT_CLAIMS = [
     "More stories\n- Brindle shares rise 4%\n- Orlen raises $3 billion",
     "【延伸閱讀】嵐峰設備商家數兩年增3成",
     "The firm raised its price to 1,250.50.",
+    "Updated: March 4, 2026 9:15 a.m. ET",
+    "更新时间：2026-03-04 09:15",
 ]
 
 
