@@ -1,4 +1,4 @@
-"""English counts of any noun phrase: "30,000 construction jobs", "three new plants".
+"""English counts of any noun phrase: "45,000 warehouse jobs", "three new plants".
 
 A whole number followed by up to a few modifier words and a plural head noun is a count;
 the words that end such a phrase and the heads that are units are data in
@@ -170,15 +170,15 @@ _NUMBER_OF = re.compile(r"\bnumber of[ \t]+(?:[a-z-]+[ \t]+){0,2}?[a-z]+s\b[^.;:
 
 def elliptic_count(norm: str, start: int, value: float) -> str | None:
     """Why a bare English figure counts things its sentence names (see units.yaml
-    `noun_phrases`), or None: "from about 17,700" after "6,500 units", "a workforce of
-    roughly 3,400", "the number of job cuts is unchanged at 3,200", "Of the roles being
-    cut, about 2,100 are..."."""
+    `noun_phrases`), or None: "from about 8,200" after "4,900 units", "a workforce of
+    roughly 2,600", "the number of store closures stands at 380", "Of the stores being
+    closed, about 140 are..."."""
     p = phrases()
     if p is None or value != int(value) or value < p.min_elliptic:
         return None
     eng = q.engine()
     pos = start
-    for _ in range(2):  # back over bound words: from about 17,700
+    for _ in range(2):  # back over bound words: from about 8,200
         hit = eng.qual_before.before(norm, pos)
         if hit is None or not hit[0][:1].isascii():
             break
@@ -200,8 +200,8 @@ def elliptic_count(norm: str, start: int, value: float) -> str | None:
 
 def bare_number_kind(norm: str, item: _Item) -> None:
     """What a number with no unit is, from the words around it: a share (two-thirds of,
-    三分之二), a count of the noun phrase after it (30,000 construction jobs) or of the
-    count noun before it (用户超过3500万), or the level of an index named in its sentence
+    三分之二), a count of the noun phrase after it (45,000 warehouse jobs) or of the
+    count noun before it (用户超过4200万), or the level of an index named in its sentence
     (fell 1.2% to 4,512.30). Sets the item's kind, unit, value and rule in place."""
     if item.num.fraction and 0 < item.value < 1 and item.num.per is None:
         # A share: 三分之二 (written as a fraction), a fifth of its value, two-thirds of staff.
@@ -255,7 +255,7 @@ _FRACTION_MARKS = frozenset("分")
 
 def _count_noun_before(norm: str, start: int) -> str | None:
     """A count noun of the classifier rules right before a number, bound words and
-    verbs of a level (超过, 达) between: 月活跃用户超过3500万."""
+    verbs of a level (超过, 达) between: 月活跃用户超过4200万."""
     eng = q.engine()
     nouns = next((r.nouns for r in eng.unit_rules if r.kind == "count" and r.nouns is not None
                   and r.after is not None and r.min_value_without_noun > 0), None)

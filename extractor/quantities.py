@@ -56,7 +56,7 @@ class Quantity:
     qualifier: str = "exact"
     vague: bool = False
     explanation: str = ""
-    direction: str | None = None  # up or down for a change (跌4.8% → -4.8, down)
+    direction: str | None = None  # up or down for a change (跌3.7% → -3.7, down)
     currency_reason: str | None = None  # why an ambiguous currency word (元, ¥) got its code
     currency_word: str = ""  # the currency word as written, when one names the code
 
@@ -1624,7 +1624,7 @@ def extract(
     """Every quantity in `text`, in order. `published` dates relative expressions;
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
     percent words that stand without a number (value None); `source` (outlet, url)
-    tells which currency a bare 元 or ¥ is; `signed` stores falls negative (跌4.8% → -4.8)."""
+    tells which currency a bare 元 or ¥ is; `signed` stores falls negative (跌3.7% → -3.7)."""
     eng = engine()
     norm = normalize(text)
     scanned = _Scanned(norm, eng.rule_groups)
@@ -1801,7 +1801,7 @@ def _attach_unit(
         if currency is None and _key(suf[0]) in eng.generic_suffixes:
             named = _currency_after(norm, suf[2], eng)
             if named is not None and _key(named[0]) not in eng.generic_suffixes:
-                suf = (norm[end:named[2]].strip(), named[1], named[2])  # 5.26元新台币
+                suf = (norm[end:named[2]].strip(), named[1], named[2])  # 7.15元新台币
         named_after = from_prefix
         if currency is None:
             value = _times(value, suf[1].scale)
@@ -2057,7 +2057,7 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
                     if a.num.magnitude == 1.0 and b.num.magnitude != 1.0:
                         lo = a.value * b.num.magnitude
                     elif a.kind is None and b.kind == "percent" and b.num.value and b.value != b.num.value:
-                        lo = a.value * (b.value / b.num.value)  # 1至2成: 成 scales both ends
+                        lo = a.value * (b.value / b.num.value)  # 3至4成: 成 scales both ends
                     hi = b.value
                     if (lo > 0 and hi > lo * eng.move_range_ratio and eng.move_words is not None
                             and eng.move_words.before(norm, lead) is not None):
@@ -2189,7 +2189,7 @@ def _dates(
     for rid, rx in eng.date_patterns:
         for m in matches.matches(rx):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            # A period is read whole (H2 2026, Q3 2025); other patterns start at their first group.
+            # A period is read whole (H1 2027, Q4 2024); other patterns start at their first group.
             first = m.start() if rid.startswith("period.") else min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()
             if taken.overlaps(s, e) or furniture.blocked(s):
