@@ -159,9 +159,9 @@ def sign(norm: str, quantities: list[Quantity]) -> list[Quantity]:
 
 
 def _same_as(norm: str, q: Quantity, pos: int, prev: Quantity | None, m: Moves) -> str | None:
-    """The direction of the change just before, when this one restates it: "lost 215
-    points, or 1.3%", or the same amount in another currency (蒸发约320亿美元（约合人民币
-    2290亿元）, about US$32 billion. 約320億美元)."""
+    """The direction of the change just before, when this one restates it: "lost 441
+    points, or 1.9%", or the same amount in another currency (蒸发约742亿美元（约合人民币
+    5371亿元）, about US$74 billion. 約740億美元)."""
     if prev is None or prev.direction is None:
         return None
     joint = m.same_move.before(norm, pos)
