@@ -737,7 +737,7 @@ def _metric(
 def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex,
                    default: str) -> dict[str, Any] | None:
     """The figure of the same kind and unit just before, in the same sentence, when this
-    one has no trigger of its own: "rose to NT$11.2 billion from NT$9.3 billion"."""
+    one has no trigger of its own: "rose to NT$8.1 billion from NT$6.6 billion"."""
     for o in claims.before(c["start"]):
         if o["start"] < sent.start:
             return None
