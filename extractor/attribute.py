@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, rules
+from extractor import entities, periods, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.segment import Sentence
@@ -64,6 +64,8 @@ class Metric:
     symmetric: bool = False
     personal: bool = False  # a person's own figure (net worth): its subject is the person
     penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
+    flow: bool = False  # accumulates over a period (revenue): takes the quarter or year named
+    market: bool = False  # a figure of one trading day: takes the day named
 
 
 _MISSING = object()
@@ -303,6 +305,8 @@ def lexicon() -> Lexicon:
             symmetric=bool(m.get("symmetric", False)),
             personal=bool(m.get("personal", False)),
             penalty=int(m.get("penalty", 0)),
+            flow=bool(m.get("flow", False)),
+            market=bool(m.get("market", False)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -492,6 +496,10 @@ class _Context:
     # Every entity the article names (curated and discovered), by canonical name.
     by_name: dict[str, Entity] = field(default_factory=dict)
     discovered: list[entities.Group] = field(default_factory=list)
+    # Period phrases (第三季, first half, last quarter) and the one the lede names.
+    period_mentions: list[periods.PeriodMention] = field(default_factory=list)
+    period_starts: list[int] = field(default_factory=list)
+    context_period: periods.PeriodMention | None = None
 
 
 def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Context:
@@ -510,7 +518,29 @@ def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Co
                    [t[0] for t in triggers], breaks, main, freq, published, as_of)
     ctx.by_name = {**lex.by_name, **{m.entity.name: m.entity for m in mentions}}
     ctx.discovered = discovered
+    ctx.period_mentions = periods.find_periods(text, published)
+    ctx.period_starts = [p.start for p in ctx.period_mentions]
+    ctx.context_period = periods.context_period(ctx.period_mentions, _lede_end(text))
     return ctx
+
+
+def _lede_day(ctx: _Context, claims: _ClaimIndex) -> dict[str, Any] | None:
+    """The first date at day precision in the headline and lede (a dateline, 4日)."""
+    end = _lede_end(ctx.text)
+    return next((o for o in claims.dated_in(0, end) if len(str(o.get("date") or "")) == 10), None)
+
+
+def _lede_end(text: str) -> int:
+    """Where the headline and first paragraph of body text end."""
+    seen = 0
+    pos = 0
+    for line in text.split("\n"):
+        pos += len(line) + 1
+        if len(line.strip()) > 60:  # a paragraph, not a byline or dateline
+            seen += 1
+            if seen == 1:
+                return pos
+    return min(len(text), 600)
 
 
 def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
@@ -565,9 +595,14 @@ def _parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str,
 
 
 def _between(ctx: _Context, a: int, b: int) -> int:
-    """How many clause breaks lie between offsets a and b."""
+    """How many clause breaks lie between offsets a and b. A bracket pair counts once:
+    "营收487.6亿元（约合68.4亿美元），同比增长" is one step from 营收 to 增长, not three."""
     lo, hi = min(a, b), max(a, b)
-    return bisect.bisect_left(ctx.breaks, hi) - bisect.bisect_left(ctx.breaks, lo)
+    i, j = bisect.bisect_left(ctx.breaks, lo), bisect.bisect_left(ctx.breaks, hi)
+    n = j - i
+    if n > 1:
+        n -= sum(1 for k in ctx.breaks[i:j] if ctx.text[k] in ")）")
+    return n
 
 
 def _clause(ctx: _Context, sent: Sentence, start: int, end: int) -> tuple[int, int]:
@@ -997,8 +1032,10 @@ _YEAR_KINDS = ("year", "date")
 def _period(
     ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[int, int], claims: _ClaimIndex
 ) -> tuple[str | None, str | None, str | None]:
-    """(period, basis, note): basis is explicit (a date in the text), relative (今年,
-    last year) or article (as of the article's date)."""
+    """(period, basis, note): basis is explicit (a date or period written with its
+    year), relative (今年, last quarter, a quarter whose year comes from the article's
+    date), context (the period the article's lede names, for a figure that names none)
+    or article (as of the article's date)."""
     lex = lexicon()
     metric = lex.metrics.get(c.get("metric") or "")
     published = ctx.published
@@ -1008,15 +1045,21 @@ def _period(
             return c.get("date"), "explicit", None
         # A term (until 2030) is true as of the article that states it.
         return as_of, "article", "period: as of the article"
-    cs, ce = clause
     dated = [o for o in claims.dated_in(sent.start, sent.end) if o is not c and o["end"] <= sent.end]
-    in_clause = [o for o in dated if cs <= o["start"] < ce]
-    if in_clause:
-        o = min(in_clause, key=lambda o: abs(o["start"] - c["start"]))
-        return o["date"], "explicit", f"period {o['date']} from {o['text']!r}"
-    before = [o for o in dated if o["end"] <= c["start"]]
-    if before:
-        return before[-1]["date"], "explicit", f"period {before[-1]['date']} from {before[-1]['text']!r}"
+    lo = bisect.bisect_left(ctx.period_starts, sent.start)
+    hi = bisect.bisect_left(ctx.period_starts, sent.end)
+    flow = metric is not None and metric.flow
+    chosen = periods.choose(ctx.text, (c["start"], c["end"]), (sent.start, sent.end), clause, dated,
+                            ctx.period_mentions[lo:hi], flow)
+    if chosen is not None:
+        return chosen
+    if ctx.context_period is not None and flow:
+        p = ctx.context_period
+        return p.period, "context", f"period {p.period}: the period the article's lede names ({p.text!r})"
+    if metric is not None and metric.market:
+        day = _lede_day(ctx, claims)
+        if day is not None:
+            return day["date"], "context", f"period {day['date']}: the day the article's lede names ({day['text']!r})"
     if published is not None:
         word = _relative_word(ctx, sent)
         if word is not None:
