@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -22,7 +22,11 @@ from rapidfuzz import fuzz, process
 from extractor import entities, periods, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
+from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
 from extractor.segment import Sentence
+
+__all__ = ["Entity", "Mention", "Metric", "Scanner", "_alternation", "_first_char", "_prefiltered",
+           "attribute_claims", "find_entities", "lexicon", "metric_info"]
 
 CLAUSE_BREAKS = ",，;；:：(（)）—|"
 _BREAK_RE = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
@@ -124,112 +128,6 @@ class Lexicon:
     fuzzy_choices: list[str] = field(default_factory=list)  # fuzzy_names' keys, for rapidfuzz
     # Near-spellings already scored: the same capitalized runs recur across articles.
     fuzzy_seen: _Lru = field(default_factory=lambda: _Lru(4096))
-
-
-_NEVER = r"(?!x)x"
-_BOUNDARY = r"(?<![A-Za-z0-9])"
-
-
-def _trie(words: Iterable[str]) -> dict[str, Any]:
-    root: dict[str, Any] = {}
-    for w in {w.lower() for w in words if w}:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a word ends here
-    return root
-
-
-def _firsts(chars: Iterable[str]) -> str:
-    return "".join(sorted({re.escape(c) for c in chars} | {re.escape(c.upper()) for c in chars}))
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """One regex for a word list, as a trie: the longest word wins, Latin words whole.
-
-    Case-insensitive use only (words are lowered). A flat alternation of hundreds of words
-    makes the engine try each at every position; the trie tries one branch per character,
-    several times faster, and matches exactly what the longest-first alternation did.
-    """
-    root = _trie(words)
-    if not root:
-        return _NEVER
-    tops = [(_BOUNDARY if _latin(ch) else "") + re.escape(ch) + _branches(node, ch)
-            for ch, node in sorted(root.items())]
-    return f"(?=[{_firsts(root)}])(?:{'|'.join(tops)})"
-
-
-@dataclass(frozen=True)
-class Scanner:
-    """Finds what `re.compile(_alternation(words), re.IGNORECASE).finditer` finds, faster.
-
-    The trie splits in two by first character: words starting with a Latin letter or
-    digit (which need a word boundary before them) and the rest (Chinese). Apart, each
-    runs several times faster than together: the Chinese one starts with a plain set of
-    uncased characters, which the engine skips to without trying the pattern at every
-    position, and the Latin one checks its boundary once, not once per first letter.
-    When no first character of one part equals (ignoring case) one of the other's, a
-    position can begin a match of one part only, so the two lists of matches, sorted
-    together, are exactly the single regex's; where two of them overlap (a Latin word
-    inside a Chinese one, say), `_merge` repeats the single regex's leftmost search.
-    """
-
-    parts: tuple[re.Pattern[str], ...]
-
-    @classmethod
-    def of(cls, words: Iterable[str]) -> Scanner:
-        root = _trie(words)
-        latin = {ch: node for ch, node in root.items() if _latin(ch)}
-        other = {ch: node for ch, node in root.items() if not _latin(ch)}
-        if any(re.fullmatch(re.escape(a), b, re.IGNORECASE) for a in latin for b in other):
-            return cls((re.compile(_alternation(words), re.IGNORECASE),))  # rules a split cannot keep apart
-        parts = []
-        if latin:
-            tops = "|".join(re.escape(ch) + _branches(node, ch) for ch, node in sorted(latin.items()))
-            parts.append(f"(?=[{_firsts(latin)}]){_BOUNDARY}(?:{tops})")
-        if other:
-            parts.append("|".join(re.escape(ch) + _branches(node, ch) for ch, node in sorted(other.items())))
-        return cls(tuple(re.compile(p, re.IGNORECASE) for p in parts or [_NEVER]))
-
-    def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, matched text) of every match, in order, not overlapping."""
-        found = [[(m.start(), m.end(), m.group()) for m in rx.finditer(text)] for rx in self.parts]
-        if len(found) == 1:
-            return found[0]
-        merged = sorted(found[0] + found[1])  # starts differ: a position begins one part only
-        if any(a[1] > b[0] for a, b in pairwise(merged)):
-            return self._merge(text)
-        return merged
-
-    def _merge(self, text: str) -> list[tuple[int, int, str]]:
-        # The single regex's scan: the leftmost match of any part, then on from its end.
-        # A part's next match stays valid while it starts at or after the current end.
-        out: list[tuple[int, int, str]] = []
-        nxt = [rx.search(text) for rx in self.parts]
-        while True:
-            live = [(m.start(), k) for k, m in enumerate(nxt) if m is not None]
-            if not live:
-                return out
-            _, k = min(live)
-            m = nxt[k]
-            assert m is not None
-            out.append((m.start(), m.end(), m.group()))
-            for j, o in enumerate(nxt):
-                if o is not None and (j == k or o.start() < m.end()):
-                    nxt[j] = self.parts[j].search(text, m.end())
-
-
-def _branches(node: dict[str, Any], last: str) -> str:
-    # Longer words first (children before the end of this one), so backtracking tries
-    # the shorter word only when the longer one fails, as the longest-first list did.
-    alts = [re.escape(ch) + _branches(child, ch) for ch, child in sorted(node.items()) if ch]
-    if "" in node:
-        alts.append(r"(?![A-Za-z0-9])" if _latin(last) else "")
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-
-def _latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
 
 
 def _words(name: str, rule: str, value: Any) -> list[str]:
@@ -374,43 +272,6 @@ def _conversion_re(markers: list[str]) -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in sorted(markers, key=len, reverse=True))
     marker = rf"(?:(?:{words})\s*){{1,2}}" if words else _NEVER
     return re.compile(rf"\s*(?:[(（]\s*(?:{marker})?|[,，]\s*{marker})\s*", re.IGNORECASE)
-
-
-_REGEX_SYNTAX = frozenset(".^$*+?{}[]|()\\")
-
-
-def _first_char(trigger: str) -> str | None:
-    """The character every match of the regex `trigger` starts with, when that is plain
-    to read: a literal after any `\\b`, not made optional, no `|` outside a group.
-    None when it is not (a class, a group, an escape ...)."""
-    t = trigger
-    while t.startswith("\\b"):
-        t = t[2:]
-    if not t or t[0] in _REGEX_SYNTAX or t[1:2] in ("?", "*", "{") or "[" in trigger:
-        return None
-    depth, i = 0, 0
-    while i < len(trigger):
-        ch = trigger[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return None
-        i += 1
-    return t[0]
-
-
-def _prefiltered(rx: re.Pattern[str], triggers: list[str]) -> re.Pattern[str]:
-    """`rx` with a look-ahead for the characters its triggers start with, when all are
-    known: the engine then tries the alternatives only where one can begin (several
-    times faster) and finds the same matches, as no match can begin anywhere else."""
-    firsts = [_first_char(t) for t in triggers]
-    if not firsts or None in firsts:
-        return rx
-    return re.compile(f"(?=[{_firsts(c for c in firsts if c)}])(?:{rx.pattern})", rx.flags)
 
 
 def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
@@ -558,42 +419,6 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
     return out, found.groups
 
 
-def _parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
-    """Pairs of passages in two languages that state the same figures: a bilingual
-    article's halves. A passage is a run of sentences of one language within a line (a
-    Chinese paragraph splits at ；, its English one does not). Indexed by value, so this
-    is linear in the claims."""
-    units: list[tuple[int, int, str]] = []
-    for s in sentences:
-        if units and units[-1][2] == s.lang and "\n" not in text[units[-1][0] : s.end]:
-            units[-1] = (units[-1][0], s.end, s.lang)
-        else:
-            units.append((s.start, s.end, s.lang))
-    starts = [u[0] for u in units]
-    values: dict[int, set[tuple[str, Any]]] = {}
-    for c in claims:
-        if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
-            continue
-        key = ("date", c["date"]) if c["kind"] == "date" else (c["unit"], c["value"])
-        i = bisect.bisect_right(starts, c["start"]) - 1
-        if i >= 0 and key[1] is not None:
-            values.setdefault(i, set()).add(key)
-    by_value: dict[tuple[str, Any], list[int]] = {}
-    for i, vs in values.items():
-        if units[i][2] == "en":
-            for v in vs:
-                by_value.setdefault(v, []).append(i)
-    out = []
-    for i, vs in values.items():
-        if units[i][2] != "zh":
-            continue
-        shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
-        if shared:
-            j, _n = shared.most_common(1)[0]
-            out.append((units[j][0], units[j][1], units[i][0], units[i][1]))
-    return out
-
-
 def _between(ctx: _Context, a: int, b: int) -> int:
     """How many clause breaks lie between offsets a and b. A bracket pair counts once:
     "营收487.6亿元（约合68.4亿美元），同比增长" is one step from 营收 to 增长, not three."""
@@ -656,7 +481,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     Returns the `entities` rows of the organisations and people found in the article."""
     if not claims:
         return []
-    ctx = _context(article, _parallel_spans(article.text, sentences, claims))
+    ctx = _context(article, entities.parallel_spans(article.text, sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     for c in claims:
@@ -899,7 +724,9 @@ def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | No
     line_start = ctx.text.rfind("\n", 0, m.start) + 1
     line_end = ctx.text.find("\n", m.end)
     line_end = len(ctx.text) if line_end < 0 else line_end
-    if line_end - line_start > m.end - m.start + 25 or claims.between(line_start, line_end):
+    line = ctx.text[line_start:line_end].strip()
+    # A heading: little beyond the name, no sentence end, no figure.
+    if len(line) > m.end - m.start + 25 or line.endswith((".", "。", "!", "?")) or claims.between(line_start, line_end):
         return None
     before = next((o for o in claims.before(pos) if o.get("subject")), None)
     return m.entity if before is None or m.start > before["end"] else None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,6 +32,7 @@ from typing import Any
 
 from extractor import rules
 from extractor.errors import RuleError
+from extractor.segment import Sentence
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -565,6 +567,42 @@ def group_rows(article_id: str, groups: Iterable[Group]) -> list[dict[str, Any]]
                 "linked": 0,
             })
     return rows
+
+
+def parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
+    """Pairs of passages in two languages that state the same figures: a bilingual
+    article's halves. A passage is a run of sentences of one language within a line (a
+    Chinese paragraph splits at ；, its English one does not). Indexed by value, so this
+    is linear in the claims."""
+    units: list[tuple[int, int, str]] = []
+    for s in sentences:
+        if units and units[-1][2] == s.lang and "\n" not in text[units[-1][0] : s.end]:
+            units[-1] = (units[-1][0], s.end, s.lang)
+        else:
+            units.append((s.start, s.end, s.lang))
+    starts = [u[0] for u in units]
+    values: dict[int, set[tuple[str, Any]]] = {}
+    for c in claims:
+        if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
+            continue
+        key = ("date", c["date"]) if c["kind"] == "date" else (c["unit"], c["value"])
+        i = bisect.bisect_right(starts, c["start"]) - 1
+        if i >= 0 and key[1] is not None:
+            values.setdefault(i, set()).add(key)
+    by_value: dict[tuple[str, Any], list[int]] = {}
+    for i, vs in values.items():
+        if units[i][2] == "en":
+            for v in vs:
+                by_value.setdefault(v, []).append(i)
+    out = []
+    for i, vs in values.items():
+        if units[i][2] != "zh":
+            continue
+        shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
+        if shared:
+            j, _n = shared.most_common(1)[0]
+            out.append((units[j][0], units[j][1], units[i][0], units[i][1]))
+    return out
 
 
 def link(db: Any) -> int:
