@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, periods, rules
+from extractor import entities, measure, periods, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
@@ -523,6 +523,12 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["period"], c["period_basis"], pnote = _period(ctx, sent, c, clause, claims)
     if pnote:
         notes.append(pnote)
+    c["measure"] = None
+    if info is None and c["kind"] in ("money", "percent", "count", "multiplier"):
+        # No trigger named it: keep what the text says it measures.
+        c["measure"] = measure.head_phrase(ctx.text, clause[0], c["start"], sent.lang)
+        if c["measure"]:
+            notes.append(f"measures {c['measure']!r}")
     c["confidence"] = round(min(metric_conf, subject_conf), 2)
     c["explanation"] = (c.get("explanation") or "") + (" | " + "; ".join(notes) if notes else "")
 

@@ -72,6 +72,7 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "subject": str,
     "object": str,
     "metric": str,
+    "measure": str,
     "period": str,
     "period_basis": str,
     "hedged": int,
@@ -197,6 +198,8 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["unit"],
         ):
             db.table("claims").create_index(cols)
+    elif "measure" not in db.table("claims").columns_dict:
+        db.execute("alter table claims add column measure text")  # databases made before it
     if not db.table("conflicts").exists():
         db.table("conflicts").create(CONFLICT_COLUMNS, pk="id")
         db.table("conflicts").create_index(["kind"])
