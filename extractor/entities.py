@@ -449,12 +449,15 @@ def _merge(groups: list[Group], union: _Union) -> dict[int, Group]:
 
 def _short_mentions(text: str, found: list[Found], short_owner: dict[str, int | None], merged: dict[int, Group],
                     union: _Union, taken: list[tuple[int, int, str]]) -> list[Found]:
-    """Mentions of each group's short forms where no longer name was found."""
-    forms = {}
+    """Mentions of each group's names and short forms where nothing longer was found."""
+    forms: dict[str, Group] = {}
     for g in merged.values():
         for sf in g.shorts:
             if short_owner.get(fold(sf)) is not None:
                 forms[sf] = g
+        for n in g.names:  # a person named again without the title, a name written twice
+            if len(n) >= 2:
+                forms.setdefault(n, g)
     if not forms:
         return found
     occupied = sorted([(f.start, f.end) for f in found] + [(t[0], t[1]) for t in taken])

@@ -148,7 +148,11 @@ def find_periods(text: str, published: dt.date | None) -> list[PeriodMention]:
             period = f"{year}-{part}" if part else str(year)
             found.append(PeriodMention(m.start(), m.end(), period, basis, m.group()))
     if published is not None:
+        # 去年 inside 去年同期 says "a year before the period named", not "last year".
+        earlier = [(m.start(), m.end()) for m in pr.year_earlier_re.finditer(text)]
         for m in pr.relative_re.finditer(text):
+            if any(a <= m.start() < b for a, b in earlier):
+                continue
             word = m.group().lower()
             if word in pr.relative_quarters:
                 q = (published.month - 1) // 3 + pr.relative_quarters[word]
