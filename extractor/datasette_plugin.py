@@ -399,6 +399,14 @@ def _link(url: Any, label: str) -> markupsafe.Markup:
     return markupsafe.escape(label)
 
 
+def _hostname(url: Any) -> str | None:
+    # An article's URL is data: http://[oops must not make the page a 500 for everyone.
+    try:
+        return urlsplit(str(url or "")).hostname
+    except ValueError:
+        return None
+
+
 def render_sides(value: str) -> markupsafe.Markup | None:
     """The conflict report's ``sides`` column: a JSON list of sides, one <li> each."""
     try:
@@ -413,7 +421,7 @@ def render_sides(value: str) -> markupsafe.Markup | None:
             continue
         outlet = (
             side.get("outlet")
-            or urlsplit(str(side.get("url") or "")).hostname
+            or _hostname(side.get("url"))
             or side.get("path")
             or "source"
         )
@@ -540,3 +548,41 @@ def render_cell(
     # Anything else, article text included, is left to Datasette, which escapes (and
     # truncates) every value a plugin does not render.
     return None
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """A bad ?_sort= (a column that is not there, a stray quote) is the reader's mistake:
+    Datasette answers it with its own message but as a 500, which reads as a broken
+    server. It is answered as a 400."""
+
+    def wrap(app: Any) -> Any:
+        async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            query = scope.get("query_string", b"") if scope.get("type") == "http" else b""
+            if b"_sort" not in query:
+                await app(scope, receive, send)
+                return
+
+            held: list[dict[str, Any]] = []  # a 500's start, until its body says why
+            body: list[bytes] = []
+
+            async def send_400(message: dict[str, Any]) -> None:
+                if message.get("type") == "http.response.start" and message.get("status") == 500:
+                    held.append(message)
+                    return
+                if held and message.get("type") == "http.response.body":
+                    body.append(message.get("body", b""))
+                    if message.get("more_body"):
+                        return
+                    whole = b"".join(body)
+                    status = 400 if b"Cannot sort" in whole else 500
+                    await send({**held.pop(), "status": status})
+                    await send({"type": "http.response.body", "body": whole})
+                    return
+                await send(message)
+
+            await app(scope, receive, send_400)
+
+        return wrapped
+
+    return wrap

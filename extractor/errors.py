@@ -61,3 +61,9 @@ class DatabaseError(ClaimsError):
     """The database is missing or unusable."""
 
     code = "E400"
+
+
+class OutputError(ClaimsError):
+    """A report or export could not be written (a missing folder, a full disk)."""
+
+    code = "E500"

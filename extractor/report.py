@@ -7,9 +7,9 @@ each conflict carries a small SVG chart of each source's value over time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
-import json
 import math
 import sys
 from dataclasses import asdict, dataclass, field
@@ -19,8 +19,9 @@ from typing import Any
 import click
 import sqlite_utils
 
+from extractor import sanitize
 from extractor.conflicts import human_number
-from extractor.errors import DatabaseError
+from extractor.errors import DatabaseError, OutputError
 
 KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "rounding", "extraction_doubt"]
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -163,21 +164,20 @@ def render_markdown(entries: list[Entry]) -> str:
         return "\n".join(lines) + "\n"
     lines.append(counts_line(entries) + ".")
     for e in entries:
-        lines += ["", f"## {KIND_TITLES.get(e.kind, e.kind)}: {e.subject}, {e.metric.replace('_', ' ')}", "",
-                  e.summary, "", f"Best-supported value: **{e.best or 'undecided'}** "
+        lines += ["", f"## {KIND_TITLES.get(e.kind, e.kind)}: {_md_escape(e.subject)}, "
+                  f"{_md_escape(e.metric.replace('_', ' '))}", "",
+                  _md_escape(e.summary), "", f"Best-supported value: **{_md_escape(e.best or 'undecided')}** "
                   f"(severity {e.severity}, confidence {e.confidence:.2f})", ""]
         lines += ["| side | value | quote | source |", "|---|---|---|---|"]
         for q in e.quotes:
             quote = _md_escape(q.sentence[: q.mark_start]) + "**" + _md_escape(q.sentence[q.mark_start : q.mark_end]) + "**" + _md_escape(q.sentence[q.mark_end :])
-            src = _md_escape(_source(q))
-            if q.url:
-                src = f"[{src}]({q.url})"
-            lines.append(f"| {q.side} | {_md_escape(q.value)} ({q.modality}) | {quote} | {src} |")
+            src = sanitize.md_link(_md_escape(_source(q)), q.url)
+            lines.append(f"| {_md_escape(q.side)} | {_md_escape(q.value)} ({_md_escape(q.modality)}) | {quote} | {src} |")
     return "\n".join(lines) + "\n"
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
+def _md_escape(text: str | None) -> str:
+    return sanitize.md_escape(str(text or ""))
 
 
 def counts_line(entries: list[Entry]) -> str:
@@ -202,6 +202,7 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
     from rich.table import Table
     from rich.text import Text
 
+    entries = [_for_terminal(e) for e in entries]  # nothing of an article's acts on the terminal
     console = Console(record=True, width=width or 110, force_terminal=color, no_color=color is False)
     if not entries:
         console.print("No conflicts: every figure agrees with the others about the same thing.")
@@ -327,7 +328,7 @@ def _chart(e: Entry, width: int = 560, height: int = 170) -> str:
 
 
 def render_json(entries: list[Entry]) -> str:
-    return json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=2)
+    return sanitize.json_dumps([asdict(e) for e in entries], indent=2)
 
 
 def render(db: sqlite_utils.Database, fmt: str, *, color: bool | None = None) -> str:
@@ -355,11 +356,59 @@ def report_command(db_path: str, fmt: str, out: str | None) -> None:
         raise DatabaseError(f"{db_path}: no such database; run 'claims ingest' first")
     from extractor import store
 
-    db = store.open_db(db_path)
+    db = store.open_readonly(db_path)  # reading needs no write access to the database or its folder
     color = None if out is None and sys.stdout.isatty() else False
     text = render(db, fmt, color=color)
+    if fmt == "html":  # HTML escaping leaves control characters as they are
+        text = sanitize.terminal_safe(text)
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        _write_whole(Path(out), text)
         click.echo(f"wrote {out}")
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a full disk or a missing folder is one
+    line, and leaves no truncated report behind (nor changes an older one)."""
+    import os
+    import tempfile
+
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent if str(path.parent) else ".")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _for_terminal(e: Entry) -> Entry:
+    """The entry with control characters shown as escapes (no escape sequence, carriage
+    return or bell from an article reaches the terminal), and rich's markup escaped in the
+    strings rich reads as markup (all but the quoted sentence, which is a Text)."""
+    from dataclasses import replace
+
+    from rich.markup import escape
+
+    def plain(text: str | None) -> str | None:
+        return None if text is None else escape(sanitize.terminal_safe(text, newlines=False))
+
+    quotes = []
+    for q in e.quotes:
+        before, mark, after = (sanitize.terminal_safe(part, newlines=False) for part in
+                               (q.sentence[: q.mark_start], q.sentence[q.mark_start : q.mark_end], q.sentence[q.mark_end :]))
+        quotes.append(replace(q, sentence=before + mark + after, mark_start=len(before), mark_end=len(before) + len(mark),
+                              side=plain(q.side) or "", value=plain(q.value) or "", modality=plain(q.modality) or "",
+                              outlet=plain(q.outlet), published=plain(q.published), url=plain(q.url),
+                              title=plain(q.title), path=plain(q.path) or ""))
+    return replace(e, subject=plain(e.subject) or "", metric=plain(e.metric) or "", summary=plain(e.summary) or "",
+                   best=plain(e.best), quotes=quotes)
