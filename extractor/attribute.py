@@ -119,6 +119,7 @@ class Lexicon:
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    passive_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
     label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?(?=\S)")
     increment_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
@@ -251,6 +252,8 @@ def lexicon() -> Lexicon:
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
+        passive_re=re.compile(r"(?:" + _alternation(_words("metrics", "passive_markers", met.get("passive_markers")))
+                              + r")\s*(?:[A-Z][a-z]+(?:'s|’s)\s+|[\u4e00-\u9fff]{1,3}的)?$", re.IGNORECASE),
         embedding_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "embedding_verbs", met.get("embedding_verbs"))) + r")\s*$", re.IGNORECASE),
         payment_re=re.compile(_alternation(_words("metrics", "payment_verbs", met.get("payment_verbs"))), re.IGNORECASE),
         hedges=hedges,
@@ -764,13 +767,16 @@ def _pair(ctx: _Context, subject: Entity, obj: Entity | None, notes: list[str]) 
 
 
 def _embedded(ctx: _Context, actor: Mention, in_sent: list[Mention], pos: int) -> Mention:
-    """Follow 'A 希望 B …' / 'A wants B to …' to B when the number comes after B."""
+    """Follow 'A 希望 B …' / 'A wants B to …' and 'A … acquired by B' / 'A 被 B' to B
+    when the number comes after B."""
     lex = lexicon()
     current = actor
     for m in in_sent:
         if m.start <= current.start or m.start >= pos:
             continue
-        if lex.embedding_re.fullmatch(ctx.text[current.end : m.start]):
+        between = ctx.text[current.end : m.start]
+        # "X agreed to be acquired by Y for …", "X被Y收购": Y is the actor.
+        if lex.embedding_re.fullmatch(between) or (len(between) <= 60 and lex.passive_re.search(between)):
             current = m
     return current
 
