@@ -70,6 +70,7 @@ class Metric:
     penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
     flow: bool = False  # accumulates over a period (revenue): takes the quarter or year named
     market: bool = False  # a figure of one trading day: takes the day named
+    level: str | None = None  # for a change, the metric of the level it changes
 
 
 _MISSING = object()
@@ -121,7 +122,7 @@ class Lexicon:
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     passive_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
-    label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?(?=\S)")
+    label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
     increment_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
     # Derived once here rather than per claim or per capitalized run.
@@ -185,6 +186,8 @@ def lexicon() -> Lexicon:
         role = str(m.get("subject_role", "agent"))
         if role not in ("agent", "nearest", "target", "recipient", "investor"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
+        if not m.get("kinds"):
+            raise RuleError(rules.path_of("metrics"), mname, "needs the kinds of quantity it applies to")
         triggers = _words("metrics", mname, m.get("triggers"))
         if not triggers:
             raise RuleError(rules.path_of("metrics"), mname, "needs at least one trigger word")
@@ -206,6 +209,7 @@ def lexicon() -> Lexicon:
             penalty=int(m.get("penalty", 0)),
             flow=bool(m.get("flow", False)),
             market=bool(m.get("market", False)),
+            level=str(m["level"]) if m.get("level") else None,
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -558,7 +562,7 @@ def _metric(
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
         if e > sent.end or kind not in lex.metrics[metric_name].kinds:
             continue
-        d = 0 if lex.label_re.match(ctx.text, e, c["start"]) else _distance(ctx, s, e, c["start"], c["end"])
+        d = 0 if lex.label_re.fullmatch(ctx.text, e, c["start"]) else _distance(ctx, s, e, c["start"], c["end"])
         near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
@@ -610,6 +614,11 @@ def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     for o in claims.before(c["start"]):
         if o["start"] < sent.start:
             return None
+        info = lexicon().metrics.get(o.get("metric") or "")
+        if info is not None and info.level and o["end"] <= c["start"] <= o["end"] + 40 \
+                and not any(ch in ctx.text[o["end"] : c["start"]] for ch in ",，;；、"):
+            # "rose 12% to NT$8.1 billion": the level the change reached.
+            return {**o, "metric": info.level}
         if o["kind"] == c["kind"] and o["unit"] == c["unit"]:
             gap = ctx.text[o["end"] : c["start"]]
             # A list (从A，到B) is not a comparison: a comma between them ends it.
