@@ -562,7 +562,10 @@ def _metric(
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
         if e > sent.end or kind not in lex.metrics[metric_name].kinds:
             continue
-        d = 0 if lex.label_re.fullmatch(ctx.text, e, c["start"]) else _distance(ctx, s, e, c["start"], c["end"])
+        if lex.label_re.fullmatch(ctx.text, e, c["start"]) or _head_after(ctx.text, c["end"], s):
+            d = 0
+        else:
+            d = _distance(ctx, s, e, c["start"], c["end"])
         near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
@@ -605,6 +608,19 @@ def _metric(
     name = name.split("#")[0]
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
+
+
+_CONVERSION_AFTER = re.compile(r"\s*[(（][^()（）\n]{0,30}[)）]")
+
+
+def _head_after(text: str, end: int, trigger_start: int) -> bool:
+    """Whether the trigger is the noun the number modifies, right after it (12亿美元C轮融资,
+    30亿美元的投资), past a bracketed conversion."""
+    if trigger_start < end or trigger_start - end > 40:
+        return False
+    m = _CONVERSION_AFTER.match(text, end, trigger_start)
+    gap = text[m.end() if m else end : trigger_start]
+    return len(gap.strip()) <= 2 and not any(ch in gap for ch in ",，;；。.")
 
 
 def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex,
