@@ -121,6 +121,9 @@ class Lexicon:
     relative_years: dict[str, int] = field(default_factory=dict)
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     passive_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    relative_clause_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    raise_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    company_anaphora_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
     label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
     increment_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
@@ -184,7 +187,7 @@ def lexicon() -> Lexicon:
             # Kept apart under its own key; claims get the plain name.
             mname = f"{mname}#{i}"
         role = str(m.get("subject_role", "agent"))
-        if role not in ("agent", "nearest", "target", "recipient", "investor"):
+        if role not in ("agent", "nearest", "target", "recipient", "investor", "raiser"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
         if not m.get("kinds"):
             raise RuleError(rules.path_of("metrics"), mname, "needs the kinds of quantity it applies to")
@@ -256,6 +259,11 @@ def lexicon() -> Lexicon:
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
+        raise_re=re.compile(_alternation(_words("metrics", "raise_verbs", met.get("raise_verbs"))), re.IGNORECASE),
+        relative_clause_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "relative_pronouns", met.get("relative_pronouns"))) + r")\b",
+                                      re.IGNORECASE),
+        company_anaphora_re=re.compile(_alternation(_words("metrics", "company_anaphora", met.get("company_anaphora"))),
+                                       re.IGNORECASE),
         passive_re=re.compile(r"(?:" + _alternation(_words("metrics", "passive_markers", met.get("passive_markers")))
                               + r")\s*(?:[A-Z][a-z]+(?:'s|’s)\s+|[\u4e00-\u9fff]{1,3}的)?$", re.IGNORECASE),
         embedding_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "embedding_verbs", met.get("embedding_verbs"))) + r")\s*$", re.IGNORECASE),
@@ -673,10 +681,14 @@ def _subject(
             how = "the person whose own figure it is"
     if subject is not None:
         pass
-    elif role == "investor":
+    elif role in ("investor", "raiser") and (raiser := _raiser(ctx, in_clause if role == "investor" else in_sent,
+                                                            c["start"], role == "investor")) is not None:
+        subject, how = raiser, "the company raising the money"
+    elif role in ("investor", "raiser"):
         investors = [m for m in in_sent if m.entity.kind == "investor"]
         if investors:
-            subject = min(investors, key=lambda m: abs(m.start - c["start"]))
+            # The nearest before the number, else the nearest after it.
+            subject = min(investors, key=lambda m: (m.start > c["start"], abs(m.start - c["start"])))
             how = "the investor named in the sentence"
         else:
             ent = _article_investor(ctx)
@@ -706,8 +718,12 @@ def _subject(
         actors = [m for m in in_clause if m.end <= c["start"] and not _object_marked(ctx, m)]
         topic = [m for m in in_sent if not _object_marked(ctx, m)]
         following = [m for m in topic if m.start >= ce]
+        relative = [m for m in in_sent if m.end <= cs] if lexicon().relative_clause_re.match(ctx.text, cs, ce) else []
         if actors:
             subject, how = _embedded(ctx, actors[0], in_sent, c["start"]), "the actor of its clause"
+        elif relative:
+            # ", which contributed RMB2 billion": the entity the relative clause is about.
+            subject, how = relative[-1], "the entity its relative clause follows"
         elif c["kind"] in _YEAR_KINDS and following:
             # A date opening a clause dates what the next clause tells: 2019 年，微软…
             subject, how = following[0], "the actor of the clause it dates"
@@ -720,6 +736,11 @@ def _subject(
     # Nothing named in the sentence: the subject of the claim just before it (in this
     # paragraph or the one before) carries on, unless an entity was named after that claim
     # (a heading over a list of figures); then anyone named earlier in the paragraph.
+    if lexicon().company_anaphora_re.search(ctx.text, sent.start, c["start"]):
+        main = _main_organisation(ctx)
+        if main is not None:
+            notes.append(f"subject {main.name}: 'the company' is the organisation the article names most")
+            return main, None, 0.6
     heading = _heading_entity(ctx, sent.start, claims)
     if heading is not None:
         notes.append(f"subject {heading.name}: named in the heading over its list")
@@ -744,6 +765,28 @@ def _subject(
         notes.append(f"subject {ctx.main_entity.name}: the first entity the article names")
         return ctx.main_entity, None, 0.3
     return None, None, 0.2
+
+
+def _raiser(ctx: _Context, mentions: list[Mention], pos: int, need_verb: bool) -> Mention | None:
+    """The company a round is for: the first organisation other than an investor named
+    before the number ("X is in talks to raise $N", "X完成…融资"); with `need_verb`, only
+    when a verb of raising stands between them."""
+    actors = [m for m in mentions if m.end <= pos and not _object_marked(ctx, m)
+              and m.entity.kind not in ("investor", "person", "place", "index")]
+    if actors and (not need_verb or lexicon().raise_re.search(ctx.text, actors[0].end, pos)):
+        return actors[0]
+    if not actors and lexicon().company_anaphora_re.search(ctx.text, max(0, pos - 200), pos):
+        main = _main_organisation(ctx)
+        return Mention(pos, pos, main) if main is not None and main.kind != "investor" and not need_verb else None
+    return None
+
+
+def _main_organisation(ctx: _Context) -> Entity | None:
+    for name, _n in ctx.frequency.most_common():
+        ent = ctx.by_name.get(name)
+        if ent is not None and ent.kind not in ("place", "index", "person"):
+            return ent
+    return None
 
 
 def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | None:

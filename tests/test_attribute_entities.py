@@ -131,3 +131,23 @@ def test_linked_across_articles_in_every_script(tmp_path: Path) -> None:
     assert {"蓝野半导体", "藍野半導體", "Bluefield Semiconductor", "$4417"} <= set(aliases)
     # Linking is incremental: a second run finds nothing left to link.
     assert entities.link(db) == 0
+
+
+# (text, surface, subject): who a figure is about when the sentence says it indirectly.
+SUBJECTS = [
+    ("The round was led by Harrow Peak Capital, which invested $90 million, with participation from "
+     "Linden Grove Fund, which contributed $40 million.", "$40 million", "Linden Grove Fund"),
+    ("Tessaly Software agreed to be acquired by Corvane Holdings for €21.40 per share.", "€21.40", "Corvane Holdings"),
+    ("Singapore-based Harrow Peak Capital will invest $90 million.", "$90 million", "Harrow Peak Capital"),
+    ("Corvane Holdings reported results on Monday.\n\nThe company said it employs about 8,200 people.",
+     "8,200 people", "Corvane Holdings"),
+    ("日本将对进口电池征收25%关税。", "25%", "Japan"),
+    ("美国晶片设计大厂北辰微电子（NCMD）股价下跌8%，北辰微电子表示需求稳定。", "8%", "北辰微电子"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), SUBJECTS)
+def test_subject(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
