@@ -71,6 +71,7 @@ class Metric:
     flow: bool = False  # accumulates over a period (revenue): takes the quarter or year named
     market: bool = False  # a figure of one trading day: takes the day named
     level: str | None = None  # for a change, the metric of the level it changes
+    units: frozenset[str] = frozenset()  # when set, only claims in these units (percentage_points)
 
 
 _MISSING = object()
@@ -213,6 +214,7 @@ def lexicon() -> Lexicon:
             flow=bool(m.get("flow", False)),
             market=bool(m.get("market", False)),
             level=str(m["level"]) if m.get("level") else None,
+            units=frozenset(_words("metrics", mname, m.get("units"))),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -568,7 +570,8 @@ def _metric(
     best: tuple[float, int, str, tuple[int, int]] | None = None
     near: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
-        if e > sent.end or kind not in lex.metrics[metric_name].kinds:
+        info = lex.metrics[metric_name]
+        if e > sent.end or kind not in info.kinds or (info.units and c["unit"] not in info.units):
             continue
         if lex.label_re.fullmatch(ctx.text, e, c["start"]) or _head_after(ctx.text, c["end"], s):
             d = 0

@@ -92,3 +92,14 @@ def test_measure(text: str, surface: str, measure: str) -> None:
 def test_a_named_metric_has_no_measure() -> None:
     rows = process(Article("q.txt", "北辰汽车第二季营收315亿元。", 0, {"published": "2025-07-20"}))
     assert rows.claims[0]["metric"] == "revenue" and rows.claims[0]["measure"] is None
+
+
+@pytest.mark.parametrize(("text", "surface", "metric"), [
+    ("Gross margin widened to 21.3%, an improvement of 140 basis points.", "140 basis points", "gross_margin_change"),
+    ("北辰汽车毛利率为16.2%，同比提升1.1个百分点。", "1.1个百分点", "gross_margin_change"),
+    ("北辰汽车毛利率为16.2%，同比提升1.1个百分点。", "16.2%", "gross_margin"),
+])
+def test_a_change_in_points_is_not_the_level(text: str, surface: str, metric: str) -> None:
+    rows = process(Article("g.txt", text, 0, {"published": "2025-07-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["metric"] == metric, claim["explanation"]
