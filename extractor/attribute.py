@@ -124,6 +124,7 @@ class Lexicon:
     passive_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     relative_clause_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     raise_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    comparison_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     company_anaphora_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
     label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
@@ -261,6 +262,8 @@ def lexicon() -> Lexicon:
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
+        comparison_re=re.compile("(?:" + _alternation(_words("metrics", "comparison_markers", met.get("comparison_markers")))
+                                 + r")\s*(?:the\s+)?$", re.IGNORECASE),
         raise_re=re.compile(_alternation(_words("metrics", "raise_verbs", met.get("raise_verbs"))), re.IGNORECASE),
         relative_clause_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "relative_pronouns", met.get("relative_pronouns"))) + r")\b",
                                       re.IGNORECASE),
@@ -648,8 +651,10 @@ def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
             return {**o, "metric": info.level}
         if o["kind"] == c["kind"] and o["unit"] == c["unit"]:
             gap = ctx.text[o["end"] : c["start"]]
-            # A list (从A，到B) is not a comparison: a comma between them ends it.
-            if len(gap) > 40 or any(ch in gap for ch in ",，;；、"):
+            # A list (从A，到B) is not a comparison: a comma between them ends it, unless a
+            # comparison word leads to this figure ("…, up 1.3 points from 17.4%").
+            compared = lexicon().comparison_re.search(gap[-16:]) is not None
+            if len(gap) > (80 if compared else 40) or (not compared and any(ch in gap for ch in ",，;；、")):
                 return None
             return o if o.get("metric") and o["metric"] != default else None
     return None
