@@ -72,6 +72,7 @@ class Metric:
     market: bool = False  # a figure of one trading day: takes the day named
     level: str | None = None  # for a change, the metric of the level it changes
     units: frozenset[str] = frozenset()  # when set, only claims in these units (percentage_points)
+    forecast: bool = False  # guidance, targets: an estimate whatever the sentence's wording
 
 
 _MISSING = object()
@@ -216,6 +217,7 @@ def lexicon() -> Lexicon:
             market=bool(m.get("market", False)),
             level=str(m["level"]) if m.get("level") else None,
             units=frozenset(_words("metrics", mname, m.get("units"))),
+            forecast=bool(m.get("forecast", False)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -536,6 +538,8 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["subject"] = subject.name if subject else None
     c["object"] = obj.name if obj else None
     modality, mnote = _modality(ctx, sent, c, clause)
+    if modality == "asserted" and info is not None and info.forecast:
+        modality, mnote = "estimated", f"estimated ({info.label} is a forecast)"
     c["modality"] = modality
     c["hedged"] = int(modality != "asserted")
     if mnote:
