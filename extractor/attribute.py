@@ -998,13 +998,13 @@ def _relative_word(ctx: _Context, sent: Sentence) -> str | None:
 
 def _conversions(text: str, claims: _ClaimIndex) -> None:
     """An amount in brackets right after an amount in another currency is that amount
-    converted: it measures the same thing, for the same subject and period."""
+    converted: it measures the same thing, for the same subject and period, as surely."""
     rx = lexicon().conversion_re
     for prev, c in pairwise(claims.order):
         if (c["kind"] != "money" or prev["kind"] != "money" or c["unit"] == prev["unit"]
                 or c["start"] - prev["end"] > 16 or not rx.fullmatch(text, prev["end"], c["start"])):
             continue
-        for key in ("metric", "subject", "object", "period", "period_basis"):
+        for key in ("metric", "measure", "subject", "object", "period", "period_basis", "modality", "hedged"):
             c[key] = prev.get(key)
         c["confidence"] = prev.get("confidence", c.get("confidence"))
         c["explanation"] = (c.get("explanation") or "") + f"; the same amount as {prev['text']!r} in another currency"
