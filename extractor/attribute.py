@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, measure, periods, rules
+from extractor import entities, measure, period_phrases, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
@@ -380,9 +380,9 @@ class _Context:
     by_name: dict[str, Entity] = field(default_factory=dict)
     discovered: list[entities.Group] = field(default_factory=list)
     # Period phrases (第三季, first half, last quarter) and the one the lede names.
-    period_mentions: list[periods.PeriodMention] = field(default_factory=list)
+    period_mentions: list[period_phrases.PeriodMention] = field(default_factory=list)
     period_starts: list[int] = field(default_factory=list)
-    context_period: periods.PeriodMention | None = None
+    context_period: period_phrases.PeriodMention | None = None
 
 
 def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Context:
@@ -401,9 +401,9 @@ def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Co
                    [t[0] for t in triggers], breaks, main, freq, published, as_of)
     ctx.by_name = {**lex.by_name, **{m.entity.name: m.entity for m in mentions}}
     ctx.discovered = discovered
-    ctx.period_mentions = periods.find_periods(text, published)
+    ctx.period_mentions = period_phrases.find_periods(text, published)
     ctx.period_starts = [p.start for p in ctx.period_mentions]
-    ctx.context_period = periods.context_period(ctx.period_mentions, _lede_end(text))
+    ctx.context_period = period_phrases.context_period(ctx.period_mentions, _lede_end(text))
     return ctx
 
 
@@ -968,7 +968,7 @@ def _period(
     lo = bisect.bisect_left(ctx.period_starts, sent.start)
     hi = bisect.bisect_left(ctx.period_starts, sent.end)
     flow = metric is not None and metric.flow
-    chosen = periods.choose(ctx.text, (c["start"], c["end"]), (sent.start, sent.end), clause, dated,
+    chosen = period_phrases.choose(ctx.text, (c["start"], c["end"]), (sent.start, sent.end), clause, dated,
                             ctx.period_mentions[lo:hi], flow)
     if chosen is not None:
         return chosen

@@ -23,7 +23,8 @@ from extractor import sanitize
 from extractor.conflicts import human_number
 from extractor.errors import DatabaseError, OutputError
 
-KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "rounding", "extraction_doubt"]
+KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "internal", "rounding",
+              "extraction_doubt"]
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 KIND_PLURALS = {
     "translation_mismatch": "translation mismatches",
@@ -32,6 +33,7 @@ KIND_PLURALS = {
     "proposal_vs_final": "proposals against final figures",
     "rounding": "rounding differences",
     "extraction_doubt": "possible extraction slips",
+    "internal": "articles giving two figures for one thing",
 }
 KIND_TITLES = {
     "translation_mismatch": "Translation mismatch",
@@ -40,6 +42,7 @@ KIND_TITLES = {
     "proposal_vs_final": "Proposal vs final figure",
     "rounding": "Rounding",
     "extraction_doubt": "Possible extraction slip",
+    "internal": "One article, two figures",
 }
 
 
@@ -160,7 +163,7 @@ def _source(q: Quote) -> str:
 def render_markdown(entries: list[Entry]) -> str:
     lines = ["# Conflict report", ""]
     if not entries:
-        lines.append("No conflicts: every figure agrees with the others about the same thing.")
+        lines.append("No conflicts found among the figures that could be compared.")
         return "\n".join(lines) + "\n"
     lines.append(counts_line(entries) + ".")
     for e in entries:
@@ -205,7 +208,7 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
     entries = [_for_terminal(e) for e in entries]  # nothing of an article's acts on the terminal
     console = Console(record=True, width=width or 110, force_terminal=color, no_color=color is False)
     if not entries:
-        console.print("No conflicts: every figure agrees with the others about the same thing.")
+        console.print("No conflicts found among the figures that could be compared.")
         return console.export_text(styles=bool(color))
     console.print(Text("Conflict report", style="bold"), "— " + counts_line(entries))
     for e in entries:
@@ -332,14 +335,19 @@ def render_json(entries: list[Entry]) -> str:
 
 
 def render(db: sqlite_utils.Database, fmt: str, *, color: bool | None = None) -> str:
+    from extractor import reconciled
+
     entries = load(db)
     if fmt == "json":
         return render_json(entries)
+    # After the conflicts: the differences the texts reconcile, and what was not compared.
+    items, note = reconciled.load(db), reconciled.silence(db)
     if fmt == "markdown":
-        return render_markdown(entries)
+        return render_markdown(entries) + reconciled.render_markdown(items, note)
     if fmt == "html":
-        return render_html(entries, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    return render_text(entries, color=color)
+        page = render_html(entries, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        return page.replace("</body></html>", reconciled.render_html(items, note) + "\n</body></html>")
+    return render_text(entries, color=color) + reconciled.render_text(items, note)
 
 
 @click.command()

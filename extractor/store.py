@@ -79,6 +79,8 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "modality": str,
     "confidence": float,
     "explanation": str,
+    "direction": str,  # up or down for a change; falls are stored negative
+    "currency_reason": str,  # why an ambiguous currency word (元, ¥) got its code
 }
 
 # What reading an article warned about (a date that is none, metadata ignored), kept with it.
@@ -252,8 +254,10 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["unit"],
         ):
             db.table("claims").create_index(cols)
-    elif "measure" not in db.table("claims").columns_dict:
-        db.execute("alter table claims add column measure text")  # databases made before it
+    else:  # a database from before a column was added gets it, empty
+        have = {r[1] for r in db.execute("pragma table_info([claims])")}
+        for col in CLAIM_COLUMNS.keys() - have:
+            db.execute(f"alter table [claims] add column [{col}] text")
     if not db.table(NOTES).exists():
         db.execute(f"create table [{NOTES}] (article_id text not null references articles(id), note text not null, "
                    "primary key (article_id, note))")
@@ -282,6 +286,9 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ],
         )
         db.table("conflict_claims").create_index(["claim_id"])
+    from extractor import conflicts  # imports attribute's rules: only when a database is opened
+
+    conflicts.init_tables(db)
     # Hot paths at a million claims: conflict grouping and the sources_agreement lookup,
     # entity_claims by subject or object (in article order, off the index), and the
     # claims and conflicts pages sorted by confidence.
@@ -542,8 +549,8 @@ def write_article(
     sentences: Iterable[dict[str, Any]],
     claims: Iterable[dict[str, Any]],
     bands: Iterable[int] = (),
-    notes: Iterable[str] = (),
     entities: Iterable[dict[str, Any]] = (),
+    notes: Iterable[str] = (),
 ) -> None:
     """Write one article with its sentences, claims, entities and duplicate-finding bands in a
     single transaction: after a crash the article is there whole or not at all.

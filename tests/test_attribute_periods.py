@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from extractor import periods
+from extractor import period_phrases as periods
 from extractor.ingest import Article
 from extractor.pipeline import process
 
