@@ -883,6 +883,12 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
         else:
             for key, fingerprint, claims in _dirty_groups(db, inferred):
                 _recompute(db, key, fingerprint, claims, out)
+        from extractor import disagreements
+
+        converted = disagreements.across_currencies(db)
+        out.add("reconciliations", [(r.id, r.reason, r.subject, r.metric, r.unit, None, r.summary) for r in converted])
+        out.add("reconciliation_claims", [(r.id, x.id, side) for r in converted
+                                          for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
         out.flush()
     if not caller_transaction:
         conn.commit()  # only temporary tables were written
@@ -1009,6 +1015,11 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
                f"(select id from reconciliations where {in_keys})")
     for table in ("conflicts", "corroborations", "conflict_groups", "reconciliations"):
         db.execute(f"delete from {table} where {in_keys}")
+    from extractor import disagreements
+
+    across = disagreements.cross_currency_keys(db)
+    db.execute(f"delete from reconciliation_claims where reconciliation_id in (select id from reconciliations where {across})")
+    db.execute(f"delete from reconciliations where {across}")
 
 
 def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
