@@ -84,8 +84,13 @@ class Claim:
     bounded: bool = field(init=False, repr=False, compare=False)
     when: str | None = field(init=False, repr=False, compare=False)  # the period compared, and how it was set
     basis: int = field(init=False, repr=False, compare=False)
+    half: float = field(init=False, repr=False, compare=False)  # half a unit of its last written digit
 
     def __post_init__(self) -> None:
+        share = self.kind == "percent"
+        # Worked out once: intervals, rounding and the reconciled listing all read it.
+        self.half = written_half_unit(self.value, self.text, share, self.qualifier == "about" and not share) \
+            if self.value else 0.0
         if self.period_basis == "explicit":
             self.when, self.basis = _comparable_period(self)
         else:
@@ -188,16 +193,11 @@ def _interval(c: Claim) -> tuple[float, float]:
     elif q in ("up_to", "less_than"):
         lo, hi = 0.0, m
     else:
-        if q == "about":
-            # About a figure is that figure rounded, at its own precision ("about 68億" is
-            # 67.5-68.5億, never 64.8億), trailing zeros included for amounts ("about 20亿"
-            # is 15-25亿) but not for percentages written in digits ("约40%" is not 35%).
-            share = c.kind == "percent"
-            tol = written_half_unit(m, c.text, share, not share)
-        else:
-            # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500.
-            tol = written_half_unit(m, c.text, c.kind == "percent")
-        tol *= 1 - 1e-9  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
+        # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500. About a
+        # figure is that figure rounded, at its own precision ("about 68億" is 67.5-68.5億,
+        # never 64.8億), trailing zeros included for amounts ("about 20亿" is 15-25亿) but
+        # not for percentages written in digits ("约40%" is not 35%): see Claim.half.
+        tol = c.half * (1 - 1e-9)  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
         lo, hi = m - tol, m + tol
     return (lo, hi) if v >= 0 else (-hi, -lo)
 
@@ -419,8 +419,7 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
         return False
     if rough.vague:
         return abs(rough.value) <= abs(precise.value) < abs(rough.value) * 10
-    return abs(precise.value - rough.value) <= written_half_unit(rough.value, rough.text, rough.kind == "percent",
-                                                                  rough.qualifier == "about" and rough.kind != "percent")
+    return abs(precise.value - rough.value) <= rough.half
 
 
 KINDS = ("extraction_doubt", "translation_mismatch", "internal", "proposal_vs_final", "rounding", "superseded",
@@ -491,8 +490,7 @@ class _Columns:
         self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)
         self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
         # How far a precise figure may be from this one, read as a rough figure.
-        self.slack = np.fromiter((_slack(c.value, c.text, c.kind == "percent", c.qualifier == "about" and c.kind != "percent")
-                                  for c in claims), np.float64, n)
+        self.slack = np.fromiter((c.half if c.value else math.nan for c in claims), np.float64, n)
         self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -500,12 +498,6 @@ class _Columns:
 
     def cols(self) -> dict[str, np.ndarray]:
         return {k: v[None, :] for k, v in vars(self).items()}
-
-
-def _slack(v: float | None, text: str, share: bool, loose: bool) -> float:
-    if v is None or v == 0:
-        return math.nan
-    return written_half_unit(v, text, share, loose)
 
 
 def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarray]) -> np.ndarray:

@@ -189,7 +189,7 @@ def _converted(other: Side, center: Side, unit: str) -> str:
             day_b = reconcile.parse_day(b.published)
             assert b.value is not None
             if reconcile.same_amount(a.value, unit, day_a, b.value, unit, day_b,
-                                     written_half_unit(a.value, a.text), written_half_unit(b.value, b.text)) \
+                                     a.half, b.half) \
                     and reconcile.rate_moved(unit, day_a, day_b, a.value, b.value):
                 assert day_a is not None and day_b is not None
                 said = said or (f"{reconcile.per_usd(unit, day_a):.4g} {unit} per US dollar on {day_a} and "
@@ -278,7 +278,7 @@ def within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> lis
             continue
         # The most precisely written figure against the others.
         anchor = min(claims, key=lambda c: (c.value_max is not None,
-                                            written_half_unit(c.value or 0, c.text, c.kind == "percent") / (abs(c.value or 0) or 1)))
+                                            c.half / (abs(c.value or 0) or 1)))
         a = [c for c in claims if c.label != anchor.label]
         b = [c for c in claims if c.label == anchor.label]
         if len({c.source for c in a} | {c.source for c in b}) < 2:
