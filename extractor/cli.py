@@ -49,8 +49,18 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+# Commands that live beside their module, imported only when they run or --help lists
+# them: `claims extract` must not pay for Datasette, sqlite-utils and conflicts.
+LAZY_COMMANDS = {
+    "serve": ("extractor.browse", "serve_command"),
+    "specs": ("extractor.specs", "specs_command"),
+    "report": ("extractor.report", "report_command"),
+}
+
+
 class ClaimsGroup(click.Group):
-    """Turns every ClaimsError into one clear line instead of a traceback."""
+    """Turns every ClaimsError into one clear line instead of a traceback, and imports
+    a command's module only when that command is asked for."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -61,6 +71,24 @@ class ClaimsGroup(click.Group):
             fail("interrupted; what was committed so far is kept", 130)
         except BrokenPipeError:
             sys.exit(0)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {n for n in LAZY_COMMANDS if self._lazy(n)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._lazy(cmd_name)
+
+    def _lazy(self, name: str) -> click.Command | None:
+        if name not in LAZY_COMMANDS:
+            return None
+        import importlib
+
+        module, attr = LAZY_COMMANDS[name]
+        try:
+            command = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            return None  # a stage this checkout does not have yet
+        return command if isinstance(command, click.Command) else None
 
 
 @click.group(cls=ClaimsGroup)
@@ -80,6 +108,10 @@ def cli() -> None:
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes that read and process articles, then compare claims for conflicts (the database is the same).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where articles are processed: this machine (--jobs processes), or a Dask "
+                   "cluster: the one at DASK_SCHEDULER_ADDRESS, else a local one of --jobs workers "
+                   "(pip install 'claims[dask]'). The database is the same.")
 @click.option("--index-all", is_flag=True,
               help="Make every sentence searchable, not only those that carry a claim (slower: "
                    "segmenting is most of the cost).")
@@ -93,6 +125,7 @@ def ingest(
     published: str | None,
     time_limit: float,
     jobs: int,
+    engine: str,
     index_all: bool,
     quiet: bool,
 ) -> None:
@@ -127,6 +160,12 @@ def ingest(
 
     def run(progress: Any = None) -> pipeline.Summary:
         limit = time_limit or None
+        if engine == "dask":
+            from extractor import engines
+
+            with engines.dask_client(jobs) as client:
+                return engines.ingest_dask(paths, db, client, overrides=overrides, on_skip=on_skip,
+                                           progress=progress, index_all=index_all)
         if jobs > 1:
             from extractor import parallel
 
@@ -257,23 +296,6 @@ def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | N
     if conflict_recall is not None:
         click.echo(evaluate.conflict_line(conflict_recall))
     click.echo(silence)
-
-
-def _register_optional() -> None:
-    """Commands that live beside their module (`serve` in browse, `specs` in specs)."""
-    import importlib
-
-    for module, attr, name in (("extractor.browse", "serve_command", "serve"),
-                               ("extractor.specs", "specs_command", "specs"),
-                               ("extractor.report", "report_command", "report")):
-        try:
-            command = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
-            continue  # a stage this checkout does not have yet
-        cli.add_command(command, name)
-
-
-_register_optional()
 
 
 def main() -> None:

@@ -193,9 +193,9 @@ def _interval(c: Claim) -> tuple[float, float]:
     elif q in ("up_to", "less_than"):
         lo, hi = 0.0, m
     else:
-        # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500. About a
-        # figure is that figure rounded, at its own precision ("about 68億" is 67.5-68.5億,
-        # never 64.8億), trailing zeros included for amounts ("about 20亿" is 15-25亿) but
+        # A figure as written covers what rounds to it: 27.4万 is 273,500-274,500. About a
+        # figure is that figure rounded, at its own precision ("about 57億" is 56.5-57.5億,
+        # never 75.1億), trailing zeros included for amounts ("about 30亿" is 25-35亿) but
         # not for percentages written in digits ("约40%" is not 35%): see Claim.half.
         tol = c.half * (1 - 1e-9)  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
         lo, hi = m - tol, m + tol

@@ -329,6 +329,11 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 # --- rendering -------------------------------------------------------------------------
 
 
+# The most of a sentence a cell shows, and of a linked row's label.
+SHOWN_CHARS = 1200
+LABEL_CHARS = 120
+
+
 def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
     """Escape ``text`` and wrap each [start, end) span in <mark>.
 
@@ -343,16 +348,28 @@ def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
             continue
         if 0 <= start < end <= len(text):
             clean.append((start, end))
+    clean.sort()
+    lead, tail = "", ""
+    if len(text) > SHOWN_CHARS:
+        # A 478 KB "sentence" (a table pasted as one line) made pages of hundreds of MB:
+        # a window around the first highlight is shown, and how long the whole is.
+        lo = max(0, (clean[0][0] if clean else 0) - SHOWN_CHARS // 6)
+        hi = min(len(text), lo + SHOWN_CHARS)
+        clean = [(a - lo, b - lo) for a, b in clean if lo <= a and b <= hi]
+        lead = "… " if lo > 0 else ""
+        tail = f" … ({len(text):,} characters in all)" if hi < len(text) else ""
+        text = text[lo:hi]
     # Escaped pieces joined as plain strings: Markup.format is slow on a thousand rows.
-    out = []
+    out = [lead]
     pos = 0
-    for start, end in sorted(clean):
+    for start, end in clean:
         if start < pos:
             continue
         out.append(_esc(text[pos:start]))
         out.append(f"<mark>{_esc(text[start:end])}</mark>")
         pos = end
     out.append(_esc(text[pos:]))
+    out.append(_esc(tail))
     return markupsafe.Markup("".join(out))
 
 
@@ -515,12 +532,33 @@ def render_claim_ids(
     return markupsafe.Markup(", ").join(links)
 
 
+def _short_label_link(datasette: Any, database: str, table: str | None, column: str,
+                      value: dict[str, Any]) -> Callable[[], Awaitable[markupsafe.Markup | None]]:
+    """A foreign key shown by its row's label, as Datasette links it, but the label cut
+    to LABEL_CHARS: the whole sentence as the label of each claim made pages enormous."""
+
+    async def inner() -> markupsafe.Markup | None:
+        if table is None:
+            return None
+        fks = await datasette.get_database(database).foreign_keys_for_table(table)
+        other = next((fk["other_table"] for fk in fks if fk["column"] == column), None)
+        if other is None:
+            return None
+        label = value["label"][:LABEL_CHARS] + "…"
+        url = datasette.urls.row(database, other, tilde_encode(str(value["value"])))
+        return markupsafe.Markup('<a href="{}">{}</a>&nbsp;<em>{}</em>').format(url, label, value["value"])
+
+    return inner
+
+
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Any:
     if column in VALUE_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
         return format_value(value, _row_value(row, "unit"))
+    if isinstance(value, dict) and isinstance(value.get("label"), str) and len(value["label"]) > LABEL_CHARS:
+        return _short_label_link(datasette, database, table, column, value)
     if not isinstance(value, str):
         return None
     if column in SENTENCE_COLUMNS:

@@ -67,3 +67,9 @@ class OutputError(ClaimsError):
     """A report or export could not be written (a missing folder, a full disk)."""
 
     code = "E500"
+
+
+class EngineError(ClaimsError):
+    """The ingest engine asked for cannot run here (a missing package, no scheduler)."""
+
+    code = "E600"

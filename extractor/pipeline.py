@@ -11,14 +11,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from extractor import duplicates, segment, store
+from extractor import segment
 from extractor.errors import ClaimsError, DatabaseError, TimeLimitError
 from extractor.ingest import Article, find_files, preload_manifests, printable, read_article
 from extractor.quantities import Quantity, extract
+
+if TYPE_CHECKING:  # the database side loads when ingest runs: `claims extract` needs none of it
+    import sqlite_utils
 
 
 @dataclass
@@ -201,6 +202,8 @@ def ingest(
     message are in the line). Everything else is ingested. `index_all` segments every
     sentence for full-text search, not only those that carry a claim.
     """
+    from extractor import store
+
     summary = Summary()
 
     def skip(msg: str) -> None:
@@ -253,6 +256,8 @@ class _Run:
         self.pending = 0
 
     def ingest_one(self, path: str) -> None:
+        from extractor import duplicates, store  # loaded once; then a dictionary lookup
+
         db, summary, name, clock = self.db, self.summary, printable(path), self.clock
         try:
             clock.start()
