@@ -159,7 +159,7 @@ def _value_label(value: float, value_max: float | None, unit: str) -> str:
 def human_number(v: float) -> str:
     """13000000000 → '13 billion'; 27 → '27'."""
     if abs(v) >= 1000 and abs(v - round(v)) < 1e-6 * abs(v):
-        v = float(round(v))  # 68.4亿 read as 6840000000.000001
+        v = float(round(v))  # 57.3亿 read as 5730000000.000001
     if v == int(v) and abs(v) < 1e18:
         n = int(v)
         for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
@@ -179,7 +179,7 @@ def _labels(labels: set[str]) -> str:
 
 def _interval(c: Claim) -> tuple[float, float]:
     """The values a claim allows. Qualifiers apply to the magnitude: a fall of more than
-    6% (-6, more_than) allows -6 and below, a fall of up to 21% allows -21 to 0."""
+    9% (-9, more_than) allows -9 and below, a fall of up to 33% allows -33 to 0."""
     assert c.value is not None
     v = c.value
     if c.value_max is not None:
@@ -238,7 +238,7 @@ def _periods_compatible(a: Claim, b: Claim) -> bool:
 def sides_of(claims: list[Claim]) -> list[Side]:
     """Cluster claims into sides that agree. Figures as written (exact at their precision,
     ranges) anchor the sides; approximate ones (约, about) then join the side they fit
-    nearest, so "about 68億" cannot bridge 64.8億 and 68.4億; open-ended ones (超过, up
+    nearest, so "about 57億" cannot bridge 57.1億 and 75.1億; open-ended ones (超过, up
     to, 数十亿) last. A figure that fits no side makes one of its own."""
     if not claims:
         return []

@@ -96,8 +96,8 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
             if reconciled is not None:
                 reconciled.append(_reconciliation(reason, subject, metric, unit, other.claims, center.claims, detail))
             continue
-        # An article that states both figures in one language (12,000 permanent jobs and
-        # 30,000 construction jobs) is not contradicting the others that give one of them.
+        # An article that states both figures in one language (9,000 permanent jobs and
+        # 41,000 construction jobs) is not contradicting the others that give one of them.
         own = all((c.source, c.lang) in voices for c in other.claims)
         for kind, (left, right) in _one_kind(by_kind, own).items():
             if kind == "superseded" and _too_soon(left, right.claims):
@@ -107,8 +107,8 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
 
 
 def _translations_apart(others: list[Side], subject: str, metric: str, unit: str) -> Iterator[C.Conflict]:
-    """The two language versions of one article on two dissenting sides (€2.4 billion
-    against 2.4亿欧元, neither the best-supported figure): compared with each other, since
+    """The two language versions of one article on two dissenting sides (€3.7 billion
+    against 3.7亿欧元, neither the best-supported figure): compared with each other, since
     each was only compared with the best-supported side."""
     where: dict[str, list[tuple[Side, str]]] = {}
     for side in others:
@@ -317,7 +317,7 @@ def cross_currency_keys(db: Any) -> str:
 
 
 def across_currencies(db: Any) -> list[Reconciliation]:
-    """The same amount stated in two currencies (48.76 billion yuan and $6.84 billion),
+    """The same amount stated in two currencies (53.3 billion yuan and $7.49 billion),
     at the rate of each article's date: groups never compare across currencies, so these
     are found here, for each subject and metric whose groups changed, and kept as
     reconciled conversions. Amounts in two currencies that do not match are not accused:
