@@ -206,6 +206,6 @@ def test_html_report_never_runs_article_script(browser: WebDriver, tmp_path: Pat
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "<script>window.pwned" in body and "proposal vs final" in body.lower()
     assert {m.text for m in browser.find_elements(By.TAG_NAME, "mark")} == {"40%", "35%"}
-    assert len(browser.find_elements(By.CSS_SELECTOR, "section svg circle")) == 2
+    assert len(browser.find_elements(By.CSS_SELECTOR, "section svg .mark")) == 2
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "html_report.png"))
