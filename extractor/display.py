@@ -147,12 +147,19 @@ def period_words(period: str | None) -> str:
     return date_words(period)
 
 
-def source_name(outlet: str | None, title: str | None, path: str | None, url: str | None = None) -> str:
-    """What to call an article's source: its outlet, else its headline, else the file's
-    name (never a whole path), else the address."""
-    for name in (outlet, title):
-        if name and name.strip():
-            return name.strip()
+def source_name(outlet: str | None, title: str | None = None, path: str | None = None,
+                url: str | None = None) -> str:
+    """What to call an article's source: its outlet, else the site of its address, else
+    its headline, else the file's name (never a whole path)."""
+    if outlet and outlet.strip():
+        return outlet.strip()
+    if url and url.startswith(("http://", "https://")):
+        host = url.split("//", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+        host = host.removeprefix("www.")
+        if host:
+            return host
+    if title and title.strip():
+        return title.strip()
     if path and path.strip() and path != "-":
         return re.split(r"[\\/]", path.rstrip("/\\"))[-1]
     return url or "unknown source"

@@ -568,7 +568,7 @@ def test_conflict_report(get: Callable[[str], httpx.Response]) -> None:
     assert "微软累计投资<mark>13亿美元</mark>" in html
     assert "Microsoft has invested <mark>$13 Billion</mark> in OpenAI since 2019." in html
     assert 'href="/claims/conflicts/k-translation"' in html
-    assert '<a href="https://geo.example/openai-microsoft">geo.example 2026-05-08</a>' in html
+    assert '<a href="https://geo.example/openai-microsoft">geo.example, 2026-05-08</a>' in html
 
 
 def test_conflict_report_filters_by_kind(get: Callable[[str], httpx.Response]) -> None:
@@ -614,9 +614,9 @@ def test_metric_over_time(get: Callable[[str], httpx.Response]) -> None:
         ("2026-05-08", "13亿美元"),
         ("2026-05-08", "$13 Billion"),
     ]
-    # An article without an outlet is named by its address.
+    # An article without an outlet is named by its site.
     assert [r["source"] for r in rows] == ["每日经济新闻"] + [
-        "https://geo.example/openai-microsoft"
+        "geo.example"
     ] * 2
     everything = query_json(get, "metric_over_time", subject="SoftBank")
     assert {r["metric"] for r in everything} == {"investment"}
@@ -652,14 +652,14 @@ def test_search_page_highlights_numbers(get: Callable[[str], httpx.Response]) ->
 
 def test_sources_agreement(get: Callable[[str], httpx.Response]) -> None:
     rows = {r["source"]: r for r in query_json(get, "sources_agreement")}
-    assert set(rows) == {"每日经济新闻", "https://geo.example/openai-microsoft", "Evil Wire"}
+    assert set(rows) == {"每日经济新闻", "geo.example", "Evil Wire"}
     nbd = rows["每日经济新闻"]
     # 300亿美元 is corroborated by Evil Wire's $30 billion, and geo's $13 Billion by nbd's
     # 130 亿美元. geo's 13亿美元 dissents from that better-supported figure: it is the
     # contradicted claim, not nbd's.
     assert (nbd["claims"], nbd["corroborated"], nbd["contradicted"]) == (2, 2, 0)
     assert nbd["agree_percent"] == pytest.approx(100.0)
-    geo = rows["https://geo.example/openai-microsoft"]
+    geo = rows["geo.example"]
     assert (geo["claims"], geo["corroborated"], geo["contradicted"]) == (3, 1, 1)  # its 13亿美元 only
     html = get("/claims/sources_agreement").text
     assert "Sources and how often they agree" in html and "Evil Wire" in html
