@@ -443,11 +443,13 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
 
         claims serve --db claims.db --port 8001
     """
+    from extractor.errors import DatabaseError, UsageError
+
     path = Path(db_path)
     if not path.is_file():
-        raise click.ClickException(f"no such database: {db_path} (run `claims ingest` first)")
+        raise DatabaseError(f"{db_path}: no such database; run 'claims ingest' first")
     if not Path(metadata_path).is_file():
-        raise click.ClickException(f"no such metadata file: {metadata_path}")
+        raise UsageError(f"{metadata_path}: no such metadata file")
     if not immutable:
         # The views are part of what metadata.yml describes; an older database may lack
         # them, and the counts its pages show.
@@ -459,7 +461,7 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
     try:
         ds = make_datasette(path, immutable=immutable, metadata_path=Path(metadata_path))
     except StartupError as e:
-        raise click.ClickException(str(e.args[0])) from e
+        raise DatabaseError(str(e.args[0])) from e
     asyncio.run(ds.invoke_startup())
     # Load spaCy and jieba now rather than on the first search.
     from extractor.datasette_plugin import query_words
@@ -469,5 +471,9 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
-if __name__ == "__main__":
-    serve_command()
+if __name__ == "__main__":  # python -m extractor.browse ...: `claims serve`, errors in one line
+    import sys
+
+    from extractor.cli import cli
+
+    cli(["serve", *sys.argv[1:]])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from extractor.errors import ClaimsError, DatabaseError
+from extractor.errors import ClaimsError, DatabaseError, InputError, UsageError
 
 DB_HELP = "SQLite database file (created if missing)."
 
@@ -18,8 +18,10 @@ def db_option(fn: Any) -> Any:
     return click.option("--db", "db_path", default="claims.db", show_default=True, help=DB_HELP)(fn)
 
 
-def fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
+def fail(message: str | ClaimsError, code: int = 2) -> NoReturn:
+    """Print one error line, `error: [E500] ...` (codes in extractor/errors.py), and exit."""
+    error = message if isinstance(message, ClaimsError) else UsageError(message)
+    click.echo(f"error: {error}", err=True)
     sys.exit(code)
 
 
@@ -30,7 +32,11 @@ class ClaimsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ClaimsError as exc:
-            fail(str(exc))
+            fail(exc)
+        except click.UsageError as exc:  # a bad flag or argument: the usage, then one error line
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+            fail(exc.format_message(), exc.exit_code)
         except KeyboardInterrupt:
             fail("interrupted; what was committed so far is kept", 130)
         except BrokenPipeError:
@@ -122,18 +128,27 @@ def ingest(
         sys.exit(1)
 
 
+# The fields `claims extract` prints for each number, with --lines or without; with
+# --attribute, also what `claims ingest` stores about who and what it is about.
+QUANTITY_FIELDS = ("text", "start", "end", "kind", "value", "value_max", "date", "unit", "qualifier", "vague",
+                   "rule", "explanation")
+ATTRIBUTION_FIELDS = ("subject", "object", "metric", "period", "period_basis", "hedged", "modality", "confidence")
+
+
 @cli.command()
 @click.argument("file", default="-", required=False)
 @click.option("--lines", is_flag=True, help="Treat every input line as its own text.")
 @click.option("--all-numbers", is_flag=True, help="Also report bare numbers (kind 'number').")
+@click.option("--attribute", is_flag=True,
+              help="Also say who and what each number is about (subject, metric, period, modality), "
+                   "as ingest would store it.")
 @click.option("--published", help="Date that relative expressions count from, YYYY-MM-DD.")
-def extract(file: str, lines: bool, all_numbers: bool, published: str | None) -> None:
+def extract(file: str, lines: bool, all_numbers: bool, attribute: bool, published: str | None) -> None:
     """Print the quantities in a text as JSON, without a database.
 
-    Example: echo '微软投资 130 亿美元' | claims extract --lines
+    Example: echo '微软投资 130 亿美元' | claims extract --lines --attribute
     """
     from extractor.ingest import decode, to_date
-    from extractor.quantities import extract as find
 
     if file == "-":
         data = sys.stdin.buffer.read()
@@ -141,21 +156,85 @@ def extract(file: str, lines: bool, all_numbers: bool, published: str | None) ->
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
-            fail(f"{file}: cannot read ({exc.strerror})")
+            fail(InputError(f"{file}: cannot read ({exc.strerror})"))
     text = decode(data, file)
     day = to_date(published) if published else None
     if published and day is None:
         fail(f"--published {published!r} is not a date like 2025-10-28")
-    if lines:
-        for n, line in enumerate(text.split("\n"), 1):
-            if n == len(text.split("\n")) and not line:
-                break
-            qs = [q.public() for q in find(line, published=day, all_numbers=all_numbers)]
-            click.echo(json.dumps({"line": n, "quantities": qs}, ensure_ascii=False))
+    if attribute and all_numbers:
+        fail("--attribute reads the numbers ingest stores; it does not take --all-numbers")
+    texts = text.split("\n") if lines else [text]
+    if lines and texts and not texts[-1]:
+        texts.pop()  # the newline that ends the last line starts no new one
+    found: list[list[dict[str, Any]]]
+    if attribute:
+        found = _attributed(texts, published)
     else:
-        qs = [q.public() | {"rule": q.rule, "explanation": q.explanation}
-              for q in find(text, published=day, all_numbers=all_numbers)]
-        click.echo(json.dumps(qs, ensure_ascii=False, indent=2))
+        from extractor.quantities import extract as find
+
+        found = []
+        for t in texts:
+            found.append([])
+            for q in find(t, published=day, all_numbers=all_numbers):
+                fields = q.public() | {"rule": q.rule, "explanation": q.explanation}
+                found[-1].append({k: fields.get(k) for k in QUANTITY_FIELDS})
+    if lines:
+        for n, quantities in enumerate(found, 1):
+            click.echo(json.dumps({"line": n, "quantities": quantities}, ensure_ascii=False))
+    else:
+        click.echo(json.dumps(found[0], ensure_ascii=False, indent=2))
+
+
+def _attributed(texts: list[str], published: str | None) -> list[list[dict[str, Any]]]:
+    """Each text's claims as ingest stores them, read back from a throwaway database."""
+    import tempfile
+
+    from extractor import pipeline, store
+
+    out: list[list[dict[str, Any]]] = []
+    with tempfile.TemporaryDirectory(prefix="claims-extract-") as tmp:
+        db = store.open_db(Path(tmp) / "extract.db")
+        for n, text in enumerate(texts):
+            if not text.strip():
+                out.append([])
+                continue
+            path = Path(tmp) / f"text-{n}.txt"
+            path.write_text(text, encoding="utf-8")
+            pipeline.ingest([str(path)], db, overrides={"published": published}, time_limit=None)
+            row = db.execute("select id from articles where text = ?", [text]).fetchone()
+            claims = [] if row is None else list(db.query(
+                "select * from claims where article_id = ? order by start, [end]", [row[0]]))
+            out.append([{k: c[k] for k in (*QUANTITY_FIELDS, *ATTRIBUTION_FIELDS)} for c in claims])
+        db.close()
+    return out
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="Report format.")
+def check(paths: tuple[str, ...], fmt: str) -> None:
+    """Print the conflict report for a few files, folders or URLs, without keeping a database.
+
+    Example: claims check story-a.md story-b.md
+    """
+    import shutil
+    import tempfile
+
+    from extractor import pipeline, report, store
+
+    with tempfile.TemporaryDirectory(prefix="claims-check-") as tmp:
+        db = store.open_db(Path(tmp) / "check.db")
+        summary = pipeline.ingest(paths, db, on_skip=lambda m: click.echo(f"skipped: {m}", err=True))
+        pipeline.after_ingest(db)
+        click.echo(summary.line(), err=True)
+        color = fmt == "text" and sys.stdout.isatty()
+        width = shutil.get_terminal_size((110, 24)).columns if color else None
+        text = report.render(db, fmt, color=color, width=width)
+        db.close()
+    click.echo(text, nl=not text.endswith("\n"))
+    if summary.skipped:
+        sys.exit(1)
 
 
 @cli.command("eval")

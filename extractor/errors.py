@@ -61,3 +61,9 @@ class DatabaseError(ClaimsError):
     """The database is missing or unusable."""
 
     code = "E400"
+
+
+class UsageError(ClaimsError):
+    """A command was given a flag or argument it cannot use."""
+
+    code = "E500"

@@ -777,10 +777,13 @@ def test_serve_help_has_an_example() -> None:
 
 
 def test_serve_missing_database_is_one_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(serve_command, ["--db", str(tmp_path / "nope.db")])
-    assert result.exit_code == 1
+    from extractor.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "nope.db")])
+    assert result.exit_code == 2
+    # The one error format of every command (extractor/errors.py), not click's "Error: ...".
     assert result.output.strip().splitlines() == [
-        f"Error: no such database: {tmp_path / 'nope.db'} (run `claims ingest` first)"
+        f"error: [E400] {tmp_path / 'nope.db'}: no such database; run 'claims ingest' first"
     ]
     assert "Traceback" not in result.output
 
