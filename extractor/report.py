@@ -107,6 +107,8 @@ class Entry:
 
 def with_unit(label: str, unit: str | None) -> str:
     """'3,000' for a count (the count is the unit), '13 billion USD', '20 percent'."""
+    if unit == "multiplier":
+        return f"{label}×"
     return label if not unit or unit in ("count", "year", "date") else f"{label} {unit}"
 
 
