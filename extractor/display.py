@@ -168,3 +168,34 @@ def source_name(outlet: str | None, title: str | None = None, path: str | None =
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 claim', '3 claims', '1,200 claims'."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def wrap(pieces: Sequence[tuple[str, bool]], width: int) -> list[list[tuple[str, bool]]]:
+    """Lines of at most ``width`` terminal columns from (text, keep) pieces: a piece with
+    keep=True (the number) is never split across lines unless it is longer than a line.
+    Each line is a list of (text, keep) pieces."""
+    lines: list[list[tuple[str, bool]]] = [[]]
+    used = 0
+    for text, keep in pieces:
+        if keep and used and used + cells(text) > width and cells(text) <= width:
+            lines.append([])
+            used = 0
+        chunk = ""
+        for ch in text:
+            w = cells(ch)
+            if used + w > width and (used or chunk):
+                carry = ""
+                if ch.isascii() and ch.isalnum() and " " in chunk[-15:]:
+                    # Not in the middle of a Latin word: the word moves to the next line.
+                    chunk, carry = chunk[: chunk.rindex(" ")], chunk[chunk.rindex(" ") + 1 :]
+                if chunk:
+                    lines[-1].append((chunk, keep))
+                lines.append([])
+                chunk, used = carry, cells(carry)
+                if ch == " ":
+                    continue
+            chunk += ch
+            used += w
+        if chunk:
+            lines[-1].append((chunk, keep))
+    return [line for line in lines if line]

@@ -22,7 +22,7 @@ import click
 import sqlite_utils
 
 from extractor.conflicts import human_number
-from extractor.display import period_words, plain, source_name, window
+from extractor.display import cells, period_words, plain, source_name, window, wrap
 from extractor.errors import DatabaseError
 
 KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "rounding", "extraction_doubt"]
@@ -237,11 +237,6 @@ def _counts(entries: list[Entry]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: KIND_ORDER.index(kv[0]) if kv[0] in KIND_ORDER else 99))
 
 
-# Terminal columns of a quote: the number with the words on either side, about two lines
-# of the quote column.
-QUOTE_CELLS = 84
-
-
 def render_text(entries: list[Entry], *, width: int | None = None, color: bool | None = None) -> str:
     """A rich table per conflict, rendered once into a string. With colour the number is
     shown in reverse video; without (piped, or written to a file) it is in [brackets].
@@ -265,19 +260,25 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
         best.append(e.best or UNDECIDED, style="bold")
         best.append(f"  (severity {e.severity}, confidence {e.confidence:.2f})")
         table = Table(title=title, caption=Text(e.summary + "\n").append_text(best),
-                      title_justify="left", caption_justify="left", show_lines=True, expand=True)
+                      title_justify="left", caption_justify="left", show_lines=True)
+        # Widths fixed here, so the quote can be wrapped here without splitting its number.
+        total = max(width or 110, 60) - 13  # five borders and a space either side of four columns
+        quote_cells = max((total - 4 - 16) * 2 // 3, 20)
         table.add_column("side", width=4, no_wrap=True)
         table.add_column("value", width=16)
-        table.add_column("quote", ratio=2)
-        table.add_column("source", ratio=1, min_width=28, overflow="fold")
+        table.add_column("quote", width=quote_cells, no_wrap=True)
+        table.add_column("source", width=total - 4 - 16 - quote_cells, overflow="fold")
         for q in e.quotes:
-            cut_left, before, number, after, cut_right = window(q.sentence, q.mark_start, q.mark_end, QUOTE_CELLS)
-            quote = Text(cut_left + before)
-            if color:
-                quote.append(number, style="bold reverse")
-            else:
-                quote.append(f"[{number}]")
-            quote.append(after + cut_right)
+            number = q.sentence[q.mark_start : q.mark_end] if color else f"[{q.sentence[q.mark_start : q.mark_end]}]"
+            cut_left, before, _, after, cut_right = window(q.sentence, q.mark_start, q.mark_end,
+                                                           2 * quote_cells - cells(number) - 2)
+            quote = Text()
+            for i, line in enumerate(wrap([(cut_left + before, False), (number, True), (after + cut_right, False)],
+                                          quote_cells)):
+                if i:
+                    quote.append("\n")
+                for piece, is_number in line:
+                    quote.append(piece, style="bold reverse" if is_number and color else "")
             source = Text(_source(q))
             if q.url:
                 source.append("\n" + q.url)
