@@ -41,6 +41,10 @@ META_ALIASES = {
 }
 _FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FRONT_OPEN = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
+# A first line that names a key of ours, as front matter would.
+_KNOWN_KEY = re.compile(
+    "(?i)[ \t]*(?:" + "|".join(sorted({*META_KEYS, *META_ALIASES}, key=len, reverse=True)) + ")[ \t]*:"
+)
 
 
 @dataclass
@@ -91,21 +95,34 @@ def printable(path: Path | str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def split_front_matter(raw: str) -> tuple[dict[str, Any], int, list[str]]:
-    """(metadata, offset where the body starts, warnings)."""
+def split_front_matter(raw: str, markdown: bool = True) -> tuple[dict[str, Any], int, list[str]]:
+    """(metadata, offset where the body starts, warnings).
+
+    Front matter is a YAML mapping between a `---` line at the very start and the next
+    `---` line: in Markdown any mapping, elsewhere (.txt, standard input) only one with a
+    key of ours (title, outlet, published...). Anything else there, a rule above some prose
+    say, is text like the rest: never dropped."""
     m = _FRONT.match(raw)
     if not m:
-        if _FRONT_OPEN.match(raw):
+        if (opened := _FRONT_OPEN.match(raw)) and (markdown or _KNOWN_KEY.match(raw, opened.end())):
             return {}, 0, ["front matter has no closing '---'; the whole file was read as text"]
         return {}, 0, []
     block = m.group(1)
     try:
         data = yaml.load(block, Loader=_loader(block))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
-        return {}, m.end(), ["front matter is not valid YAML; its metadata was ignored"]
+        data = None
+        if markdown or _KNOWN_KEY.match(block):
+            return {}, 0, ["front matter is not valid YAML; the whole file was read as text"]
     if not isinstance(data, dict):
-        return {}, m.end(), ["front matter is not a mapping; its metadata was ignored"]
+        return {}, 0, []
+    known = [k for k in data if isinstance(k, str) and META_ALIASES.get(k.lower(), k.lower()) in META_KEYS]
+    if not known and not markdown:
+        return {}, 0, []
     meta, warnings = normalize_meta(data)
+    if not known:
+        keys = ", ".join(str(k) for k in list(data)[:5])
+        warnings.append(f"front matter has none of title, outlet, url, published (it has {keys}); ignored")
     return meta, m.end(), warnings
 
 
@@ -182,7 +199,8 @@ def read_article(path: Path | str, overrides: dict[str, Any] | None = None, labe
         return _article(name, page.text, 0, {**manifest, **page.meta}, overrides, decoded.warnings)
     decoded = readers.decode(data, name)
     raw = decoded.text
-    front, body_start, warnings = split_front_matter(raw)
+    markdown = given != "-" and Path(given).suffix.lower() in (".md", ".markdown")
+    front, body_start, warnings = split_front_matter(raw, markdown)
     return _article(name, raw[body_start:], body_start, {**manifest, **front}, overrides,
                     decoded.warnings + warnings)
 

@@ -548,11 +548,14 @@ class RulePattern:
         skip, match = self.skipper.match, self.regex.match
         pos = 0
         while (stop := skip(text, pos)) is not None and stop.end() < len(text):
+            if stop.end() < pos:  # an engine that stops behind where it started (CPython < 3.11.5)
+                yield from self.regex.finditer(text, pos)
+                return
             found = match(text, stop.end())
             if found is None:  # cannot happen: the skipper stops only where it matches
                 return
             yield found
-            pos = found.end()
+            pos = max(found.end(), stop.end() + 1)  # always forward, even past an empty match
 
 
 _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -640,6 +643,8 @@ class RuleGroup:
         next_start = [0] * len(self.members)
         pos, size = 0, len(text)
         while (stop := skip(text, pos)) is not None and (at := stop.end()) < size:
+            if at < pos:  # an engine that stops behind where it started: scan one by one
+                return None
             for i in self._tries(text[at]):
                 if possible[i] and next_start[i] <= at:
                     m = self.members[i].regex.match(text, at)
@@ -1377,6 +1382,11 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
         s = m.start("start") if m is not None else -1
         if s < 0:
             break
+        if s < pos:  # an engine that stops behind where it started: the plain search
+            plain = eng.start_re.search(norm, pos)
+            s = plain.start() if plain is not None else -1
+            if s < pos:
+                break
         i = bisect.bisect_right(nn_starts, s) - 1
         if i >= 0 and not_numbers[i][0] <= s < not_numbers[i][1]:
             pos = not_numbers[i][1]

@@ -11,8 +11,9 @@ import codecs
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -243,3 +244,153 @@ def test_a_slow_article_is_skipped_at_the_time_limit(tmp_path: Path, monkeypatch
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"skipped: {tmp_path}/a.txt: took longer than 1 s")
     assert result.stdout.startswith("1 new article")
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 1: Debian 12's Python 3.11.2 mismatches possessive repeats (fixed in
+# CPython 3.11.5). The rules must read the same there, and no scan may stall.
+
+
+@pytest.mark.parametrize(("pattern", "text", "pos", "span"), [
+    ("(?:ab?c)*+", "a", 0, None),  # gh-106052: fullmatch must fail
+    ("(?:[^a]++|a)*+", "x\n", 2, (2, 2)),  # gh-100061: ended at 1 on 3.11.2
+    ("(?:[^a]++|a)*+", "x\n", 0, (0, 2)),
+    (r"\d++(?:\.\d++)?+x", "12.5x", 0, (0, 5)),
+    (r"a++a", "aaa", 0, None),
+    (r"(?:a|ab)*+c", "ababc", 0, None),
+])
+def test_possessive_repeats_match_as_documented(pattern: str, text: str, pos: int, span: tuple[int, int] | None) -> None:
+    import re
+
+    from extractor import regex_compat
+
+    full = pattern == "(?:ab?c)*+"
+    for rx in (re.compile(pattern), regex_compat._compile_atomic(pattern)):
+        m = rx.fullmatch(text, pos) if full else rx.match(text, pos)
+        assert (m.span() if m else None) == span, rx
+    assert not regex_compat.possessive_is_broken()
+
+
+class _Behind:
+    """A compiled pattern as CPython 3.11.2 ran the scanners: at the end of the text the
+    match ends one character before where it started."""
+
+    def __init__(self, rx: Any) -> None:
+        self.rx = rx
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> Any:
+        m = self.rx.match(text, pos)
+        if m is None or pos == 0 or (m.end() < len(text) and (m.lastgroup is None or m.start(m.lastgroup) >= 0)):
+            return m
+        return _BehindMatch(pos - 1)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rx, name)
+
+
+class _BehindMatch:
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def end(self, group: int | str = 0) -> int:
+        return self.at
+
+    def start(self, group: int | str = 0) -> int:
+        return self.at
+
+
+def _rule_patterns(obj: Any, seen: set[int]) -> Iterator[Any]:
+    from extractor.quantities import RulePattern
+
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, RulePattern):
+        yield obj
+    elif isinstance(obj, list | tuple | set | frozenset):
+        for x in obj:
+            yield from _rule_patterns(x, seen)
+    elif isinstance(obj, dict):
+        for x in obj.values():
+            yield from _rule_patterns(x, seen)
+    elif hasattr(obj, "__dict__") and type(obj).__module__.startswith("extractor"):
+        for x in vars(obj).values():
+            yield from _rule_patterns(x, seen)
+
+
+@pytest.mark.timeout(60)
+def test_scans_advance_whatever_the_engine_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.quantities import engine, extract
+
+    texts = ["x\n", "OpenAI raised $40 billion.", "微软已投入超过 130 亿美元，持股约 27%。\n",
+             "Revenue rose 12% to $3.2bn in 2024, up from ¥500 million on 5 March.\n", ""]
+    expected = [[(q.text, q.start, q.value) for q in extract(t)] for t in texts]
+    assert expected[1] == [("$40 billion", 14, 40e9)]
+    eng = engine()
+    monkeypatch.setattr(eng, "start_scan", _Behind(eng.start_scan))
+    for group in eng.rule_groups:
+        if group.scanner is not None:
+            monkeypatch.setattr(group, "scanner", _Behind(group.scanner))
+    patterns = list(_rule_patterns(eng, set()))
+    assert patterns
+    for rp in patterns:
+        if rp.skipper is not None:
+            monkeypatch.setattr(rp, "skipper", _Behind(rp.skipper))
+    assert [[(q.text, q.start, q.value) for q in extract(t)] for t in texts] == expected
+
+
+@pytest.mark.timeout(60)
+def test_debian_python_reads_the_rules_like_a_newer_one() -> None:
+    """Under /usr/bin/python3 (3.11.2 on Debian 12) these hung or came out empty."""
+    from extractor.quantities import extract
+
+    assert extract("x\n") == []
+    assert [q.text for q in extract("OpenAI raised $40 billion.")] == ["$40 billion"]
+    assert [q.text for q in extract("微软已投入超过 130 亿美元")] == ["130 亿美元"]
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 2: only a YAML mapping at the very start is front matter; a rule above
+# some prose is text, never dropped.
+
+_SEP = "---\nMicrosoft invested $13 billion in OpenAI.\nSoftBank committed $30 billion.\n---\nLater, OpenAI raised $40 billion.\n"
+
+
+@pytest.mark.parametrize(("name", "raw", "title", "kept", "warned"), [
+    ("sep.txt", _SEP, None, _SEP, ""),
+    ("sep.md", _SEP, None, _SEP, ""),
+    ("list.md", "---\n- a\n- b\n---\nAcme raised $5 million.\n", None, "- a\n- b", ""),
+    ("list.txt", "---\n- a\n- b\n---\nAcme raised $5 million.\n", None, "- a\n- b", ""),
+    ("bad_yaml.md", "---\ntitle: [unclosed\n---\nAcme raised $5 million.\n", None, "title: [unclosed", "not valid YAML"),
+    ("bad_yaml.txt", "---\nAcme: [raised $5 million\n---\nMore.\n", None, "Acme: [raised $5 million", ""),
+    ("prose_colon.txt", "---\nAcme said: it raised $5 million.\n---\nMore.\n", None, "Acme said: it raised", ""),
+    ("front.txt", "---\ntitle: Acme\noutlet: Wire\n---\nAcme raised $5 million.\n", "Acme", "Acme raised $5 million.\n", ""),
+    ("front.md", "---\ntitle: Acme\ntags: [a]\n---\nAcme raised $5 million.\n", "Acme", "Acme raised $5 million.\n", ""),
+    ("alias.txt", "---\nDate: 2025-01-02\n---\nAcme raised $5 million.\n", None, "Acme raised $5 million.\n", ""),
+    ("other_keys.md", "---\nlayout: post\n---\nAcme raised $5 million.\n", None, "Acme raised $5 million.\n", "none of title"),
+    ("not_at_start.md", "\n---\ntitle: Acme\n---\nAcme raised $5 million.\n", None, "title: Acme", ""),
+    ("unclosed.txt", "---\nAcme raised $5 million.\n", None, "Acme raised $5 million.", ""),
+    ("unclosed.md", "---\ntitle: Acme\nAcme raised $5 million.\n", None, "Acme raised $5 million.", "no closing"),
+])
+def test_front_matter_is_only_a_mapping_at_the_start(tmp_path: Path, name: str, raw: str, title: str | None,
+                                                     kept: str, warned: str) -> None:
+    from extractor.ingest import read_article
+
+    path = tmp_path / name
+    path.write_text(raw, encoding="utf-8")
+    article = read_article(path)
+    assert kept in article.text
+    assert article.text == raw[article.body_start:]
+    assert article.meta.get("title") == title
+    assert (warned in " ".join(article.warnings)) if warned else article.warnings == []
+
+
+def test_a_rule_above_prose_loses_no_claim(tmp_path: Path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "sep.txt").write_text(_SEP, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 0, result.output
+    assert "front matter" not in result.output
+    values = {r["value"] for r in sqlite_utils.Database(tmp_path / "s.db").query("select value from claims")}
+    assert values == {13e9, 30e9, 40e9}
