@@ -35,6 +35,14 @@ KIND_PLURALS = {
     "rounding": "rounding differences",
     "extraction_doubt": "possible extraction slips",
 }
+KIND_SINGULAR = {
+    "translation_mismatch": "translation mismatch",
+    "contradiction": "contradiction",
+    "superseded": "superseded figure",
+    "proposal_vs_final": "proposal against a final figure",
+    "rounding": "rounding difference",
+    "extraction_doubt": "possible extraction slip",
+}
 KIND_TITLES = {
     "translation_mismatch": "Translation mismatch",
     "contradiction": "Contradiction",
@@ -225,7 +233,7 @@ def counts_line(entries: list[Entry]) -> str:
     """'1 translation mismatch, 6 contradictions, …'"""
     parts = []
     for kind, n in _counts(entries).items():
-        name = KIND_PLURALS.get(kind, kind) if n != 1 else KIND_TITLES.get(kind, kind).split(" (")[0].lower()
+        name = KIND_PLURALS.get(kind, kind) if n != 1 else KIND_SINGULAR.get(kind, kind)
         parts.append(f"{n} {name}")
     return ", ".join(parts)
 
@@ -302,16 +310,18 @@ section.high{border-left:6px solid #c0392b} section.medium{border-left:6px solid
 section.low{border-left:6px solid #2980b9} section.info{border-left:6px solid #95a5a6}
 .kind{font-size:.8rem;text-transform:uppercase;letter-spacing:.05em;color:#666}
 h2{font-size:1.2rem;margin:.2rem 0 .4rem}
-.top{display:flex;flex-wrap:wrap;gap:.4rem 1.5rem;align-items:flex-start}
-.top .text{flex:1 1 22rem;min-width:0} .top figure{flex:0 1 420px;margin:0}
-figure svg{width:100%;max-width:420px;height:auto} figcaption{font-size:.75rem;color:#666}
+section{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,420px);column-gap:1.5rem}
+section>.text{grid-column:1} section>figure{grid-column:2;grid-row:1 / span 2;margin:0;align-self:start}
+section>table{grid-column:1 / -1}
+figure svg{width:100%;height:auto} figcaption{font-size:.75rem;color:#666}
 table{border-collapse:collapse;width:100%;margin-top:.6rem} td,th{border-top:1px solid #eee;padding:.35rem .5rem;vertical-align:top;text-align:left}
 td.quote{overflow-wrap:anywhere} td.value{white-space:nowrap}
 mark{background:#ffe08a;padding:0 .1em;font-weight:600} .side-a{color:#1f6feb} .side-b{color:#d1242f}
 .best{font-weight:600;font-size:1.05rem} .muted{color:#777;font-size:.85rem}
-@media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem} td,th{padding:.3rem .25rem;font-size:.9rem}
- th.source,td.source{display:none} td.quote .src{display:block}}
 td.quote .src{display:none;color:#555;font-size:.85rem;margin-top:.2rem}
+@media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem} td,th{padding:.3rem .25rem;font-size:.9rem}
+ section{display:block;padding:.6rem .7rem} section>figure{margin-top:.6rem} h1{font-size:1.6rem}
+ th.source,td.source{display:none} td.quote .src{display:block}}
 """
 SIDE_COLORS = {"a": "#1f6feb", "b": "#d1242f"}
 
@@ -326,13 +336,11 @@ def render_html(entries: list[Entry], *, generated: str | None = None) -> str:
                  + (f" · generated {esc(generated)}" if generated else "") + "</p>")
     for e in entries:
         parts.append(f"<section class=\"{esc(e.severity)}\" id=\"c-{esc(e.id)}\">")
-        parts.append("<div class=\"top\"><div class=\"text\">")
+        parts.append("<div class=\"text\">")
         parts.append(f"<div class=\"kind\">{esc(KIND_TITLES.get(e.kind, e.kind))} · severity {esc(e.severity)}</div>")
         parts.append(f"<h2>{esc(e.what)}</h2>")
         parts.append(f"<p class=\"best\">Best-supported value: {esc(e.best or UNDECIDED)}</p>")
         parts.append(f"<p>{esc(e.summary)}</p></div>")
-        parts.append(_chart(e))
-        parts.append("</div>")
         parts.append("<table><tr><th>side</th><th>value</th><th>quote</th><th class=\"source\">source</th></tr>")
         for q in e.quotes:
             src = esc(_source(q))
@@ -343,7 +351,9 @@ def render_html(entries: list[Entry], *, generated: str | None = None) -> str:
             parts.append(f"<tr id=\"q-{esc(q.claim_id, quote=True)}\"><td class=\"side-{esc(q.side)}\">{esc(q.side)}</td>"
                          f"<td class=\"value\">{esc(q.value)}<br><span class=\"muted\">{esc(q.modality)}</span></td>"
                          f"<td class=\"quote\" lang=\"{esc(q.lang or '')}\">{quote}</td><td class=\"source\">{src}</td></tr>")
-        parts.append("</table></section>")
+        parts.append("</table>")
+        parts.append(_chart(e))  # after the quotes on a phone, beside the summary on a wider screen
+        parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
