@@ -682,6 +682,12 @@ def render_cell(
         return render_best(row)
     if column in VALUE_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
         return format_value(value, _row_value(row, "unit"))
+    if isinstance(value, dict) and column in ID_COLUMNS and isinstance(value.get("label"), str):
+        # A foreign key Datasette expanded to its row's label (a sentence, a headline):
+        # the label without Markdown markup, the id only as the link's title.
+        url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(str(value.get("value"))))
+        return markupsafe.Markup('<a href="{}" title="{}">{}</a>').format(
+            url, value.get("value"), display.plain(value["label"])[0] or value.get("value"))
     if not isinstance(value, str):
         return None
     if column == "period":
