@@ -467,7 +467,7 @@ dl.column-descriptions dd { margin: 0 0 0.4em 1em; break-before: avoid; }
 mark { background: #fde047; padding: 0 0.1em; font-weight: 600; }
 .rows-and-columns td.col-sentence, .rows-and-columns td.col-quote { min-width: 24em; }
 .rows-and-columns td.col-outlet { min-width: 8em; }
-.rows-and-columns td.col-claim { white-space: nowrap; }
+.rows-and-columns td.col-claim, .rows-and-columns td.col-published { white-space: nowrap; }
 /* A foreign key shows its row's label; the raw id after it means nothing to a reader. */
 .rows-and-columns td > a + em { display: none; }
 .rows-and-columns td.col-sentence_id { min-width: 20em; }

@@ -12,9 +12,11 @@ hold whatever conflicts detection finds in the devset; the story guarantees ther
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,10 +177,14 @@ def _no_sideways_scroll(browser: WebDriver) -> None:
 
 
 def _shot(browser: WebDriver, name: str) -> None:
+    """Save a screenshot to tests/artifacts/; with CLAIMS_UPDATE_DOCS=1, also to docs/,
+    where the README shows it."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     browser.save_screenshot(str(path))
     assert path.stat().st_size > 10_000
+    if os.environ.get("CLAIMS_UPDATE_DOCS"):
+        shutil.copyfile(path, ROOT / "docs" / path.name)
 
 
 def _number(q: report.Quote) -> str:
@@ -274,3 +280,19 @@ def test_datasette_claims_in_context_first_screen(browser: WebDriver, server: st
     assert mark.text == claim and _seen(first_screen(browser), claim)
     assert ":" not in row.find_element(By.CSS_SELECTOR, "td.col-claim_id a").text
     _shot(browser, "claims_in_context-1400")
+
+
+def test_datasette_metric_over_time_first_screen(browser: WebDriver, server: str,
+                                                 entries: list[report.Entry]) -> None:
+    first = entries[0]
+    query = urllib.parse.urlencode({"subject": first.subject, "metric": first.metric})
+    _open(browser, f"{server}/claims/metric_over_time?{query}", LAPTOP, "footer")
+    seen = first_screen(browser)
+    row = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+    mark = row.find_element(By.CSS_SELECTOR, "td.col-sentence mark").text
+    source = row.find_element(By.CSS_SELECTOR, "td.col-source").text
+    published = row.find_element(By.CSS_SELECTOR, "td.col-published").text
+    assert mark and _seen(seen, mark) and _seen(seen, source) and _seen(seen, published)
+    assert (mark, f"{source}, {published}") in {(_number(q), report._source(q)) for q in first.quotes}
+    _no_sideways_scroll(browser)
+    _shot(browser, "metric_over_time-1400")
