@@ -317,7 +317,7 @@ figure svg{width:100%;height:auto} figcaption{font-size:.75rem;color:#666}
 table{border-collapse:collapse;width:100%;margin-top:.6rem} td,th{border-top:1px solid #eee;padding:.35rem .5rem;vertical-align:top;text-align:left}
 td.quote{overflow-wrap:anywhere} td.value{white-space:nowrap}
 mark{background:#ffe08a;padding:0 .1em;font-weight:600} .side-a{color:#1f6feb} .side-b{color:#d1242f}
-.best{font-weight:600;font-size:1.05rem} .muted{color:#777;font-size:.85rem}
+.best{font-weight:600;font-size:1.05rem} .date{white-space:nowrap} .muted{color:#777;font-size:.85rem}
 td.quote .src{display:none;color:#555;font-size:.85rem;margin-top:.2rem}
 @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem} td,th{padding:.3rem .25rem;font-size:.9rem}
  section{display:block;padding:.6rem .7rem} section>figure{margin-top:.6rem} h1{font-size:1.6rem}
@@ -343,7 +343,7 @@ def render_html(entries: list[Entry], *, generated: str | None = None) -> str:
         parts.append(f"<p>{esc(e.summary)}</p></div>")
         parts.append("<table><tr><th>side</th><th>value</th><th>quote</th><th class=\"source\">source</th></tr>")
         for q in e.quotes:
-            src = esc(_source(q))
+            src = esc(q.source or _source(q)) + (f", <span class=\"date\">{esc(q.published)}</span>" if q.published else "")
             if q.url and q.url.startswith(("http://", "https://")):
                 src = f"<a href=\"{esc(q.url, quote=True)}\" rel=\"noopener noreferrer\">{src}</a>"
             quote = (esc(q.sentence[: q.mark_start]) + "<mark>" + esc(q.sentence[q.mark_start : q.mark_end])
@@ -402,7 +402,7 @@ def _chart(e: Entry, width: int = 420, height: int = 190) -> str:
         y0, y1 = y0 - (abs(y0) * 0.1 or 1), y1 + (abs(y1) * 0.1 or 1)
     ypad = (y1 - y0) * 0.15
     y0, y1 = y0 - ypad, y1 + ypad
-    left, right, top, bottom = 78, 12, 12, 44
+    left, right, top, bottom = 70, 12, 24, 44
 
     def px(x: float) -> float:
         return left + (x - x0) / (x1 - x0) * (width - left - right)
@@ -417,8 +417,7 @@ def _chart(e: Entry, width: int = 420, height: int = 190) -> str:
            f"aria-label=\"{esc(y_title, quote=True)} by publication date\" font-family=\"system-ui,sans-serif\">",
            f"<line x1=\"{left}\" y1=\"{height - bottom}\" x2=\"{width - right}\" y2=\"{height - bottom}\" stroke=\"#999\"/>",
            f"<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{height - bottom}\" stroke=\"#999\"/>",
-           f"<text x=\"14\" y=\"{(top + height - bottom) / 2:.0f}\" font-size=\"11\" fill=\"#444\" text-anchor=\"middle\" "
-           f"transform=\"rotate(-90 14 {(top + height - bottom) / 2:.0f})\">{esc(y_title)}</text>",
+           f"<text x=\"{left - 5}\" y=\"11\" font-size=\"11\" fill=\"#444\">{esc(y_title)}</text>",
            f"<text x=\"{(left + width - right) / 2:.0f}\" y=\"{height - 4}\" font-size=\"11\" fill=\"#444\" "
            f"text-anchor=\"middle\">publication date</text>"]
     # Value ticks: each distinct value once, skipping those that would overlap.
@@ -428,7 +427,7 @@ def _chart(e: Entry, width: int = 420, height: int = 190) -> str:
         if abs(py(v) - last_y) < 12:
             continue
         last_y = py(v)
-        text = labels[v] if dated else _num(v)
+        text = labels[v] if dated else _num(v) + ("%" if e.unit == "percent" else "")
         svg.append(f"<text x=\"{left - 5}\" y=\"{py(v) + 3.5:.1f}\" font-size=\"11\" text-anchor=\"end\" fill=\"#555\">{esc(text)}</text>")
     # Date ticks at each publication date; those too close to the last one drop a line.
     last_x, row = -1e9, 0
