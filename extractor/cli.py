@@ -28,6 +28,17 @@ def fail(message: str | ClaimsError, code: int = 2) -> NoReturn:
 class ClaimsGroup(click.Group):
     """Turns every ClaimsError into one clear line instead of a traceback."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # plain `claims`: the help, as click shows it
+                raise
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+            fail(exc.format_message(), exc.exit_code)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -269,7 +269,7 @@ def test_extract_attribute_says_who_and_what() -> None:
 def test_errors_have_one_format(tmp_path: Path) -> None:
     for args in (["report", "--db", str(tmp_path / "none.db")], ["serve", "--db", str(tmp_path / "none.db")],
                  ["extract", str(tmp_path / "none.txt")], ["extract", "--no-such-flag"],
-                 ["extract", "--published", "soon"]):
+                 ["extract", "--published", "soon"], ["--bogus"], ["bogus"]):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code != 0
         last = result.output.strip().splitlines()[-1]
