@@ -498,7 +498,7 @@ body.table .facet-info { width: auto; margin: 0 0 0.5em; }
 body.table .facet-info-name { margin: 0 0 0.1em; }
 body.table .facet-info ul { padding: 0; margin: 0; }
 body.table .facet-info ul li { display: inline-block; white-space: nowrap; margin-right: 0.7em; font-size: 0.9em; }
-.table-claims td.col-explanation { min-width: 26em; } .table-claims td.col-article_id { min-width: 14em; }
+.table-claims td.col-explanation { min-width: 26em; } .table-conflicts td.col-summary { min-width: 24em; } .table-claims td.col-article_id { min-width: 14em; }
 @media (max-width: 700px) {
   .query-conflict_report td.col-sides { min-width: 16em; }
   .query-conflict_report td.col-summary { min-width: 10em; }
@@ -535,38 +535,54 @@ SCRIPT = """
     });
     input.replaceWith(select);
   }
-  var order = %(claims_order)s;
-  var table = document.querySelector("body.table-claims table.rows-and-columns");
+  // Tables whose rows a reader knows by a column rather than their id: the link shows that
+  // column (the id becomes its title), and the reader's columns come first.
+  var tables = %(tables)s;
+  var kindTitles = %(kind_titles)s;
   function column(cell) { var m = cell.className.match(/col-([A-Za-z0-9_]+)/); return m ? m[1] : ""; }
-  if (table) {
+  Object.keys(tables).forEach(function (name) {
+    var table = document.querySelector("body.table-" + name + " table.rows-and-columns");
+    if (!table) return;
+    var spec = tables[name];
     table.querySelectorAll("tr").forEach(function (tr) {
       var cells = Array.prototype.slice.call(tr.children);
       var byName = {};
       cells.forEach(function (c) { byName[column(c)] = c; });
-      var text = byName.text, id = byName.id;
-      if (text && id) {
+      var label = byName[spec.label], id = byName.id;
+      if (label && id) {
         var link = id.querySelector("a");
-        if (link && id.tagName === "TD") { link.title = link.textContent; link.textContent = text.textContent || link.textContent; }
-        if (link && id.tagName === "TH") { link.textContent = "claim"; }
-        text.style.display = "none";
+        if (link && id.tagName === "TD") {
+          var text = label.textContent.trim();
+          link.title = link.textContent;
+          link.textContent = kindTitles[text] || text || link.textContent;
+        }
+        if (link && id.tagName === "TH") { link.textContent = spec.header; }
+        label.style.display = "none";
       }
-      order.forEach(function (name) { if (byName[name]) tr.appendChild(byName[name]); });
-      cells.forEach(function (c) { if (order.indexOf(column(c)) < 0) tr.appendChild(c); });
+      spec.order.forEach(function (c) { if (byName[c]) tr.appendChild(byName[c]); });
+      cells.forEach(function (c) { if (spec.order.indexOf(column(c)) < 0) tr.appendChild(c); });
     });
-  }
+  });
 })();
 """
-# The claims table's columns, the reader's questions first: which number, about whom,
-# measuring what, how much, when, and the sentence it stands in.
-CLAIMS_COLUMN_ORDER = ["id", "text", "subject", "metric", "value", "value_max", "unit", "date", "period",
-                       "kind", "qualifier", "modality", "sentence_id", "article_id", "object", "hedged"]
+# Tables a reader knows by a column rather than an id, and their columns in the order of
+# the reader's questions: for a claim, which number, about whom, measuring what, how much,
+# when, and the sentence it stands in; for a conflict, what kind, about what, which value.
+READER_TABLES = {
+    "claims": {"label": "text", "header": "claim",
+               "order": ["id", "text", "subject", "metric", "value", "value_max", "unit", "date", "period",
+                         "kind", "qualifier", "modality", "sentence_id", "article_id", "object", "hedged"]},
+    "conflicts": {"label": "kind", "header": "conflict",
+                  "order": ["id", "kind", "subject", "metric", "period", "best_value", "summary", "severity",
+                            "confidence", "sources"]},
+}
 
 
 @hookimpl
 def extra_body_script() -> str:
     kinds = [["", "all kinds"]] + [[k, f"{v} ({k})"] for k, v in KIND_TITLES.items()]
     return SCRIPT % {"kinds": json.dumps(kinds, ensure_ascii=False),
-                     "claims_order": json.dumps(CLAIMS_COLUMN_ORDER)}
+                     "tables": json.dumps(READER_TABLES), "kind_titles": json.dumps(KIND_TITLES)}
 
 
 async def _css() -> Any:
@@ -678,7 +694,7 @@ def render_best(row: Any) -> str:
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Any:
-    if column == "best_value" and table is None and _has(row, "best_date"):
+    if column == "best_value" and table in (None, "conflicts") and _has(row, "best_date"):
         return render_best(row)
     if column in VALUE_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
         return format_value(value, _row_value(row, "unit"))
