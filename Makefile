@@ -1,7 +1,8 @@
 # One way to run everything. `make demo` and `make test` work on a fresh machine with
-# only Python 3.11: they create .venv and install the project into it.
+# only Python 3.11: they create .venv and install the project into it. Another Python gets
+# its own environment: `make test PYTHON=/usr/bin/python3 VENV=.venv-deb`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= claims.db
@@ -41,4 +42,4 @@ serve: $(STAMP)
 	$(BIN)/claims serve --db $(DB)
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-deb $(DB) $(DB)-wal $(DB)-shm .mypy_cache .ruff_cache .pytest_cache

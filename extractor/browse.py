@@ -408,6 +408,12 @@ def make_datasette(
     return ds
 
 
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK | os.X_OK)
+
+
 @click.command()
 @click.option(
     "--db",
@@ -418,7 +424,7 @@ def make_datasette(
     help="Claims database to serve.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to bind.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to bind.")
 @click.option(
     "--immutable",
     is_flag=True,
@@ -450,6 +456,14 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
         raise DatabaseError(f"{db_path}: no such database; run 'claims ingest' first")
     if not Path(metadata_path).is_file():
         raise UsageError(f"{metadata_path}: no such metadata file")
+    from extractor import store
+
+    store.open_readonly(path).conn.close()  # refuses another application's database, untouched
+    if not immutable and not _writable(path):
+        # WAL needs its -shm file beside the database: a read-only file or folder is served
+        # as it stands.
+        click.echo(f"note: {path} or its folder is read-only; serving it read-only (--immutable)", err=True)
+        immutable = True
     if not immutable:
         # The views are part of what metadata.yml describes; an older database may lack
         # them, and the counts its pages show.

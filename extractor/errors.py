@@ -63,7 +63,13 @@ class DatabaseError(ClaimsError):
     code = "E400"
 
 
+class OutputError(ClaimsError):
+    """A report or export could not be written (a missing folder, a full disk)."""
+
+    code = "E500"
+
+
 class UsageError(ClaimsError):
     """A command was given a flag or argument it cannot use."""
 
-    code = "E500"
+    code = "E600"

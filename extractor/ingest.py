@@ -47,6 +47,11 @@ _KNOWN_KEY = re.compile(
 )
 
 
+# A calendar date, then nothing, or a time of day: 2025-10-28, 2025/10/28, 2025年10月28日,
+# 2025-07-09T15:40:04+08:00. Not 99999-01-01, not 2025-10-28abc.
+_DATE = re.compile(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s*\Z|[T ]\d)")
+
+
 @dataclass
 class Article:
     path: str
@@ -75,7 +80,7 @@ def to_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        m = re.match(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", value)
+        m = _DATE.match(value)
         if m:
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -126,13 +131,27 @@ def split_front_matter(raw: str, markdown: bool = True) -> tuple[dict[str, Any],
     return meta, m.end(), warnings
 
 
+def _without_timestamps(loader: Any) -> Any:
+    """The loader with dates left as text: YAML's own reading of 2025-02-30 is an error
+    that would drop every other key; to_date judges the text instead."""
+    sub: Any = type(f"Dateless{loader.__name__}", (loader,), {})
+    sub.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, resolvers in loader.yaml_implicit_resolvers.items()
+    }
+    return sub
+
+
+_SAFE_LOADER = _without_timestamps(yaml.SafeLoader)
+_FAST_LOADER = _without_timestamps(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else None
+
+
 def _loader(block: str) -> Any:
     """libyaml's loader (ten times faster) for ordinary front matter; the pure-Python
     one, which fails cleanly on any depth of nesting, for large or nested blocks."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is None or len(block) > 65_536 or "[" in block or "{" in block:
-        return yaml.SafeLoader
-    return fast
+    if _FAST_LOADER is None or len(block) > 65_536 or "[" in block or "{" in block:
+        return _SAFE_LOADER
+    return _FAST_LOADER
 
 
 def normalize_meta(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -159,18 +178,67 @@ def normalize_meta(data: dict[Any, Any]) -> tuple[dict[str, Any], list[str]]:
     return out, warnings
 
 
-@cache
-def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
+# A sources.yaml larger than this is no list of articles' metadata: its parse alone would
+# take longer than articles are given.
+MAX_MANIFEST_BYTES = 4_000_000
+
+
+@dataclass(frozen=True)
+class Manifest:
+    entries: dict[str, dict[str, Any]]
+    warning: str | None = None  # why it was ignored, said once per manifest
+
+
+def load_manifest(folder: Path) -> Manifest:
+    """The `sources.yaml` of a folder: file name -> metadata. Parsed once while the file
+    stays the same; a manifest that cannot be used is ignored with one warning saying why."""
     path = folder / "sources.yaml"
-    if not path.is_file():
-        return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError, RecursionError, ValueError, TypeError):
-        return {}
+        info = path.stat()
+    except OSError:
+        return Manifest({})
+    if not stat.S_ISREG(info.st_mode):
+        return Manifest({})
+    return _parse_manifest(path, info.st_mtime_ns, info.st_size)
+
+
+@cache
+def _parse_manifest(path: Path, _mtime_ns: int, size: int) -> Manifest:
+    shown = printable(path)
+    try:
+        if size > MAX_MANIFEST_BYTES:
+            return Manifest({}, f"{shown}: {size / 1e6:.0f} MB, larger than {MAX_MANIFEST_BYTES // 1_000_000} MB; "
+                                "its metadata was ignored")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return Manifest({}, f"{shown}: not UTF-8 text; its metadata was ignored")
+    except OSError as exc:
+        return Manifest({}, f"{shown}: cannot read ({exc.strerror}); its metadata was ignored")
+    try:
+        data = yaml.load(text, Loader=_loader(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = " ".join(str(getattr(exc, "problem", None) or "").split())
+        return Manifest({}, f"{shown}: not valid YAML{where}" + (f" ({problem})" if problem else "")
+                        + "; its metadata was ignored")
+    except (RecursionError, ValueError, TypeError):
+        return Manifest({}, f"{shown}: not valid YAML (nested too deep); its metadata was ignored")
+    if data is None:
+        return Manifest({})
     if not isinstance(data, dict):
-        return {}
-    return {str(k): normalize_meta(v)[0] for k, v in data.items() if isinstance(v, dict)}
+        return Manifest({}, f"{shown}: not a mapping of file names to metadata; its metadata was ignored")
+    return Manifest({str(k): normalize_meta(v)[0] for k, v in data.items() if isinstance(v, dict)})
+
+
+def preload_manifests(files: Iterable[str]) -> list[str]:
+    """Parse the manifests of these files' folders now, outside any article's time limit
+    (and, with --jobs, before the workers fork); the warnings, one per manifest."""
+    warnings = []
+    for folder in sorted({Path(f).parent.resolve() for f in files if f != "-" and not readers.is_url(f)}):
+        if (w := load_manifest(folder).warning) is not None:
+            warnings.append(w)
+    return warnings
 
 
 def read_article(path: Path | str, overrides: dict[str, Any] | None = None, label: str | None = None) -> Article:
@@ -188,8 +256,8 @@ def read_article(path: Path | str, overrides: dict[str, Any] | None = None, labe
         html = readers.looks_html(data)
     else:
         p = Path(path)
-        data = _read_file(p, name)
-        manifest = _manifest(p.parent.resolve()).get(p.name, {})
+        data = read_file_bytes(p, name)
+        manifest = load_manifest(p.parent.resolve()).entries.get(p.name, {})
         html = p.suffix.lower() in HTML_SUFFIXES
     if len(data) > readers.MAX_BYTES:
         raise InputError(f"{name}: larger than {readers.MAX_BYTES // 1_000_000} MB; not an article")
@@ -205,7 +273,7 @@ def read_article(path: Path | str, overrides: dict[str, Any] | None = None, labe
                     decoded.warnings + warnings)
 
 
-def _read_file(p: Path, name: str) -> bytes:
+def read_file_bytes(p: Path, name: str) -> bytes:
     try:
         info = p.stat()
     except OSError as exc:
@@ -237,7 +305,12 @@ def _article(
     meta = {**meta, **{k: v for k, v in (overrides or {}).items() if v is not None}}
     if "published" in meta:
         d = to_date(meta["published"])
-        meta["published"] = d.isoformat() if d else str(meta["published"])
+        if d is None:  # stored and compared as text, a non-date would decide which figure is later
+            warnings = [*warnings, f"published {str(meta['published'])[:60]!r} is not a date like "
+                                   "2025-10-28; left empty"]
+            del meta["published"]
+        else:
+            meta["published"] = d.isoformat()
     return Article(path=name, text=text, body_start=body_start, meta=meta, warnings=warnings)
 
 

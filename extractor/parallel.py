@@ -27,7 +27,7 @@ import sqlite_utils
 
 from extractor import duplicates, pipeline, store
 from extractor.errors import ClaimsError, DatabaseError
-from extractor.ingest import find_files, read_article
+from extractor.ingest import find_files, preload_manifests, printable, read_article
 
 BATCH_SIZE = 16
 
@@ -41,6 +41,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     article_id: str | None = None
     rows: pipeline.Rows | None = None  # None when the database already had the article
+    meta: dict[str, Any] = field(default_factory=dict)  # its metadata, to update a stored one
     bands: list[int] = field(default_factory=list)
     shape: duplicates.Shape | None = None  # the writer compares it with earlier articles
 
@@ -54,6 +55,7 @@ def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
             article = read_article(path, overrides)
             outcome.warnings = [f"{article.path}: {w}" for w in article.warnings]
             outcome.article_id = article.id
+            outcome.meta = article.meta
             if db_path is None or not _already_stored(db_path, article.id):
                 outcome.rows = pipeline.process(article, index_all=index_all)
                 outcome.bands = duplicates.signature(article.text)
@@ -132,6 +134,7 @@ def ingest_parallel(
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
                                time_limit=time_limit, index_all=index_all)
     files = list(find_files(paths, skip))
+    summary.warnings += preload_manifests(files)  # parsed once, before the workers fork
     given = overrides if len(files) == 1 else None
     db_path = _db_path(db)
     stored: set[str] = set()
@@ -168,11 +171,12 @@ def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
     assert o.article_id is not None
     if o.rows is None or o.article_id in stored or store.article_exists(db, o.article_id):
         summary.seen += 1
+        store.update_metadata(db, o.article_id, printable(o.path), o.meta)
         return
     rows = o.rows
     try:
         rows.article["duplicate_of"] = duplicates.original_of(db, o.article_id, rows.article["text"], o.bands, o.shape)
-        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands)
+        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands, notes=rows.notes)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"writing {o.path}: {exc}") from None
     except Exception as exc:

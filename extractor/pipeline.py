@@ -17,7 +17,7 @@ import sqlite_utils
 
 from extractor import duplicates, segment, store
 from extractor.errors import ClaimsError, DatabaseError, TimeLimitError
-from extractor.ingest import Article, find_files, printable, read_article
+from extractor.ingest import Article, find_files, preload_manifests, printable, read_article
 from extractor.quantities import Quantity, extract
 
 
@@ -26,6 +26,7 @@ class Rows:
     article: dict[str, Any]
     sentences: list[dict[str, Any]]
     claims: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # what reading it warned about, kept with it
 
 
 class Stopwatch:
@@ -118,7 +119,7 @@ def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch |
         "duplicate_of": None,
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
-    return Rows(article_row, sentence_rows, claim_rows)
+    return Rows(article_row, sentence_rows, claim_rows, list(article.warnings))
 
 
 def claim_row(article_id: str, q: Quantity, sent: segment.Sentence | None) -> dict[str, Any]:
@@ -205,6 +206,7 @@ def ingest(
             on_skip(msg)
 
     files = list(find_files(paths, skip))
+    summary.warnings += preload_manifests(files)
     state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all,
                  stopwatch or _NO_STOPWATCH)
     try:
@@ -258,6 +260,8 @@ class _Run:
             clock.lap("read")
             if seen:
                 summary.seen += 1
+                if store.update_metadata(db, article.id, article.path, article.meta):  # its manifest changed since
+                    self.pending += 1
                 return
             if not self.warm:
                 # Load the segmenters and rules outside any time limit: an alarm must
@@ -271,7 +275,8 @@ class _Run:
                 clock.lap("reposts")
             if not db.conn.in_transaction:
                 db.conn.execute("BEGIN")
-            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands)  # a savepoint
+            store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands,  # a savepoint
+                                notes=rows.notes)
             self.pending += 1
             if self.pending >= COMMIT_EVERY:
                 self.commit()

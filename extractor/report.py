@@ -7,6 +7,7 @@ each conflict carries a small SVG chart of each source's value over time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import io
@@ -21,9 +22,10 @@ from typing import Any
 import click
 import sqlite_utils
 
+from extractor import sanitize
 from extractor.conflicts import human_number
 from extractor.display import cells, period_words, plain, source_name, window, wrap
-from extractor.errors import DatabaseError
+from extractor.errors import DatabaseError, OutputError
 
 KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "rounding", "extraction_doubt"]
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -218,15 +220,13 @@ def render_markdown(entries: list[Entry]) -> str:
         lines += ["| side | value | quote | source |", "|---|---|---|---|"]
         for q in e.quotes:
             quote = _md_escape(q.sentence[: q.mark_start]) + "**" + _md_escape(q.sentence[q.mark_start : q.mark_end]) + "**" + _md_escape(q.sentence[q.mark_end :])
-            src = _md_escape(_source(q))
-            if q.url:
-                src = f"[{src}]({q.url})"
-            lines.append(f"| {q.side} | {_md_escape(q.value)} ({q.modality}) | {quote} | {src} |")
+            src = sanitize.md_link(_md_escape(_source(q)), q.url)
+            lines.append(f"| {_md_escape(q.side)} | {_md_escape(q.value)} ({_md_escape(q.modality)}) | {quote} | {src} |")
     return "\n".join(lines) + "\n"
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
+def _md_escape(text: str | None) -> str:
+    return sanitize.md_escape(str(text or ""))
 
 
 def counts_line(entries: list[Entry]) -> str:
@@ -494,14 +494,37 @@ def report_command(db_path: str, fmt: str, out: str | None) -> None:
         raise DatabaseError(f"{db_path}: no such database; run 'claims ingest' first")
     from extractor import store
 
-    db = store.open_db(db_path)
+    db = store.open_readonly(db_path)  # reading needs no write access to the database or its folder
     # Colour and the terminal's width on a terminal; plain text, numbers in [brackets], when
     # piped or written to a file.
     color = out is None and sys.stdout.isatty()
     width = shutil.get_terminal_size((110, 24)).columns if color else None
     text = render(db, fmt, color=color, width=width)
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        _write_whole(Path(out), text)
         click.echo(f"wrote {out}")
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a full disk or a missing folder is one
+    line, and leaves no truncated report behind (nor changes an older one)."""
+    import os
+    import tempfile
+
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent if str(path.parent) else ".")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -80,6 +80,9 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "explanation": str,
 }
 
+# What reading an article warned about (a date that is none, metadata ignored), kept with it.
+NOTES = "article_notes"
+
 CONFLICT_COLUMNS: dict[str, Any] = {
     "id": str,
     "kind": str,
@@ -139,6 +142,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     try:
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA busy_timeout=30000")
+        _check_ours(db, path)  # before the first write: another application's file stays untouched
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
@@ -148,6 +152,56 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         duplicates.init(db)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path}: cannot use as a claims database ({exc})") from None
+    return db
+
+
+# PRAGMA application_id of a claims database ("clms"): `file` names it, and open_db writes
+# to no other database, save an empty one or one made before the mark (its tables say so).
+APPLICATION_ID = 0x636C6D73
+_OURS = {"articles": {"id", "path", "text", "sha256", "body_start"},
+         "claims": {"id", "article_id", "start", "end", "kind", "value", "rule"}}
+
+
+def _check_ours(db: sqlite_utils.Database, path: str | Path, mark: bool = True) -> None:
+    """Raise DatabaseError unless the file is empty or a claims database; mark it as ours."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return
+    tables = [r[0] for r in db.execute(
+        "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%'").fetchall()]
+    if app_id != 0:
+        raise DatabaseError(f"{path}: the database of another application (application id {app_id}); "
+                            "not changed. Give claims its own file with --db")
+    if tables:
+        have = {t: {r[1] for r in db.execute(f"PRAGMA table_info([{t}])").fetchall()} for t in _OURS if t in tables}
+        if len(have) < len(_OURS) or any(not cols <= have[t] for t, cols in _OURS.items()):
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise DatabaseError(f"{path}: not a claims database (it holds {shown}); not changed. "
+                                "Give claims its own file with --db")
+    if mark:
+        with contextlib.suppress(sqlite3.OperationalError):  # read-only: a later write says so
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+
+def open_readonly(path: str | Path) -> sqlite_utils.Database:
+    """Open an existing claims database for reading only: no file beside it is created and
+    nothing is written, so a database in a read-only folder (or someone else's file, which
+    is refused) is left as it is."""
+    if not Path(path).is_file():
+        raise DatabaseError(f"{path}: no such database; run 'claims ingest' first")
+    uri = Path(path).resolve().as_uri()
+    try:
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder we cannot write to: its -shm cannot be made. No
+            # writer can be at work there, so the file is read as it stands.
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+        db = sqlite_utils.Database(conn)
+        _check_ours(db, path, mark=False)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: cannot read as a claims database ({exc})") from None
     return db
 
 
@@ -181,6 +235,9 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["unit"],
         ):
             db.table("claims").create_index(cols)
+    if not db.table(NOTES).exists():
+        db.execute(f"create table [{NOTES}] (article_id text not null references articles(id), note text not null, "
+                   "primary key (article_id, note))")
     if not db.table("conflicts").exists():
         db.table("conflicts").create(CONFLICT_COLUMNS, pk="id")
         db.table("conflicts").create_index(["kind"])
@@ -376,8 +433,82 @@ def _load_lock(db: sqlite_utils.Database) -> Iterator[bool]:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def writer_lock(path: str | Path, on_wait: Any = None) -> Iterator[None]:
+    """Hold the database's writer lock for a whole ingest: a second ingest into the same
+    file waits for the first to finish (calling `on_wait` once), so that two at once give
+    the database two runs one after the other give, and no 'database is locked' midway.
+    An flock on a file beside the database, released by the kernel however the process
+    ends."""
+    if sys.platform == "win32" or str(path) == ":memory:":
+        yield
+        return
+    lock = Path(f"{path}-ingest")
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield  # a folder we cannot write to: the database will say so
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+                on_wait = None
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed that file as it finished: take the new one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        os.close(fd)
+
+
 def article_exists(db: sqlite_utils.Database, article_id: str) -> bool:
     return bool(db.execute("select 1 from articles where id = ?", [article_id]).fetchone())
+
+
+# The metadata a manifest, front matter or flags give, which a later ingest may correct.
+_META_COLUMNS = ("url", "outlet", "title", "published")
+
+
+def update_metadata(db: sqlite_utils.Database, article_id: str, path: str, meta: dict[str, Any]) -> bool:
+    """Give a stored article the metadata its file is read with now, where that says
+    something new (a fixed sources.yaml, say); its conflict groups are then compared again.
+    The same text from another file keeps the first file's metadata. Whether anything changed."""
+    row = db.execute(f"select {', '.join(_META_COLUMNS)} from articles where id = ? and path = ?",
+                     [article_id, path]).fetchone()
+    if row is None:
+        return False
+    changes = {k: str(meta[k]) for k, old in zip(_META_COLUMNS, row, strict=True)
+               if meta.get(k) is not None and str(meta[k]) != old}
+    if not changes:
+        return False
+    conn = db.conn
+    savepoint = conn.in_transaction
+    conn.execute("SAVEPOINT meta" if savepoint else "BEGIN")
+    try:
+        conn.execute(f"update articles set {', '.join(f'[{k}] = ?' for k in changes)} where id = ?",
+                     [*changes.values(), article_id])
+        if _has_table(db, "conflict_groups"):  # dates and outlets decide verdicts: recompute its groups
+            conn.execute("delete from conflict_groups where (subject, metric, unit) in "
+                         "(select subject, metric, unit from claims where article_id = ?)", [article_id])
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO meta" if savepoint else "ROLLBACK")
+            if savepoint:
+                conn.execute("RELEASE meta")
+        raise
+    conn.execute("RELEASE meta" if savepoint else "COMMIT")
+    return True
 
 
 def write_article(
@@ -386,6 +517,7 @@ def write_article(
     sentences: Iterable[dict[str, Any]],
     claims: Iterable[dict[str, Any]],
     bands: Iterable[int] = (),
+    notes: Iterable[str] = (),
 ) -> None:
     """Write one article with its sentences, claims and duplicate-finding bands in a
     single transaction: after a crash the article is there whole or not at all.
@@ -403,6 +535,9 @@ def write_article(
         _upsert(db, "articles", [article])
         _upsert(db, "sentences", sentences if isinstance(sentences, list) else list(sentences))
         _upsert(db, "claims", claims if isinstance(claims, list) else list(claims))
+        if notes:
+            conn.executemany(f"insert or ignore into [{NOTES}] (article_id, note) values (?, ?)",
+                             [(article["id"], n) for n in notes])
         if band_list and _has_table(db, duplicates.TABLE):
             conn.executemany(f"insert or ignore into [{duplicates.TABLE}] (band, article_id) values (?, ?)",
                              [(b, article["id"]) for b in band_list])

@@ -394,3 +394,368 @@ def test_a_rule_above_prose_loses_no_claim(tmp_path: Path) -> None:
     assert "front matter" not in result.output
     values = {r["value"] for r in sqlite_utils.Database(tmp_path / "s.db").query("select value from claims")}
     assert values == {13e9, 30e9, 40e9}
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 3: the Markdown report renders no HTML and links nothing but http(s).
+
+_PAYLOADS = ("<script>alert(1)</script>", "<svg onload=alert(2)>", "[click](javascript:alert(3))",
+             "<img src=x onerror=alert(4)>", "&#x3C;script&#x3E;", "`code` *em* _em_ ~~s~~ | cell")
+
+
+def _payload_db(tmp_path: Path, urls: tuple[str, str]) -> Path:
+    import yaml
+
+    from extractor import pipeline, store
+
+    folder = tmp_path / "story"
+    folder.mkdir()
+    texts = {"a.txt": f"据知情人士{_PAYLOADS[0]}{_PAYLOADS[1]}透露,软银提议持有该合资公司约 40% 的股份。{_PAYLOADS[2]}",
+             "b.txt": f"SoftBank will hold a 35% stake {_PAYLOADS[3]}{_PAYLOADS[4]} in the joint venture {_PAYLOADS[5]}."}
+    manifest = {}
+    for (name, text), url in zip(texts.items(), urls, strict=True):
+        (folder / name).write_text(text, encoding="utf-8")
+        manifest[name] = {"published": "2025-02-10" if name == "a.txt" else "2025-04-02",
+                          "outlet": f"Wire {_PAYLOADS[1]} {_PAYLOADS[2]}", "url": url}
+    (folder / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    db = store.open_db(tmp_path / "p.db")
+    pipeline.ingest([str(folder)], db)
+    pipeline.after_ingest(db)
+    return tmp_path / "p.db"
+
+
+@pytest.mark.parametrize("urls", [
+    ("javascript:alert(5)", "https://example.com/a b)(<x>\"q\""),
+    ("JAVASCRIPT:alert(5)", "data:text/html,<script>alert(6)</script>"),
+    ("http://[oops/path", " javascript:alert(7)"),
+])
+def test_markdown_report_runs_no_script_and_links_only_http(tmp_path: Path, urls: tuple[str, str]) -> None:
+    from markdown_it import MarkdownIt
+
+    db = _payload_db(tmp_path, urls)
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    md = result.output
+    assert "40%" in md and "35%" in md  # the conflict is there
+    page = MarkdownIt("commonmark").enable("table").render(md).lower()
+    assert "<script" not in page and "<svg" not in page and "<img" not in page
+    hrefs = [h.split('"')[0] for h in page.split('href="')[1:]]
+    assert all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
+    assert "javascript:" not in " ".join(hrefs)
+    if urls[1].startswith("https://"):
+        assert hrefs and all(" " not in h and "<" not in h and ")" not in h for h in hrefs)
+    # What the article says is still all there, shown as text.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "[click](javascript:alert(3))" in page
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 4 (and issue 13): a published date that is none is NULL, with a warning
+# and the reason kept; the flag is an error.
+
+
+@pytest.mark.parametrize("bad", ["2026-13-45", "yesterday", "2025-02-30", "99999-01-01", "2025-01-02abc"])
+def test_a_published_flag_that_is_no_date_is_one_line_error(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "x.db"),
+                                      "--published", bad])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"error: [E600] --published {bad!r} is not a date like 2025-10-28"]  # one format: code first
+    assert not (tmp_path / "x.db").exists() or not sqlite_utils.Database(tmp_path / "x.db")["articles"].exists() \
+        or sqlite_utils.Database(tmp_path / "x.db")["articles"].count == 0
+
+
+def test_a_bad_front_matter_date_is_null_and_changes_no_verdict(tmp_path: Path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.md").write_text("---\npublished: 2025-06-01\noutlet: Alpha\n---\nBorealis Bank holds a 27% stake in "
+                            "Quill Robotics, the companies said.\n", encoding="utf-8")
+    for n, bad in enumerate(["not-a-date", "99999-01-01", "2025-02-30"]):
+        (d / f"b{n}.md").write_text(f"---\npublished: {bad}\noutlet: Beta{n}\n---\nBorealis Bank holds a "
+                                    f"{90 + n}% stake in Quill Robotics, the filing shows.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 0, result.output
+    warned = [ln for ln in result.stderr.splitlines() if "is not a date" in ln]
+    assert len(warned) == 3 and all(ln.startswith("warning: ") for ln in warned)
+    db = sqlite_utils.Database(tmp_path / "x.db")
+    dates = {r["outlet"]: r["published"] for r in db.query("select outlet, published from articles")}
+    assert dates == {"Alpha": "2025-06-01", "Beta0": None, "Beta1": None, "Beta2": None}
+    notes = [r["note"] for r in db.query("select note from article_notes")]
+    assert sorted(n for n in notes if "is not a date" in n) == sorted(
+        f"published {bad!r} is not a date like 2025-10-28; left empty" for bad in ["not-a-date", "99999-01-01", "2025-02-30"])
+    # No undated figure supersedes a dated one.
+    assert not list(db.query("select * from conflicts where kind = 'superseded'"))
+    # The other keys of a front matter with a bad date are kept.
+    assert "Beta2" in dates
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 5: another application's database is never changed.
+
+
+@pytest.mark.parametrize("make", [
+    "create table claims (id integer primary key, amount real, note text); insert into claims values (1, 2.5, 'x')",
+    "create table notes (id integer primary key, body text); insert into notes values (1, 'x')",
+    "PRAGMA application_id=1234; create table articles (id text primary key, path text, text text, "
+    "sha256 text, body_start int); insert into articles values ('a', 'p', 't', 's', 0)",
+])
+@pytest.mark.parametrize("command", [["ingest", "{file}"], ["report"], ["eval", "{gold}"]])
+def test_another_applications_database_is_not_touched(tmp_path: Path, make: str, command: list[str]) -> None:
+    import hashlib
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.executescript(make)
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text("", encoding="utf-8")
+    args = [a.format(file=tmp_path / "a.txt", gold=tmp_path / "gold.jsonl") for a in command]
+    result = CliRunner().invoke(cli, [*args, "--db", str(other)])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and f"{other}: " in line and "not changed" in line
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("other")) == ["other.db"]
+
+
+def test_a_claims_database_made_before_the_mark_is_still_ours(tmp_path: Path) -> None:
+    import sqlite3
+
+    from extractor import store
+
+    db = store.open_db(tmp_path / "c.db")
+    db.execute("PRAGMA application_id=0")
+    db.conn.close()
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "c.db")])
+    assert result.exit_code == 0, result.output
+    assert sqlite3.connect(tmp_path / "c.db").execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, items 13 and 8: reading needs no write access; a report is written whole.
+
+
+def _run_with_read_only(folder: Path, args: list[str]) -> Any:
+    """Run `claims ARGS` while `folder` is read-only: by its mode for a user, by a read-only
+    bind mount for root (whom modes do not stop)."""
+    import shutil
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from extractor.cli import main; main()", *args]
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.iterdir()]}
+        for p in modes:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=120)
+        finally:
+            for p, mode in modes.items():
+                p.chmod(mode)
+    if shutil.which("unshare") is None:
+        pytest.skip("root without unshare: cannot make a folder read-only")
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"no read-only bind mount here: {probe.stderr.decode(errors='replace').strip()}")
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), *command],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_report_reads_a_database_in_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    for part in ("", "-wal", "-shm"):  # as copied, uncheckpointed
+        if Path(f"{db}{part}").exists():
+            Path(f"{db}{part}").rename(folder / f"p.db{part}")
+    before = sorted(p.name for p in folder.iterdir())
+    result = _run_with_read_only(folder, ["report", "--db", str(folder / "p.db"), "--format", "markdown"])
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "40%" in result.stdout and "35%" in result.stdout
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_report_out_into_a_missing_folder_or_a_full_disk_is_one_line(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--out", str(tmp_path / "no" / "r.md")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and "cannot write the report" in line
+
+    old = tmp_path / "r.html"
+    old.write_text("the previous report", encoding="utf-8")
+
+    def full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--format", "html", "--out", str(old)])
+    assert result.exit_code == 2 and "No space left on device" in result.stderr
+    assert old.read_text(encoding="utf-8") == "the previous report"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".r.html")) == []
+
+
+def test_serve_refuses_a_port_out_of_range_in_one_line(tmp_path: Path) -> None:
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--port", "99999"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "99999 is not in the range 0<=x<=65535" in result.output
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, items 6 and 10: a broken or huge sources.yaml is one warning, parsed once
+# outside the time limit; fixing it updates the stored metadata.
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(("broken", "why"), [
+    ("a.txt:\n\toutlet: Tab Wire\n", "not valid YAML at line 2"),
+    ("- a.txt\n- b.txt\n", "not a mapping of file names"),
+    ("\x89PNG\r\n\x1a\n\xff\xfe", "not UTF-8 text"),
+])
+def test_a_broken_manifest_warns_once_and_fixing_it_updates_the_metadata(tmp_path: Path, jobs: str,
+                                                                        broken: str, why: str) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (d / name).write_text(f"Acme ({name}) raised $5 million in {name[0]} round.\n", encoding="utf-8")
+    (d / "sources.yaml").write_bytes(broken.encode("latin-1"))
+    db = str(tmp_path / "m.db")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", db, "--jobs", jobs])
+    assert result.exit_code == 0, result.output
+    warned = [ln for ln in result.stderr.splitlines() if "sources.yaml" in ln]
+    assert len(warned) == 1 and warned[0].startswith("warning: ") and why in warned[0], result.stderr
+    (d / "sources.yaml").write_text("a.txt:\n  outlet: Tab Wire\n  published: 2025-03-04\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", db, "--jobs", jobs])
+    assert result.exit_code == 0 and "3 already seen" in result.stdout, result.output
+    assert "warning" not in result.stderr
+    rows = {Path(r["path"]).name: (r["outlet"], r["published"])
+            for r in sqlite_utils.Database(db).query("select path, outlet, published from articles")}
+    assert rows == {"a.txt": ("Tab Wire", "2025-03-04"), "b.txt": (None, None), "c.txt": (None, None)}
+
+
+def test_a_huge_manifest_is_refused_once_and_the_articles_are_read(tmp_path: Path) -> None:
+    from extractor import ingest
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    (d / "b.txt").write_text("Acme raised $6 million.\n", encoding="utf-8")
+    entry = "f{n}.txt:\n  outlet: Some Wire\n  title: A title that takes some room\n"
+    with (d / "sources.yaml").open("w", encoding="utf-8") as f:
+        n = 0
+        while f.tell() < ingest.MAX_MANIFEST_BYTES + 1000:
+            f.write(entry.format(n=n))
+            n += 1
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", str(tmp_path / "h.db"), "--time-limit", "5"])
+    assert time.monotonic() - started < 60
+    assert result.exit_code == 0, result.output
+    assert "2 new articles" in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("warning: ") and "larger than 4 MB; its metadata was ignored" in line
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 7: two ingests into one database at once both finish, and leave the
+# database two runs one after the other leave.
+
+
+def _content(db_path: Path) -> dict[str, set[Any]]:
+    d = sqlite_utils.Database(db_path)
+    return {"articles": {r["id"] for r in d.query("select id from articles")},
+            "claims": {(r["id"], r["subject"], r["metric"]) for r in d.query("select id, subject, metric from claims")},
+            "conflicts": {(r["id"], r["kind"]) for r in d.query("select id, kind from conflicts")}}
+
+
+@pytest.mark.timeout(600)
+def test_two_ingests_at_once_both_finish(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    files = sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))
+    halves = [tmp_path / "one", tmp_path / "two"]
+    for n, half in enumerate(halves):
+        half.mkdir()
+        for f in files[n::2]:
+            shutil.copy(f, half / f.name)
+    if (corpus / "sources.yaml").exists():
+        for half in halves:
+            shutil.copy(corpus / "sources.yaml", half / "sources.yaml")
+    command = [sys.executable, "-c", "from extractor.cli import main; main()", "ingest"]
+    both = tmp_path / "both.db"
+    runs = [subprocess.Popen([*command, str(half), "--db", str(both)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for half in halves]
+    outs = [r.communicate(timeout=500) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outs
+    assert all("locked" not in err and "Traceback" not in err for _, err in outs)
+    one_then_two = tmp_path / "seq.db"
+    for half in halves:
+        assert subprocess.run([*command, str(half), "--db", str(one_then_two)], capture_output=True).returncode == 0
+    assert _content(both) == _content(one_then_two)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith("-ingest")) == []
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, items 9 and 11: `claims extract` has the limits of ingest, and --lines is linear.
+
+
+def test_extract_lines_is_linear(tmp_path: Path) -> None:
+    from extractor.quantities import extract
+
+    extract("130 亿美元")
+    times = []
+    for n in (3_000, 12_000):
+        path = tmp_path / f"l{n}.txt"
+        path.write_text(("x" * 60 + "\n") * n, encoding="utf-8")
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, ["extract", "--lines", str(path)])
+        times.append(time.monotonic() - started)
+        assert result.exit_code == 0 and result.stdout.count("\n") == n
+    assert times[1] < 8 * times[0] + 1, times  # quadratic was 16x
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("make", ["fifo", "device", "huge"])
+def test_extract_refuses_what_ingest_refuses(tmp_path: Path, make: str) -> None:
+    from extractor import readers
+
+    path = tmp_path / "x.txt"
+    if make == "fifo":
+        os.mkfifo(path)
+    elif make == "device":
+        path = Path("/dev/zero")
+    else:
+        with path.open("wb") as f:
+            f.truncate(readers.MAX_BYTES + 1)
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and ("not a regular file" in line or "larger than" in line)
+
+
+def test_extract_stops_at_the_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import quantities
+
+    real = quantities.extract
+
+    def slow(text: str, **kw: Any) -> Any:
+        if "slow" in text:
+            while True:
+                pass
+        return real(text, **kw)
+
+    monkeypatch.setattr(quantities, "extract", slow)
+    (tmp_path / "s.txt").write_text("slow 13 billion\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "s.txt"), "--time-limit", "1"])
+    assert result.exit_code == 2
+    assert "took longer than 1 s" in result.stderr

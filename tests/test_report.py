@@ -60,7 +60,7 @@ def test_text_report_lists_sides_quotes_and_best(db_path: Path) -> None:
 def test_markdown_report_bolds_the_number(db_path: Path) -> None:
     out = _report(db_path, "markdown")
     assert "**40%**" in out and "**35%**" in out
-    assert "[Outlet <x2.txt>, 2025-04-02](https://example.com/x2.txt)" in out
+    assert "[Outlet &lt;x2.txt&gt;, 2025-04-02](https://example.com/x2.txt)" in out
 
 
 def test_html_report_is_self_contained_and_escaped(db_path: Path, tmp_path: Path) -> None:
