@@ -274,3 +274,24 @@ def test_errors_have_one_format(tmp_path: Path) -> None:
         assert result.exit_code != 0
         last = result.output.strip().splitlines()[-1]
         assert re.fullmatch(r"error: \[E\d{3}\] .+", last), (args, result.output)
+
+
+def test_an_undecided_conflict_says_so_everywhere() -> None:
+    """A tie (no side better supported) reads "undecided", and its chart draws no best line."""
+    quotes = [
+        report.Quote(claim_id=f"x:{i}", side=side, text=text, value=value, qualifier="exact", modality="asserted",
+                     sentence=f"Acme sold {text} units.", mark_start=10, mark_end=10 + len(text), outlet=outlet,
+                     published=day, url=None, title=None, path=f"/n/{i}.md", lang="en", number=number,
+                     source=outlet)
+        for i, (side, text, value, number, outlet, day) in enumerate([
+            ("a", "3,000", "3,000", 3000.0, "Desk A", "2025-01-02"),
+            ("b", "3,600", "3,600", 3600.0, "Desk B", "2025-01-03"),
+        ])
+    ]
+    entry = report.Entry("k", "contradiction", "high", "Acme", "units_sold", "2024", "They disagree.", None, 0.5,
+                         quotes, unit="count", best_number=None)
+    html = report.render_html([entry])
+    assert "Best-supported value: undecided" in html and "best-supported:" not in html and "; undecided" in html
+    assert "2 Jan 2025" in html and "3 Jan 2025" in html  # a day apart, two labels
+    assert "Best-supported: undecided" in " ".join(report.render_text([entry]).split())
+    assert "**undecided**" in report.render_markdown([entry])
