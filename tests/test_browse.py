@@ -893,3 +893,20 @@ def test_conflict_report_page_names_the_kind_and_hides_ids(get: Callable[[str], 
     assert "Microsoft · investment total" in html
     # The page script turns the kind box into a choice of the kinds.
     assert 'body.query-conflict_report form input[name=kind]' in html and '"translation_mismatch"' in html
+
+
+def test_published_plugin_loads_display_from_beside_itself(tmp_path: Path) -> None:
+    """A published copy has no extractor package: the plugin reads display.py beside it."""
+    import shutil
+    import subprocess
+
+    root = Path(datasette_plugin.__file__).parent
+    for name in ("datasette_plugin.py", "display.py"):
+        shutil.copy(root / name, tmp_path / name)
+    code = (
+        "import runpy, sys; sys.modules['extractor'] = None; "  # as if the package were not installed
+        "m = runpy.run_path('datasette_plugin.py'); "
+        "print(m['highlight']('a **5%** b', [(4, 6)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "a <mark>5%</mark> b"
