@@ -207,8 +207,8 @@ def _source(q: Quote) -> str:
 # Text and Markdown.
 
 
-def render_markdown(entries: list[Entry]) -> str:
-    lines = ["# Conflict report", ""]
+def render_markdown(entries: list[Entry], *, about: str | None = None) -> str:
+    lines = ["# Conflict report", ""] + ([_md_escape(about) + ".", ""] if about else [])
     if not entries:
         lines.append(NO_CONFLICTS)
         return "\n".join(lines) + "\n"
@@ -245,7 +245,8 @@ def _counts(entries: list[Entry]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: KIND_ORDER.index(kv[0]) if kv[0] in KIND_ORDER else 99))
 
 
-def render_text(entries: list[Entry], *, width: int | None = None, color: bool | None = None) -> str:
+def render_text(entries: list[Entry], *, width: int | None = None, color: bool | None = None,
+                about: str | None = None) -> str:
     """A rich table per conflict, rendered once into a string. With colour the number is
     shown in reverse video; without (piped, or written to a file) it is in [brackets].
     Each quote is a window of its sentence centred on the number; the claim's id finds
@@ -258,9 +259,13 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
     console = Console(file=buffer, width=width or 110, force_terminal=bool(color), no_color=not color,
                       color_system="standard" if color else None, highlight=False, emoji=False)
     if not entries:
+        if about:
+            console.print(Text(about, style="dim"))
         console.print(NO_CONFLICTS)
         return buffer.getvalue()
     console.print(Text("Conflict report", style="bold"), "— " + counts_line(entries))
+    if about:
+        console.print(Text(about, style="dim"))
     for e in entries:
         title = Text(f"{KIND_TITLES.get(e.kind, e.kind)}: ", style="bold")
         title.append(e.what)
@@ -326,7 +331,7 @@ td.quote .src{display:none;color:#555;font-size:.85rem;margin-top:.2rem}
 SIDE_COLORS = {"a": "#1f6feb", "b": "#d1242f"}
 
 
-def render_html(entries: list[Entry], *, generated: str | None = None) -> str:
+def render_html(entries: list[Entry], *, generated: str | None = None, about: str | None = None) -> str:
     esc = html.escape
     parts = ["<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
              "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
@@ -334,6 +339,8 @@ def render_html(entries: list[Entry], *, generated: str | None = None) -> str:
              "<h1>Conflict report</h1>"]
     parts.append(f"<p class=\"counts\">{esc(counts_line(entries)) or esc(NO_CONFLICTS)}"
                  + (f" · generated {esc(generated)}" if generated else "") + "</p>")
+    if about:
+        parts.append(f"<p class=\"muted\">{esc(about)}</p>")
     for e in entries:
         parts.append(f"<section class=\"{esc(e.severity)}\" id=\"c-{esc(e.id)}\">")
         parts.append("<div class=\"text\">")
@@ -473,11 +480,14 @@ def render(db: sqlite_utils.Database, fmt: str, *, color: bool | None = None, wi
     entries = load(db)
     if fmt == "json":
         return render_json(entries)
+    from extractor.browse import describe
+
+    about = describe(db)  # what the report covers: its articles, outlets and dates
     if fmt == "markdown":
-        return render_markdown(entries)
+        return render_markdown(entries, about=about)
     if fmt == "html":
-        return render_html(entries, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    return render_text(entries, color=color, width=width)
+        return render_html(entries, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), about=about)
+    return render_text(entries, color=color, width=width, about=about)
 
 
 @click.command()
