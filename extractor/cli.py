@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -14,14 +15,39 @@ from extractor.errors import ClaimsError, DatabaseError, InputError, UsageError
 DB_HELP = "SQLite database file (created if missing)."
 
 
+class Seconds(click.ParamType):
+    """A time limit in seconds: 0 or inf for none, else at least a millisecond."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if math.isnan(seconds) or seconds < 0 or 0 < seconds < 0.001:
+            self.fail(f"{value!r} is not 0 (no limit) or a number of seconds from 0.001", param, ctx)
+        return 0.0 if math.isinf(seconds) else seconds
+
+
 def db_option(fn: Any) -> Any:
     return click.option("--db", "db_path", default="claims.db", show_default=True, help=DB_HELP)(fn)
 
 
+def say(prefix: str, message: str) -> None:
+    """One line on standard error: control characters and newlines from file names or
+    articles are shown as escapes, so none acts on the terminal or forges a line."""
+    from extractor.sanitize import terminal_safe
+
+    click.echo(f"{prefix}{terminal_safe(message, newlines=False)}", err=True)
+
+
 def fail(message: str | ClaimsError, code: int = 2) -> NoReturn:
-    """Print one error line, `error: [E500] ...` (codes in extractor/errors.py), and exit."""
+    """Print one error line, `error: [E600] ...` (codes in extractor/errors.py), and exit."""
     error = message if isinstance(message, ClaimsError) else UsageError(message)
-    click.echo(f"error: {error}", err=True)
+    say("error: ", str(error))
     sys.exit(code)
 
 
@@ -69,7 +95,7 @@ def cli() -> None:
 @click.option("--outlet", help="Outlet that published it (single file only).")
 @click.option("--title", help="Headline (single file only).")
 @click.option("--published", help="Publication date, YYYY-MM-DD (single file only).")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=60.0, show_default=True,
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes that read and process articles, then compare claims for conflicts (the database is the same).")
@@ -105,6 +131,10 @@ def ingest(
 
         if to_date(published) is None:
             fail(f"--published {published!r} is not a date like 2025-10-28")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs > cores:  # more workers than cores only add memory and switching
+        say("warning: ", f"--jobs {jobs} is more than the {cores} cores here; using {cores}")
+        jobs = cores
     # A second ingest into the same database waits for the first: the same database as two
     # runs one after the other, never 'database is locked' midway.
     click.get_current_context().with_resource(store.writer_lock(
@@ -112,7 +142,7 @@ def ingest(
     db = store.open_db(db_path)
 
     def on_skip(msg: str) -> None:
-        click.echo(f"skipped: {msg}", err=True)
+        say("skipped: ", msg)
 
     def run(progress: Any = None) -> pipeline.Summary:
         limit = time_limit or None
@@ -136,7 +166,7 @@ def ingest(
     else:
         summary = run()
     for w in summary.warnings:
-        click.echo(f"warning: {w}", err=True)
+        say("warning: ", w)
     try:
         pipeline.after_ingest(db, jobs=jobs)
     except ClaimsError:
@@ -165,7 +195,7 @@ ATTRIBUTION_FIELDS = ("subject", "object", "metric", "period", "period_basis", "
               help="Also say who and what each number is about (subject, metric, period, modality), "
                    "as ingest would store it.")
 @click.option("--published", help="Date that relative expressions count from, YYYY-MM-DD.")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--time-limit", type=Seconds(), default=60.0, show_default=True,
               help="Seconds the text may take before extraction stops (0: no limit).")
 def extract(file: str, lines: bool, all_numbers: bool, attribute: bool, published: str | None,
             time_limit: float) -> None:
@@ -176,6 +206,7 @@ def extract(file: str, lines: bool, all_numbers: bool, attribute: bool, publishe
     from extractor import readers
     from extractor.ingest import decode, printable, read_file_bytes, to_date
     from extractor.pipeline import deadline
+    from extractor.sanitize import json_dumps
 
     day = to_date(published) if published else None
     if published and day is None:
@@ -212,9 +243,9 @@ def extract(file: str, lines: bool, all_numbers: bool, attribute: bool, publishe
                     found[-1].append({k: fields.get(k) for k in QUANTITY_FIELDS})
     if lines:
         for n, quantities in enumerate(found, 1):
-            click.echo(json.dumps({"line": n, "quantities": quantities}, ensure_ascii=False))
+            click.echo(json_dumps({"line": n, "quantities": quantities}))
     else:
-        click.echo(json.dumps(found[0], ensure_ascii=False, indent=2))
+        click.echo(json_dumps(found[0], indent=2))
 
 
 def _attributed(texts: list[str], published: str | None, time_limit: float | None) -> list[list[dict[str, Any]]]:
@@ -259,9 +290,9 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
 
     with tempfile.TemporaryDirectory(prefix="claims-check-") as tmp:
         db = store.open_db(Path(tmp) / "check.db")
-        summary = pipeline.ingest(paths, db, on_skip=lambda m: click.echo(f"skipped: {m}", err=True))
+        summary = pipeline.ingest(paths, db, on_skip=lambda m: say("skipped: ", m))
         for w in summary.warnings:
-            click.echo(f"warning: {w}", err=True)
+            say("warning: ", w)
         pipeline.after_ingest(db)
         click.echo(summary.line(), err=True)
         color = fmt == "text" and sys.stdout.isatty()

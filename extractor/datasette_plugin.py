@@ -430,6 +430,7 @@ def render_sides(value: str) -> markupsafe.Markup | None:
     for side in sides:
         if not isinstance(side, dict):
             continue
+        # source_name never parses the URL: http://[oops must not make the page a 500.
         name = display.source_name(
             _str(side.get("outlet")), _str(side.get("title")), _str(side.get("path")), _str(side.get("url"))
         )
@@ -742,3 +743,41 @@ def render_cell(
     # Anything else, article text included, is left to Datasette, which escapes (and
     # truncates) every value a plugin does not render.
     return None
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """A bad ?_sort= (a column that is not there, a stray quote) is the reader's mistake:
+    Datasette answers it with its own message but as a 500, which reads as a broken
+    server. It is answered as a 400."""
+
+    def wrap(app: Any) -> Any:
+        async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            query = scope.get("query_string", b"") if scope.get("type") == "http" else b""
+            if b"_sort" not in query:
+                await app(scope, receive, send)
+                return
+
+            held: list[dict[str, Any]] = []  # a 500's start, until its body says why
+            body: list[bytes] = []
+
+            async def send_400(message: dict[str, Any]) -> None:
+                if message.get("type") == "http.response.start" and message.get("status") == 500:
+                    held.append(message)
+                    return
+                if held and message.get("type") == "http.response.body":
+                    body.append(message.get("body", b""))
+                    if message.get("more_body"):
+                        return
+                    whole = b"".join(body)
+                    status = 400 if b"Cannot sort" in whole else 500
+                    await send({**held.pop(), "status": status})
+                    await send({"type": "http.response.body", "body": whole})
+                    return
+                await send(message)
+
+            await app(scope, receive, send_400)
+
+        return wrapped
+
+    return wrap

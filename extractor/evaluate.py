@@ -46,20 +46,10 @@ class Score:
 
 def load_gold(path: Path | str) -> list[dict[str, Any]]:
     rows = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot read ({exc.strerror})") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+    for n, row in enumerate(load_jsonl(path), 1):
         for key in ("seed", "start", "end", "value", "unit"):
             if key not in row:
-                raise GoldError(f"{path}:{n}: missing {key!r}")
+                raise GoldError(f"{path}: record {n}: missing {key!r}")
         rows.append(row)
     return rows
 
@@ -224,11 +214,24 @@ def conflict_line(c: dict[str, Any]) -> str:
 
 
 def load_jsonl(path: Path | str) -> list[dict[str, Any]]:
+    """One JSON object per line; anything else (binary, a null line, nesting no gold file
+    has) is a GoldError naming the line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise GoldError(f"{path}: not UTF-8 text; gold files are JSON lines") from None
     out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                out.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise GoldError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+            except RecursionError:
+                raise GoldError(f"{path}:{n}: not valid JSON (nested too deep)") from None
+            if not isinstance(row, dict):
+                raise GoldError(f"{path}:{n}: not a JSON object ({type(row).__name__})")
+            out.append(row)
     return out

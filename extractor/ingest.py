@@ -314,6 +314,28 @@ def _article(
     return Article(path=name, text=text, body_start=body_start, meta=meta, warnings=warnings)
 
 
+def _below(folder: Path) -> Iterator[Path]:
+    """Everything inside `folder`, as rglob("*") gives it (links to folders are listed,
+    not entered), without recursion: a folder nested a thousand deep is no RecursionError."""
+    import os
+
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as entries:
+                for entry in entries:
+                    path = here / entry.name
+                    yield path
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(path)
+                    except OSError:
+                        continue
+        except OSError:
+            continue  # unreadable: rglob passes over it too
+
+
 def find_files(paths: Iterable[str], on_skip: Callable[[str], None]) -> Iterator[str]:
     """Expand folders (recursively: .txt, .md and .html files) into files; URLs and `-`
     (standard input) pass through. Links that lead outside a folder are skipped."""
@@ -324,7 +346,7 @@ def find_files(paths: Iterable[str], on_skip: Callable[[str], None]) -> Iterator
         p = Path(given)
         if p.is_dir():
             root = p.resolve()
-            for f in sorted(p.rglob("*")):
+            for f in sorted(_below(p)):
                 if f.suffix.lower() not in SUFFIXES:
                     continue
                 if f.is_symlink():

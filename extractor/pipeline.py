@@ -316,9 +316,10 @@ def deadline(seconds: float | None, path: str) -> Iterator[None]:
             raise _Overtime
 
     previous = signal.signal(signal.SIGALRM, alarm)
-    outer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = time.monotonic()
+    outer, started = 0.0, time.monotonic()
     try:
+        # Inside the try: a limit shorter than this call's own time fires before it returns.
+        outer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds)
         yield
     except _Overtime:
         raise TimeLimitError(f"{path}: took longer than {seconds:g} s, the time limit (a pathological "

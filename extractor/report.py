@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import html
 import io
-import json
 import math
 import shutil
 import sys
@@ -255,17 +254,19 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
     from rich.table import Table
     from rich.text import Text
 
+    entries = [_for_terminal(e) for e in entries]  # nothing of an article's acts on the terminal
     buffer = io.StringIO()
+    # Every string goes in as a Text, never as rich markup: "[" in an article is text.
     console = Console(file=buffer, width=width or 110, force_terminal=bool(color), no_color=not color,
-                      color_system="standard" if color else None, highlight=False, emoji=False)
+                      color_system="standard" if color else None, highlight=False, emoji=False, markup=False)
     if not entries:
         if about:
-            console.print(Text(about, style="dim"))
+            console.print(Text(sanitize.terminal_safe(about, newlines=False), style="dim"))
         console.print(NO_CONFLICTS)
         return buffer.getvalue()
-    console.print(Text("Conflict report", style="bold"), "— " + counts_line(entries))
+    console.print(Text("Conflict report", style="bold"), Text("— " + counts_line(entries)))
     if about:
-        console.print(Text(about, style="dim"))
+        console.print(Text(sanitize.terminal_safe(about, newlines=False), style="dim"))
     for e in entries:
         title = Text(f"{KIND_TITLES.get(e.kind, e.kind)}: ", style="bold")
         title.append(e.what)
@@ -296,7 +297,7 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
             if q.url:
                 source.append("\n" + q.url)
             source.append(f"\nclaim {q.claim_id}", style="dim")
-            table.add_row(q.side, f"{q.value}\n{q.modality}", quote, source)
+            table.add_row(Text(q.side), Text(f"{q.value}\n{q.modality}"), quote, source)
         console.print(table)
     console.print(Text("Quotes are cut around the number; the claim id opens the whole sentence in "
                        "`claims serve` (/claims/claims/ID), and `--format html` shows every sentence whole.",
@@ -473,7 +474,7 @@ def _chart(e: Entry, width: int = 420, height: int = 190) -> str:
 
 
 def render_json(entries: list[Entry]) -> str:
-    return json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=2)
+    return sanitize.json_dumps([asdict(e) for e in entries], indent=2)
 
 
 def render(db: sqlite_utils.Database, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:
@@ -510,6 +511,8 @@ def report_command(db_path: str, fmt: str, out: str | None) -> None:
     color = out is None and sys.stdout.isatty()
     width = shutil.get_terminal_size((110, 24)).columns if color else None
     text = render(db, fmt, color=color, width=width)
+    if fmt == "html":  # HTML escaping leaves control characters as they are
+        text = sanitize.terminal_safe(text)
     if out:
         _write_whole(Path(out), text)
         click.echo(f"wrote {out}")
@@ -538,3 +541,25 @@ def _write_whole(path: Path, text: str) -> None:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _for_terminal(e: Entry) -> Entry:
+    """The entry with control characters shown as escapes (no escape sequence, carriage
+    return or bell from an article reaches the terminal). render_text hands rich every
+    string as a Text, so nothing is read as rich markup."""
+    from dataclasses import replace
+
+    def plain(text: str | None) -> str | None:
+        return None if text is None else sanitize.terminal_safe(text, newlines=False)
+
+    quotes = []
+    for q in e.quotes:
+        before, mark, after = (sanitize.terminal_safe(part, newlines=False) for part in
+                               (q.sentence[: q.mark_start], q.sentence[q.mark_start : q.mark_end], q.sentence[q.mark_end :]))
+        quotes.append(replace(q, sentence=before + mark + after, mark_start=len(before), mark_end=len(before) + len(mark),
+                              side=plain(q.side) or "", value=plain(q.value) or "", modality=plain(q.modality) or "",
+                              outlet=plain(q.outlet), published=plain(q.published), url=plain(q.url),
+                              title=plain(q.title), path=plain(q.path) or "", source=plain(q.source) or "",
+                              claim_id=plain(q.claim_id) or ""))
+    return replace(e, subject=plain(e.subject) or "", metric=plain(e.metric) or "", summary=plain(e.summary) or "",
+                   best=plain(e.best), period=plain(e.period), quotes=quotes)

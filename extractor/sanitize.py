@@ -54,3 +54,15 @@ def terminal_safe(text: str, *, newlines: bool = True) -> str:
     when `newlines`, else shown as \\n too (a file name must stay on its line)."""
     pattern = _CONTROL if newlines else _CONTROL_OR_NEWLINE
     return pattern.sub(lambda m: repr(m.group())[1:-1] if m.group() not in "\t" else m.group(), text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def json_dumps(data: object, **kwargs: object) -> str:
+    """json.dumps with non-ASCII text kept readable, and the control characters it leaves
+    raw (DEL, C1, line separators) written as \\u escapes: the same JSON, safe to print."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, **kwargs)  # type: ignore[arg-type]
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -759,3 +759,141 @@ def test_extract_stops_at_the_time_limit(tmp_path: Path, monkeypatch: pytest.Mon
     result = CliRunner().invoke(cli, ["extract", str(tmp_path / "s.txt"), "--time-limit", "1"])
     assert result.exit_code == 2
     assert "took longer than 1 s" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 12: nothing from an article or a file name reaches the terminal raw.
+
+_ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m\r\x08\u009b31m"
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+    import yaml
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / f"a{_ESC}.txt").write_text("据知情人士\x1b[2J透露,软银提议持有该合资公司约 40% 的股份。\n", encoding="utf-8")
+    (d / "b.txt").write_text("SoftBank will hold a 35% stake\x1b[31m in the joint venture.\n", encoding="utf-8")
+    (d / "forged\nskipped: everything.txt").write_bytes(b"\x00\x01binary")
+    (d / "c.md").write_text("---\npublished: \"\\e[31mnot a date\"\n---\nAcme raised $5 million.\n", encoding="utf-8")
+    manifest = {"b.txt": {"outlet": f"Wire{_ESC}", "published": "2025-04-02", "url": f"https://x.test/{_ESC}"},
+                f"a{_ESC}.txt": {"outlet": f"Daily{_ESC}", "published": "2025-02-10"}}
+    (d / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    result = CliRunner().invoke(cli, ["ingest", str(d), "--db", db])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert sum(ln.startswith("skipped: ") for ln in lines) == 1, lines  # the binary file, on one line
+    assert all(ln.startswith(("skipped: ", "warning: ")) for ln in lines), lines
+    outputs = [result.stdout, result.stderr]
+    for fmt in ("text", "markdown", "html", "json"):
+        report = CliRunner().invoke(cli, ["report", "--db", db, "--format", fmt])
+        assert report.exit_code == 0, report.output
+        assert "40" in report.stdout and "35" in report.stdout
+        outputs.append(report.stdout)
+    for out in outputs:
+        assert not any(ch in out for ch in "\x1b\x07\x08\r\u009b"), repr(out[:300])
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 15: --jobs is capped at the machine's cores, with a warning.
+
+
+def test_jobs_beyond_the_cores_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import parallel
+
+    seen: list[int] = []
+    real = parallel.ingest_parallel
+
+    def spy(*args: Any, jobs: int = 2, **kw: Any) -> Any:
+        seen.append(jobs)
+        return real(*args, jobs=jobs, **kw)
+
+    monkeypatch.setattr(parallel, "ingest_parallel", spy)
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "j.db"), "--jobs", "1000"])
+    assert result.exit_code == 0, result.output
+    cores = len(os.sched_getaffinity(0))
+    assert f"warning: --jobs 1000 is more than the {cores} cores here; using {cores}" in result.stderr
+    assert seen == ([cores] if cores > 1 else [])
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 8: one line or a 4xx, never a traceback or a 500.
+
+
+@pytest.mark.parametrize(("value", "ok"), [("1e-9", False), ("nan", False), ("-1", False), ("inf", True), ("0", True)])
+def test_time_limit_values(tmp_path: Path, value: str, ok: bool) -> None:
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "t.db"),
+                                      "--time-limit", value])
+    assert "Traceback" not in result.output and not isinstance(result.exception, OverflowError | ValueError)
+    if ok:
+        assert result.exit_code == 0 and "1 new article" in result.stdout, result.output
+    else:
+        assert result.exit_code == 2 and "Invalid value for '--time-limit'" in result.output
+
+
+def test_a_tiny_time_limit_never_escapes_as_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "t.db"),
+                                      "--time-limit", "0.001"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1)
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    (b"\x89PNG\r\n\x1a\n\x00\xff", "not UTF-8 text"),
+    (b"null\n", "not a JSON object"),
+    (b"[" * 100_000 + b"]" * 100_000 + b"\n", "nested too deep"),
+    (b"[1, 2]\n", "not a JSON object"),
+])
+def test_eval_on_a_bad_gold_file_is_one_line(tmp_path: Path, content: bytes, why: str) -> None:
+    from extractor import store
+
+    store.open_db(tmp_path / "e.db")
+    (tmp_path / "g.jsonl").write_bytes(content)
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "g.jsonl"), "--db", str(tmp_path / "e.db")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and why in line
+
+
+def test_a_folder_nested_1200_deep(tmp_path: Path) -> None:
+    deep = tmp_path / "deep"
+    chain = [deep]
+    for _ in range(1200):  # one by one: mkdir(parents=True) and rmtree recurse
+        chain.append(chain[-1] / "d")
+    for folder in chain:
+        folder.mkdir()
+    (chain[-1] / "a.txt").write_text("Acme raised $5 million.\n", encoding="utf-8")
+    try:
+        result = CliRunner().invoke(cli, ["ingest", str(deep), "--db", str(tmp_path / "n.db")])
+        assert result.exit_code == 0, result.output[-500:]
+        assert "1 new article" in result.stdout
+    finally:
+        (chain[-1] / "a.txt").unlink()
+        for folder in reversed(chain):
+            folder.rmdir()
+
+
+def test_datasette_takes_a_broken_url_and_a_bad_sort(tmp_path: Path) -> None:
+    import asyncio
+
+    from extractor.browse import make_datasette
+
+    db = _payload_db(tmp_path, ("http://[oops/path", "https://example.com/b"))
+    ds = make_datasette(db)
+
+    async def statuses() -> dict[str, int]:
+        await ds.invoke_startup()
+        got = {}
+        for url in ("/claims/conflict_report", "/claims/claims?_sort=value%22", "/claims/claims?_sort_desc=x%22",
+                    "/claims/claims.json?_sort=nope", "/claims/claims?_sort=value"):
+            got[url] = (await ds.client.get(url)).status_code
+        return got
+
+    got = asyncio.run(statuses())
+    assert got == {"/claims/conflict_report": 200, "/claims/claims?_sort=value%22": 400,
+                   "/claims/claims?_sort_desc=x%22": 400, "/claims/claims.json?_sort=nope": 400,
+                   "/claims/claims?_sort=value": 200}
