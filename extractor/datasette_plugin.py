@@ -645,6 +645,7 @@ KIND_TITLES = {
     "proposal_vs_final": "Proposal vs final",
     "rounding": "Rounding",
     "extraction_doubt": "Possible extraction slip",
+    "internal": "One article, two figures",
 }
 
 

@@ -43,6 +43,7 @@ KIND_SINGULAR = {
     "proposal_vs_final": "proposal against a final figure",
     "rounding": "rounding difference",
     "extraction_doubt": "possible extraction slip",
+    "internal": "article giving two figures for one thing",
 }
 KIND_TITLES = {
     "translation_mismatch": "Translation mismatch",
