@@ -180,10 +180,9 @@ def ingest(
         sys.exit(1)
 
 
-# The fields `claims extract` prints for each number, with --lines or without; with
-# --attribute, also what `claims ingest` stores about who and what it is about.
-QUANTITY_FIELDS = ("text", "start", "end", "kind", "value", "value_max", "date", "unit", "qualifier", "vague",
-                   "rule", "explanation")
+# `claims extract` prints each number's Quantity.public() fields, its rule and explanation,
+# with --lines or without; with --attribute, also what `claims ingest` stores about who
+# and what it is about.
 ATTRIBUTION_FIELDS = ("subject", "object", "metric", "period", "period_basis", "hedged", "modality", "confidence")
 
 
@@ -239,8 +238,7 @@ def extract(file: str, lines: bool, all_numbers: bool, attribute: bool, publishe
             for t in texts:
                 found.append([])
                 for q in find(t, published=day, all_numbers=all_numbers):
-                    fields = q.public() | {"rule": q.rule, "explanation": q.explanation}
-                    found[-1].append({k: fields.get(k) for k in QUANTITY_FIELDS})
+                    found[-1].append(q.public() | {"rule": q.rule, "explanation": q.explanation})
     if lines:
         for n, quantities in enumerate(found, 1):
             click.echo(json_dumps({"line": n, "quantities": quantities}))
@@ -253,7 +251,11 @@ def _attributed(texts: list[str], published: str | None, time_limit: float | Non
     import tempfile
 
     from extractor import pipeline, store
+    from extractor.quantities import extract as find
 
+    # The fields the plain `extract` prints, in its order, then the attribution.
+    sample = find("5%")[0]
+    fields = [*sample.public(), "rule", "explanation"]
     out: list[list[dict[str, Any]]] = []
     with tempfile.TemporaryDirectory(prefix="claims-extract-") as tmp:
         db = store.open_db(Path(tmp) / "extract.db")
@@ -269,7 +271,7 @@ def _attributed(texts: list[str], published: str | None, time_limit: float | Non
             row = db.execute("select id from articles where text = ?", [text]).fetchone()
             claims = [] if row is None else list(db.query(
                 "select * from claims where article_id = ? order by start, [end]", [row[0]]))
-            out.append([{k: c[k] for k in (*QUANTITY_FIELDS, *ATTRIBUTION_FIELDS)} for c in claims])
+            out.append([{k: c.get(k) for k in (*fields, *ATTRIBUTION_FIELDS)} for c in claims])
         db.close()
     return out
 
