@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import importlib
 import io
 import math
 import shutil
@@ -26,7 +27,8 @@ from extractor.conflicts import human_number
 from extractor.display import cells, period_words, plain, source_name, window, wrap
 from extractor.errors import DatabaseError, OutputError
 
-KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "rounding", "extraction_doubt"]
+KIND_ORDER = ["translation_mismatch", "contradiction", "superseded", "proposal_vs_final", "internal", "rounding",
+              "extraction_doubt"]
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 KIND_PLURALS = {
     "translation_mismatch": "translation mismatches",
@@ -35,6 +37,7 @@ KIND_PLURALS = {
     "proposal_vs_final": "proposals against final figures",
     "rounding": "rounding differences",
     "extraction_doubt": "possible extraction slips",
+    "internal": "articles giving two figures for one thing",
 }
 KIND_SINGULAR = {
     "translation_mismatch": "translation mismatch",
@@ -52,6 +55,7 @@ KIND_TITLES = {
     "proposal_vs_final": "Proposal vs final figure",
     "rounding": "Rounding",
     "extraction_doubt": "Possible extraction slip",
+    "internal": "One article, two figures",
 }
 
 
@@ -63,7 +67,7 @@ REPORT_ORDER = (
     "confidence desc, id"
 )
 UNDECIDED = "undecided"
-NO_CONFLICTS = "No conflicts: every figure agrees with the others about the same thing."
+NO_CONFLICTS = "No conflicts found among the figures that could be compared."
 
 
 @dataclass
@@ -485,11 +489,22 @@ def render(db: sqlite_utils.Database, fmt: str, *, color: bool | None = None, wi
     from extractor.browse import describe
 
     about = describe(db)  # what the report covers: its articles, outlets and dates
+    # After the conflicts: the differences the texts reconcile, and what was not compared
+    # (extractor/reconciled.py, where conflict detection records them).
+    try:
+        reconciled: Any = importlib.import_module("extractor.reconciled")
+    except ImportError:
+        reconciled = None
+    items, note = (reconciled.load(db), reconciled.silence(db)) if reconciled else ([], "")
     if fmt == "markdown":
-        return render_markdown(entries, about=about)
+        return render_markdown(entries, about=about) + (reconciled.render_markdown(items, note) if reconciled else "")
     if fmt == "html":
-        return render_html(entries, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), about=about)
-    return render_text(entries, color=color, width=width, about=about)
+        page = render_html(entries, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), about=about)
+        if reconciled:
+            page = page.replace("</body></html>", reconciled.render_html(items, note) + "\n</body></html>")
+        return page
+    return render_text(entries, color=color, width=width, about=about) + (
+        sanitize.terminal_safe(reconciled.render_text(items, note)) if reconciled else "")
 
 
 @click.command()
