@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import rules
+from extractor import entities, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.segment import Sentence
@@ -38,6 +38,7 @@ class Entity:
     name: str
     kind: str
     aliases: tuple[str, ...]
+    of: str | None = None  # a person's organisation, which they otherwise speak for
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Metric:
     compare: bool = True
     label: str = ""
     symmetric: bool = False
+    personal: bool = False  # a person's own figure (net worth): its subject is the person
+    penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
 
 
 _MISSING = object()
@@ -85,6 +88,9 @@ class _Lru:
         self.data[key] = value
 
 
+_NEVER_PATTERN = r"(?!x)x"
+
+
 @dataclass
 class Lexicon:
     entities: list[Entity]
@@ -106,6 +112,10 @@ class Lexicon:
     estimated_qualifiers: frozenset[str]
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
+    conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
+    label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?(?=\S)")
+    increment_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
     # Derived once here rather than per claim or per capitalized run.
     metric_rank: dict[str, int] = field(default_factory=dict)  # order in metrics.yaml: breaks ties
@@ -238,6 +248,15 @@ def lexicon() -> Lexicon:
         entities.append(ent)
         for a in aliases:
             alias_to_entity.setdefault(a.lower(), ent)
+    for section, kind in (("places", "place"), ("indexes", "index")):
+        for i, e in enumerate(ent_data.get(section) or []):
+            if not isinstance(e, dict) or "name" not in e:
+                raise RuleError(rules.path_of("entities"), f"{section} entry {i + 1}", "each entry needs a name")
+            name = str(e["name"])
+            ent = Entity(name, kind, tuple(dict.fromkeys([name, *_words("entities", name, e.get("aliases"))])))
+            entities.append(ent)
+            for a in ent.aliases:
+                alias_to_entity.setdefault(a.lower(), ent)
     by_name = {e.name: e for e in entities}
     person_aliases: list[str] = []
     for i, p in enumerate(ent_data.get("people") or []):
@@ -258,6 +277,10 @@ def lexicon() -> Lexicon:
         if not isinstance(m, dict) or "name" not in m:
             raise RuleError(rules.path_of("metrics"), f"entry {i + 1}", "each metric needs a name")
         mname = str(m["name"])
+        if mname in metrics:
+            # A second entry of one metric: other triggers with their own second group.
+            # Kept apart under its own key; claims get the plain name.
+            mname = f"{mname}#{i}"
         role = str(m.get("subject_role", "agent"))
         if role not in ("agent", "nearest", "target", "recipient", "investor"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
@@ -276,19 +299,26 @@ def lexicon() -> Lexicon:
             cumulative=bool(m.get("cumulative", False)),
             dated_by_event=m.get("dated_by_event"),
             compare=bool(m.get("compare", True)),
-            label=str(m.get("label") or mname.replace("_", " ")),
+            label=str(m.get("label") or mname.split("#")[0].replace("_", " ")),
             symmetric=bool(m.get("symmetric", False)),
+            personal=bool(m.get("personal", False)),
+            penalty=int(m.get("penalty", 0)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
         for w in also:
             index.setdefault(w.lower(), []).append((mname, "also"))
     # A trigger inside a longer one still counts: 收入分成 carries 分成's metrics too.
+    # Not for the kinds the longer word itself triggers a metric of: 收入分成 is a revenue
+    # share total, not revenue, though 收入 is in it.
     words = list(index)
+    own_kinds = {w: {k for name, role in index[w] if role == "trigger" for k in metrics[name].kinds} for w in words}
     for w in words:
         for shorter in words:
             if shorter != w and shorter in w:
-                index[w] = list(dict.fromkeys(index[w] + index[shorter]))
+                inherited = [(name, role) for name, role in index[shorter]
+                             if role != "trigger" or not metrics[name].kinds & own_kinds[w]]
+                index[w] = list(dict.fromkeys(index[w] + inherited))
     for mname, metric in metrics.items():
         if metric.dated_by_event and metric.dated_by_event not in metrics:
             raise RuleError(rules.path_of("metrics"), mname, f"dated_by_event names unknown metric {metric.dated_by_event!r}")
@@ -328,8 +358,18 @@ def lexicon() -> Lexicon:
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
         relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
         metric_rank={name: n for n, name in enumerate(metrics)},
+        increment_re=re.compile(_alternation(_words("metrics", "increment_words", met.get("increment_words"))), re.IGNORECASE),
+        conversion_re=_conversion_re(_words("metrics", "conversion_markers", met.get("conversion_markers"))),
         fuzzy_choices=list(fuzzy_names),
     )
+
+
+def _conversion_re(markers: list[str]) -> re.Pattern[str]:
+    """What stands between an amount and itself in another currency: a bracket with or
+    without a marker (（约合…）, "(about …)"), or a comma and a marker ("，约合…", ", or about …")."""
+    words = "|".join(re.escape(w) for w in sorted(markers, key=len, reverse=True))
+    marker = rf"(?:(?:{words})\s*){{1,2}}" if words else _NEVER
+    return re.compile(rf"\s*(?:[(（]\s*(?:{marker})?|[,，]\s*{marker})\s*", re.IGNORECASE)
 
 
 _REGEX_SYNTAX = frozenset(".^$*+?{}[]|()\\")
@@ -378,10 +418,24 @@ def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
 _CAPITALIZED_RE = re.compile(r"[A-Z](?<![A-Za-z].)[A-Za-z]+(?:[ -][A-Z][A-Za-z]+)*")
 
 
+# "Hong Kong-based", "Tokyo-listed": a place that only describes something else.
+_ADJECTIVE_RE = re.compile(r"-(?:based|listed|headquartered|registered|born)\b")
+
+
+def _setting_only(text: str, start: int, end: int, ent: Entity) -> bool:
+    """A place that only sets the scene: an adjective ("Hong Kong-based") or a
+    dateline in capitals ("TOKYO, Oct 14 -")."""
+    if ent.kind != "place":
+        return False
+    word = text[start:end]
+    return bool(_ADJECTIVE_RE.match(text, end)) or (len(word) > 3 and word.isupper())
+
+
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
-    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)]
+    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)
+           if not _setting_only(text, s, e, lex.alias_to_entity[word.lower()])]
     starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in _CAPITALIZED_RE.finditer(text):
@@ -393,7 +447,7 @@ def find_entities(text: str) -> list[Mention]:
         if i >= 0 and out[i].end > m.start():
             continue
         ent = _near_spelling(lex, m.group().lower())
-        if ent is not None:
+        if ent is not None and not _setting_only(text, m.start(), m.end(), ent):
             out.append(Mention(m.start(), m.end(), ent))
     if len(out) > len(starts):  # near-spellings were added at the end
         out.sort(key=lambda m: m.start)
@@ -435,12 +489,15 @@ class _Context:
     marked: dict[int, bool] = field(default_factory=dict)
     # The relative year word (今年, last year) first in a sentence window, by window.
     relative: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    # Every entity the article names (curated and discovered), by canonical name.
+    by_name: dict[str, Entity] = field(default_factory=dict)
+    discovered: list[entities.Group] = field(default_factory=list)
 
 
-def _context(article: Article) -> _Context:
+def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Context:
     lex = lexicon()
     text = article.text
-    mentions = find_entities(text)
+    mentions, discovered = _all_mentions(text, parallel, str(article.meta.get("outlet") or ""))
     index = lex.trigger_index
     triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
                 for metric, role in index.get(word.lower(), ())]
@@ -449,8 +506,62 @@ def _context(article: Article) -> _Context:
     main = mentions[0].entity if mentions else None
     published = article.published
     as_of = published.isoformat()[:7] if published else None
-    return _Context(text, article, mentions, [m.start for m in mentions], triggers,
-                    [t[0] for t in triggers], breaks, main, freq, published, as_of)
+    ctx = _Context(text, article, mentions, [m.start for m in mentions], triggers,
+                   [t[0] for t in triggers], breaks, main, freq, published, as_of)
+    ctx.by_name = {**lex.by_name, **{m.entity.name: m.entity for m in mentions}}
+    ctx.discovered = discovered
+    return ctx
+
+
+def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
+                  outlet: str) -> tuple[list[Mention], list[entities.Group]]:
+    """Curated mentions and those `entities.discover` finds beyond them."""
+    curated = find_entities(text)
+    found = entities.discover(text, [(m.start, m.end, m.entity.name) for m in curated], parallel, outlet)
+    if not found.found:
+        return curated, []
+    as_entity: dict[int, Entity] = {}
+    for g in found.groups:
+        as_entity[id(g)] = Entity(g.name, g.kind, tuple(g.names), g.of.name if g.of else None)
+    out = curated + [Mention(f.start, f.end, as_entity[id(f.group)]) for f in found.found]
+    out.sort(key=lambda m: m.start)
+    return out, found.groups
+
+
+def _parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
+    """Pairs of passages in two languages that state the same figures: a bilingual
+    article's halves. A passage is a run of sentences of one language within a line (a
+    Chinese paragraph splits at ；, its English one does not). Indexed by value, so this
+    is linear in the claims."""
+    units: list[tuple[int, int, str]] = []
+    for s in sentences:
+        if units and units[-1][2] == s.lang and "\n" not in text[units[-1][0] : s.end]:
+            units[-1] = (units[-1][0], s.end, s.lang)
+        else:
+            units.append((s.start, s.end, s.lang))
+    starts = [u[0] for u in units]
+    values: dict[int, set[tuple[str, Any]]] = {}
+    for c in claims:
+        if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
+            continue
+        key = ("date", c["date"]) if c["kind"] == "date" else (c["unit"], c["value"])
+        i = bisect.bisect_right(starts, c["start"]) - 1
+        if i >= 0 and key[1] is not None:
+            values.setdefault(i, set()).add(key)
+    by_value: dict[tuple[str, Any], list[int]] = {}
+    for i, vs in values.items():
+        if units[i][2] == "en":
+            for v in vs:
+                by_value.setdefault(v, []).append(i)
+    out = []
+    for i, vs in values.items():
+        if units[i][2] != "zh":
+            continue
+        shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
+        if shared:
+            j, _n = shared.most_common(1)[0]
+            out.append((units[j][0], units[j][1], units[i][0], units[i][1]))
+    return out
 
 
 def _between(ctx: _Context, a: int, b: int) -> int:
@@ -489,6 +600,9 @@ class _ClaimIndex:
     def dated_in(self, lo: int, hi: int) -> list[dict[str, Any]]:
         return self.dated[bisect.bisect_left(self.dated_starts, lo) : bisect.bisect_left(self.dated_starts, hi)]
 
+    def between(self, lo: int, hi: int) -> list[dict[str, Any]]:
+        return self.order[bisect.bisect_left(self.starts, lo) : bisect.bisect_left(self.starts, hi)]
+
     def before(self, pos: int) -> Iterator[dict[str, Any]]:
         """Claims starting before `pos`, nearest first, at most LOOKBACK of them."""
         i = bisect.bisect_left(self.starts, pos)
@@ -501,11 +615,13 @@ class _ClaimIndex:
 WINDOW = 400
 
 
-def attribute_claims(article: Article, sentences: list[Sentence], claims: list[dict[str, Any]]) -> None:
-    """Fill subject, object, metric, period, hedged and modality on each claim row."""
+def attribute_claims(article: Article, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill subject, object, metric, period, hedged and modality on each claim row.
+
+    Returns the `entities` rows of the organisations and people found in the article."""
     if not claims:
-        return
-    ctx = _context(article)
+        return []
+    ctx = _context(article, _parallel_spans(article.text, sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     for c in claims:
@@ -515,9 +631,11 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
         if (lo, hi) != (sent.start, sent.end):
             sent = Sentence(lo, hi, sent.lang, ctx.text[lo:hi])
         _attribute_one(ctx, sent, c, index)
+    _conversions(ctx.text, index)
     _share_metrics(claims)
     for c in claims:
         _undated(c, index, sentences, starts)
+    return entities.group_rows(article.id, ctx.discovered)
 
 
 def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex) -> None:
@@ -526,8 +644,13 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     clause = _clause(ctx, sent, c["start"], c["end"])  # the same for every step: found once
     metric, metric_conf, trigger = _metric(ctx, sent, c, clause, notes, claims)
     c["metric"] = metric
-    subject, obj, subject_conf = _subject(ctx, sent, c, clause, lex.metrics.get(metric), trigger, notes, claims)
     info = lex.metrics.get(metric)
+    subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
+    if subject is not None and subject.kind == "person" and subject.of and not (info and info.personal):
+        org = ctx.by_name.get(subject.of)
+        if org is not None:
+            notes.append(f"subject {org.name}: {subject.name} speaks for it")
+            subject = org
     if info is not None and info.symmetric and subject is not None:
         subject, obj = _pair(ctx, subject, obj, notes)
     c["subject"] = subject.name if subject else None
@@ -566,7 +689,8 @@ def _metric(
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
         if e > sent.end or kind not in lex.metrics[metric_name].kinds:
             continue
-        near.setdefault((metric_name, role), []).append((_distance(ctx, s, e, c["start"], c["end"]), s, e))
+        d = 0 if lex.label_re.match(ctx.text, e, c["start"]) else _distance(ctx, s, e, c["start"], c["end"])
+        near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
     for (name, role), hits in near.items():
@@ -574,7 +698,7 @@ def _metric(
             continue
         metric = lex.metrics[name]
         dist, s, e = min(hits)
-        score = float(dist)
+        score = float(dist) + metric.penalty
         if metric.has_also:
             also = near.get((name, "also"), [])
             # The second group must sit near the first trigger or the number; a metric
@@ -597,12 +721,33 @@ def _metric(
             notes.append(f"metric {prev['metric']}: {anaphor.group()!r} points back to {prev['text']!r}")  # type: ignore[union-attr]
             return prev["metric"], 0.7, None
         default = lex.defaults.get(kind, "amount")
+        base = _compared_with(ctx, sent, c, claims, default)
+        if base is not None:
+            notes.append(f"metric {base['metric']}: compared with {base['text']!r} in its sentence")
+            return base["metric"], 0.5, None
         notes.append(f"metric {default}: no trigger word near the number")
         return default, 0.4, None
     score, _, name, span = best
     word = ctx.text[span[0] : span[1]]
+    name = name.split("#")[0]
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
+
+
+def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex,
+                   default: str) -> dict[str, Any] | None:
+    """The figure of the same kind and unit just before, in the same sentence, when this
+    one has no trigger of its own: "rose to NT$11.2 billion from NT$9.3 billion"."""
+    for o in claims.before(c["start"]):
+        if o["start"] < sent.start:
+            return None
+        if o["kind"] == c["kind"] and o["unit"] == c["unit"]:
+            gap = ctx.text[o["end"] : c["start"]]
+            # A list (从A，到B) is not a comparison: a comma between them ends it.
+            if len(gap) > 40 or any(ch in gap for ch in ",，;；、"):
+                return None
+            return o if o.get("metric") and o["metric"] != default else None
+    return None
 
 
 def _object_marked(ctx: _Context, m: Mention) -> bool:
@@ -619,15 +764,22 @@ def _subject(
 ) -> tuple[Entity | None, Entity | None, float]:
     lo = bisect.bisect_left(ctx.mention_starts, sent.start)
     hi = bisect.bisect_left(ctx.mention_starts, sent.end)
-    in_sent = [m for m in ctx.mentions[lo:hi] if m.end <= sent.end]
     cs, ce = clause
+    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end], cs, c["start"], metric)
     in_clause = [m for m in in_sent if cs <= m.start and m.end <= ce]
     role = metric.subject_role if metric else "agent"
     subject: Mention | None = None
     conf = 0.9
     how = ""
 
-    if role == "investor":
+    if metric is not None and metric.personal:
+        people = [m for m in in_sent if m.entity.kind == "person"]
+        if people:
+            subject = min(people, key=lambda m: abs(m.start - c["start"]))
+            how = "the person whose own figure it is"
+    if subject is not None:
+        pass
+    elif role == "investor":
         investors = [m for m in in_sent if m.entity.kind == "investor"]
         if investors:
             subject = min(investors, key=lambda m: abs(m.start - c["start"]))
@@ -672,7 +824,12 @@ def _subject(
         notes.append(f"subject {subject.entity.name}: {how}")
         return subject.entity, obj, conf
     # Nothing named in the sentence: the subject of the claim just before it (in this
-    # paragraph or the one before) carries on; then anyone named earlier in the paragraph.
+    # paragraph or the one before) carries on, unless an entity was named after that claim
+    # (a heading over a list of figures); then anyone named earlier in the paragraph.
+    heading = _heading_entity(ctx, sent.start, claims)
+    if heading is not None:
+        notes.append(f"subject {heading.name}: named in the heading over its list")
+        return heading, None, 0.5
     prev = _previous_subject(ctx, c, claims)
     if prev is not None:
         notes.append(f"subject {prev.name}: carried on from the claim before it")
@@ -680,7 +837,7 @@ def _subject(
     para_start = ctx.text.rfind("\n", 0, sent.start) + 1
     i = bisect.bisect_left(ctx.mention_starts, para_start)
     j = bisect.bisect_left(ctx.mention_starts, sent.start)
-    earlier = [m for m in ctx.mentions[i:j] if not _object_marked(ctx, m)]
+    earlier = [m for m in ctx.mentions[i:j] if not _object_marked(ctx, m) and m.entity.kind not in ("place", "index")]
     if earlier:
         notes.append(f"subject {earlier[-1].entity.name}: named earlier in the paragraph")
         return earlier[-1].entity, None, 0.5
@@ -695,11 +852,42 @@ def _subject(
     return None, None, 0.2
 
 
+def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | None:
+    """The entity a short line with no figure names ("**Northwind Motors (NWM)**"), when
+    it is the last line naming anyone before `pos`, after the last claim with a subject."""
+    j = bisect.bisect_left(ctx.mention_starts, pos)
+    if j == 0:
+        return None
+    m = ctx.mentions[j - 1]
+    if m.entity.kind in ("place", "index") or pos - m.end > 300:
+        return None
+    line_start = ctx.text.rfind("\n", 0, m.start) + 1
+    line_end = ctx.text.find("\n", m.end)
+    line_end = len(ctx.text) if line_end < 0 else line_end
+    if line_end - line_start > m.end - m.start + 25 or claims.between(line_start, line_end):
+        return None
+    before = next((o for o in claims.before(pos) if o.get("subject")), None)
+    return m.entity if before is None or m.start > before["end"] else None
+
+
+def _places_last(mentions: list[Mention], cs: int, pos: int, metric: Metric | None) -> list[Mention]:
+    """A place is the subject only as the actor of the number's own clause, when no
+    organisation or person is named with it: 美国晶片设计大厂X is X, 日本将对进口电池征收
+    关税 is Japan, but a place named elsewhere in the sentence is only a setting. A stock
+    index is the subject of index figures only."""
+    index_metric = metric is not None and metric.name.startswith("index_")
+    ok = [m for m in mentions if (m.entity.kind == "index") == index_metric or m.entity.kind not in ("index", "place")]
+    others = [m for m in ok if m.entity.kind != "place"]
+    if others:
+        return others
+    return [m for m in ok if cs <= m.start and m.end <= pos]
+
+
 def _pair(ctx: _Context, subject: Entity, obj: Entity | None, notes: list[str]) -> tuple[Entity, Entity | None]:
     """Both parties of a symmetric figure, in alphabetical order."""
     if obj is None:
         others = [name for name, _ in ctx.frequency.most_common() if name != subject.name]
-        obj = lexicon().by_name.get(others[0]) if others else None
+        obj = ctx.by_name.get(others[0]) if others else None
     if obj is None:
         return subject, None
     first, second = sorted([subject, obj], key=lambda e: e.name.lower())
@@ -727,8 +915,9 @@ def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
     for o in claims.before(c["start"]):
         if o["start"] < prev_para:
             return None
-        if o.get("subject"):
-            return lexicon().by_name.get(o["subject"])
+        ent = ctx.by_name.get(o["subject"]) if o.get("subject") else None
+        if ent is not None and ent.kind != "index":  # an index's move says nothing of what follows
+            return ent
     return None
 
 
@@ -845,6 +1034,20 @@ def _relative_word(ctx: _Context, sent: Sentence) -> str | None:
     return ctx.relative[key]
 
 
+def _conversions(text: str, claims: _ClaimIndex) -> None:
+    """An amount in brackets right after an amount in another currency is that amount
+    converted: it measures the same thing, for the same subject and period."""
+    rx = lexicon().conversion_re
+    for prev, c in pairwise(claims.order):
+        if (c["kind"] != "money" or prev["kind"] != "money" or c["unit"] == prev["unit"]
+                or c["start"] - prev["end"] > 16 or not rx.fullmatch(text, prev["end"], c["start"])):
+            continue
+        for key in ("metric", "subject", "object", "period", "period_basis"):
+            c[key] = prev.get(key)
+        c["confidence"] = prev.get("confidence", c.get("confidence"))
+        c["explanation"] = (c.get("explanation") or "") + f"; the same amount as {prev['text']!r} in another currency"
+
+
 def _share_metrics(claims: list[dict[str, Any]]) -> None:
     """A figure repeated in one article usually means the same thing: a claim with no
     trigger word takes the metric of a confidently read claim of the same value."""
@@ -875,6 +1078,9 @@ def _undated(c: dict[str, Any], claims: _ClaimIndex, sentences: list[Sentence], 
         return
     sent = sentences[i]
     if any(o is not c for o in claims.dated_in(sent.start, sent.end)):
+        return
+    # "will invest another $42 billion": an addition, not the running total.
+    if lexicon().increment_re.search(sent.text, max(0, c["start"] - sent.start - 24), c["start"] - sent.start):
         return
     c["metric"] = metric.dated_by_event
     c["explanation"] += f"; no date in the sentence, so read as {metric.dated_by_event}"

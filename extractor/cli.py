@@ -45,14 +45,24 @@ def say(prefix: str, message: str) -> None:
 
 
 def fail(message: str | ClaimsError, code: int = 2) -> NoReturn:
-    """Print one error line, `error: [E600] ...` (codes in extractor/errors.py), and exit."""
+    """Print one error line, `error: [E700] ...` (codes in extractor/errors.py), and exit."""
     error = message if isinstance(message, ClaimsError) else UsageError(message)
     say("error: ", str(error))
     sys.exit(code)
 
 
+# Commands that live beside their module, imported only when they run or --help lists
+# them: `claims extract` must not pay for Datasette, sqlite-utils and conflicts.
+LAZY_COMMANDS = {
+    "serve": ("extractor.browse", "serve_command"),
+    "specs": ("extractor.specs", "specs_command"),
+    "report": ("extractor.report", "report_command"),
+}
+
+
 class ClaimsGroup(click.Group):
-    """Turns every ClaimsError into one clear line instead of a traceback."""
+    """Turns every ClaimsError into one clear line instead of a traceback, and imports
+    a command's module only when that command is asked for."""
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
@@ -81,6 +91,24 @@ class ClaimsGroup(click.Group):
         except BrokenPipeError:
             sys.exit(0)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {n for n in LAZY_COMMANDS if self._lazy(n)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._lazy(cmd_name)
+
+    def _lazy(self, name: str) -> click.Command | None:
+        if name not in LAZY_COMMANDS:
+            return None
+        import importlib
+
+        module, attr = LAZY_COMMANDS[name]
+        try:
+            command = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            return None  # a stage this checkout does not have yet
+        return command if isinstance(command, click.Command) else None
+
 
 @click.group(cls=ClaimsGroup)
 @click.version_option(package_name="claims")
@@ -99,6 +127,10 @@ def cli() -> None:
               help="Seconds one article may take before it is skipped (0: no limit).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes that read and process articles, then compare claims for conflicts (the database is the same).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where articles are processed: this machine (--jobs processes), or a Dask "
+                   "cluster: the one at DASK_SCHEDULER_ADDRESS, else a local one of --jobs workers "
+                   "(pip install 'claims[dask]'). The database is the same.")
 @click.option("--index-all", is_flag=True,
               help="Make every sentence searchable, not only those that carry a claim (slower: "
                    "segmenting is most of the cost).")
@@ -112,6 +144,7 @@ def ingest(
     published: str | None,
     time_limit: float,
     jobs: int,
+    engine: str,
     index_all: bool,
     quiet: bool,
 ) -> None:
@@ -146,6 +179,12 @@ def ingest(
 
     def run(progress: Any = None) -> pipeline.Summary:
         limit = time_limit or None
+        if engine == "dask":
+            from extractor import engines
+
+            with engines.dask_client(jobs) as client:
+                return engines.ingest_dask(paths, db, client, overrides=overrides, on_skip=on_skip,
+                                           progress=progress, index_all=index_all)
         if jobs > 1:
             from extractor import parallel
 
@@ -311,7 +350,7 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--conflicts", "conflicts_path", type=click.Path(dir_okay=False),
-              help="Gold conflicts (seed_conflicts.jsonl); default: next to GOLD.")
+              help="Gold conflicts (seed_conflicts.jsonl or conflicts.jsonl); default: the one next to GOLD.")
 def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | None) -> None:
     """Score the database against gold claims: precision, recall, F1, misses.
 
@@ -325,14 +364,15 @@ def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | N
     rows = evaluate.load_gold(gold)
     result = evaluate.score(db, rows)
     acc = evaluate.attribute_accuracy(result)
-    cpath = Path(conflicts_path) if conflicts_path else Path(gold).with_name("seed_conflicts.jsonl")
-    conflict_recall = evaluate.conflict_recall(db, cpath) if cpath.exists() else None
+    cpath = Path(conflicts_path) if conflicts_path else evaluate.conflicts_file_for(gold)
+    conflict_recall = evaluate.conflict_recall(db, cpath, result) if cpath and cpath.exists() else None
+    silence = evaluate.unattributed_line(db)
     if as_json:
         click.echo(json.dumps({
             "precision": result.precision, "recall": result.recall, "f1": result.f1,
             "tp": result.tp, "fp": result.fp, "fn": result.fn,
             "subject_accuracy": acc["subject"], "metric_accuracy": acc["metric"],
-            "hedged_accuracy": acc["hedged"], "conflicts": conflict_recall,
+            "hedged_accuracy": acc["hedged"], "conflicts": conflict_recall, "unattributed": silence,
             "misses": [{k: g.get(k) for k in ("id", "mention", "value", "unit")} for g in result.misses],
             "false_positives": [{k: p.get(k) for k in ("seed", "file_start", "text", "value", "date", "unit", "rule")}
                                 for p in result.false_positives],
@@ -352,23 +392,7 @@ def eval_command(gold: str, db_path: str, as_json: bool, conflicts_path: str | N
                f"metric {fmt['metric']}  hedged {fmt['hedged']}")
     if conflict_recall is not None:
         click.echo(evaluate.conflict_line(conflict_recall))
-
-
-def _register_optional() -> None:
-    """Commands that live beside their module (`serve` in browse, `specs` in specs)."""
-    import importlib
-
-    for module, attr, name in (("extractor.browse", "serve_command", "serve"),
-                               ("extractor.specs", "specs_command", "specs"),
-                               ("extractor.report", "report_command", "report")):
-        try:
-            command = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
-            continue  # a stage this checkout does not have yet
-        cli.add_command(command, name)
-
-
-_register_optional()
+    click.echo(silence)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ their full count). Groups are recomputed only when their claims changed since th
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import math
 import multiprocessing
@@ -39,10 +40,12 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from extractor import align, reconcile
 from extractor.attribute import Metric, lexicon, metric_info
+from extractor.conflict_rows import _Rows, _Writer
+from extractor.reconcile import Reconciliation, written_half_unit
 
 LOW_CONFIDENCE = 0.5
-ABOUT_TOLERANCE = 0.075
 TENTATIVE = ("proposed", "planned", "conditional")
 # Metrics that name no comparable fact: each event_date is a different event.
 NOT_COMPARED_FALLBACK = ("event_date", "period_duration")
@@ -71,15 +74,22 @@ class Claim:
     modality: str
     confidence: float
     outlet: str | None = None
-    text: str = ""  # not read from the database: nothing here needs it
+    text: str = ""  # the figure as written: it says the precision (100亿 is ±0.5亿, not ±50亿)
+    inferred: bool = False  # the subject is the article's main subject, not read beside the figure
     # Derived once: every claim of a group is labelled, clustered and compared.
     label: str = field(init=False, repr=False, compare=False)
     tentative: bool = field(init=False, repr=False, compare=False)
     lo: float = field(init=False, repr=False, compare=False)
     hi: float = field(init=False, repr=False, compare=False)
     bounded: bool = field(init=False, repr=False, compare=False)
+    when: str | None = field(init=False, repr=False, compare=False)  # the period compared, and how it was set
+    basis: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.period_basis == "explicit":
+            self.when, self.basis = _comparable_period(self)
+        else:
+            self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
         self.label = self._label()
         self.tentative = self._tentative()
         self.lo, self.hi = _interval(self) if self.value is not None else (0.0, 0.0)
@@ -144,6 +154,8 @@ def _value_label(value: float, value_max: float | None, unit: str) -> str:
 
 def human_number(v: float) -> str:
     """13000000000 → '13 billion'; 27 → '27'."""
+    if abs(v) >= 1000 and abs(v - round(v)) < 1e-6 * abs(v):
+        v = float(round(v))  # 68.4亿 read as 6840000000.000001
     if v == int(v) and abs(v) < 1e18:
         n = int(v)
         for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
@@ -162,49 +174,73 @@ def _labels(labels: set[str]) -> str:
 
 
 def _interval(c: Claim) -> tuple[float, float]:
+    """The values a claim allows. Qualifiers apply to the magnitude: a fall of more than
+    6% (-6, more_than) allows -6 and below, a fall of up to 21% allows -21 to 0."""
     assert c.value is not None
     v = c.value
     if c.value_max is not None:
-        return v, c.value_max
-    if c.vague:
-        return (v, math.inf) if c.qualifier == "at_least" else (v, v * 10)
+        return min(v, c.value_max), max(v, c.value_max)
+    m = abs(v)
     q = c.qualifier
-    if q in ("more_than", "at_least"):
-        return v, math.inf
-    if q in ("up_to", "less_than"):
-        return -math.inf if v < 0 else 0.0, v
-    if q == "about":
-        tol = abs(v) * ABOUT_TOLERANCE
-        return v - tol, v + tol
-    tol = abs(v) * 1e-6
-    return v - tol, v + tol
-
-
-@lru_cache(maxsize=4096)
-def _half_unit(v: float) -> float:
-    """Half a unit of the last significant digit: 30 → 5, 27 → 0.5, 1.3e10 → 5e8."""
-    if v == 0:
-        return 0.0
-    digits = f"{abs(v):.12g}".replace(".", "").rstrip("0").lstrip("0")
-    exponent = math.floor(math.log10(abs(v)))
-    return 0.5 * 10 ** (exponent - max(len(digits) - 1, 0))
+    if c.vague:
+        lo, hi = (m, math.inf) if q == "at_least" else (m, m * 10)
+    elif q in ("more_than", "at_least"):
+        lo, hi = m, math.inf
+    elif q in ("up_to", "less_than"):
+        lo, hi = 0.0, m
+    else:
+        if q == "about":
+            # About a figure is that figure rounded, at its own precision ("about 68億" is
+            # 67.5-68.5億, never 64.8億), trailing zeros included for amounts ("about 20亿"
+            # is 15-25亿) but not for percentages written in digits ("约40%" is not 35%).
+            share = c.kind == "percent"
+            tol = written_half_unit(m, c.text, share, not share)
+        else:
+            # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500.
+            tol = written_half_unit(m, c.text, c.kind == "percent")
+        tol *= 1 - 1e-9  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
+        lo, hi = m - tol, m + tol
+    return (lo, hi) if v >= 0 else (-hi, -lo)
 
 
 def _dates_agree(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+# How a claim's period was set, for comparing periods: written in the text, or the
+# article's own date (its month). Relative periods (今年, last year) stay open.
+_BASIS = {"explicit": 1, "article": 2}
+
+
+def _comparable_period(c: Claim) -> tuple[str | None, int]:
+    """The period a claim is compared on and how it was set (_BASIS). A written day that
+    is its article's own, give or take one ("announced on Thursday"), is the news day
+    rather than the time the figure is about: it counts as the article's month."""
+    basis = _BASIS.get(c.period_basis or "", 0)
+    p = c.period
+    if basis == 1 and p and len(p) == 10 and c.published and p[:7] == c.published[:7]:
+        day, published = reconcile.parse_day(p), reconcile.parse_day(c.published)
+        if day is not None and published is not None and abs((day - published).days) <= 1:
+            return c.published[:7], 2
+    return p, basis
+
+
 def _periods_compatible(a: Claim, b: Claim) -> bool:
-    """Explicit periods must overlap; a figure dated only by its article is open."""
-    if a.period_basis != "explicit" or b.period_basis != "explicit":
+    """Periods set the same way must overlap at their precision: two written periods
+    (Q2 against Q3), or two figures dated only by their articles, months apart (a share
+    price in July against one in September). Otherwise the periods are open."""
+    if a.basis == 0 or a.basis != b.basis:
         return True
-    return bool(a.period and b.period and _dates_agree(a.period, b.period))
+    if a.basis == 2 and a.tentative != b.tentative:
+        return True  # a proposal comes before the final figure: months apart by nature
+    return bool(a.when and b.when and _dates_agree(a.when, b.when))
 
 
 def sides_of(claims: list[Claim]) -> list[Side]:
-    """Cluster claims into sides that agree. Bounded claims (exact, about, range) anchor
-    the sides; open-ended ones (超过, up to, 数十亿) join a side they agree with, and make
-    one of their own only when they agree with none."""
+    """Cluster claims into sides that agree. Figures as written (exact at their precision,
+    ranges) anchor the sides; approximate ones (约, about) then join the side they fit
+    nearest, so "about 68億" cannot bridge 64.8億 and 68.4億; open-ended ones (超过, up
+    to, 数十亿) last. A figure that fits no side makes one of its own."""
     if not claims:
         return []
     if claims[0].kind in ("year", "date"):
@@ -215,7 +251,7 @@ def sides_of(claims: list[Claim]) -> list[Side]:
             side.claims.append(c)
         return list(by_date.values())
     sides: list[Side] = []
-    anchored = sorted((c for c in claims if c.bounded), key=lambda c: c.lo)
+    anchored = sorted((c for c in claims if c.bounded and c.qualifier != "about"), key=lambda c: c.lo)
     for c in anchored:
         lo, hi = c.lo, c.hi
         for side in sides:
@@ -225,14 +261,17 @@ def sides_of(claims: list[Claim]) -> list[Side]:
                 break
         else:
             sides.append(Side([c], lo, hi))
-    for c in (c for c in claims if not c.bounded):
+    about = sorted((c for c in claims if c.bounded and c.qualifier == "about"), key=lambda c: c.lo)
+    for c in chain(about, (c for c in claims if not c.bounded)):
         lo, hi = c.lo, c.hi
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
         if fits:
             value = c.value or 0.0
-            best = min(fits, key=lambda s: abs((s.lo + s.hi) / 2 - value) if math.isfinite(s.lo + s.hi) else 0)
+            # The side nearest the figure as written (0 inside it), bounded sides first on a tie.
+            best = min(fits, key=lambda s: (max(s.lo - value, value - s.hi, 0.0), not math.isfinite(s.lo + s.hi)))
             best.claims.append(c)
-            if not best.claims[0].bounded:
+            first = best.claims[0]
+            if not first.bounded or first.qualifier == "about":
                 best.lo, best.hi = max(best.lo, lo), min(best.hi, hi)
         else:
             sides.append(Side([c], lo, hi))
@@ -322,6 +361,7 @@ class Conflict:
     summary: str = ""
     best: Side | None = None
     confidence: float = 0.0
+    undecided: bool = False  # as many independent sources on each side: no best value
     # Figures of `a` and `b`, worked out when first read; `b`'s may come shared.
     a_figures: Figures | None = field(default=None, repr=False, compare=False)
     b_figures: Figures | None = field(default=None, repr=False, compare=False)
@@ -356,8 +396,10 @@ def _json_strings(values: Iterable[str]) -> str:
 def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
     if min(a.confidence, b.confidence) < LOW_CONFIDENCE:
         return "extraction_doubt"
-    if a.source == b.source and a.lang != b.lang:
-        return "translation_mismatch"
+    if a.source == b.source:
+        # One article against itself: its two language versions, or two of its own
+        # sentences, never "sources" that contradict each other.
+        return "translation_mismatch" if a.lang != b.lang else "internal"
     if a.tentative != b.tentative:
         return "proposal_vs_final"
     approximate = a.vague or b.vague or "about" in (a.qualifier, b.qualifier)
@@ -377,11 +419,16 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
     if rough.value is None or precise.value is None or rough.value == 0:
         return False
     if rough.vague:
-        return rough.value <= precise.value < rough.value * 10
-    return abs(precise.value - rough.value) <= max(_half_unit(rough.value), abs(rough.value) * 0.1)
+        return abs(rough.value) <= abs(precise.value) < abs(rough.value) * 10
+    return abs(precise.value - rough.value) <= written_half_unit(rough.value, rough.text, rough.kind == "percent",
+                                                                  rough.qualifier == "about" and rough.kind != "percent")
 
 
-KINDS = ("extraction_doubt", "translation_mismatch", "proposal_vs_final", "rounding", "superseded", "contradiction")
+KINDS = ("extraction_doubt", "translation_mismatch", "internal", "proposal_vs_final", "rounding", "superseded",
+         "contradiction")
+# Kinds that oppose two different sources; one disagreement between sources gets one of
+# them (`_one_kind`), in this order of preference when as many claims point to each.
+BETWEEN_SOURCES = ("superseded", "proposal_vs_final", "contradiction")
 # Past this many claim pairs a group is compared with arrays rather than pair by pair.
 ARRAY_PAIRS = 1024
 # Pairs compared in one block of arrays: bounds memory whatever the size of a group.
@@ -396,28 +443,12 @@ Pairing = dict[str, tuple[list[Claim], Figures]]
 SHARED_FIGURES = 8
 
 
-def compare(sides: list[Side], subject: str, metric: str, unit: str) -> Iterator[Conflict]:
-    """Each side's disagreement with the best-supported side, split by kind.
+def compare(sides: list[Side], subject: str, metric: str, unit: str,
+            reconciled: list[Reconciliation] | None = None) -> Iterator[Conflict]:
+    """Each side's disagreement with the best-supported side (extractor/disagreements.py)."""
+    from extractor import disagreements
 
-    Comparing against the best-supported side (most independent sources, then the
-    latest) rather than every pair of sides keeps a story told by hundreds of outlets
-    to one conflict per dissenting figure, and the work linear in the number of sides.
-    Conflicts come one side at a time: each lists the best-supported side's claims in
-    full until it is written, so holding them all would grow as sides times its size.
-    """
-    if len(sides) < 2:
-        return
-    info = metric_info(metric)
-    # Terms and running totals are compared across time; other figures only when their
-    # periods can be the same.
-    across_time = info is not None and (info.changeable or info.cumulative)
-    center = max(sides, key=lambda s: (s.sources, s.latest, len(s.claims)))
-    others = [s for s in sides if s is not center]
-    pairs = sum(len(s.claims) for s in others) * len(center.claims)
-    pair_up = _pair_up_arrays if pairs >= ARRAY_PAIRS else _pair_up
-    for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
-        for kind, (left, right) in by_kind.items():
-            yield _describe(Conflict(kind, subject, metric, unit, left, right.claims, b_figures=right), other, center)
+    return disagreements.compare(sides, subject, metric, unit, reconciled)
 
 
 def _pair_up(others: list[Side], center: Side, info: Metric | None, across_time: bool) -> list[Pairing]:
@@ -452,8 +483,8 @@ class _Columns:
         self.lang = np.fromiter((code("lang", c.lang) for c in claims), np.int64, n)
         self.sentence = np.fromiter((-1 if c.sentence_id is None else code("sentence", c.sentence_id) for c in claims),
                                     np.int64, n)
-        self.period = np.fromiter((code("period", c.period) if c.period else -1 for c in claims), np.int64, n)
-        self.explicit = np.fromiter((c.period_basis == "explicit" for c in claims), bool, n)
+        self.period = np.fromiter((code("period", c.when) if c.when else -1 for c in claims), np.int64, n)
+        self.basis = np.fromiter((c.basis for c in claims), np.int64, n)
         self.tentative = np.fromiter((c.tentative for c in claims), bool, n)
         self.approximate = np.fromiter((c.vague or c.qualifier == "about" for c in claims), bool, n)
         self.dated = np.fromiter((c.kind in ("year", "date") for c in claims), bool, n)
@@ -461,7 +492,8 @@ class _Columns:
         self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)
         self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
         # How far a precise figure may be from this one, read as a rough figure.
-        self.slack = np.fromiter((_slack(c.value) for c in claims), np.float64, n)
+        self.slack = np.fromiter((_slack(c.value, c.text, c.kind == "percent", c.qualifier == "about" and c.kind != "percent")
+                                  for c in claims), np.float64, n)
         self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -471,10 +503,10 @@ class _Columns:
         return {k: v[None, :] for k, v in vars(self).items()}
 
 
-def _slack(v: float | None) -> float:
+def _slack(v: float | None, text: str, share: bool, loose: bool) -> float:
     if v is None or v == 0:
         return math.nan
-    return max(_half_unit(v), abs(v) * 0.1)
+    return written_half_unit(v, text, share, loose)
 
 
 def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarray]) -> np.ndarray:
@@ -523,11 +555,13 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         a = a_all.rows(start, stop)
         valid = ~((a["sentence"] == b["sentence"]) & (a["sentence"] >= 0))
         if not across_time:
-            valid &= ~(a["explicit"] & b["explicit"] & ~agree[a["period"], b["period"]])
+            valid &= ~((a["basis"] == b["basis"]) & (a["basis"] > 0) & ~agree[a["period"], b["period"]]
+                       & ~((a["basis"] == 2) & (a["tentative"] != b["tentative"])))
         conditions = [
             ~valid,
             a["low"] | b["low"],
             (a["source"] == b["source"]) & (a["lang"] != b["lang"]),
+            a["source"] == b["source"],
             a["tentative"] != b["tentative"],
             (a["approximate"] | b["approximate"]) & ~a["dated"] & (_rounds_to_arrays(a, b) | _rounds_to_arrays(b, a)),
         ]
@@ -584,9 +618,9 @@ def _column_classes(a: _Columns, b: _Columns, across_time: bool, by_date: bool) 
     b.lang = np.where(b.source == -2, -1, b.lang)  # read only beside an equal source
     b.sentence = np.where(np.isin(b.sentence, a.sentence), b.sentence, -1)
     if across_time:
-        b.period, b.explicit = np.full_like(b.period, -1), np.zeros_like(b.explicit)
+        b.period, b.basis = np.full_like(b.period, -1), np.zeros_like(b.basis)
     else:
-        b.period = np.where(b.explicit, b.period, -1)
+        b.period = np.where(b.basis > 0, b.period, -1)
     if by_date:
         # a's dates become odd codes in their order, each of b's even between them unless
         # it is one of a's: every test of a's date against b's (>=0, !=, >) is unchanged.
@@ -624,8 +658,8 @@ def _pairing(by_kind: dict[int, tuple[list[int], np.ndarray, int]], rows: list[C
     return pairing
 
 
-def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
-    """Which side the evidence favours."""
+def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side | None:
+    """Which side the evidence favours; None when it favours neither."""
     a, b = Side(conflict.a, a_side.lo, a_side.hi, a_side.date), Side(conflict.b, b_side.lo, b_side.hi, b_side.date)
     fa, fb = conflict.figures
     if conflict.kind == "superseded":
@@ -638,12 +672,13 @@ def _best(conflict: Conflict, a_side: Side, b_side: Side) -> Side:
     full_a, full_b = a_side.sources, b_side.sources
     if full_a != full_b:
         return a_side if full_a > full_b else b_side
-    return a if fa.latest >= fb.latest else b
+    return None  # a tie is undecided: being published later is no evidence
 
 
 def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
     best = _best(conflict, a_side, b_side)
     conflict.best = best
+    conflict.undecided = best is None
     fa, fb = conflict.figures
     a_lab, b_lab = fa.label, fb.label
     a_src, b_src = len(fa.sources), len(fb.sources)
@@ -664,8 +699,13 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
         "rounding": lambda: f"{What}: {a_lab} and {b_lab} differ only by rounding or vagueness.",
         "extraction_doubt": lambda: f"Possible extraction slip, not a source disagreement: {a_lab} against {b_lab} for {what}, read with low confidence.",
         "contradiction": lambda: f"Sources contradict each other on {what}: {a_lab} ({a_src} source{'s' if a_src != 1 else ''}) against {b_lab} ({b_src} source{'s' if b_src != 1 else ''}){tail}.",
+        "internal": lambda: f"One article gives two figures for {what}: {a_lab} and {b_lab}"
+                            f"{' (one conditional, planned or proposed)' if fa.tentative_labels or fb.tentative_labels else ''}"
+                            f"{tail}; check whether both sentences are about the same thing.",
     }
     conflict.summary = texts[conflict.kind]()
+    if conflict.undecided and conflict.kind in ("contradiction", "internal", "extraction_doubt"):
+        conflict.summary += " Undecided: as many independent sources give each figure."
     conflict.severity = {
         "contradiction": "high" if tail or (ratio and ratio >= 1.5) else "medium",
         "translation_mismatch": "high",
@@ -673,6 +713,7 @@ def _describe(conflict: Conflict, a_side: Side, b_side: Side) -> Conflict:
         "superseded": "low",
         "rounding": "info",
         "extraction_doubt": "info",
+        "internal": "low",
     }[conflict.kind]
     # The same additions in the same order as summing over a + b.
     conflict.confidence = round(sum(chain(fa.confidences, fb.confidences)) / (len(conflict.a) + len(conflict.b)), 2)
@@ -718,6 +759,14 @@ GROUPS_QUERY = (
     "from claims where subject is not null and metric in ({marks}) "
     "group by subject, metric, unit having count(*) > 1"
 )
+# The same, with the claims whose subject was inferred from their article (align.py).
+GROUPS_QUERY_INFERRED = (
+    "select subject, metric, unit, _conflict_fingerprint(count(*), "
+    "sum(length(id) + coalesce(confidence, 0) * 1000 + coalesce(value, 0) % 9973)) as fingerprint, count(*) as claims "
+    "from (select subject, metric, unit, id, confidence, value from claims where subject is not null and metric in ({marks}) "
+    f"union all select subject, metric, unit, id, confidence, value from {align.INFERRED_TABLE}) "
+    "group by subject, metric, unit having count(*) > 1"
+)
 # The claims of every group to redo, group after group. A group without a unit matches no
 # claim (`unit = NULL`) and comes as one empty row. Claims come in any order inside their
 # group and are put back in the order stored (c.rowid) in Python: ordering by c.rowid in
@@ -726,14 +775,21 @@ GROUPS_QUERY = (
 # database of 20,000 articles).
 DIRTY_CLAIMS_QUERY = """
 select d.rowid, c.rowid, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
-       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence
+       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
 from _conflict_dirty d
 left join claims c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
 left join _conflict_sources a on a.id = c.article_id
 order by d.rowid
 """
-# Rows buffered before they are written.
-FLUSH_ROWS = 20000
+# The claims of the groups to redo whose subject was inferred, flagged by a last column.
+DIRTY_INFERRED_QUERY = f"""
+select d.rowid, c.crow, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+       c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text, 1
+from _conflict_dirty d
+join {align.INFERRED_TABLE} c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
+left join _conflict_sources a on a.id = c.article_id
+order by d.rowid
+"""
 # Claims of the groups handed to a worker at a time when detection runs in several processes.
 CHUNK_CLAIMS = 20000
 # Claims of the best-supported side listed with each conflict: a story retold by
@@ -742,6 +798,33 @@ LISTED_PER_SIDE = 10
 TEMP_TABLES = ("_conflict_current", "_conflict_dirty", "_conflict_keys", "_conflict_sources")
 
 Key = tuple[str, str, str]
+
+
+def init_tables(db: sqlite_utils.Database) -> None:
+    """The columns and tables this module adds to the conflict schema (store.init_schema
+    creates the rest): why a group was aligned, whether its best value is undecided, and
+    the differences the texts reconcile."""
+    conflicts = db.table("conflicts")
+    if conflicts.exists():
+        have = set(conflicts.columns_dict)
+        for name, kind in (("undecided", int), ("why", str)):
+            if name not in have:
+                conflicts.add_column(name, kind)
+    if not db.table("reconciliations").exists():
+        db.table("reconciliations").create(
+            {"id": str, "reason": str, "subject": str, "metric": str, "unit": str, "period": str, "summary": str},
+            pk="id")
+        db.table("reconciliations").create_index(["subject", "metric"])
+    if not db.table("reconciliation_claims").exists():
+        db.table("reconciliation_claims").create(
+            {"reconciliation_id": str, "claim_id": str, "side": str}, pk=("reconciliation_id", "claim_id"),
+            foreign_keys=[("reconciliation_id", "reconciliations", "id"), ("claim_id", "claims", "id")])
+        db.table("reconciliation_claims").create_index(["claim_id"])
+
+
+def fallback_metrics() -> list[str]:
+    """What a figure measures when no trigger said (a bare amount, count or share)."""
+    return sorted(set(lexicon().defaults.values()) - set(NOT_COMPARED_FALLBACK))
 
 
 def _compared_metrics() -> list[str]:
@@ -770,7 +853,11 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
     caller_transaction = conn.in_transaction
     conn.create_function("_conflict_fingerprint", 2, lambda n, ids: f"{n}:{ids}", deterministic=True)
     _drop_temp(db)
-    conn.execute(f"create temp table _conflict_current as {GROUPS_QUERY.format(marks=marks)}", metrics)
+    unattributed = conn.execute(f"select 1 from claims where subject is null and metric in ({marks}) limit 1",
+                                metrics).fetchone()
+    inferred = bool(unattributed) and align.infer_subjects(db, metrics) > 0
+    query = GROUPS_QUERY_INFERRED if inferred else GROUPS_QUERY
+    conn.execute(f"create temp table _conflict_current as {query.format(marks=marks)}", metrics)
     conn.execute("create unique index temp._conflict_current_key on _conflict_current (subject, metric, unit)")
     same_group = "g.subject = c.subject and g.metric = c.metric and g.unit is c.unit"
     conn.execute(
@@ -793,16 +880,17 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
         out = _Writer(db)
         path = _db_path(db)
         if jobs > 1 and path is not None and not caller_transaction:
-            _recompute_in_workers(db, path, jobs, out)
+            _recompute_in_workers(db, path, jobs, out, inferred)
         else:
-            for key, fingerprint, claims in _dirty_groups(db):
+            for key, fingerprint, claims in _dirty_groups(db, inferred):
                 _recompute(db, key, fingerprint, claims, out)
         out.flush()
     if not caller_transaction:
         conn.commit()  # only temporary tables were written
     with db.atomic():
         if full:
-            for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups"):
+            for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups",
+                          "reconciliation_claims", "reconciliations"):
                 conn.execute(f"delete from {table}")
         else:
             _clear_keys(db)
@@ -832,7 +920,7 @@ def _chunks(db: sqlite_utils.Database) -> Iterator[list[tuple[str, str, str, str
         yield chunk
 
 
-def _recompute_in_workers(db: sqlite_utils.Database, path: str, jobs: int, out: _Writer) -> None:
+def _recompute_in_workers(db: sqlite_utils.Database, path: str, jobs: int, out: _Writer, inferred: bool) -> None:
     """`_recompute` for each run of groups in a worker; rows written here in group order.
     At most 2 * jobs runs are in flight, so memory grows with the run size."""
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -846,19 +934,22 @@ def _recompute_in_workers(db: sqlite_utils.Database, path: str, jobs: int, out: 
         for chunk in _chunks(db):
             if len(pending) >= 2 * jobs:
                 write(pending.popleft().get())
-            pending.append(pool.apply_async(_work_chunk, (path, chunk)))
+            pending.append(pool.apply_async(_work_chunk, (path, chunk, inferred)))
         while pending:
             write(pending.popleft().get())
 
 
-def _work_chunk(path: str, chunk: list[tuple[str, str, str, str]]) -> dict[str, list[tuple[Any, ...]]]:
+def _work_chunk(path: str, chunk: list[tuple[str, str, str, str]], inferred: bool = False) -> dict[str, list[tuple[Any, ...]]]:
     """In a worker: the rows of a run of groups, read on this process's own connection."""
     db = _worker_db(path)
+    if inferred and not db.conn.execute("select 1 from sqlite_temp_master where name = ?",
+                                        [align.INFERRED_TABLE]).fetchone():
+        align.infer_subjects(db, _compared_metrics())  # once per worker and run
     db.conn.execute("delete from _conflict_dirty")
     db.conn.executemany("insert into _conflict_dirty (subject, metric, unit, fingerprint) values (?, ?, ?, ?)", chunk)
     db.conn.commit()  # no read transaction left open between runs
     rows = _Rows()
-    for key, fingerprint, claims in _dirty_groups(db):
+    for key, fingerprint, claims in _dirty_groups(db, inferred):
         _recompute(db, key, fingerprint, claims, rows)
     return rows.rows
 
@@ -877,9 +968,10 @@ def _worker_db(path: str) -> sqlite_utils.Database:
 def _drop_temp(db: sqlite_utils.Database) -> None:
     for table in TEMP_TABLES + tuple(_Writer.temp_name(t) for t in _Writer.TABLES):
         db.conn.execute(f"drop table if exists temp.{table}")
+    align.drop_temp(db)
 
 
-def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Claim]]]:
+def _dirty_groups(db: sqlite_utils.Database, inferred: bool = False) -> Iterator[tuple[Key, str, list[Claim]]]:
     """Each group to redo with its fingerprint and claims; one group is held at a time."""
     # The groups in one cursor and their claims in another, both in group order: the
     # group's key is not repeated on every claim row.
@@ -894,7 +986,10 @@ def _dirty_groups(db: sqlite_utils.Database) -> Iterator[tuple[Key, str, list[Cl
         rows.clear()  # not held beside the claims while the group is compared
         return claims
 
-    for r in db.conn.execute(DIRTY_CLAIMS_QUERY):
+    found: Iterable[tuple[Any, ...]] = db.conn.execute(DIRTY_CLAIMS_QUERY)
+    if inferred:
+        found = heapq.merge(found, db.conn.execute(DIRTY_INFERRED_QUERY), key=itemgetter(0))
+    for r in found:
         if group is None or r[0] != group[0]:
             if group is not None:
                 yield (group[1], group[2], group[3]), group[4], claims()
@@ -911,107 +1006,21 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
     """Delete what earlier runs stored for the groups in temp._conflict_keys."""
     in_keys = "(subject, metric, unit) in (select subject, metric, unit from _conflict_keys)"
     db.execute(f"delete from conflict_claims where conflict_id in (select id from conflicts where {in_keys})")
-    for table in ("conflicts", "corroborations", "conflict_groups"):
+    db.execute("delete from reconciliation_claims where reconciliation_id in "
+               f"(select id from reconciliations where {in_keys})")
+    for table in ("conflicts", "corroborations", "conflict_groups", "reconciliations"):
         db.execute(f"delete from {table} where {in_keys}")
 
 
 def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
     """A claim from a row of DIRTY_CLAIMS_QUERY, in the order of Claim's fields."""
     (_, _, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
-     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence) = r
+     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence, text) = r[:21]
     return Claim(
         id_, article_id, sentence_id, source, published, lang or "", subject, object_, metric, unit, kind,
         value, value_max, date, qualifier or "exact", bool(vague), period, period_basis,
-        modality or "asserted", confidence if confidence is not None else 1.0, outlet,
+        modality or "asserted", confidence if confidence is not None else 1.0, outlet, text or "", len(r) > 21,
     )
-
-
-class _Rows:
-    """The rows of some groups, table by table, in the order made."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _Writer.TABLES}
-
-    def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
-        self.rows[table] += rows
-
-
-class _Writer(_Rows):
-    """Collects the rows of many groups in temporary tables (appends, no indexes, no
-    write-ahead log), then upserts them into the real tables in one pass, in order."""
-
-    # Each table's primary key, then its columns in the order rows are given.
-    TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-        "conflicts": (("id",), ("id", "kind", "subject", "metric", "period", "summary", "severity", "confidence",
-                                "unit", "best_value", "best_value_max", "best_date", "sources")),
-        "conflict_claims": (("conflict_id", "claim_id"), ("conflict_id", "claim_id", "side")),
-        "corroborations": (("id",), ("id", "subject", "metric", "unit", "value", "sources", "claims", "claim_ids",
-                                     "outlets")),
-        "conflict_groups": (("subject", "metric", "unit"), ("subject", "metric", "unit", "fingerprint", "sources",
-                                                            "values_json", "best")),
-    }
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        super().__init__()
-        self.db = db
-        self.buffered = 0
-        for table, (_, cols) in self.TABLES.items():
-            names = ", ".join(f"[{c}]" for c in cols)
-            db.conn.execute(f"create temp table {self.temp_name(table)} ({names})")
-
-    @staticmethod
-    def temp_name(table: str) -> str:
-        return f"_conflict_out_{table}"
-
-    def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
-        self.rows[table] += rows
-        self.buffered += len(rows)
-        if self.buffered >= FLUSH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        for table, rows in self.rows.items():
-            if rows:
-                marks = ", ".join("?" for _ in self.TABLES[table][1])
-                self.db.conn.executemany(f"insert into temp.{self.temp_name(table)} values ({marks})", rows)
-                self.rows[table] = []
-        self.buffered = 0
-
-    def publish(self, rebuild_indexes: bool = False) -> None:
-        """Upsert the collected rows (insert, or update on the primary key) in the order made.
-
-        `rebuild_indexes` (for tables just emptied) drops each table's secondary indexes
-        first and builds them again after: building an index sorts once, where inserts in
-        hash order touch every page (a full run on a million claims writes 800,000 links)."""
-        conn = self.db.conn
-        for table, (keys, cols) in self.TABLES.items():
-            rest = [c for c in cols if c not in keys]
-            names = ", ".join(f"[{c}]" for c in cols)
-            rebuilt = _drop_indexes(conn, table) if rebuild_indexes else []
-            conn.execute(
-                f"insert into [{table}] ({names}) select {names} from temp.{self.temp_name(table)} where true order by rowid "
-                f"on conflict ({', '.join(f'[{k}]' for k in keys)}) do "
-                + (f"update set {', '.join(f'[{c}] = excluded.[{c}]' for c in rest)}" if rest else "nothing"))
-            for sql, stats in rebuilt:
-                conn.execute(sql)
-                if stats:
-                    conn.executemany("insert into sqlite_stat1 (tbl, idx, stat) values (?, ?, ?)", stats)
-
-
-def _drop_indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """Drop `table`'s own indexes (not those of its keys); returns each one's SQL and the
-    planner statistics dropping it deleted, to be put back as they were. Nothing is
-    dropped where sqlite_stat4 holds samples that could not be put back."""
-    if conn.execute("select 1 from sqlite_master where name = 'sqlite_stat4'").fetchone():
-        return []
-    has_stats = conn.execute("select 1 from sqlite_master where name = 'sqlite_stat1'").fetchone() is not None
-    dropped = []
-    for name, sql in conn.execute("select name, sql from sqlite_master where type = 'index' and tbl_name = ? "
-                                  "and sql is not null order by name", [table]).fetchall():
-        stats = conn.execute("select tbl, idx, stat from sqlite_stat1 where idx = ?", [name]).fetchall() if has_stats else []
-        conn.execute(f"drop index [{name}]")
-        dropped.append((sql, stats))
-    return dropped
 
 
 def _listed(claims: list[Claim], limit: int = LISTED_PER_SIDE) -> list[Claim]:
@@ -1043,10 +1052,15 @@ def _recompute(
     claims: list[Claim],
     writer: _Rows,
 ) -> None:
+    from extractor import disagreements
+
     subject, metric, unit = key
     sides = sides_of(claims)
     rows, links = [], []
-    for c in compare(sides, subject, metric, unit):
+    reconciled: list[Reconciliation] = []
+    why = ""
+    for c in compare(sides, subject, metric, unit, reconciled):
+        why = why or disagreements.why(key, claims)  # only for groups with a conflict
         best = c.best
         cid = c.id  # a digest of every claim id: computed once, not once per link
         fa, fb = c.figures
@@ -1062,11 +1076,17 @@ def _recompute(
             first.value_max if first is not None else None,
             first.date if first is not None and dated else None,
             len(fb.sources) + sum(1 for x in fa.sources if x not in fb.sources),
+            int(c.undecided), why,
         ))
         links += [(cid, x.id, "a") for x in c.a]
         links += [(cid, x.id, "b") for x in listed]
     writer.add("conflicts", rows)
     writer.add("conflict_claims", links)
+    reconciled += disagreements.within_sides(sides, subject, metric, unit)
+    keyed = [(r.id, r) for r in reconciled]  # each id a digest of every claim id: made once
+    writer.add("reconciliations", [(rid, r.reason, subject, metric, unit, r.period, r.summary) for rid, r in keyed])
+    writer.add("reconciliation_claims", [(rid, x.id, side) for rid, r in keyed
+                                         for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
     support = []
     for side in sides:
         label = side.label

@@ -350,6 +350,11 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 # --- rendering -------------------------------------------------------------------------
 
 
+# The most of a sentence a cell shows, and of a linked row's label.
+SHOWN_CHARS = 1200
+LABEL_CHARS = 120
+
+
 def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
     """Escape ``text`` without its Markdown markup and wrap each [start, end) span in <mark>.
 
@@ -359,17 +364,28 @@ def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
     # Markdown markup (**bold**, [links](...)) is the source file's, not the sentence's:
     # it goes, and the spans move with the characters they mark.
     text, moved = display.plain(text, list(spans))
-    clean = [span for span in moved if span is not None]
+    clean = sorted(span for span in moved if span is not None)
+    lead, tail = "", ""
+    if len(text) > SHOWN_CHARS:
+        # A 478 KB "sentence" (a table pasted as one line) made pages of hundreds of MB:
+        # a window around the first highlight is shown, and how long the whole is.
+        lo = max(0, (clean[0][0] if clean else 0) - SHOWN_CHARS // 6)
+        hi = min(len(text), lo + SHOWN_CHARS)
+        clean = [(a - lo, b - lo) for a, b in clean if lo <= a and b <= hi]
+        lead = "… " if lo > 0 else ""
+        tail = f" … ({len(text):,} characters in all)" if hi < len(text) else ""
+        text = text[lo:hi]
     # Escaped pieces joined as plain strings: Markup.format is slow on a thousand rows.
-    out = []
+    out = [lead]
     pos = 0
-    for start, end in sorted(clean):
+    for start, end in clean:
         if start < pos:
             continue
         out.append(_esc(text[pos:start]))
         out.append(f"<mark>{_esc(text[start:end])}</mark>")
         pos = end
     out.append(_esc(text[pos:]))
+    out.append(_esc(tail))
     return markupsafe.Markup("".join(out))
 
 
@@ -692,6 +708,25 @@ def render_best(row: Any) -> str:
     return label if unit in (None, "count", "year") else f"{label} {unit}"
 
 
+def _short_label_link(datasette: Any, database: str, table: str | None, column: str,
+                      value: dict[str, Any]) -> Callable[[], Awaitable[markupsafe.Markup | None]]:
+    """A foreign key shown by its row's label, as Datasette links it, but the label cut
+    to LABEL_CHARS: the whole sentence as the label of each claim made pages enormous."""
+
+    async def inner() -> markupsafe.Markup | None:
+        if table is None:
+            return None
+        fks = await datasette.get_database(database).foreign_keys_for_table(table)
+        other = next((fk["other_table"] for fk in fks if fk["column"] == column), None)
+        if other is None:
+            return None
+        label = value["label"][:LABEL_CHARS] + "…"
+        url = datasette.urls.row(database, other, tilde_encode(str(value["value"])))
+        return markupsafe.Markup('<a href="{}">{}</a>&nbsp;<em>{}</em>').format(url, label, value["value"])
+
+    return inner
+
+
 @hookimpl
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
@@ -702,10 +737,15 @@ def render_cell(
         return format_value(value, _row_value(row, "unit"))
     if isinstance(value, dict) and column in ID_COLUMNS and isinstance(value.get("label"), str):
         # A foreign key Datasette expanded to its row's label (a sentence, a headline):
-        # the label without Markdown markup, the id only as the link's title.
+        # the label without Markdown markup and cut to LABEL_CHARS (a whole sentence as
+        # each claim's label made pages enormous), the id only as the link's title.
+        label = display.plain(value["label"])[0] or str(value.get("value"))
+        if len(label) > LABEL_CHARS:
+            label = label[:LABEL_CHARS] + "…"
         url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(str(value.get("value"))))
-        return markupsafe.Markup('<a href="{}" title="{}">{}</a>').format(
-            url, value.get("value"), display.plain(value["label"])[0] or value.get("value"))
+        return markupsafe.Markup('<a href="{}" title="{}">{}</a>').format(url, value.get("value"), label)
+    if isinstance(value, dict) and isinstance(value.get("label"), str) and len(value["label"]) > LABEL_CHARS:
+        return _short_label_link(datasette, database, table, column, value)
     if not isinstance(value, str):
         return None
     if column == "period":

@@ -44,6 +44,7 @@ _A = _rng.integers(1, 2**63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63, size=BANDS * ROWS, dtype=np.uint64)
 _P = np.uint64(0x100000001B3)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
+_MAX = np.iinfo(np.uint64).max
 # Stored in PRAGMA user_version: bands made by another signature scheme are recomputed.
 SIGNATURE_VERSION = 2
 
@@ -62,15 +63,16 @@ def signature(text: str) -> list[int]:
     # Repeated shingles need no removal: a minimum is the same over a multiset as over
     # its set, and np.unique cost as much as the permutations.
     hashes = _shingle_hashes(norm)
-    mins = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    mins = np.full(BANDS * ROWS, _MAX, dtype=np.uint64)
     for i in range(0, len(hashes), _CHUNK):
         chunk = hashes[i : i + _CHUNK]
         # Multiply-shift hashing: one cheap random permutation per row (wraps mod 2**64),
-        # computed in place, a shingle per row. The shift is monotonic, so it is taken
-        # after the minimum, on 64 numbers instead of all of them.
-        permuted = np.multiply(chunk[:, None], _A[None, :])
-        permuted += _B[None, :]
-        mins = np.minimum(mins, permuted.min(axis=0) >> np.uint64(16))
+        # computed in place, a row per permutation so that each minimum runs over
+        # contiguous memory (twice as fast as down the columns). The shift is monotonic,
+        # so it is taken after the minimum, on 64 numbers instead of all of them.
+        permuted = np.multiply(_A[:, None], chunk[None, :])
+        permuted += _B[:, None]
+        mins = np.minimum(mins, permuted.min(axis=1) >> np.uint64(16))
     keys = []
     for band in range(BANDS):
         digest = hashlib.blake2b(mins[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8,

@@ -768,7 +768,13 @@ def read_en(text: str, pos: int) -> Reading | None:
                 part, k2, own_scale = mixed
                 if card.last == "scale" and not own_scale:
                     part *= card.scale
-                value, k, fraction, scale = value + part, k2, True, 1.0
+                end_tok = t.get(k2 - 1)
+                tail_scale = float(n.en_scales.get(end_tok.word, 0)) if end_tok is not None else 0.0
+                if own_scale and card.last != "scale" and tail_scale > value and part < tail_scale:
+                    # two and a half million: the scale after the fraction scales the whole
+                    value, k, fraction, scale = (value + part / tail_scale) * tail_scale, k2, True, tail_scale
+                else:
+                    value, k, fraction, scale = value + part, k2, True, 1.0
         # one over three, two out of five hundred
         ratio = _ratio(n, t, k, value)
         if ratio is not None:

@@ -47,8 +47,10 @@ class Outcome:
 
 
 def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
-         time_limit: float | None = pipeline.TIME_LIMIT, index_all: bool = False) -> Outcome:
-    """Read and process one file as pipeline.ingest does, without writing anything."""
+         time_limit: float | None = pipeline.TIME_LIMIT, index_all: bool = False,
+         stored: frozenset[str] = frozenset()) -> Outcome:
+    """Read and process one file as pipeline.ingest does, without writing anything.
+    An article in `stored`, or in the database at `db_path`, is read but not processed."""
     outcome = Outcome(path)
     try:
         with pipeline.deadline(time_limit, path):
@@ -56,7 +58,7 @@ def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
             outcome.warnings = [f"{article.path}: {w}" for w in article.warnings]
             outcome.article_id = article.id
             outcome.meta = article.meta
-            if db_path is None or not _already_stored(db_path, article.id):
+            if article.id not in stored and (db_path is None or not _already_stored(db_path, article.id)):
                 outcome.rows = pipeline.process(article, index_all=index_all)
                 outcome.bands = duplicates.signature(article.text)
                 outcome.shape = duplicates.shape(article.text)
@@ -67,9 +69,10 @@ def work(path: str, overrides: dict[str, Any] | None, db_path: str | None,
     return outcome
 
 
-def _work_batch(batch: list[str], overrides: dict[str, Any] | None, db_path: str | None,
-                time_limit: float | None, index_all: bool) -> list[Outcome]:
-    return [work(path, overrides, db_path, time_limit, index_all) for path in batch]
+def work_batch(batch: list[str], overrides: dict[str, Any] | None, db_path: str | None,
+               time_limit: float | None, index_all: bool, stored: frozenset[str] = frozenset()) -> list[Outcome]:
+    """`work` on each file of a batch, in order: what one task of a worker does."""
+    return [work(path, overrides, db_path, time_limit, index_all, stored) for path in batch]
 
 
 def _already_stored(db_path: str, article_id: str) -> bool:
@@ -137,6 +140,31 @@ def ingest_parallel(
     summary.warnings += preload_manifests(files)  # parsed once, before the workers fork
     given = overrides if len(files) == 1 else None
     db_path = _db_path(db)
+    _warm_up()
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(jobs) as pool:
+
+        def submit(batch: list[str]) -> Callable[[], list[Outcome]]:
+            return pool.apply_async(work_batch, (batch, given, db_path, time_limit, index_all)).get
+
+        write_in_order(db, files, submit, summary, skip, progress, batch_size, window=2 * jobs)
+    return summary
+
+
+def write_in_order(
+    db: sqlite_utils.Database,
+    files: list[str],
+    submit: Callable[[list[str]], Callable[[], list[Outcome]]],
+    summary: pipeline.Summary,
+    skip: Callable[[str], None],
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    window: int = 4,
+) -> None:
+    """Hand batches of `files` to `submit` (which starts `work_batch` somewhere and returns
+    a function that waits for its outcomes) and write the outcomes in file order, a batch
+    per transaction, with at most `window` batches in flight. Any engine that can run a
+    function elsewhere (a process pool, a Dask cluster) gets the one-process database."""
     stored: set[str] = set()
 
     def write(outcomes: list[Outcome]) -> None:
@@ -146,20 +174,17 @@ def ingest_parallel(
                 if progress:
                     progress(1)
 
-    _warm_up()
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     try:
-        with store.bulk_load(db, len(files)), ctx.Pool(jobs) as pool:
-            pending: deque[Any] = deque()
+        with store.bulk_load(db, len(files)):
+            pending: deque[Callable[[], list[Outcome]]] = deque()
             for batch in _batches(files, batch_size):
-                if len(pending) >= 2 * jobs:
-                    write(pending.popleft().get())
-                pending.append(pool.apply_async(_work_batch, (batch, given, db_path, time_limit, index_all)))
+                if len(pending) >= window:
+                    write(pending.popleft()())
+                pending.append(submit(batch))
             while pending:
-                write(pending.popleft().get())
+                write(pending.popleft()())
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"committing: {exc}") from None
-    return summary
 
 
 def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
@@ -176,7 +201,8 @@ def _write_one(db: sqlite_utils.Database, o: Outcome, summary: pipeline.Summary,
     rows = o.rows
     try:
         rows.article["duplicate_of"] = duplicates.original_of(db, o.article_id, rows.article["text"], o.bands, o.shape)
-        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands, notes=rows.notes)
+        store.write_article(db, rows.article, rows.sentences, rows.claims, bands=o.bands, entities=rows.entities,
+                            notes=rows.notes)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"writing {o.path}: {exc}") from None
     except Exception as exc:

@@ -11,14 +11,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from extractor import duplicates, segment, store
+from extractor import segment
 from extractor.errors import ClaimsError, DatabaseError, TimeLimitError
 from extractor.ingest import Article, find_files, preload_manifests, printable, read_article
 from extractor.quantities import Quantity, extract
+
+if TYPE_CHECKING:  # the database side loads when ingest runs: `claims extract` needs none of it
+    import sqlite_utils
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Rows:
     article: dict[str, Any]
     sentences: list[dict[str, Any]]
     claims: list[dict[str, Any]]
+    entities: list[dict[str, Any]] = field(default_factory=list)  # organisations and people it names
     notes: list[str] = field(default_factory=list)  # what reading it warned about, kept with it
 
 
@@ -68,7 +70,7 @@ def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch |
     text = article.text
     sents = segment.sentences(text)
     clock.lap("sentences")
-    quantities = extract(text, published=article.published)
+    quantities = extract(text, published=article.published, source=article.meta)
     aid = article.id
     starts = [s.start for s in sents]
     claim_rows = []
@@ -100,7 +102,7 @@ def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch |
     clock.lap("segment")
     from extractor import attribute
 
-    attribute.attribute_claims(article, sents, claim_rows)
+    entity_rows = attribute.attribute_claims(article, sents, claim_rows)
     clock.lap("attribute")
     langs = {s.lang for s in sents}
     article_row = {
@@ -119,7 +121,7 @@ def process(article: Article, *, index_all: bool = False, stopwatch: Stopwatch |
         "duplicate_of": None,
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
-    return Rows(article_row, sentence_rows, claim_rows, list(article.warnings))
+    return Rows(article_row, sentence_rows, claim_rows, entity_rows, list(article.warnings))
 
 
 def claim_row(article_id: str, q: Quantity, sent: segment.Sentence | None) -> dict[str, Any]:
@@ -148,6 +150,8 @@ def claim_row(article_id: str, q: Quantity, sent: segment.Sentence | None) -> di
         "modality": None,
         "confidence": None,
         "explanation": q.explanation,
+        "direction": q.direction,
+        "currency_reason": q.currency_reason,
     }
 
 
@@ -198,6 +202,8 @@ def ingest(
     message are in the line). Everything else is ingested. `index_all` segments every
     sentence for full-text search, not only those that carry a claim.
     """
+    from extractor import store
+
     summary = Summary()
 
     def skip(msg: str) -> None:
@@ -250,6 +256,8 @@ class _Run:
         self.pending = 0
 
     def ingest_one(self, path: str) -> None:
+        from extractor import duplicates, store  # loaded once; then a dictionary lookup
+
         db, summary, name, clock = self.db, self.summary, printable(path), self.clock
         try:
             clock.start()
@@ -276,7 +284,7 @@ class _Run:
             if not db.conn.in_transaction:
                 db.conn.execute("BEGIN")
             store.write_article(db, rows.article, rows.sentences, rows.claims, bands=bands,  # a savepoint
-                                notes=rows.notes)
+                                entities=rows.entities, notes=rows.notes)
             self.pending += 1
             if self.pending >= COMMIT_EVERY:
                 self.commit()
@@ -339,7 +347,8 @@ def _one_line(exc: BaseException) -> str:
 
 def after_ingest(db: sqlite_utils.Database, jobs: int = 1) -> None:
     """Work that looks across articles: conflicts (in `jobs` processes), browse views."""
-    from extractor import browse, conflicts
+    from extractor import browse, conflicts, entities
 
+    entities.link(db)  # before conflicts: linking renames subjects
     conflicts.detect(db, jobs=jobs)
     browse.create_views(db)

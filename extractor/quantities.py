@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -34,7 +35,7 @@ from extractor.numbers import (
     read_zh,
 )
 
-KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "number")
+KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "points", "measure", "number")
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "up_to", "less_than", "range")
 
 
@@ -54,6 +55,9 @@ class Quantity:
     qualifier: str = "exact"
     vague: bool = False
     explanation: str = ""
+    direction: str | None = None  # up or down for a change (跌4.8% → -4.8, down)
+    currency_reason: str | None = None  # why an ambiguous currency word (元, ¥) got its code
+    currency_word: str = ""  # the currency word as written, when one names the code
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -77,6 +81,7 @@ class Quantity:
                 "unit",
                 "qualifier",
                 "vague",
+                "direction",
             )
         }
 
@@ -138,6 +143,17 @@ class WordTable:
         lead = r"(?:[ \t]*|-)" if hyphen else (r"[ \t]*" if flexible else r"[ \t]?")
         self._after = re.compile(lead + "(" + alt + ")", flags)
         self._after_tight = re.compile("(" + alt + ")", flags)
+        # The same search per first character, built when first needed: a big table (every
+        # CLDR currency name) then tries only the words that start with the character found.
+        self._lead, self._flags, self._flexible = lead, flags, flexible
+        self._by_first: dict[tuple[str, bool], re.Pattern[str]] = {}
+        self._groupable = all(k and k[0] not in _FOLDS_TO_ASCII and (k[0].isascii() or not k[0].isalpha()
+                                                                     or k[0].lower() == k[0].upper())
+                              for k in entries) and len(entries) > 64
+        self._words_by_first: dict[str, list[str]] = {}
+        if self._groupable:
+            for k in entries:
+                self._words_by_first.setdefault(k[0].lower() if ignore_case else k[0], []).append(k)
         self._before = re.compile("(" + alt + r")[ \t]?$", flags)
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
         # A word can only end in one of these: a cheap test before the regex search.
@@ -188,10 +204,24 @@ class WordTable:
             ch = text[i]
         if ch not in self.first_chars:
             return None
-        m = (self._after if space else self._after_tight).match(text, pos)
+        m = self._pattern_for(ch, space).match(text, pos)
         if not m:
             return None
         return m.group(1), self.lookup(m.group(1)), m.end()
+
+    def _pattern_for(self, ch: str, space: bool) -> re.Pattern[str]:
+        if not self._groupable or ch in _FOLDS_TO_ASCII:
+            return self._after if space else self._after_tight
+        key = (ch.lower() if self.ignore_case else ch, space)
+        rx = self._by_first.get(key)
+        if rx is None:
+            words = self._words_by_first.get(key[0])
+            if not words:
+                return self._after if space else self._after_tight
+            alt = _alternation(words, self._flexible)
+            rx = re.compile((self._lead if space else "") + "(" + alt + ")", self._flags)
+            self._by_first[key] = rx
+        return rx
 
     def before(self, text: str, pos: int) -> tuple[str, Any, int] | None:
         last = pos - 1 if pos > 0 and text[pos - 1] not in " \t" else pos - 2
@@ -338,7 +368,10 @@ def _run_after(lead: list[Any], first: list[Any], flags: int) -> str | None:
             start_chars.update((ch, ch.lower(), ch.upper()))
     start_chars.update(_FOLDS_TO_ASCII)
     start_chars = {ch for ch in start_chars if len(ch) == 1}
-    accepted = re.compile("[" + (_class_source(first, latin=True, word=True) or "") + "]", flags)
+    source = _class_source(first, latin=True, word=True)
+    if not source:
+        return None  # a start no class can say: scan the rule plainly
+    accepted = re.compile("[" + source + "]", flags)
     for op, av in lead:
         run: str | None = None
         if op is c.AT and av is c.AT_BOUNDARY:
@@ -777,6 +810,7 @@ class WordRule:
     id: str
     words: WordTable
     preceded_by: WordTable | None = None
+    kind: str = "percent"  # or multiplier: twice, 翻倍
 
 
 @dataclass(frozen=True)
@@ -797,6 +831,7 @@ class Engine:
     line_exclusions: list[tuple[str, RulePattern]]
     span_exclusions: list[tuple[str, RulePattern]]
     not_numbers_re: re.Pattern[str]
+    not_numbers_latin: re.Pattern[str] | None  # one-day: whole words, found apart (fast)
     not_after_re: re.Pattern[str]
     article_re: re.Pattern[str]
     fraction_re: re.Pattern[str]
@@ -839,6 +874,8 @@ class Engine:
     percent_mentions: WordTable
     currency_names: dict[str, str] = field(default_factory=dict)
     rule_groups: list[RuleGroup] = field(default_factory=list)
+    move_words: WordTable | None = None  # rules/changes.yaml: a move before "X to Y"
+    move_range_ratio: float = math.inf
     rules_near: dict[tuple[str, str, str], list[UnitRule]] = field(default_factory=dict)
 
 
@@ -851,8 +888,11 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
     out: list[UnitRule] = []
     words: list[WordRule] = []
     rate_rule = "percent.rate"
-    for kind in ("percent", "multiplier", "count", "duration"):
-        entries = rules.require("units", data, kind, list)
+    for section, kind in (("percent", "percent"), ("multiplier", "multiplier"), ("count", "count"),
+                          ("duration", "duration"), ("points", "points"), ("energy", "measure")):
+        if section not in data and kind in ("points", "measure"):
+            continue
+        entries = rules.require("units", data, section, list)
         for entry in entries:
             if not isinstance(entry, dict) or "id" not in entry:
                 raise RuleError(rules.path_of("units"), kind, "each rule needs an id")
@@ -867,6 +907,7 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                     rid,
                     WordTable({str(k): _number(rid, v) for k, v in entry["words"].items()}),
                     _table(entry.get("preceded_by")),
+                    kind if kind in ("percent", "multiplier") else "percent",
                 ))
                 continue
             if rid == "duration.ago":
@@ -876,6 +917,8 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                 "multiplier": "multiplier",
                 "count": "count",
                 "duration": "years",
+                "points": "points",
+                "measure": "number",
             }[kind]
             after = entry.get("after")
             after_table: WordTable | None = None
@@ -1060,6 +1103,15 @@ def engine() -> Engine:
             minors.setdefault(str(w), {})[code] = _number(code, frac)
         for m in rules.string_list("currencies", f"{code}.mentions", entry.get("mentions", [])):
             mentions.setdefault(m, Money(code))
+    from extractor.currency import cldr_names  # it builds on this module
+
+    for code, cldr_prefixes, cldr_suffixes in cldr_names():
+        names.setdefault(code, code)
+        for p in cldr_prefixes:
+            if p.lower() not in {k.lower() for k in (*prefixes, *exact_prefixes)}:
+                exact_prefixes[p] = Money(code)  # as CLDR writes it: A$ is not "a $"
+        for sfx in cldr_suffixes:
+            suffixes.setdefault(sfx, Money(code))
     between = rules.string_list("currencies", "between", cur.get("between", []))
     alone: dict[str, tuple[str, float]] = {}
     for w in rules.string_list("currencies", "minor_alone", cur.get("minor_alone", [])):
@@ -1094,6 +1146,8 @@ def engine() -> Engine:
     }
 
     unit_rules, word_rules, rate_rule = _unit_rules()
+    moves = rules.load("changes") if rules.path_of("changes").exists() else {}
+    move_words = [w for d in ("down", "up") for w in rules.string_list("changes", d, moves.get(d, []))]
     ago = _special_unit_entry("duration.ago")
     sign = _special_unit_entry("percent.sign")
 
@@ -1105,7 +1159,10 @@ def engine() -> Engine:
         year_range=(int(yr[0]), int(yr[1])),
         line_exclusions=line_ex,
         span_exclusions=span_ex,
-        not_numbers_re=re.compile(_alternation(n.zh_not_numbers)),
+        not_numbers_re=re.compile(_alternation([w for w in n.zh_not_numbers if not _is_latin(w[:1])])),
+        not_numbers_latin=re.compile(
+            "|".join(re.escape(w) for w in sorted({w for w in n.zh_not_numbers if _is_latin(w[:1])}, key=len, reverse=True)),
+            re.IGNORECASE) if any(_is_latin(w[:1]) for w in n.zh_not_numbers) else None,
         article_re=re.compile(r"(?:" + _alternation(n.en_articles) + r")[ \t]*$", re.IGNORECASE),
         not_after_re=re.compile(r"(?:" + _alternation(n.en_not_after) + r")[ \t]+$", re.IGNORECASE),
         fraction_re=re.compile(r"[ \t]*(?:" + _alternation(n.zh_fraction, flexible=True) + r")[ \t]*"),
@@ -1152,6 +1209,8 @@ def engine() -> Engine:
         percent_mentions=WordTable({str(w): True for w in sign.get("mentions", [])}),
         currency_names=names,
         rule_groups=RuleGroup.of(rp for _, rp in [*date_patterns, *line_ex, *span_ex]),
+        move_words=_table(move_words, flexible=True),
+        move_range_ratio=float(moves["range_ratio"]) if isinstance(moves.get("range_ratio"), int | float) else math.inf,
     )
 
 
@@ -1374,6 +1433,13 @@ def _scan(norm: str, eng: Engine) -> list[_Num]:
     """Every number in the text, left to right, each read once."""
     n = numerals()
     not_numbers = [(m.start(), m.end()) for m in eng.not_numbers_re.finditer(norm)]
+    if eng.not_numbers_latin is not None:
+        # Latin words only as whole words; matched apart so the Chinese search stays a fast one.
+        latin = [(m.start(), m.end()) for m in eng.not_numbers_latin.finditer(norm)
+                 if not (m.start() > 0 and _is_latin(norm[m.start() - 1]))
+                 and not (m.end() < len(norm) and _is_latin(norm[m.end()]))]
+        if latin:
+            not_numbers = sorted(not_numbers + latin)
     nn_starts = [s for s, _ in not_numbers]
     out: list[_Num] = []
     pos = 0
@@ -1424,6 +1490,15 @@ def _signs(norm: str, num: _Num, eng: Engine) -> None:
     if norm[s - 1] == "-" and (s < 2 or not (norm[s - 2].isalnum() or norm[s - 2] in "-.,/")):
         num.start, num.value = s - 1, -num.value
         return
+    if norm[s - 1] == " " and s >= 2 and norm[s - 2] == "-":
+        # "- 5" opening the text or after a bracket or colon: a sign. Not "5 - 3" (a
+        # subtraction) nor a Markdown bullet at the start of a line.
+        j = s - 3
+        while j >= 0 and norm[j] in " \t":
+            j -= 1
+        if j < 0 or norm[j] in "(（:：=":
+            num.start, num.value = s - 2, -num.value
+            return
     if norm[s - 1] not in " \t\n":
         return  # "minus " ends in a space, maybe before a final newline
     m = eng.en_minus_re.search(norm, max(0, s - 12), s)
@@ -1444,6 +1519,7 @@ class _Item:
     currency_from_prefix: bool = False
     value_max: float | None = None
     named_after: bool = False  # a currency word follows as well as precedes ($20 … 美圆)
+    currency_word: str = ""
 
 
 class _Spans:
@@ -1519,10 +1595,13 @@ def extract(
     published: dt.date | None = None,
     all_numbers: bool = False,
     mentions: bool = False,
+    source: Mapping[str, Any] | None = None,
+    signed: bool = True,
 ) -> list[Quantity]:
     """Every quantity in `text`, in order. `published` dates relative expressions;
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
-    percent words that stand without a number (value None)."""
+    percent words that stand without a number (value None); `source` (outlet, url)
+    tells which currency a bare 元 or ¥ is; `signed` stores falls negative (跌4.8% → -4.8)."""
     eng = engine()
     norm = normalize(text)
     scanned = _Scanned(norm, eng.rule_groups)
@@ -1549,7 +1628,11 @@ def extract(
         items.append(item)
 
     items = _merge_ranges(norm, [part for item in items for part in _split_listed(text, norm, item)], eng)
+    from extractor import counts  # it builds on this module
+
     for item in items:
+        if item.kind is None and item.num.source in ("en", "arabic", "zh"):
+            counts.bare_number_kind(norm, item)
         if item.kind is None and not all_numbers:
             continue
         out.append(_finish(text, norm, item, eng))
@@ -1566,14 +1649,18 @@ def extract(
             value = float(rule.words.lookup(m.group(1)))
             qual, _ = _qualifier_before(norm, m.start(), eng)
             taken.add(m.start(), m.end())
+            what = f"{format_value(value)}%" if rule.kind == "percent" else f"{format_value(value)} times"
             out.append(
-                Quantity(text[m.start() : m.end()], m.start(), m.end(), "percent", value, "percent", rule.id,
-                         qualifier=qual or "exact", explanation=f"{m.group(1)} means {format_value(value)}%")
+                Quantity(text[m.start() : m.end()], m.start(), m.end(), rule.kind, value, rule.kind, rule.id,
+                         qualifier=qual or "exact", explanation=f"{m.group(1)} means {what}")
             )
     if mentions:
         out.extend(_mentions(norm, text, eng, furniture, taken))
     out.sort(key=lambda q: (q.start, q.end))
-    return out
+    from extractor import changes, currency  # they build on this module
+
+    out = currency.resolve(norm, out, source)
+    return changes.sign(norm, out) if signed else out
 
 
 def _mentions(norm: str, text: str, eng: Engine, furniture: _Furniture, taken: _Spans) -> list[Quantity]:
@@ -1617,6 +1704,19 @@ def numbers(text: str) -> list[Quantity]:
     return out
 
 
+def _decimal(value: float) -> float:
+    """The float nearest the decimal written: the digits of a number times its magnitude
+    carry binary noise (2.01兆 → 2009999999999.9998) that 15 significant digits drop."""
+    return float(f"{value:.15g}") if math.isfinite(value) and value != int(value) else value
+
+
+def _times(value: float, scale: float) -> float:
+    """value × scale in decimal, as written: 2.01兆 is 2010000000000, not 2009999999999.9998."""
+    if scale == 1.0 or not math.isfinite(value) or not math.isfinite(scale):
+        return value * scale
+    return float(Decimal(repr(value)) * Decimal(repr(scale)))
+
+
 def _latin_magnitude(norm: str, end: int, eng: Engine) -> tuple[str, Any, int] | None:
     """million, billion after a number; Chinese magnitudes are part of the numeral, so one
     left over after it (五十千) is not a magnitude."""
@@ -1640,7 +1740,7 @@ def _attach_unit(
             and (pre[2] == 0 or not _is_latin(norm[pre[2] - 1]) or not _is_latin(pre[0][0]))):
         money: Money = pre[1]
         currency, start, from_prefix = money.code, pre[2], True
-        value *= money.scale
+        value = _times(value, money.scale)
         notes.append(f"{pre[0]} is {money.code}")
 
     mag = None
@@ -1654,7 +1754,7 @@ def _attach_unit(
                                       or _percent_after(norm, short[2], eng)):
                 mag = short
         if mag is not None:
-            value *= float(mag[1])
+            value = _times(value, float(mag[1]))
             num.magnitude = float(mag[1])
             notes.append(f"{mag[0]} = {format_value(float(mag[1]))}")
             end = mag[2]
@@ -1664,19 +1764,25 @@ def _attach_unit(
     if num.per is not None:
         bare = eng.bare_magnitudes.after(norm, end, space=False) if mag is None else None
         if bare is not None and not (bare[2] < len(norm) and _is_latin(norm[bare[2]])):
-            value *= float(bare[1])
+            value = _times(value, float(bare[1]))
             end = bare[2]
         pct = value * 100 / num.per
         return _Item(start, end, num, "percent", pct, "percent", eng.rate_rule,
                      notes + [f"{norm[num.start:num.inner_start or num.start].strip()} makes it a rate"])
 
+    word = pre[0] if from_prefix and pre else ""
     suf = _currency_after(norm, end, eng)
     if suf is not None and _key(suf[0]) in eng.generic_suffixes and currency:
         end = suf[2]  # 新台幣1.85兆元: 元 only repeats the currency named before
     elif suf is not None and (currency is None or suf[1].code == currency):
+        if currency is None and _key(suf[0]) in eng.generic_suffixes:
+            named = _currency_after(norm, suf[2], eng)
+            if named is not None and _key(named[0]) not in eng.generic_suffixes:
+                suf = (norm[end:named[2]].strip(), named[1], named[2])  # 5.26元新台币
         named_after = from_prefix
         if currency is None:
-            value *= suf[1].scale
+            value = _times(value, suf[1].scale)
+            word = suf[0]
         currency = suf[1].code
         notes.append(f"{suf[0]} is {currency}")
         end = suf[2]
@@ -1684,7 +1790,7 @@ def _attach_unit(
         end, value = _minor_tail(norm, end, value, currency, eng, notes)
         return _Item(start, end, num, "money", value, currency,
                      "money.prefix" if from_prefix else "money.suffix", notes, from_prefix,
-                     named_after=named_after)
+                     named_after=named_after, currency_word=word)
     alone = eng.minor_alone.after(norm, end)
     if alone is not None:
         code, share = alone[1]
@@ -1871,12 +1977,14 @@ def _match_unit_rule(
         return None
     if value > r.max_value and not (num.digit_string and r.digit_string_scale is not None):
         return None
+    if r.kind == "points" and value == int(value) and abs(value) < r.min_value:
+        return None  # 3点 is a time, 一点 "a little"; an index moves by fractions or stands high
     notes = [f"{word} makes it {r.kind}"]
     if r.scale != 1:
         scale = r.digit_string_scale if num.digit_string and r.digit_string_scale is not None else r.scale
         if scale != 1:
             notes.append(f"{word} multiplies by {format_value(scale)}")
-        value *= scale
+        value = _times(value, scale)
     if r.kind == "duration":
         # A four-digit number before 年 is a year, read by the date rules.
         if num.source == "arabic" and 1000 <= value < 3000 and unit == "years" and not _is_latin(word[-1]):
@@ -1907,7 +2015,11 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
             b = items[i + 1]
             between = norm[a.end : b.start]
             joiner = eng.range_joiners.match(between)
-            if joiner and eng.range_blockers.before(norm, _skip_markup_left(norm, a.start)) is not None:
+            lead = _skip_markup_left(norm, a.start)
+            bound = eng.qual_before.before(norm, lead) if joiner else None
+            if bound is not None:
+                lead = _skip_markup_left(norm, bound[2])  # fell about $2 billion to $18 billion
+            if joiner and eng.range_blockers.before(norm, lead) is not None:
                 joiner = None  # "from $10 to $12", "slid 50 cents to $12.40": a change
             if joiner and joiner.group(1).lower() in eng.range_openers:
                 opener = eng.range_openers[joiner.group(1).lower()]
@@ -1921,10 +2033,16 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
                     lo = a.value
                     if a.num.magnitude == 1.0 and b.num.magnitude != 1.0:
                         lo = a.value * b.num.magnitude
+                    elif a.kind is None and b.kind == "percent" and b.num.value and b.value != b.num.value:
+                        lo = a.value * (b.value / b.num.value)  # 1至2成: 成 scales both ends
                     hi = b.value
+                    if (lo > 0 and hi > lo * eng.move_range_ratio and eng.move_words is not None
+                            and eng.move_words.before(norm, lead) is not None):
+                        hi = -math.inf  # fell $2 billion to $18 billion: a change, then the level
                     if lo <= hi:
                         merged = _Item(a.start, b.end, a.num, kind, lo, unit,
-                                       (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"])
+                                       (b.rule if b.kind else a.rule), a.notes + b.notes + ["a range"],
+                                       currency_word=b.currency_word or a.currency_word)
                         merged.num = replace(a.num, end=b.num.end)
                         merged.value_max = hi
                         out.append(merged)
@@ -1981,7 +2099,9 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
             notes.append("a vague magnitude; the value is its floor")
     kind = item.kind or "number"
     date = None
-    value: float | None = item.value
+    value: float | None = _decimal(item.value)
+    if value_max is not None:
+        value_max = _decimal(value_max)
     if kind == "year":
         date = str(int(item.value))
     expl = f"{text[item.start:item.end]} → {format_value(item.value)}"
@@ -2003,6 +2123,7 @@ def _finish(text: str, norm: str, item: _Item, eng: Engine) -> Quantity:
         qualifier=qualifier,
         vague=item.num.vague,
         explanation=expl,
+        currency_word=item.currency_word,
     )
 
 
@@ -2045,7 +2166,8 @@ def _dates(
     for rid, rx in eng.date_patterns:
         for m in matches.matches(rx):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            first = min(m.start(k) for k in groups) if groups else m.start()
+            # A period is read whole (H2 2026, Q3 2025); other patterns start at their first group.
+            first = m.start() if rid.startswith("period.") else min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()
             if taken.overlaps(s, e) or furniture.blocked(s):
                 continue
@@ -2054,7 +2176,17 @@ def _dates(
     found.sort()
     out: list[Quantity] = []
     last_year: list[tuple[int, int]] = []  # (position, year) of every explicit year
+    from extractor import periods  # it builds on this module
+
     for s, e, rid, g in found:
+        if "day_alone" in g or "rel_year" in g or "year2" in g or len(g) > 1 and "year" in g and "month" not in g:
+            q = periods.period(text, s, e, rid, g, published)
+            if q is not None:
+                out.append(q)
+                if q.date and q.date[:4].isdigit() and "day_alone" not in g:
+                    last_year.append((s, int(q.date[:4])))
+            if q is not None or "day_alone" in g or "rel_year" in g or "year2" in g:
+                continue
         year = _year_of(g)
         if year is not None and not (eng.year_range[0] <= year <= eng.year_range[1]):
             continue

@@ -86,6 +86,13 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
             best = (score, text, encoding)
     if best and best[0] >= 0.6:
         return best[1], best[2], []
+    if not any(ord(ch) > 0x7F for ch in data.decode("utf-8", errors="ignore")):
+        # Not one valid UTF-8 sequence among the high bytes: no damaged UTF-8 but a
+        # single-byte code page, told apart by which reading gives words.
+        from extractor import western
+
+        if (read := western.guess(data)) is not None:
+            return read[0], read[1], [f"encoding guessed as {read[1]}"]
     damaged = data.decode("utf-8", errors="replace")
     # Places where bytes are damaged (a cut character gives a run of U+FFFD), less any
     # U+FFFD that the file itself holds.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
-import importlib
 import io
 import math
 import shutil
@@ -489,22 +488,17 @@ def render(db: sqlite_utils.Database, fmt: str, *, color: bool | None = None, wi
     from extractor.browse import describe
 
     about = describe(db)  # what the report covers: its articles, outlets and dates
-    # After the conflicts: the differences the texts reconcile, and what was not compared
-    # (extractor/reconciled.py, where conflict detection records them).
-    try:
-        reconciled: Any = importlib.import_module("extractor.reconciled")
-    except ImportError:
-        reconciled = None
-    items, note = (reconciled.load(db), reconciled.silence(db)) if reconciled else ([], "")
+    from extractor import reconciled
+
+    # After the conflicts: the differences the texts reconcile, and what was not compared.
+    items, note = reconciled.load(db), reconciled.silence(db)
     if fmt == "markdown":
-        return render_markdown(entries, about=about) + (reconciled.render_markdown(items, note) if reconciled else "")
+        return render_markdown(entries, about=about) + reconciled.render_markdown(items, note)
     if fmt == "html":
         page = render_html(entries, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), about=about)
-        if reconciled:
-            page = page.replace("</body></html>", reconciled.render_html(items, note) + "\n</body></html>")
-        return page
-    return render_text(entries, color=color, width=width, about=about) + (
-        sanitize.terminal_safe(reconciled.render_text(items, note)) if reconciled else "")
+        return page.replace("</body></html>", reconciled.render_html(items, note) + "\n</body></html>")
+    return render_text(entries, color=color, width=width, about=about) + sanitize.terminal_safe(
+        reconciled.render_text(items, note))
 
 
 @click.command()

@@ -100,7 +100,7 @@ def predicted(text: str, model: str) -> list[Found]:
     if model == "NumberModel":
         return [_found(q) for q in numbers(text)]
     kind = MODEL_KINDS[model]
-    return [_found(q) for q in extract(text, mentions=True) if q.kind == kind]
+    return [_found(q) for q in extract(text, mentions=True, signed=False) if q.kind == kind]
 
 
 def _in_spec_unit(want: Found, got: Found) -> float | None:

@@ -78,6 +78,8 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "modality": str,
     "confidence": float,
     "explanation": str,
+    "direction": str,  # up or down for a change; falls are stored negative
+    "currency_reason": str,  # why an ambiguous currency word (元, ¥) got its code
 }
 
 # What reading an article warned about (a date that is none, metadata ignored), kept with it.
@@ -122,6 +124,22 @@ CONFLICT_GROUP_COLUMNS: dict[str, Any] = {
     "sources": int,
     "values_json": str,
     "best": str,
+}
+
+# One row per alias of an organisation or person in an article: what the article wrote,
+# how it was tied to the others, and the canonical name after linking across articles.
+ENTITY_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "name": str,
+    "local_name": str,
+    "kind": str,
+    "alias": str,
+    "key": str,
+    "linking": int,
+    "how": str,
+    "of": str,
+    "article_id": str,
+    "linked": int,
 }
 
 CONFLICT_CLAIM_COLUMNS: dict[str, Any] = {
@@ -235,6 +253,10 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ["unit"],
         ):
             db.table("claims").create_index(cols)
+    else:  # a database from before a column was added gets it, empty
+        have = {r[1] for r in db.execute("pragma table_info([claims])")}
+        for col in CLAIM_COLUMNS.keys() - have:
+            db.execute(f"alter table [claims] add column [{col}] text")
     if not db.table(NOTES).exists():
         db.execute(f"create table [{NOTES}] (article_id text not null references articles(id), note text not null, "
                    "primary key (article_id, note))")
@@ -247,6 +269,12 @@ def init_schema(db: sqlite_utils.Database) -> None:
         db.table("corroborations").create_index(["subject", "metric"])
     if not db.table("conflict_groups").exists():
         db.table("conflict_groups").create(CONFLICT_GROUP_COLUMNS, pk=("subject", "metric", "unit"))
+    if not db.table("entities").exists():
+        db.table("entities").create(ENTITY_COLUMNS, pk="id")
+        db.table("entities").create_index(["key", "linked"])
+        db.table("entities").create_index(["name"])
+        db.table("entities").create_index(["linked"])
+        db.table("entities").create_index(["article_id"])
     if not db.table("conflict_claims").exists():
         db.table("conflict_claims").create(
             CONFLICT_CLAIM_COLUMNS,
@@ -257,6 +285,9 @@ def init_schema(db: sqlite_utils.Database) -> None:
             ],
         )
         db.table("conflict_claims").create_index(["claim_id"])
+    from extractor import conflicts  # imports attribute's rules: only when a database is opened
+
+    conflicts.init_tables(db)
     # Hot paths at a million claims: conflict grouping and the sources_agreement lookup,
     # entity_claims by subject or object (in article order, off the index), and the
     # claims and conflicts pages sorted by confidence.
@@ -517,9 +548,10 @@ def write_article(
     sentences: Iterable[dict[str, Any]],
     claims: Iterable[dict[str, Any]],
     bands: Iterable[int] = (),
+    entities: Iterable[dict[str, Any]] = (),
     notes: Iterable[str] = (),
 ) -> None:
-    """Write one article with its sentences, claims and duplicate-finding bands in a
+    """Write one article with its sentences, claims, entities and duplicate-finding bands in a
     single transaction: after a crash the article is there whole or not at all.
 
     Rows go through prepared upserts (insert, or update on the same id): sqlite-utils'
@@ -535,6 +567,7 @@ def write_article(
         _upsert(db, "articles", [article])
         _upsert(db, "sentences", sentences if isinstance(sentences, list) else list(sentences))
         _upsert(db, "claims", claims if isinstance(claims, list) else list(claims))
+        _upsert(db, "entities", entities if isinstance(entities, list) else list(entities))
         if notes:
             conn.executemany(f"insert or ignore into [{NOTES}] (article_id, note) values (?, ?)",
                              [(article["id"], n) for n in notes])

@@ -111,8 +111,13 @@ def test_agreeing_and_rounded_figures_are_not_flagged(db: sqlite_utils.Database)
     assert len(support) == 1 and support[0]["sources"] == 3
 
 
-def test_round_figure_is_rounding_not_contradiction(db: sqlite_utils.Database) -> None:
-    assert _kinds(db, "Google", "investment_total") == {"rounding"}
+def test_round_figure_is_reconciled_as_rounding_not_a_conflict(db: sqlite_utils.Database) -> None:
+    # Was a conflict of kind "rounding"; issue 11 asks that differences the texts
+    # reconcile be kept apart, with their reason, rather than listed as conflicts.
+    assert _kinds(db, "Google", "investment_total") == set()
+    found = list(db.query("select * from reconciliations where subject = 'Google' and metric = 'investment_total'"))
+    assert [r["reason"] for r in found] == ["rounding"]
+    assert "2 billion" in found[0]["summary"] and "2.2 billion" in found[0]["summary"]
 
 
 def test_guessed_subject_is_an_extraction_doubt(db: sqlite_utils.Database) -> None:

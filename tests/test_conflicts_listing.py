@@ -21,7 +21,7 @@ def _story(path: Path) -> sqlite_utils.Database:
         db.table("articles").insert({"id": aid, "path": f"{aid}.txt", "outlet": f"Outlet {n}", "text": "…",
                                      "published": "2025-03-01", "lang": "en"})
         db.table("claims").insert({
-            "id": f"c{n:03d}", "article_id": aid, "start": 0, "end": 1, "text": f"claim {n}", "kind": "money",
+            "id": f"c{n:03d}", "article_id": aid, "start": 0, "end": 1, "text": f"${values.get(n, 3e11) / 1e9:g} billion", "kind": "money",
             "value": values.get(n, 3e11), "unit": "USD", "qualifier": "exact", "vague": 0, "lang": "en",
             "subject": "Acme", "metric": "valuation", "modality": "asserted", "confidence": 0.9,
         })

@@ -460,7 +460,7 @@ def test_a_published_flag_that_is_no_date_is_one_line_error(tmp_path: Path, bad:
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "x.db"),
                                       "--published", bad])
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [f"error: [E600] --published {bad!r} is not a date like 2025-10-28"]  # one format: code first
+    assert result.stderr.strip().splitlines() == [f"error: [E700] --published {bad!r} is not a date like 2025-10-28"]  # one format: code first
     assert not (tmp_path / "x.db").exists() or not sqlite_utils.Database(tmp_path / "x.db")["articles"].exists() \
         or sqlite_utils.Database(tmp_path / "x.db")["articles"].count == 0
 
@@ -897,3 +897,80 @@ def test_datasette_takes_a_broken_url_and_a_bad_sort(tmp_path: Path) -> None:
     assert got == {"/claims/conflict_report": 200, "/claims/claims?_sort=value%22": 400,
                    "/claims/claims?_sort_desc=x%22": 400, "/claims/claims.json?_sort=nope": 400,
                    "/claims/claims?_sort=value": 200}
+
+
+# ---------------------------------------------------------------------------
+# Issue 15, item 14: one enormous sentence does not make enormous pages.
+
+
+def test_a_huge_sentence_makes_no_huge_page(tmp_path: Path) -> None:
+    import asyncio
+
+    from extractor.browse import make_datasette
+
+    (tmp_path / "a.txt").write_text("Quill Robotics 营收增长" + "，增长 1%" * 3000 + "。\n", encoding="utf-8")
+    db = tmp_path / "h.db"
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    sentence = next(iter(sqlite_utils.Database(db).query("select id, length(text) as n from sentences order by n desc")))
+    assert sentence["n"] > 18_000
+    ds = make_datasette(db)
+
+    async def sizes() -> dict[str, tuple[int, int]]:
+        await ds.invoke_startup()
+        got = {}
+        for url in ("/claims/claims", f"/claims/sentences/{sentence['id'].replace(':', '~3A')}", "/claims/sentences"):
+            r = await ds.client.get(url)
+            got[url] = (r.status_code, len(r.text))
+        return got
+
+    got = asyncio.run(sizes())
+    assert all(status == 200 for status, _ in got.values()), got
+    assert all(size < 400_000 for _, size in got.values()), got
+
+
+# ---------------------------------------------------------------------------
+# Issue 13: Western code pages told apart as GBK and Big5 are (£3.2bn is no Ł3.2bn).
+
+
+@pytest.mark.parametrize(("text", "encoding", "read_as"), [
+    ("Revenue rose to £3.2bn.\n", "latin-1", "cp1252"),
+    ("The bank lost £3.2bn last year, and the café chain “grew” by 12%.\n", "cp1252", "cp1252"),
+    ("Barclays lost £3.2bn. It said the cost was €500m.\n", "cp1252", "cp1252"),
+    ("La empresa ganó 3.200 millones de euros, un 12% más que el año pasado.\n", "latin-1", "cp1252"),
+    ("Der Umsatz stieg auf 3,2 Milliarden Euro, ein Plus von 12 Prozent gegenüber dem Vorjahr.\n", "latin-1", "cp1252"),
+    ("Spółka zwiększyła przychody o 12% do 3,2 mld zł. Zarząd podał, że łączny zysk wzrósł.\n", "cp1250", "cp1250"),
+    ("Выручка компании выросла на 12% до 3,2 млрд рублей.\n", "cp1251", "cp1251"),
+])
+def test_western_code_pages_are_told_apart(text: str, encoding: str, read_as: str) -> None:
+    from extractor.readers import decode
+
+    got = decode(text.encode(encoding), "x.txt")
+    assert (got.text, got.encoding) == (text, read_as)
+
+
+def test_a_latin1_pound_figure_is_a_claim(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("Northwind Bank lost £3.2bn last year.\n".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "a.txt")])
+    assert result.exit_code == 0, result.output
+    assert '"text": "£3.2bn"' in result.stdout and '"unit": "GBP"' in result.stdout
+
+
+# ---------------------------------------------------------------------------
+# Issue 13: without Chromium or its driver the browser tests are skipped, saying why and
+# how to install them in the run's last lines; the run stays green.
+
+
+@pytest.mark.parametrize("missing", ["CLAIMS_CHROMEDRIVER", "CLAIMS_CHROMIUM"])
+def test_browser_tests_skip_with_the_fix_when_chromium_is_missing(missing: str) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_browser.py"],
+                         cwd=root, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, missing: "/nonexistent/binary"})
+    assert run.returncode == 0, run.stdout[-2000:]
+    last = run.stdout.strip().splitlines()[-3:]
+    assert any("browser tests skipped" in ln and "apt-get install chromium chromium-driver" in ln for ln in last), last
+    assert "skipped" in last[-1] and "passed" not in last[-1] and "error" not in last[-1]

@@ -55,6 +55,7 @@ def test_chinese_reads_the_longest_number(text: str, value: float, end: int) -> 
         ("one hundred thirty fifths", 100 / 35), ("one hundred and thirty fifths", 26),
         ("one hundred and three quarters", 100.75), ("twenty and three and three fifths", 23.6),
         ("one million and a half", 1.5e6), ("three quarters billion", 7.5e8),
+        ("two and a half million", 2.5e6), ("three and a quarter billion", 3.25e9),
         ("two thirds of a million", 2e6 / 3), ("one over three", 1 / 3),
         ("two out of five hundred", 0.004), ("nine point nought four", 9.04),
         ("nought point eleven", 0.11), ("a hundred thousand trillionths", 1e-7),

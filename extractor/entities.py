@@ -1,0 +1,627 @@
+"""Organisations and people that no list names, found in the text and linked.
+
+`rules/entities.yaml` is the curated head start; this module finds the rest with the
+words in `rules/discovery.yaml`:
+
+- English capitalised runs ending in a corporate head (Motors, Holdings, Semiconductor …)
+  or written right before a ticker in brackets;
+- Chinese names ending in an organisation suffix (集团, 半导体, 资本 …), read back from
+  the suffix to a boundary word;
+- people introduced by a title (CEO Dana Whitlock, 创始人兼首席执行官刘承远).
+
+Mentions of one entity are linked within an article: a bracketed alias or ticker right
+after a name, the same name in Traditional and Simplified (OpenCC), the name without its
+suffix (the short form), and the two language halves of a bilingual article (sentences
+that state the same figures name the same parties in the same order). The result of an
+article is a list of groups, each with a canonical name (English where one is linked).
+
+Across articles, `link(db)` joins groups that share a key (a folded full name, a ticker)
+and rewrites claims to the joined canonical name. It reads only the rows not linked yet
+and looks keys up on an index, so it is incremental and never compares all pairs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from extractor import rules
+from extractor.errors import RuleError
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+OPEN = "(（"
+CLOSE = ")）"
+QUOTES = "\"'“”「」『』‘’《》"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    heads: frozenset[str]
+    legal: frozenset[str]
+    stop_words: frozenset[str]
+    org_re: re.Pattern[str]  # English capitalised runs
+    ticker_re: re.Pattern[str]  # a bracketed ticker, anchored at the bracket
+    zh_suffix_re: re.Pattern[str]
+    zh_max_core: int
+    zh_boundaries: tuple[str, ...]  # longest first
+    zh_generic_after: re.Pattern[str]
+    zh_places: tuple[str, ...]
+    zh_not_names: frozenset[str]
+    person_en_re: re.Pattern[str]
+    person_en_after_re: re.Pattern[str]
+    person_zh_re: re.Pattern[str]
+    name_stops: frozenset[str]
+    surnames: frozenset[str]
+
+
+def _words(key: str, data: dict[str, Any]) -> list[str]:
+    return rules.string_list("discovery", key, rules.require("discovery", data, key, list))
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    data = rules.load("discovery")
+    heads = _words("english_heads", data)
+    legal = _words("legal_forms", data)
+    word = r"[A-Z][A-Za-z0-9&'’.\-]*"
+    org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:[ ](?:{word}|&|of|and|de))*")
+    exch = _alt(_words("ticker_exchanges", data))
+    suff = _alt(_words("ticker_suffixes", data))
+    ticker_re = re.compile(
+        rf"\s?[(（]\s*(?:(?P<exch>{exch})\s*[:：]\s*)?(?P<sym>[A-Z]{{2,5}}|\d{{4,6}})(?:\.(?:{suff}))?\s*[)）]")
+    zh_suffixes = _words("chinese_suffixes", data)
+    try:
+        max_core = int(data.get("chinese_max_core", 4))
+    except (TypeError, ValueError):
+        raise RuleError(rules.path_of("discovery"), "chinese_max_core", "expected a whole number") from None
+    titles_en = _words("person_titles_en", data)
+    titles_zh = _words("person_titles_zh", data)
+    name = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}"
+    return Vocabulary(
+        heads=frozenset(heads),
+        legal=frozenset(legal),
+        stop_words=frozenset(_words("english_stop_words", data)),
+        org_re=org_re,
+        ticker_re=ticker_re,
+        zh_suffix_re=re.compile(f"(?:{_alt(zh_suffixes)})"),
+        zh_max_core=max_core,
+        zh_boundaries=tuple(sorted(set(_words("chinese_boundaries", data)), key=len, reverse=True)),
+        zh_generic_after=re.compile(f"(?:{_alt(_words('chinese_generic_after', data))})"),
+        zh_places=tuple(sorted(set(_words("chinese_leading_places", data)), key=len, reverse=True)),
+        zh_not_names=frozenset(_words("chinese_not_names", data)),
+        person_en_re=re.compile(rf"(?<![A-Za-z])(?:{_alt(titles_en)})(?: and (?:{_alt(titles_en)}))?,? (?P<name>{name})\b"),
+        person_en_after_re=re.compile(rf"(?P<name>{name}), (?:the )?(?:company's |its )?(?:{_alt(titles_en)})\b"),
+        person_zh_re=re.compile(rf"(?:{_alt(titles_zh)})(?:兼(?:{_alt(titles_zh)}))?(?P<name>[{_CJK}]{{2,3}})"),
+        name_stops=frozenset(_words("person_name_stops", data)),
+        surnames=frozenset(_words("person_surnames", data)),
+    )
+
+
+@cache
+def _converter() -> Any:
+    import opencc  # Traditional → Simplified with Taiwan phrases (軟體 → 软件)
+
+    return opencc.OpenCC("tw2sp")
+
+
+@cache
+def fold(name: str) -> str:
+    """The key two spellings of one name share: Simplified, lower case, no spaces."""
+    s = name.strip()
+    if _CJK_RE.search(s):
+        s = _converter().convert(s)
+    return re.sub(r"[\s.\-·・'’]+", "", s).lower()
+
+
+def is_latin(name: str) -> bool:
+    return not _CJK_RE.search(name)
+
+
+@dataclass
+class Group:
+    """One entity as an article names it."""
+
+    kind: str  # company, person
+    names: list[str] = field(default_factory=list)  # full names as written, first seen first
+    shorts: set[str] = field(default_factory=set)  # forms matched only within this article
+    tickers: set[str] = field(default_factory=set)
+    how: dict[str, str] = field(default_factory=dict)  # alias → how it was linked
+    of: Group | None = None  # a person's organisation
+    curated: str | None = None  # the rules/entities.yaml name it is linked to
+
+    @property
+    def name(self) -> str:
+        if self.curated:
+            return self.curated
+        latin = [n for n in self.names if is_latin(n)]
+        if latin:
+            return max(latin, key=lambda n: (len(n.split()), -self.names.index(n)))
+        return self.names[0] if self.names else next(iter(sorted(self.tickers)))
+
+    def link_keys(self) -> set[str]:
+        out = {fold(n) for n in self.names}
+        out |= {"$" + t for t in self.tickers}
+        return out
+
+    def add(self, alias: str, how: str) -> None:
+        if alias not in self.names:
+            self.names.append(alias)
+        self.how.setdefault(alias, how)
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    group: Group
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        while self.parent.get(x, x) != x:
+            x = self.parent[x]
+        return x
+
+    def join(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _strip_legal(name: str, voc: Vocabulary) -> str:
+    words = name.split()
+    while len(words) > 1 and words[-1] in voc.legal:
+        words.pop()
+    return " ".join(words)
+
+
+def _english_orgs(text: str, voc: Vocabulary, outlet: str = "") -> list[tuple[int, int, str, str | None]]:
+    """(start, end, name, ticker) of English organisation names."""
+    out: list[tuple[int, int, str, str | None]] = []
+    for run in voc.org_re.finditer(text):
+        pos = run.start()
+        for part in re.split(r"( and | of )", run.group()):
+            if part in (" and ", " of "):
+                pos += len(part)
+                continue
+            found = _english_org(text, voc, part, pos, run.end(), outlet)
+            if found is not None:
+                out.append(found)
+            pos += len(part)
+    return out
+
+
+def _english_org(text: str, voc: Vocabulary, run: str, start: int, run_end: int,
+                 outlet: str) -> tuple[int, int, str, str | None] | None:
+    words = run.split(" ")
+    offs = []
+    pos = start
+    for w in words:
+        offs.append(pos)
+        pos += len(w) + 1
+    end = start + len(run)
+    if outlet and fold(run).startswith(outlet[: max(6, len(fold(run)))]):
+        return None  # the outlet's own name in a byline or dateline
+    # Leading description words are not part of the name.
+    i = 0
+    while i < len(words) and (words[i] in voc.stop_words or words[i].rstrip("'s’") in voc.stop_words
+                              or words[i].endswith("-based")):
+        i += 1
+    end_i = None
+    for k in range(len(words) - 1, i, -1):
+        if _bare(words[k]) in voc.heads or words[k] in voc.legal:
+            end_i = k
+            break
+    tick = voc.ticker_re.match(text, end) if end == run_end else None
+    if tick is not None and not tick.group("exch") and not tick.group("sym").isdigit() and end_i is None:
+        tick = None  # (ABCD) after a name with no head: as often an acronym as a ticker
+    if end_i is None and tick is not None and i < len(words):
+        end_i = len(words) - 1
+    if end_i is None or end_i < i:
+        return None
+    # The head must follow a name word (Group alone is not a name), and a run that
+    # goes on past its head with other capitalised words names something else
+    # (an outlet: "Northwind Tech Ledger").
+    if all(w in voc.heads or w in voc.legal for w in words[i : end_i + 1]) and tick is None:
+        return None
+    rest = [w for w in words[end_i + 1 :] if w not in voc.legal]
+    if rest and not all(w in voc.stop_words for w in rest):
+        return None
+    s = offs[i]
+    e = offs[end_i] + len(_bare(words[end_i])) if end_i < len(words) - 1 or tick is None else end
+    name = text[s:e]
+    ticker = tick.group("sym") if tick is not None and e == end else None
+    return (s, e, _strip_legal(name, voc), ticker)
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive or trailing punctuation: Holdings' → Holdings."""
+    return re.sub(r"(?:['’]s?|[.,])+$", "", word)
+
+
+def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]:
+    """(start, end, full name, short form) of Chinese organisation names."""
+    out = []
+    for m in voc.zh_suffix_re.finditer(text):
+        after = voc.zh_generic_after.match(text, m.end())
+        if after is not None:
+            continue
+        lo = m.start()
+        while lo > 0 and m.start() - lo < voc.zh_max_core + 2 and _CJK_RE.match(text[lo - 1]):
+            lo -= 1
+        body = text[lo : m.start()]
+        # Cut at the last boundary word, then drop leading places.
+        cut = 0
+        for b in voc.zh_boundaries:
+            k = body.rfind(b)
+            if k >= 0 and k + len(b) > cut:
+                cut = k + len(b)
+        body = body[cut:]
+        for p in voc.zh_places:
+            k = body.rfind(p)
+            if k >= 0 and len(body) - k - len(p) >= 2:
+                body = body[k + len(p):]
+        if len(body) > voc.zh_max_core:
+            body = body[-voc.zh_max_core :]
+        if len(body) < 2 or body in voc.zh_not_names or any(body == p for p in voc.zh_places):
+            continue
+        if voc.zh_suffix_re.fullmatch(body):
+            continue
+        s = m.start() - len(body)
+        out.append((s, m.end(), text[s : m.end()], body))
+    return out
+
+
+def _people(text: str, voc: Vocabulary) -> list[tuple[int, int, str, int]]:
+    """(start, end, name, title start) of people introduced by a title."""
+    out = []
+    for rx in (voc.person_en_re, voc.person_en_after_re):
+        for m in rx.finditer(text):
+            name = m.group("name")
+            if any(w in voc.heads or w in voc.stop_words for w in name.split()):
+                continue
+            out.append((m.start("name"), m.end("name"), name, m.start()))
+    for m in voc.person_zh_re.finditer(text):
+        name = m.group("name")
+        if len(name) == 3 and name[2] in voc.name_stops:
+            name = name[:2]
+        if name[-1] in voc.name_stops or voc.zh_suffix_re.search(name):
+            continue
+        if name[0] not in voc.surnames and name[:2] not in voc.surnames:
+            continue
+        out.append((m.start("name"), m.start("name") + len(name), name, m.start()))
+    return out
+
+
+@dataclass
+class Discovery:
+    found: list[Found]
+    groups: list[Group]
+
+
+def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tuple[int, int, int, int]] = (),
+             outlet: str = "") -> Discovery:
+    """Organisations and people in `text` beyond the curated ones.
+
+    `taken`: (start, end, curated name) of curated mentions, which win where they overlap.
+    `parallel`: (start, end, start, end) pairs of spans in two languages that state the
+    same figures (a bilingual article's halves), whose unlinked names are paired in order.
+    """
+    voc = vocabulary()
+    raw: list[tuple[int, int, Group]] = []
+    taken_starts = [t[0] for t in taken]
+
+    def overlaps_taken(s: int, e: int) -> str | None:
+        i = bisect.bisect_right(taken_starts, e) - 1
+        while i >= 0 and taken[i][1] > s:
+            if taken[i][0] < e:
+                return taken[i][2]
+            i -= 1
+        return None
+
+    for s, e, name, ticker in _english_orgs(text, voc, fold(outlet) if outlet else ""):
+        if overlaps_taken(s, e):
+            continue
+        g = Group("company")
+        g.add(name, "written with a corporate head" if ticker is None else "written before its ticker")
+        if ticker:
+            g.tickers.add(ticker.lstrip("0") or ticker)
+        raw.append((s, e, g))
+    for s, e, name, body in _chinese_orgs(text, voc):
+        if overlaps_taken(s, e):
+            continue
+        g = Group("company")
+        g.add(name, "written with an organisation suffix")
+        g.shorts.add(body)
+        raw.append((s, e, g))
+    for s, e, name, _t in _people(text, voc):
+        if overlaps_taken(s, e) or any(rs < e and s < re_ for rs, re_, _ in raw):
+            continue
+        g = Group("person")
+        g.add(name, "introduced by a title")
+        raw.append((s, e, g))
+    raw.sort(key=lambda r: (r[0], -r[1]))
+    # Overlapping finds: the first, longest one stays.
+    kept: list[tuple[int, int, Group]] = []
+    for r in raw:
+        if kept and r[0] < kept[-1][1]:
+            continue
+        kept.append(r)
+    groups = [g for _, _, g in kept]
+    union = _Union()
+
+    # Bracketed aliases and tickers right after a name.
+    for k, (_s, e, g) in enumerate(kept):
+        j = e
+        while j < len(text) and text[j] in QUOTES + " ":
+            j += 1
+        if j >= len(text) or text[j] not in OPEN:
+            continue
+        close = next((x for x in range(j + 1, min(len(text), j + 60)) if text[x] in CLOSE), None)
+        if close is None:
+            continue
+        inner = text[j + 1 : close].strip().strip(QUOTES).strip()
+        tick = voc.ticker_re.match(text, j)
+        if tick is not None and g.kind == "company":
+            g.tickers.add(tick.group("sym").lstrip("0") or tick.group("sym"))
+            continue
+        nxt = next((i for i in range(k + 1, len(kept)) if kept[i][0] > j and kept[i][1] <= close), None)
+        if nxt is not None:
+            union.join(k, nxt)
+            kept[nxt][2].how[kept[nxt][2].names[0]] = "bracketed after " + g.names[0]
+        elif inner and len(inner) <= 40 and not re.search(r"\d", inner):
+            cjk_inner = bool(_CJK_RE.search(inner))
+            if cjk_inner != (not is_latin(g.names[0])) and (cjk_inner or inner[:1].isupper()):
+                g.add(inner, "bracketed after " + g.names[0])
+    # The same key (Traditional and Simplified, spacing) or ticker within the article.
+    by_key: dict[str, int] = {}
+    for k, g in enumerate(groups):
+        for key in g.link_keys():
+            if key in by_key:
+                union.join(by_key[key], k)
+            else:
+                by_key[key] = k
+    # Short forms: an English name without its heads, a Chinese one without its suffix.
+    for g in groups:
+        if g.kind != "company":
+            continue
+        for n in list(g.names):
+            if is_latin(n):
+                words = n.split()
+                while len(words) > 1 and (words[-1] in voc.heads or words[-1] in voc.legal):
+                    words.pop()
+                if len(words) < len(n.split()) and len(" ".join(words)) >= 4:
+                    g.shorts.add(" ".join(words))
+    short_owner: dict[str, int | None] = {}
+    for k, g in enumerate(groups):
+        for sf in g.shorts:
+            key = fold(sf)
+            if key in by_key and union.find(by_key[key]) != union.find(k):
+                short_owner[key] = None
+                continue
+            owner = short_owner.get(key, k)
+            short_owner[key] = k if owner is not None and union.find(owner) == union.find(k) else None
+    for key, owner in short_owner.items():
+        if owner is not None and key in by_key:
+            union.join(by_key[key], owner)
+    # Persons' organisations: the organisation named just before the title.
+    merged = _merge(groups, union)
+    found = [Found(s, e, merged[union.find(k)]) for k, (s, e, _) in enumerate(kept)]
+    found = _short_mentions(text, found, short_owner, merged, union, taken)
+    _pair_halves(found, parallel)
+    found = _confirmed(found)
+    _affiliate(text, found)
+    out_groups = list(dict.fromkeys(id(f.group) for f in found))
+    by_id = {id(f.group): f.group for f in found}
+    return Discovery(found, [by_id[i] for i in out_groups])
+
+
+def _merge(groups: list[Group], union: _Union) -> dict[int, Group]:
+    merged: dict[int, Group] = {}
+    for k, g in enumerate(groups):
+        root = union.find(k)
+        if root not in merged:
+            merged[root] = g
+            continue
+        m = merged[root]
+        for n in g.names:
+            m.add(n, g.how.get(n, "the same name"))
+        m.shorts |= g.shorts
+        m.tickers |= g.tickers
+        if g.kind == "company":
+            m.kind = "company"
+    return merged
+
+
+def _short_mentions(text: str, found: list[Found], short_owner: dict[str, int | None], merged: dict[int, Group],
+                    union: _Union, taken: list[tuple[int, int, str]]) -> list[Found]:
+    """Mentions of each group's short forms where no longer name was found."""
+    forms = {}
+    for g in merged.values():
+        for sf in g.shorts:
+            if short_owner.get(fold(sf)) is not None:
+                forms[sf] = g
+    if not forms:
+        return found
+    occupied = sorted([(f.start, f.end) for f in found] + [(t[0], t[1]) for t in taken])
+    occ_starts = [o[0] for o in occupied]
+    rx = re.compile("|".join(
+        (r"(?<![A-Za-z])" + re.escape(sf) + r"(?![a-z])") if is_latin(sf) else re.escape(sf)
+        for sf in sorted(forms, key=len, reverse=True)))
+    out = list(found)
+    for m in rx.finditer(text):
+        i = bisect.bisect_right(occ_starts, m.start()) - 1
+        if i >= 0 and occupied[i][1] > m.start():
+            continue
+        if i + 1 < len(occupied) and occupied[i + 1][0] < m.end():
+            continue
+        g = forms[m.group()]
+        g.how.setdefault(m.group(), "short form of " + g.names[0])
+        out.append(Found(m.start(), m.end(), g))
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+def _pair_halves(found: list[Found], parallel: Iterable[tuple[int, int, int, int]]) -> None:
+    """Join the names of two spans that state the same figures in two languages, in
+    order, when each side names the same number of entities not yet on both sides."""
+    starts = [f.start for f in found]
+    for a0, a1, b0, b1 in parallel:
+        side_a = _groups_in(found[bisect.bisect_left(starts, a0) : bisect.bisect_left(starts, a1)])
+        side_b = _groups_in(found[bisect.bisect_left(starts, b0) : bisect.bisect_left(starts, b1)])
+        both = [g for g in side_a if g in side_b]
+        if not all(_two_scripts(g) for g in both):
+            continue  # one side mixes the languages (a bilingual headline): no order to trust
+        side_a = [g for g in side_a if g not in both]
+        side_b = [g for g in side_b if g not in both]
+        if not side_a or len(side_a) != len(side_b):
+            continue
+        if any(_two_scripts(g) for g in side_a + side_b):
+            continue  # a name already linked across scripts stands unpaired: ambiguous
+        if any(ga.kind != gb.kind or is_latin(ga.names[0]) == is_latin(gb.names[0])
+               for ga, gb in zip(side_a, side_b, strict=True)):
+            continue
+        for ga, gb in zip(side_a, side_b, strict=True):
+            for n in gb.names:
+                ga.add(n, "the same place in the other language half")
+            ga.shorts |= gb.shorts
+            ga.tickers |= gb.tickers
+            for i, f in enumerate(found):
+                if f.group is gb:
+                    found[i] = Found(f.start, f.end, ga)
+
+
+def _groups_in(found: list[Found]) -> list[Group]:
+    out: list[Group] = []
+    for f in found:
+        if f.group not in out:
+            out.append(f.group)
+    return out
+
+
+def _two_scripts(g: Group) -> bool:
+    return any(is_latin(n) for n in g.names) and any(not is_latin(n) for n in g.names)
+
+
+def _confirmed(found: list[Found]) -> list[Found]:
+    """Drop names the article never confirms: written once, with no ticker, no
+    other-script alias and no short form of their own (电商集团, 仓储物流 are industries,
+    "Azure AI" a product)."""
+    seen: dict[int, int] = {}
+    for f in found:
+        seen[id(f.group)] = seen.get(id(f.group), 0) + 1
+    out = []
+    for f in found:
+        g = f.group
+        if g.kind == "company" and not g.tickers and not _two_scripts(g) and seen[id(g)] < 2:
+            continue
+        out.append(f)
+    return out
+
+
+def _affiliate(text: str, found: list[Found]) -> None:
+    """A person's organisation: named just before the title, else the article's first."""
+    first_org = next((f.group for f in found if f.group.kind == "company"), None)
+    for i, f in enumerate(found):
+        g = f.group
+        if g.kind != "person" or g.of is not None:
+            continue
+        before = [o for o in found[:i] if o.group.kind == "company" and f.start - o.end <= 20]
+        g.of = before[-1].group if before else first_org
+
+
+def group_rows(article_id: str, groups: Iterable[Group]) -> list[dict[str, Any]]:
+    """One `entities` row per alias of each group, as the article links them."""
+    rows = []
+    for g in groups:
+        aliases = [(n, g.how.get(n, "")) for n in g.names]
+        aliases += [(sf, g.how.get(sf, "short form")) for sf in sorted(g.shorts) if sf not in g.names]
+        aliases += [("$" + t, "ticker in brackets after the name") for t in sorted(g.tickers)]
+        for alias, how in aliases:
+            key = alias if alias.startswith("$") else fold(alias)
+            rows.append({
+                "id": f"{article_id}:{g.name}:{alias}",
+                "name": g.name,
+                "local_name": g.name,
+                "kind": g.kind,
+                "alias": alias,
+                "key": key,
+                "linking": 0 if alias in g.shorts and alias not in g.names else 1,
+                "how": how,
+                "of": g.of.name if g.of else None,
+                "article_id": article_id,
+                "linked": 0,
+            })
+    return rows
+
+
+def link(db: Any) -> int:
+    """Join the entities of newly stored articles to those already known and rewrite
+    claims to the joined canonical name. Returns how many article groups were linked.
+
+    Only rows with `linked = 0` are read; each group's keys (folded full names,
+    tickers) are looked up on an index. A name already known keeps its canonical form
+    unless the new group brings the first English one.
+    """
+    conn = db.conn
+    if not db.table("entities").exists():
+        return 0
+    pending = conn.execute(
+        "select e.article_id, e.local_name, e.kind, e.key, e.linking, a.published from entities e "
+        "left join articles a on a.id = e.article_id where e.linked = 0 "
+        "order by a.published, e.article_id, e.local_name"
+    ).fetchall()
+    if not pending:
+        return 0
+    groups: dict[tuple[str, str], set[str]] = {}
+    for article_id, local, _kind, key, linking, _pub in pending:
+        keys = groups.setdefault((article_id, local), set())
+        if linking:
+            keys.add(key)
+    with db.conn:
+        for (article_id, local), keys in groups.items():
+            known: list[str] = []
+            for key in sorted(keys):
+                for (name,) in conn.execute(
+                    "select distinct name from entities where key = ? and linked = 1 order by rowid", (key,)
+                ):
+                    if name not in known:
+                        known.append(name)
+            canonical = _canonical(known, local)
+            for old in [*known, local]:
+                if old == canonical:
+                    continue
+                if old != local:
+                    conn.execute("update entities set name = ? where name = ?", (canonical, old))
+                    conn.execute("update entities set [of] = ? where [of] = ?", (canonical, old))
+                    conn.execute("update claims set subject = ? where subject = ?", (canonical, old))
+                    conn.execute("update claims set object = ? where object = ?", (canonical, old))
+            conn.execute("update entities set name = ?, linked = 1 where article_id = ? and local_name = ?",
+                         (canonical, article_id, local))
+            if canonical != local:
+                conn.execute("update entities set [of] = ? where article_id = ? and [of] = ?", (canonical, article_id, local))
+                conn.execute("update claims set subject = ? where article_id = ? and subject = ?",
+                             (canonical, article_id, local))
+                conn.execute("update claims set object = ? where article_id = ? and object = ?",
+                             (canonical, article_id, local))
+    return len(groups)
+
+
+def _canonical(known: list[str], local: str) -> str:
+    """English where any is linked; otherwise the name seen first."""
+    for name in [*known, local]:
+        if is_latin(name):
+            return name
+    return known[0] if known else local
