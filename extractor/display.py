@@ -107,6 +107,11 @@ def window(text: str, start: int, end: int, width: int = 80) -> tuple[str, str, 
             break
     shown_before = before[len(before) - left_n :]
     shown_after = after[:right_n]
+    # Not half a Latin word at a cut: "…alks to raise" reads worse than "…to raise".
+    if left_n < len(before) and shown_before[:1].isascii() and shown_before[:1].isalnum() and " " in shown_before:
+        shown_before = shown_before[shown_before.index(" ") :]
+    if right_n < len(after) and shown_after[-1:].isascii() and shown_after[-1:].isalnum() and " " in shown_after:
+        shown_after = shown_after[: shown_after.rindex(" ")]
     return ("…" if left_n < len(before) else "", shown_before.lstrip(), text[start:end],
             shown_after.rstrip(), "…" if right_n < len(after) else "")
 

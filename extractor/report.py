@@ -105,6 +105,7 @@ class Entry:
     quotes: list[Quote] = field(default_factory=list)
     unit: str | None = None
     best_number: float | None = None
+    why: str | None = None  # the evidence that grouped these claims, and why the difference stands
 
     def side(self, name: str) -> list[Quote]:
         return [q for q in self.quotes if q.side == name]
@@ -152,7 +153,7 @@ def load(db: sqlite_utils.Database) -> list[Entry]:
             best = with_unit(best, r["unit"])
         entries[r["id"]] = Entry(r["id"], r["kind"], r["severity"] or "medium", r["subject"], r["metric"],
                                  r["period"], r["summary"], best, r["confidence"] or 0.0, unit=r["unit"],
-                                 best_number=_best_number(r))
+                                 best_number=_best_number(r), why=r.get("why"))
     rows = db.query(
         """select cc.conflict_id, cc.side, c.id, c.text, c.kind, c.value, c.value_max, c.date, c.unit,
                   c.qualifier, c.modality, c.start, c.end, c.lang, c.sentence_id, s.text as sentence,
@@ -220,6 +221,8 @@ def render_markdown(entries: list[Entry], *, about: str | None = None) -> str:
         lines += ["", f"## {KIND_TITLES.get(e.kind, e.kind)}: {_md_escape(e.what)}", "",
                   _md_escape(e.summary), "", f"Best-supported value: **{_md_escape(e.best or UNDECIDED)}** "
                   f"(severity {e.severity}, confidence {e.confidence:.2f})", ""]
+        if e.why:
+            lines += [f"*{_md_escape(e.why)}*", ""]
         lines += ["| side | value | quote | source |", "|---|---|---|---|"]
         for q in e.quotes:
             quote = _md_escape(q.sentence[: q.mark_start]) + "**" + _md_escape(q.sentence[q.mark_start : q.mark_end]) + "**" + _md_escape(q.sentence[q.mark_end :])
@@ -277,7 +280,10 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
         best = Text("Best-supported: ")
         best.append(e.best or UNDECIDED, style="bold")
         best.append(f"  (severity {e.severity}, confidence {e.confidence:.2f})")
-        table = Table(title=title, caption=Text(e.summary + "\n").append_text(best),
+        caption = Text(e.summary + "\n").append_text(best)
+        if e.why:
+            caption.append("\n" + e.why, style="dim")
+        table = Table(title=title, caption=caption,
                       title_justify="left", caption_justify="left", show_lines=True)
         # Widths fixed here, so the quote can be wrapped here without splitting its number.
         total = max(width or 110, 60) - 13  # five borders and a space either side of four columns
@@ -288,11 +294,16 @@ def render_text(entries: list[Entry], *, width: int | None = None, color: bool |
         table.add_column("source", width=total - 4 - 16 - quote_cells, overflow="fold")
         for q in e.quotes:
             number = q.sentence[q.mark_start : q.mark_end] if color else f"[{q.sentence[q.mark_start : q.mark_end]}]"
-            cut_left, before, _, after, cut_right = window(q.sentence, q.mark_start, q.mark_end,
-                                                           2 * quote_cells - cells(number) - 2)
+            # Two lines of the quote column: narrower windows until the wrapped quote fits.
+            budget = 2 * quote_cells - cells(number) - 2
+            while True:
+                cut_left, before, _, after, cut_right = window(q.sentence, q.mark_start, q.mark_end, budget)
+                lines = wrap([(cut_left + before, False), (number, True), (after + cut_right, False)], quote_cells)
+                if len(lines) <= 2 or budget <= 0:
+                    break
+                budget -= 8
             quote = Text()
-            for i, line in enumerate(wrap([(cut_left + before, False), (number, True), (after + cut_right, False)],
-                                          quote_cells)):
+            for i, line in enumerate(lines):
                 if i:
                     quote.append("\n")
                 for piece, is_number in line:
@@ -352,7 +363,10 @@ def render_html(entries: list[Entry], *, generated: str | None = None, about: st
         parts.append(f"<div class=\"kind\">{esc(KIND_TITLES.get(e.kind, e.kind))} · severity {esc(e.severity)}</div>")
         parts.append(f"<h2>{esc(e.what)}</h2>")
         parts.append(f"<p class=\"best\">Best-supported value: {esc(e.best or UNDECIDED)}</p>")
-        parts.append(f"<p>{esc(e.summary)}</p></div>")
+        parts.append(f"<p>{esc(e.summary)}</p>")
+        if e.why:
+            parts.append(f"<p class=\"muted\">{esc(e.why)}</p>")
+        parts.append("</div>")
         parts.append("<table><tr><th>side</th><th>value</th><th>quote</th><th class=\"source\">source</th></tr>")
         for q in e.quotes:
             src = esc(q.source or _source(q)) + (f", <span class=\"date\">{esc(q.published)}</span>" if q.published else "")
@@ -572,4 +586,4 @@ def _for_terminal(e: Entry) -> Entry:
                               title=plain(q.title), path=plain(q.path) or "", source=plain(q.source) or "",
                               claim_id=plain(q.claim_id) or ""))
     return replace(e, subject=plain(e.subject) or "", metric=plain(e.metric) or "", summary=plain(e.summary) or "",
-                   best=plain(e.best), period=plain(e.period), quotes=quotes)
+                   best=plain(e.best), period=plain(e.period), why=plain(e.why), quotes=quotes)
