@@ -481,7 +481,7 @@ details.column-descriptions > summary { cursor: pointer; color: #555; margin: 0.
 dl.column-descriptions { columns: 24em auto; column-gap: 2em; font-size: 0.85em; }
 dl.column-descriptions dt { break-after: avoid; }
 dl.column-descriptions dd { margin: 0 0 0.4em 1em; break-before: avoid; }
-mark { background: #fde047; padding: 0 0.1em; font-weight: 600; }
+mark { background: #fde047; padding: 0 0.1em; font-weight: 600; word-break: keep-all; }
 .rows-and-columns td.col-sentence, .rows-and-columns td.col-quote { min-width: 24em; }
 .rows-and-columns td.col-outlet { min-width: 8em; }
 .rows-and-columns td.col-claim, .rows-and-columns td.col-published { white-space: nowrap; }

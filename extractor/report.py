@@ -333,16 +333,16 @@ section.low{border-left:6px solid #2980b9} section.info{border-left:6px solid #9
 h2{font-size:1.2rem;margin:.2rem 0 .4rem}
 section{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,420px);column-gap:1.5rem}
 section>.text{grid-column:1} section>figure{grid-column:2;grid-row:1 / span 2;margin:0;align-self:start}
-section>table{grid-column:1 / -1}
+section>table,section>.why{grid-column:1 / -1}
 figure svg{width:100%;height:auto} figcaption{font-size:.75rem;color:#666}
 table{border-collapse:collapse;width:100%;margin-top:.6rem} td,th{border-top:1px solid #eee;padding:.35rem .5rem;vertical-align:top;text-align:left}
 td.quote{overflow-wrap:anywhere} td.value{white-space:nowrap}
-mark{background:#ffe08a;padding:0 .1em;font-weight:600} .side-a{color:#1f6feb} .side-b{color:#d1242f}
+mark{background:#ffe08a;padding:0 .1em;font-weight:600;word-break:keep-all} .side-a{color:#1f6feb} .side-b{color:#d1242f}
 .best{font-weight:600;font-size:1.05rem} .date{white-space:nowrap} .muted{color:#777;font-size:.85rem}
 td.quote .src{display:none;color:#555;font-size:.85rem;margin-top:.2rem}
 @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem} td,th{padding:.3rem .25rem;font-size:.9rem}
  section{display:block;padding:.6rem .7rem} section>figure{margin-top:.6rem} h1{font-size:1.6rem}
- th.source,td.source{display:none} td.quote .src{display:block}}
+ th.source,td.source{display:none} td.quote .src{display:block} td.value{white-space:normal;min-width:5.5em}}
 """
 SIDE_COLORS = {"a": "#1f6feb", "b": "#d1242f"}
 
@@ -363,10 +363,7 @@ def render_html(entries: list[Entry], *, generated: str | None = None, about: st
         parts.append(f"<div class=\"kind\">{esc(KIND_TITLES.get(e.kind, e.kind))} · severity {esc(e.severity)}</div>")
         parts.append(f"<h2>{esc(e.what)}</h2>")
         parts.append(f"<p class=\"best\">Best-supported value: {esc(e.best or UNDECIDED)}</p>")
-        parts.append(f"<p>{esc(e.summary)}</p>")
-        if e.why:
-            parts.append(f"<p class=\"muted\">{esc(e.why)}</p>")
-        parts.append("</div>")
+        parts.append(f"<p>{esc(e.summary)}</p></div>")
         parts.append("<table><tr><th>side</th><th>value</th><th>quote</th><th class=\"source\">source</th></tr>")
         for q in e.quotes:
             src = esc(q.source or _source(q)) + (f", <span class=\"date\">{esc(q.published)}</span>" if q.published else "")
@@ -378,6 +375,8 @@ def render_html(entries: list[Entry], *, generated: str | None = None, about: st
                          f"<td class=\"value\">{esc(q.value)}<br><span class=\"muted\">{esc(q.modality)}</span></td>"
                          f"<td class=\"quote\" lang=\"{esc(q.lang or '')}\">{quote}</td><td class=\"source\">{src}</td></tr>")
         parts.append("</table>")
+        if e.why:  # the evidence, after what a reader checks first
+            parts.append(f"<p class=\"why muted\">{esc(e.why)}</p>")
         parts.append(_chart(e))  # after the quotes on a phone, beside the summary on a wider screen
         parts.append("</section>")
     parts.append("</body></html>")
