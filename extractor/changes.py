@@ -159,8 +159,8 @@ def sign(norm: str, quantities: list[Quantity]) -> list[Quantity]:
 
 def _same_as(norm: str, q: Quantity, pos: int, prev: Quantity | None, m: Moves) -> str | None:
     """The direction of the change just before, when this one restates it: "lost 441
-    points, or 1.9%", or the same amount in another currency (蒸发约653亿美元（约合人民币
-    4649亿元）, about US$65 billion. 約650億美元)."""
+    points, or 1.9%", or the same amount in another currency (蒸发约742亿美元（约合人民币
+    5371亿元）, about US$74 billion. 約740億美元)."""
     if prev is None or prev.direction is None:
         return None
     joint = m.same_move.before(norm, pos)

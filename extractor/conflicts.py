@@ -196,7 +196,7 @@ def _interval(c: Claim) -> tuple[float, float]:
             share = c.kind == "percent"
             tol = written_half_unit(m, c.text, share, not share)
         else:
-            # A figure as written covers what rounds to it: 13.8万 is 137,500-138,500.
+            # A figure as written covers what rounds to it: 27.4万 is 273,500-274,500.
             tol = written_half_unit(m, c.text, c.kind == "percent")
         tol *= 1 - 1e-9  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
         lo, hi = m - tol, m + tol

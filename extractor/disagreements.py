@@ -261,8 +261,8 @@ def why(key: Key, claims: list[Claim]) -> str:
 
 
 def within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> list[Reconciliation]:
-    """C.Figures that agree but are written differently by different sources (13.8万 and
-    138,420; HK$1.7 billion inside HK$1.6-1.9 billion): listed as reconciled, so a reader
+    """C.Figures that agree but are written differently by different sources (27.4万 and
+    273,950; HK$2.3 billion inside HK$2.1-2.5 billion): listed as reconciled, so a reader
     sees why they are not a conflict."""
     found = []
     for side in sides:

