@@ -460,7 +460,7 @@ def test_a_published_flag_that_is_no_date_is_one_line_error(tmp_path: Path, bad:
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "x.db"),
                                       "--published", bad])
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [f"error: --published {bad!r} is not a date like 2025-10-28"]
+    assert result.stderr.strip().splitlines() == [f"error: [E700] --published {bad!r} is not a date like 2025-10-28"]  # one format: code first
     assert not (tmp_path / "x.db").exists() or not sqlite_utils.Database(tmp_path / "x.db")["articles"].exists() \
         or sqlite_utils.Database(tmp_path / "x.db")["articles"].count == 0
 
