@@ -556,6 +556,10 @@ def _write_whole(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        # mkstemp's file is private (0600); a report gets the mode an ordinary write gives it.
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~mask)
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:

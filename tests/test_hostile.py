@@ -1028,3 +1028,15 @@ def test_serve_reads_a_database_in_a_read_only_folder(tmp_path: Path) -> None:
         if os.geteuid() != 0:
             folder.chmod(0o755)
     assert "Traceback" not in out, out[-2000:]
+
+
+def test_report_out_gets_an_ordinary_files_mode(tmp_path: Path) -> None:
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    mask = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(cli, ["report", "--db", str(db), "--out", str(tmp_path / "r.md")])
+    finally:
+        os.umask(mask)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r.md").stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part")) == []
