@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -19,10 +19,14 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, rules
+from extractor import entities, measure, period_phrases, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
+from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
 from extractor.segment import Sentence
+
+__all__ = ["Entity", "Mention", "Metric", "Scanner", "_alternation", "_first_char", "_prefiltered",
+           "attribute_claims", "find_entities", "lexicon", "metric_info"]
 
 CLAUSE_BREAKS = ",，;；:：(（)）—|"
 _BREAK_RE = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
@@ -64,6 +68,11 @@ class Metric:
     symmetric: bool = False
     personal: bool = False  # a person's own figure (net worth): its subject is the person
     penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
+    flow: bool = False  # accumulates over a period (revenue): takes the quarter or year named
+    market: bool = False  # a figure of one trading day: takes the day named
+    level: str | None = None  # for a change, the metric of the level it changes
+    units: frozenset[str] = frozenset()  # when set, only claims in these units (percentage_points)
+    forecast: bool = False  # guidance, targets: an estimate whatever the sentence's wording
 
 
 _MISSING = object()
@@ -113,8 +122,13 @@ class Lexicon:
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    passive_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    relative_clause_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    raise_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    comparison_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    company_anaphora_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
-    label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?(?=\S)")
+    label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
     increment_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     relative_re: re.Pattern[str] = re.compile(r"(?!x)x")
     # Derived once here rather than per claim or per capitalized run.
@@ -122,112 +136,6 @@ class Lexicon:
     fuzzy_choices: list[str] = field(default_factory=list)  # fuzzy_names' keys, for rapidfuzz
     # Near-spellings already scored: the same capitalized runs recur across articles.
     fuzzy_seen: _Lru = field(default_factory=lambda: _Lru(4096))
-
-
-_NEVER = r"(?!x)x"
-_BOUNDARY = r"(?<![A-Za-z0-9])"
-
-
-def _trie(words: Iterable[str]) -> dict[str, Any]:
-    root: dict[str, Any] = {}
-    for w in {w.lower() for w in words if w}:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a word ends here
-    return root
-
-
-def _firsts(chars: Iterable[str]) -> str:
-    return "".join(sorted({re.escape(c) for c in chars} | {re.escape(c.upper()) for c in chars}))
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """One regex for a word list, as a trie: the longest word wins, Latin words whole.
-
-    Case-insensitive use only (words are lowered). A flat alternation of hundreds of words
-    makes the engine try each at every position; the trie tries one branch per character,
-    several times faster, and matches exactly what the longest-first alternation did.
-    """
-    root = _trie(words)
-    if not root:
-        return _NEVER
-    tops = [(_BOUNDARY if _latin(ch) else "") + re.escape(ch) + _branches(node, ch)
-            for ch, node in sorted(root.items())]
-    return f"(?=[{_firsts(root)}])(?:{'|'.join(tops)})"
-
-
-@dataclass(frozen=True)
-class Scanner:
-    """Finds what `re.compile(_alternation(words), re.IGNORECASE).finditer` finds, faster.
-
-    The trie splits in two by first character: words starting with a Latin letter or
-    digit (which need a word boundary before them) and the rest (Chinese). Apart, each
-    runs several times faster than together: the Chinese one starts with a plain set of
-    uncased characters, which the engine skips to without trying the pattern at every
-    position, and the Latin one checks its boundary once, not once per first letter.
-    When no first character of one part equals (ignoring case) one of the other's, a
-    position can begin a match of one part only, so the two lists of matches, sorted
-    together, are exactly the single regex's; where two of them overlap (a Latin word
-    inside a Chinese one, say), `_merge` repeats the single regex's leftmost search.
-    """
-
-    parts: tuple[re.Pattern[str], ...]
-
-    @classmethod
-    def of(cls, words: Iterable[str]) -> Scanner:
-        root = _trie(words)
-        latin = {ch: node for ch, node in root.items() if _latin(ch)}
-        other = {ch: node for ch, node in root.items() if not _latin(ch)}
-        if any(re.fullmatch(re.escape(a), b, re.IGNORECASE) for a in latin for b in other):
-            return cls((re.compile(_alternation(words), re.IGNORECASE),))  # rules a split cannot keep apart
-        parts = []
-        if latin:
-            tops = "|".join(re.escape(ch) + _branches(node, ch) for ch, node in sorted(latin.items()))
-            parts.append(f"(?=[{_firsts(latin)}]){_BOUNDARY}(?:{tops})")
-        if other:
-            parts.append("|".join(re.escape(ch) + _branches(node, ch) for ch, node in sorted(other.items())))
-        return cls(tuple(re.compile(p, re.IGNORECASE) for p in parts or [_NEVER]))
-
-    def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, matched text) of every match, in order, not overlapping."""
-        found = [[(m.start(), m.end(), m.group()) for m in rx.finditer(text)] for rx in self.parts]
-        if len(found) == 1:
-            return found[0]
-        merged = sorted(found[0] + found[1])  # starts differ: a position begins one part only
-        if any(a[1] > b[0] for a, b in pairwise(merged)):
-            return self._merge(text)
-        return merged
-
-    def _merge(self, text: str) -> list[tuple[int, int, str]]:
-        # The single regex's scan: the leftmost match of any part, then on from its end.
-        # A part's next match stays valid while it starts at or after the current end.
-        out: list[tuple[int, int, str]] = []
-        nxt = [rx.search(text) for rx in self.parts]
-        while True:
-            live = [(m.start(), k) for k, m in enumerate(nxt) if m is not None]
-            if not live:
-                return out
-            _, k = min(live)
-            m = nxt[k]
-            assert m is not None
-            out.append((m.start(), m.end(), m.group()))
-            for j, o in enumerate(nxt):
-                if o is not None and (j == k or o.start() < m.end()):
-                    nxt[j] = self.parts[j].search(text, m.end())
-
-
-def _branches(node: dict[str, Any], last: str) -> str:
-    # Longer words first (children before the end of this one), so backtracking tries
-    # the shorter word only when the longer one fails, as the longest-first list did.
-    alts = [re.escape(ch) + _branches(child, ch) for ch, child in sorted(node.items()) if ch]
-    if "" in node:
-        alts.append(r"(?![A-Za-z0-9])" if _latin(last) else "")
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-
-def _latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
 
 
 def _words(name: str, rule: str, value: Any) -> list[str]:
@@ -282,8 +190,10 @@ def lexicon() -> Lexicon:
             # Kept apart under its own key; claims get the plain name.
             mname = f"{mname}#{i}"
         role = str(m.get("subject_role", "agent"))
-        if role not in ("agent", "nearest", "target", "recipient", "investor"):
+        if role not in ("agent", "nearest", "target", "recipient", "investor", "raiser"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
+        if not m.get("kinds"):
+            raise RuleError(rules.path_of("metrics"), mname, "needs the kinds of quantity it applies to")
         triggers = _words("metrics", mname, m.get("triggers"))
         if not triggers:
             raise RuleError(rules.path_of("metrics"), mname, "needs at least one trigger word")
@@ -303,6 +213,11 @@ def lexicon() -> Lexicon:
             symmetric=bool(m.get("symmetric", False)),
             personal=bool(m.get("personal", False)),
             penalty=int(m.get("penalty", 0)),
+            flow=bool(m.get("flow", False)),
+            market=bool(m.get("market", False)),
+            level=str(m["level"]) if m.get("level") else None,
+            units=frozenset(_words("metrics", mname, m.get("units"))),
+            forecast=bool(m.get("forecast", False)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -349,6 +264,15 @@ def lexicon() -> Lexicon:
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
+        comparison_re=re.compile("(?:" + _alternation(_words("metrics", "comparison_markers", met.get("comparison_markers")))
+                                 + r")\s*(?:the\s+)?$", re.IGNORECASE),
+        raise_re=re.compile(_alternation(_words("metrics", "raise_verbs", met.get("raise_verbs"))), re.IGNORECASE),
+        relative_clause_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "relative_pronouns", met.get("relative_pronouns"))) + r")\b",
+                                      re.IGNORECASE),
+        company_anaphora_re=re.compile(_alternation(_words("metrics", "company_anaphora", met.get("company_anaphora"))),
+                                       re.IGNORECASE),
+        passive_re=re.compile(r"(?:" + _alternation(_words("metrics", "passive_markers", met.get("passive_markers")))
+                              + r")\s*(?:[A-Z][a-z]+(?:'s|’s)\s+|[\u4e00-\u9fff]{1,3}的)?$", re.IGNORECASE),
         embedding_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "embedding_verbs", met.get("embedding_verbs"))) + r")\s*$", re.IGNORECASE),
         payment_re=re.compile(_alternation(_words("metrics", "payment_verbs", met.get("payment_verbs"))), re.IGNORECASE),
         hedges=hedges,
@@ -370,43 +294,6 @@ def _conversion_re(markers: list[str]) -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in sorted(markers, key=len, reverse=True))
     marker = rf"(?:(?:{words})\s*){{1,2}}" if words else _NEVER
     return re.compile(rf"\s*(?:[(（]\s*(?:{marker})?|[,，]\s*{marker})\s*", re.IGNORECASE)
-
-
-_REGEX_SYNTAX = frozenset(".^$*+?{}[]|()\\")
-
-
-def _first_char(trigger: str) -> str | None:
-    """The character every match of the regex `trigger` starts with, when that is plain
-    to read: a literal after any `\\b`, not made optional, no `|` outside a group.
-    None when it is not (a class, a group, an escape ...)."""
-    t = trigger
-    while t.startswith("\\b"):
-        t = t[2:]
-    if not t or t[0] in _REGEX_SYNTAX or t[1:2] in ("?", "*", "{") or "[" in trigger:
-        return None
-    depth, i = 0, 0
-    while i < len(trigger):
-        ch = trigger[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return None
-        i += 1
-    return t[0]
-
-
-def _prefiltered(rx: re.Pattern[str], triggers: list[str]) -> re.Pattern[str]:
-    """`rx` with a look-ahead for the characters its triggers start with, when all are
-    known: the engine then tries the alternatives only where one can begin (several
-    times faster) and finds the same matches, as no match can begin anywhere else."""
-    firsts = [_first_char(t) for t in triggers]
-    if not firsts or None in firsts:
-        return rx
-    return re.compile(f"(?=[{_firsts(c for c in firsts if c)}])(?:{rx.pattern})", rx.flags)
 
 
 def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
@@ -492,6 +379,10 @@ class _Context:
     # Every entity the article names (curated and discovered), by canonical name.
     by_name: dict[str, Entity] = field(default_factory=dict)
     discovered: list[entities.Group] = field(default_factory=list)
+    # Period phrases (第三季, first half, last quarter) and the one the lede names.
+    period_mentions: list[period_phrases.PeriodMention] = field(default_factory=list)
+    period_starts: list[int] = field(default_factory=list)
+    context_period: period_phrases.PeriodMention | None = None
 
 
 def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Context:
@@ -510,7 +401,29 @@ def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Co
                    [t[0] for t in triggers], breaks, main, freq, published, as_of)
     ctx.by_name = {**lex.by_name, **{m.entity.name: m.entity for m in mentions}}
     ctx.discovered = discovered
+    ctx.period_mentions = period_phrases.find_periods(text, published)
+    ctx.period_starts = [p.start for p in ctx.period_mentions]
+    ctx.context_period = period_phrases.context_period(ctx.period_mentions, _lede_end(text))
     return ctx
+
+
+def _lede_day(ctx: _Context, claims: _ClaimIndex) -> dict[str, Any] | None:
+    """The first date at day precision in the headline and lede (a dateline, 4日)."""
+    end = _lede_end(ctx.text)
+    return next((o for o in claims.dated_in(0, end) if len(str(o.get("date") or "")) == 10), None)
+
+
+def _lede_end(text: str) -> int:
+    """Where the headline and first paragraph of body text end."""
+    seen = 0
+    pos = 0
+    for line in text.split("\n"):
+        pos += len(line) + 1
+        if len(line.strip()) > 60:  # a paragraph, not a byline or dateline
+            seen += 1
+            if seen == 1:
+                return pos
+    return min(len(text), 600)
 
 
 def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
@@ -528,46 +441,15 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
     return out, found.groups
 
 
-def _parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
-    """Pairs of passages in two languages that state the same figures: a bilingual
-    article's halves. A passage is a run of sentences of one language within a line (a
-    Chinese paragraph splits at ；, its English one does not). Indexed by value, so this
-    is linear in the claims."""
-    units: list[tuple[int, int, str]] = []
-    for s in sentences:
-        if units and units[-1][2] == s.lang and "\n" not in text[units[-1][0] : s.end]:
-            units[-1] = (units[-1][0], s.end, s.lang)
-        else:
-            units.append((s.start, s.end, s.lang))
-    starts = [u[0] for u in units]
-    values: dict[int, set[tuple[str, Any]]] = {}
-    for c in claims:
-        if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
-            continue
-        key = ("date", c["date"]) if c["kind"] == "date" else (c["unit"], c["value"])
-        i = bisect.bisect_right(starts, c["start"]) - 1
-        if i >= 0 and key[1] is not None:
-            values.setdefault(i, set()).add(key)
-    by_value: dict[tuple[str, Any], list[int]] = {}
-    for i, vs in values.items():
-        if units[i][2] == "en":
-            for v in vs:
-                by_value.setdefault(v, []).append(i)
-    out = []
-    for i, vs in values.items():
-        if units[i][2] != "zh":
-            continue
-        shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
-        if shared:
-            j, _n = shared.most_common(1)[0]
-            out.append((units[j][0], units[j][1], units[i][0], units[i][1]))
-    return out
-
-
 def _between(ctx: _Context, a: int, b: int) -> int:
-    """How many clause breaks lie between offsets a and b."""
+    """How many clause breaks lie between offsets a and b. A bracket pair counts once:
+    "营收487.6亿元（约合68.4亿美元），同比增长" is one step from 营收 to 增长, not three."""
     lo, hi = min(a, b), max(a, b)
-    return bisect.bisect_left(ctx.breaks, hi) - bisect.bisect_left(ctx.breaks, lo)
+    i, j = bisect.bisect_left(ctx.breaks, lo), bisect.bisect_left(ctx.breaks, hi)
+    n = j - i
+    if n > 1:
+        n -= sum(1 for k in ctx.breaks[i:j] if ctx.text[k] in ")）")
+    return n
 
 
 def _clause(ctx: _Context, sent: Sentence, start: int, end: int) -> tuple[int, int]:
@@ -621,7 +503,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     Returns the `entities` rows of the organisations and people found in the article."""
     if not claims:
         return []
-    ctx = _context(article, _parallel_spans(article.text, sentences, claims))
+    ctx = _context(article, entities.parallel_spans(article.text, sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     for c in claims:
@@ -656,6 +538,8 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["subject"] = subject.name if subject else None
     c["object"] = obj.name if obj else None
     modality, mnote = _modality(ctx, sent, c, clause)
+    if modality == "asserted" and info is not None and info.forecast:
+        modality, mnote = "estimated", f"estimated ({info.label} is a forecast)"
     c["modality"] = modality
     c["hedged"] = int(modality != "asserted")
     if mnote:
@@ -663,6 +547,12 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["period"], c["period_basis"], pnote = _period(ctx, sent, c, clause, claims)
     if pnote:
         notes.append(pnote)
+    c["measure"] = None
+    if info is None and c["kind"] in ("money", "percent", "count", "multiplier"):
+        # No trigger named it: keep what the text says it measures.
+        c["measure"] = measure.head_phrase(ctx.text, clause[0], c["start"], sent.lang)
+        if c["measure"]:
+            notes.append(f"measures {c['measure']!r}")
     c["confidence"] = round(min(metric_conf, subject_conf), 2)
     c["explanation"] = (c.get("explanation") or "") + (" | " + "; ".join(notes) if notes else "")
 
@@ -687,9 +577,13 @@ def _metric(
     best: tuple[float, int, str, tuple[int, int]] | None = None
     near: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
-        if e > sent.end or kind not in lex.metrics[metric_name].kinds:
+        info = lex.metrics[metric_name]
+        if e > sent.end or kind not in info.kinds or (info.units and c["unit"] not in info.units):
             continue
-        d = 0 if lex.label_re.match(ctx.text, e, c["start"]) else _distance(ctx, s, e, c["start"], c["end"])
+        if lex.label_re.fullmatch(ctx.text, e, c["start"]) or _head_after(ctx.text, c["end"], s):
+            d = 0
+        else:
+            d = _distance(ctx, s, e, c["start"], c["end"])
         near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
@@ -734,17 +628,37 @@ def _metric(
     return name, (0.9 if score <= 15 else 0.7), span
 
 
+_CONVERSION_AFTER = re.compile(r"\s*[(（][^()（）\n]{0,30}[)）]")
+
+
+def _head_after(text: str, end: int, trigger_start: int) -> bool:
+    """Whether the trigger is the noun the number modifies, right after it (12亿美元C轮融资,
+    30亿美元的投资), past a bracketed conversion."""
+    if trigger_start < end or trigger_start - end > 40:
+        return False
+    m = _CONVERSION_AFTER.match(text, end, trigger_start)
+    gap = text[m.end() if m else end : trigger_start]
+    return len(gap.strip()) <= 2 and not any(ch in gap for ch in ",，;；。.")
+
+
 def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _ClaimIndex,
                    default: str) -> dict[str, Any] | None:
     """The figure of the same kind and unit just before, in the same sentence, when this
-    one has no trigger of its own: "rose to NT$11.2 billion from NT$9.3 billion"."""
+    one has no trigger of its own: "rose to NT$8.1 billion from NT$6.6 billion"."""
     for o in claims.before(c["start"]):
         if o["start"] < sent.start:
             return None
+        info = lexicon().metrics.get(o.get("metric") or "")
+        if info is not None and info.level and o["end"] <= c["start"] <= o["end"] + 40 \
+                and not any(ch in ctx.text[o["end"] : c["start"]] for ch in ",，;；、"):
+            # "rose 12% to NT$8.1 billion": the level the change reached.
+            return {**o, "metric": info.level}
         if o["kind"] == c["kind"] and o["unit"] == c["unit"]:
             gap = ctx.text[o["end"] : c["start"]]
-            # A list (从A，到B) is not a comparison: a comma between them ends it.
-            if len(gap) > 40 or any(ch in gap for ch in ",，;；、"):
+            # A list (从A，到B) is not a comparison: a comma between them ends it, unless a
+            # comparison word leads to this figure ("…, up 1.3 points from 17.4%").
+            compared = lexicon().comparison_re.search(gap[-16:]) is not None
+            if len(gap) > (80 if compared else 40) or (not compared and any(ch in gap for ch in ",，;；、")):
                 return None
             return o if o.get("metric") and o["metric"] != default else None
     return None
@@ -779,10 +693,14 @@ def _subject(
             how = "the person whose own figure it is"
     if subject is not None:
         pass
-    elif role == "investor":
+    elif role in ("investor", "raiser") and (raiser := _raiser(ctx, in_clause if role == "investor" else in_sent,
+                                                            c["start"], role == "investor")) is not None:
+        subject, how = raiser, "the company raising the money"
+    elif role in ("investor", "raiser"):
         investors = [m for m in in_sent if m.entity.kind == "investor"]
         if investors:
-            subject = min(investors, key=lambda m: abs(m.start - c["start"]))
+            # The nearest before the number, else the nearest after it.
+            subject = min(investors, key=lambda m: (m.start > c["start"], abs(m.start - c["start"])))
             how = "the investor named in the sentence"
         else:
             ent = _article_investor(ctx)
@@ -812,8 +730,12 @@ def _subject(
         actors = [m for m in in_clause if m.end <= c["start"] and not _object_marked(ctx, m)]
         topic = [m for m in in_sent if not _object_marked(ctx, m)]
         following = [m for m in topic if m.start >= ce]
+        relative = [m for m in in_sent if m.end <= cs] if lexicon().relative_clause_re.match(ctx.text, cs, ce) else []
         if actors:
             subject, how = _embedded(ctx, actors[0], in_sent, c["start"]), "the actor of its clause"
+        elif relative:
+            # ", which contributed RMB2 billion": the entity the relative clause is about.
+            subject, how = relative[-1], "the entity its relative clause follows"
         elif c["kind"] in _YEAR_KINDS and following:
             # A date opening a clause dates what the next clause tells: 2019 年，微软…
             subject, how = following[0], "the actor of the clause it dates"
@@ -826,6 +748,11 @@ def _subject(
     # Nothing named in the sentence: the subject of the claim just before it (in this
     # paragraph or the one before) carries on, unless an entity was named after that claim
     # (a heading over a list of figures); then anyone named earlier in the paragraph.
+    if lexicon().company_anaphora_re.search(ctx.text, sent.start, c["start"]):
+        main = _main_organisation(ctx)
+        if main is not None:
+            notes.append(f"subject {main.name}: 'the company' is the organisation the article names most")
+            return main, None, 0.6
     heading = _heading_entity(ctx, sent.start, claims)
     if heading is not None:
         notes.append(f"subject {heading.name}: named in the heading over its list")
@@ -852,6 +779,28 @@ def _subject(
     return None, None, 0.2
 
 
+def _raiser(ctx: _Context, mentions: list[Mention], pos: int, need_verb: bool) -> Mention | None:
+    """The company a round is for: the first organisation other than an investor named
+    before the number ("X is in talks to raise $N", "X完成…融资"); with `need_verb`, only
+    when a verb of raising stands between them."""
+    actors = [m for m in mentions if m.end <= pos and not _object_marked(ctx, m)
+              and m.entity.kind not in ("investor", "person", "place", "index")]
+    if actors and (not need_verb or lexicon().raise_re.search(ctx.text, actors[0].end, pos)):
+        return actors[0]
+    if not actors and lexicon().company_anaphora_re.search(ctx.text, max(0, pos - 200), pos):
+        main = _main_organisation(ctx)
+        return Mention(pos, pos, main) if main is not None and main.kind != "investor" and not need_verb else None
+    return None
+
+
+def _main_organisation(ctx: _Context) -> Entity | None:
+    for name, _n in ctx.frequency.most_common():
+        ent = ctx.by_name.get(name)
+        if ent is not None and ent.kind not in ("place", "index", "person"):
+            return ent
+    return None
+
+
 def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | None:
     """The entity a short line with no figure names ("**Northwind Motors (NWM)**"), when
     it is the last line naming anyone before `pos`, after the last claim with a subject."""
@@ -864,7 +813,9 @@ def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | No
     line_start = ctx.text.rfind("\n", 0, m.start) + 1
     line_end = ctx.text.find("\n", m.end)
     line_end = len(ctx.text) if line_end < 0 else line_end
-    if line_end - line_start > m.end - m.start + 25 or claims.between(line_start, line_end):
+    line = ctx.text[line_start:line_end].strip()
+    # A heading: little beyond the name, no sentence end, no figure.
+    if len(line) > m.end - m.start + 25 or line.endswith((".", "。", "!", "?")) or claims.between(line_start, line_end):
         return None
     before = next((o for o in claims.before(pos) if o.get("subject")), None)
     return m.entity if before is None or m.start > before["end"] else None
@@ -896,13 +847,16 @@ def _pair(ctx: _Context, subject: Entity, obj: Entity | None, notes: list[str]) 
 
 
 def _embedded(ctx: _Context, actor: Mention, in_sent: list[Mention], pos: int) -> Mention:
-    """Follow 'A 希望 B …' / 'A wants B to …' to B when the number comes after B."""
+    """Follow 'A 希望 B …' / 'A wants B to …' and 'A … acquired by B' / 'A 被 B' to B
+    when the number comes after B."""
     lex = lexicon()
     current = actor
     for m in in_sent:
         if m.start <= current.start or m.start >= pos:
             continue
-        if lex.embedding_re.fullmatch(ctx.text[current.end : m.start]):
+        between = ctx.text[current.end : m.start]
+        # "X agreed to be acquired by Y for …", "X被Y收购": Y is the actor.
+        if lex.embedding_re.fullmatch(between) or (len(between) <= 60 and lex.passive_re.search(between)):
             current = m
     return current
 
@@ -997,8 +951,10 @@ _YEAR_KINDS = ("year", "date")
 def _period(
     ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[int, int], claims: _ClaimIndex
 ) -> tuple[str | None, str | None, str | None]:
-    """(period, basis, note): basis is explicit (a date in the text), relative (今年,
-    last year) or article (as of the article's date)."""
+    """(period, basis, note): basis is explicit (a date or period written with its
+    year), relative (今年, last quarter, a quarter whose year comes from the article's
+    date), context (the period the article's lede names, for a figure that names none)
+    or article (as of the article's date)."""
     lex = lexicon()
     metric = lex.metrics.get(c.get("metric") or "")
     published = ctx.published
@@ -1008,15 +964,21 @@ def _period(
             return c.get("date"), "explicit", None
         # A term (until 2030) is true as of the article that states it.
         return as_of, "article", "period: as of the article"
-    cs, ce = clause
     dated = [o for o in claims.dated_in(sent.start, sent.end) if o is not c and o["end"] <= sent.end]
-    in_clause = [o for o in dated if cs <= o["start"] < ce]
-    if in_clause:
-        o = min(in_clause, key=lambda o: abs(o["start"] - c["start"]))
-        return o["date"], "explicit", f"period {o['date']} from {o['text']!r}"
-    before = [o for o in dated if o["end"] <= c["start"]]
-    if before:
-        return before[-1]["date"], "explicit", f"period {before[-1]['date']} from {before[-1]['text']!r}"
+    lo = bisect.bisect_left(ctx.period_starts, sent.start)
+    hi = bisect.bisect_left(ctx.period_starts, sent.end)
+    flow = metric is not None and metric.flow
+    chosen = period_phrases.choose(ctx.text, (c["start"], c["end"]), (sent.start, sent.end), clause, dated,
+                            ctx.period_mentions[lo:hi], flow)
+    if chosen is not None:
+        return chosen
+    if ctx.context_period is not None and flow:
+        p = ctx.context_period
+        return p.period, "context", f"period {p.period}: the period the article's lede names ({p.text!r})"
+    if metric is not None and metric.market:
+        day = _lede_day(ctx, claims)
+        if day is not None:
+            return day["date"], "context", f"period {day['date']}: the day the article's lede names ({day['text']!r})"
     if published is not None:
         word = _relative_word(ctx, sent)
         if word is not None:
@@ -1036,13 +998,13 @@ def _relative_word(ctx: _Context, sent: Sentence) -> str | None:
 
 def _conversions(text: str, claims: _ClaimIndex) -> None:
     """An amount in brackets right after an amount in another currency is that amount
-    converted: it measures the same thing, for the same subject and period."""
+    converted: it measures the same thing, for the same subject and period, as surely."""
     rx = lexicon().conversion_re
     for prev, c in pairwise(claims.order):
         if (c["kind"] != "money" or prev["kind"] != "money" or c["unit"] == prev["unit"]
                 or c["start"] - prev["end"] > 16 or not rx.fullmatch(text, prev["end"], c["start"])):
             continue
-        for key in ("metric", "subject", "object", "period", "period_basis"):
+        for key in ("metric", "measure", "subject", "object", "period", "period_basis", "modality", "hedged"):
             c[key] = prev.get(key)
         c["confidence"] = prev.get("confidence", c.get("confidence"))
         c["explanation"] = (c.get("explanation") or "") + f"; the same amount as {prev['text']!r} in another currency"

@@ -152,8 +152,9 @@ class Side:
 def _value_label(value: float, value_max: float | None, unit: str) -> str:
     lo = human_number(value)
     if value_max is not None:
-        return f"{lo}–{human_number(value_max)} {unit}"
-    return f"{lo} {unit}"
+        lo = f"{lo}–{human_number(value_max)}"
+    # A count is its own unit ("3,000", not "3,000 count"); a multiplier reads 3×.
+    return lo if unit == "count" else f"{lo}×" if unit == "multiplier" else f"{lo} {unit}"
 
 
 def human_number(v: float) -> str:

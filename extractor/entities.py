@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from extractor import rules
 from extractor.errors import RuleError
+from extractor.segment import Sentence
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -42,6 +44,9 @@ QUOTES = "\"'“”「」『』‘’《》"
 @dataclass(frozen=True)
 class Vocabulary:
     heads: frozenset[str]
+    weak_heads: frozenset[str]
+    investor_heads: tuple[str, ...]
+    zh_weak: tuple[str, ...]
     legal: frozenset[str]
     stop_words: frozenset[str]
     org_re: re.Pattern[str]  # English capitalised runs
@@ -88,6 +93,9 @@ def vocabulary() -> Vocabulary:
     name = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}"
     return Vocabulary(
         heads=frozenset(heads),
+        weak_heads=frozenset(_words("english_weak_heads", data)),
+        investor_heads=tuple(_words("investor_heads", data)),
+        zh_weak=tuple(_words("chinese_weak_suffixes", data)),
         legal=frozenset(legal),
         stop_words=frozenset(_words("english_stop_words", data)),
         org_re=org_re,
@@ -113,7 +121,7 @@ def _converter() -> Any:
     return opencc.OpenCC("tw2sp")
 
 
-@cache
+@lru_cache(maxsize=65536)  # bounded: a large archive names many distinct runs
 def fold(name: str) -> str:
     """The key two spellings of one name share: Simplified, lower case, no spaces."""
     s = name.strip()
@@ -136,6 +144,7 @@ class Group:
     tickers: set[str] = field(default_factory=set)
     how: dict[str, str] = field(default_factory=dict)  # alias → how it was linked
     of: Group | None = None  # a person's organisation
+    weak: bool = False  # found by a head that also names products: needs the article to confirm it
     curated: str | None = None  # the rules/entities.yaml name it is linked to
 
     @property
@@ -216,9 +225,12 @@ def _english_org(text: str, voc: Vocabulary, run: str, start: int, run_end: int,
         return None  # the outlet's own name in a byline or dateline
     # Leading description words are not part of the name.
     i = 0
-    while i < len(words) and (words[i] in voc.stop_words or words[i].rstrip("'s’") in voc.stop_words
-                              or words[i].endswith("-based")):
+    while i < len(words) and (words[i] in voc.stop_words or words[i].rstrip("'s’") in voc.stop_words):
         i += 1
+    # "Hong Kong-based Crescent Capital": what comes up to an adjective is a description.
+    adjective = [k for k, w in enumerate(words) if re.search(r"-(?:based|listed|backed|owned|headquartered)$", w)]
+    if adjective:
+        i = max(i, adjective[-1] + 1)
     end_i = None
     for k in range(len(words) - 1, i, -1):
         if _bare(words[k]) in voc.heads or words[k] in voc.legal:
@@ -244,6 +256,11 @@ def _english_org(text: str, voc: Vocabulary, run: str, start: int, run_end: int,
     name = text[s:e]
     ticker = tick.group("sym") if tick is not None and e == end else None
     return (s, e, _strip_legal(name, voc), ticker)
+
+
+def _org_kind(name: str, voc: Vocabulary) -> str:
+    """investor for a fund or capital firm, company for any other organisation."""
+    return "investor" if any(name.endswith(h) for h in voc.investor_heads) else "company"
 
 
 def _bare(word: str) -> str:
@@ -334,16 +351,18 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
     for s, e, name, ticker in _english_orgs(text, voc, fold(outlet) if outlet else ""):
         if overlaps_taken(s, e):
             continue
-        g = Group("company")
+        g = Group(_org_kind(name, voc))
         g.add(name, "written with a corporate head" if ticker is None else "written before its ticker")
+        g.weak = name.split()[-1] in voc.weak_heads and ticker is None
         if ticker:
             g.tickers.add(ticker.lstrip("0") or ticker)
         raw.append((s, e, g))
     for s, e, name, body in _chinese_orgs(text, voc):
         if overlaps_taken(s, e):
             continue
-        g = Group("company")
+        g = Group(_org_kind(name, voc))
         g.add(name, "written with an organisation suffix")
+        g.weak = name.endswith(voc.zh_weak)
         g.shorts.add(body)
         raw.append((s, e, g))
     for s, e, name, _t in _people(text, voc):
@@ -374,7 +393,7 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
             continue
         inner = text[j + 1 : close].strip().strip(QUOTES).strip()
         tick = voc.ticker_re.match(text, j)
-        if tick is not None and g.kind == "company":
+        if tick is not None and g.kind != "person":
             g.tickers.add(tick.group("sym").lstrip("0") or tick.group("sym"))
             continue
         nxt = next((i for i in range(k + 1, len(kept)) if kept[i][0] > j and kept[i][1] <= close), None)
@@ -395,7 +414,7 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
                 by_key[key] = k
     # Short forms: an English name without its heads, a Chinese one without its suffix.
     for g in groups:
-        if g.kind != "company":
+        if g.kind == "person":
             continue
         for n in list(g.names):
             if is_latin(n):
@@ -440,19 +459,23 @@ def _merge(groups: list[Group], union: _Union) -> dict[int, Group]:
             m.add(n, g.how.get(n, "the same name"))
         m.shorts |= g.shorts
         m.tickers |= g.tickers
-        if g.kind == "company":
-            m.kind = "company"
+        if g.kind != "person":
+            m.kind = g.kind if m.kind == "person" else m.kind
+        m.weak = m.weak and g.weak
     return merged
 
 
 def _short_mentions(text: str, found: list[Found], short_owner: dict[str, int | None], merged: dict[int, Group],
                     union: _Union, taken: list[tuple[int, int, str]]) -> list[Found]:
-    """Mentions of each group's short forms where no longer name was found."""
-    forms = {}
+    """Mentions of each group's names and short forms where nothing longer was found."""
+    forms: dict[str, Group] = {}
     for g in merged.values():
         for sf in g.shorts:
             if short_owner.get(fold(sf)) is not None:
                 forms[sf] = g
+        for n in g.names:  # a person named again without the title, a name written twice
+            if len(n) >= 2:
+                forms.setdefault(n, g)
     if not forms:
         return found
     occupied = sorted([(f.start, f.end) for f in found] + [(t[0], t[1]) for t in taken])
@@ -525,7 +548,7 @@ def _confirmed(found: list[Found]) -> list[Found]:
     out = []
     for f in found:
         g = f.group
-        if g.kind == "company" and not g.tickers and not _two_scripts(g) and seen[id(g)] < 2:
+        if g.kind != "person" and g.weak and not g.tickers and not _two_scripts(g) and seen[id(g)] < 2:
             continue
         out.append(f)
     return out
@@ -533,12 +556,12 @@ def _confirmed(found: list[Found]) -> list[Found]:
 
 def _affiliate(text: str, found: list[Found]) -> None:
     """A person's organisation: named just before the title, else the article's first."""
-    first_org = next((f.group for f in found if f.group.kind == "company"), None)
+    first_org = next((f.group for f in found if f.group.kind != "person"), None)
     for i, f in enumerate(found):
         g = f.group
         if g.kind != "person" or g.of is not None:
             continue
-        before = [o for o in found[:i] if o.group.kind == "company" and f.start - o.end <= 20]
+        before = [o for o in found[:i] if o.group.kind != "person" and f.start - o.end <= 20]
         g.of = before[-1].group if before else first_org
 
 
@@ -565,6 +588,42 @@ def group_rows(article_id: str, groups: Iterable[Group]) -> list[dict[str, Any]]
                 "linked": 0,
             })
     return rows
+
+
+def parallel_spans(text: str, sentences: list[Sentence], claims: list[dict[str, Any]]) -> list[tuple[int, int, int, int]]:
+    """Pairs of passages in two languages that state the same figures: a bilingual
+    article's halves. A passage is a run of sentences of one language within a line (a
+    Chinese paragraph splits at ；, its English one does not). Indexed by value, so this
+    is linear in the claims."""
+    units: list[tuple[int, int, str]] = []
+    for s in sentences:
+        if units and units[-1][2] == s.lang and "\n" not in text[units[-1][0] : s.end]:
+            units[-1] = (units[-1][0], s.end, s.lang)
+        else:
+            units.append((s.start, s.end, s.lang))
+    starts = [u[0] for u in units]
+    values: dict[int, set[tuple[str, Any]]] = {}
+    for c in claims:
+        if c["kind"] == "year" or (c["kind"] == "date" and len(c.get("date") or "") < 10):
+            continue
+        key = ("date", c["date"]) if c["kind"] == "date" else (c["unit"], c["value"])
+        i = bisect.bisect_right(starts, c["start"]) - 1
+        if i >= 0 and key[1] is not None:
+            values.setdefault(i, set()).add(key)
+    by_value: dict[tuple[str, Any], list[int]] = {}
+    for i, vs in values.items():
+        if units[i][2] == "en":
+            for v in vs:
+                by_value.setdefault(v, []).append(i)
+    out = []
+    for i, vs in values.items():
+        if units[i][2] != "zh":
+            continue
+        shared = Counter(j for v in vs for j in by_value.get(v, ())[:8])
+        if shared:
+            j, _n = shared.most_common(1)[0]
+            out.append((units[j][0], units[j][1], units[i][0], units[i][1]))
+    return out
 
 
 def link(db: Any) -> int:

@@ -72,6 +72,7 @@ CLAIM_COLUMNS: dict[str, Any] = {
     "subject": str,
     "object": str,
     "metric": str,
+    "measure": str,
     "period": str,
     "period_basis": str,
     "hedged": int,

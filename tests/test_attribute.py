@@ -12,7 +12,7 @@ from extractor.pipeline import process
 CASES = [
     # (text, surface, subject, object, metric, hedged)
     ("截至目前,亚马逊已向 Anthropic 累计投资 80 亿美元。", "80 亿美元", "Amazon", "Anthropic", "investment_total", False),
-    ("亞馬遜迄今已累計投資 Anthropic 約 80 億美元。", "80 億美元", "Amazon", "Anthropic", "investment_total", True),
+    ("亞馬遜迄今已累計投資 Anthropic 約 80 億美元。", "80 億美元", "Amazon", "Anthropic", "investment_total", False),
     ("Amazon has invested a total of $8 billion in Anthropic so far.", "$8 billion", "Amazon", "Anthropic", "investment_total", False),
     ("2023 年,谷歌向 Anthropic 投资 20 亿美元。", "20 亿美元", "Google", "Anthropic", "investment", False),
     ("英伟达的估值达到 4 万亿美元。", "4 万亿美元", "Nvidia", None, "valuation", False),
@@ -22,7 +22,7 @@ CASES = [
     ("Meta agreed to acquire Scale AI for $14.3 billion.", "$14.3 billion", "Scale AI", "Meta", "acquisition_price", False),
     ("甲骨文预计明年营收将增长 20%。", "20%", "Oracle", None, "revenue_growth", True),
     ("腾讯拟投资 5 亿美元建设数据中心。", "5 亿美元", "Tencent", None, "investment_total", True),
-    ("华为去年研发投入约 1800 亿元人民币。", "1800 亿元人民币", "Huawei", None, "investment_total", True),
+    ("华为去年研发投入约 1800 亿元人民币。", "1800 亿元人民币", "Huawei", None, "investment_total", False),
     ("The deal gives Microsoft rights to OpenAI's models until 2032.", "2032", "Microsoft", "OpenAI", "ip_rights_until", False),
     ("若收购失败,软银将损失 20 亿美元融资。", "20 亿美元", "SoftBank", None, "funding_at_risk", True),
     ("台積電今年資本支出預計達 400 億美元。", "400 億美元", "TSMC", None, "capex", True),

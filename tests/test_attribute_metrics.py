@@ -1,0 +1,105 @@
+"""Metrics of business news at large, in English, Simplified and Traditional Chinese, and
+the noun phrase kept for numbers no trigger names. Companies and figures are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.ingest import Article
+from extractor.pipeline import process
+
+# (text, surface, metric)
+CASES = [
+    # share price, its change, an intraday move
+    ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
+    ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
+    ("北辰汽车股价收跌8.4%，收报41.2美元。", "8.4%", "share_price_change"),
+    ("北辰汽車股價收跌8.4%，收報41.2美元。", "41.2美元", "share_price"),
+    ("The stock fell as much as 11% to $38.90 in early trading.", "$38.90", "intraday_low"),
+    ("北辰汽车盘中一度下挫11%。", "11%", "intraday_share_price_change"),
+    # market value and its change
+    ("北辰汽车市值蒸发约90亿美元。", "90亿美元", "market_cap_change"),
+    ("Northwind Motors lost about $9 billion in market value on the day.", "$9 billion", "market_cap_change"),
+    ("北辰汽車目前市值約1,200億美元。", "1,200億美元", "market_cap"),
+    # equity vs enterprise value
+    ("Including debt, the deal gives Tessaly an enterprise value of about €2.9 billion.", "€2.9 billion", "enterprise_value"),
+    # revenue vs net vs operating income, EPS, margins
+    ("Northwind Motors reported revenue of 31.5 billion yuan for the quarter.", "31.5 billion yuan", "revenue"),
+    ("北辰汽车第二季净利润为12.6亿元。", "12.6亿元", "net_income"),
+    ("藍野半導體第二季營業利益為新台幣88億元。", "新台幣88億元", "operating_income"),
+    ("藍野半導體每股盈餘新台幣4.31元。", "新台幣4.31元", "eps"),
+    ("Gross margin widened to 21.3% in the quarter.", "21.3%", "gross_margin"),
+    ("北辰汽车毛利率为16.2%。", "16.2%", "gross_margin"),
+    # guidance vs actual
+    ("For the third quarter, Bluefield forecast revenue of NT$95 billion to NT$99 billion.",
+     "NT$95 billion to NT$99 billion", "guidance_revenue"),
+    ("北辰汽车维持全年交付目标40万辆。", "40万辆", "guidance_deliveries"),
+    ("北辰汽车第二季交付12.4万辆。", "12.4万辆", "deliveries"),
+    # growth of a named flow beats a bare growth word
+    ("北辰汽车第二季营收同比增长17.5%。", "17.5%", "revenue_growth"),
+    ("Northwind delivered 124,000 vehicles, up 31% from a year earlier.", "31%", "deliveries_growth"),
+    # people, money for them, tariffs and subsidies
+    ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
+    ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),
+    ("The plant is expected to create 900 jobs.", "900 jobs", "jobs"),
+    ("科汶控股预计遣散费用约4.2亿港元。", "4.2亿港元", "severance_cost"),
+    ("The government will impose a 15% tariff on imported modules.", "15%", "tariff_rate"),
+    ("政府將提供最高300億日圓補貼。", "300億日圓", "subsidy"),
+    # an acquisition's price, premium and offer per share
+    ("Corvane offered €21.40 per share in cash for Tessaly.", "€21.40", "offer_price_per_share"),
+    ("The offer represents a premium of 28% to Tessaly's last close.", "28%", "acquisition_premium"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "metric"), CASES)
+def test_metric(text: str, surface: str, metric: str) -> None:
+    rows = process(Article("m.txt", text, 0, {"published": "2025-07-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["metric"] == metric, claim["explanation"]
+
+
+# An amount in brackets is the same amount in another currency: same metric and subject.
+CONVERSIONS = [
+    ("北辰汽车第二季营收315亿元（约合43.9亿美元）。", "315亿元", "43.9亿美元"),
+    ("Net income rose to NT$8.6 billion (about US$281 million).", "NT$8.6 billion", "US$281 million"),
+    ("科汶控股预计遣散费用约4.2亿港元，约合3.9亿元人民币。", "4.2亿港元", "3.9亿元人民币"),
+]
+
+
+@pytest.mark.parametrize(("text", "first", "converted"), CONVERSIONS)
+def test_conversion_takes_the_metric_of_what_it_converts(text: str, first: str, converted: str) -> None:
+    rows = process(Article("c.txt", text, 0, {"published": "2025-07-20"}))
+    by_text = {c["text"]: c for c in rows.claims}
+    for key in ("metric", "subject", "period"):
+        assert by_text[converted][key] == by_text[first][key], by_text[converted]["explanation"]
+
+
+# (text, surface, measure): no trigger names the number, so its noun phrase is kept.
+MEASURES = [
+    ("The lab put its training bill at about $64 million.", "$64 million", "training bill"),
+    ("北辰汽车的研发人员规模约3200人。", "3200人", "研发人员规模"),
+    ("The order backlog stood at 4,300 units.", "4,300 units", "order backlog"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "measure"), MEASURES)
+def test_measure(text: str, surface: str, measure: str) -> None:
+    rows = process(Article("q.txt", text, 0, {"published": "2025-07-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["measure"] == measure, claim["explanation"]
+
+
+def test_a_named_metric_has_no_measure() -> None:
+    rows = process(Article("q.txt", "北辰汽车第二季营收315亿元。", 0, {"published": "2025-07-20"}))
+    assert rows.claims[0]["metric"] == "revenue" and rows.claims[0]["measure"] is None
+
+
+@pytest.mark.parametrize(("text", "surface", "metric"), [
+    ("Gross margin widened to 21.3%, an improvement of 140 basis points.", "140 basis points", "gross_margin_change"),
+    ("北辰汽车毛利率为16.2%，同比提升1.1个百分点。", "1.1个百分点", "gross_margin_change"),
+    ("北辰汽车毛利率为16.2%，同比提升1.1个百分点。", "16.2%", "gross_margin"),
+])
+def test_a_change_in_points_is_not_the_level(text: str, surface: str, metric: str) -> None:
+    rows = process(Article("g.txt", text, 0, {"published": "2025-07-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["metric"] == metric, claim["explanation"]

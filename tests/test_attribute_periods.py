@@ -1,0 +1,92 @@
+"""Periods: what a figure is about, at its precision, written or relative to the article's
+date, in English, Simplified and Traditional Chinese. Companies and figures are invented."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractor import period_phrases as periods
+from extractor.ingest import Article
+from extractor.pipeline import process
+
+PUBLISHED = dt.date(2025, 11, 12)
+
+# (text, the period phrase's period, basis)
+PHRASES = [
+    ("in the third quarter of 2025", "2025-Q3", "explicit"),
+    ("Q2 2024", "2024-Q2", "explicit"),
+    ("2024 Q4", "2024-Q4", "explicit"),
+    ("in the third quarter", "2025-Q3", "relative"),
+    ("in the fourth quarter", "2025-Q4", "relative"),
+    ("2025年第三季度", "2025-Q3", "explicit"),
+    ("第三季", "2025-Q3", "relative"),
+    ("2024年第四季", "2024-Q4", "explicit"),
+    ("the July-September quarter", "2025-Q3", "relative"),
+    ("7至9月", "2025-Q3", "relative"),
+    ("2026年上半年", "2026-H1", "explicit"),
+    ("the second half of 2026", "2026-H2", "explicit"),
+    ("前三季", "2025-9M", "relative"),
+    ("首三季", "2025-9M", "relative"),
+    ("the first nine months", "2025-9M", "relative"),
+    ("fiscal 2026", "2026", "explicit"),
+    ("2026財年", "2026", "explicit"),
+    ("今年", "2025", "relative"),
+    ("去年", "2024", "relative"),
+    ("last quarter", "2025-Q3", "relative"),
+    ("上季度", "2025-Q3", "relative"),
+    ("next quarter", "2026-Q1", "relative"),
+]
+
+
+@pytest.mark.parametrize(("text", "period", "basis"), PHRASES)
+def test_period_phrase(text: str, period: str, basis: str) -> None:
+    found = periods.find_periods(text, PUBLISHED)
+    assert [(p.period, p.basis) for p in found] == [(period, basis)]
+
+
+@pytest.mark.parametrize("text", ["Quarterly results are due soon.", "四季如春", "the half-hour show", "第三方支付"])
+def test_no_period(text: str) -> None:
+    assert periods.find_periods(text, PUBLISHED) == []
+
+
+def _claims(text: str, published: str = "2025-11-12") -> dict[str, dict[str, object]]:
+    rows = process(Article("p.md", text, 0, {"published": published}))
+    return {str(c["text"]): c for c in rows.claims}
+
+
+def test_a_figure_takes_the_quarter_of_its_clause() -> None:
+    c = _claims("Northwind Motors delivered 124,000 vehicles in the third quarter, up 31% from 94,700 vehicles a year earlier, "
+                "and 109,000 vehicles in the second quarter.")
+    assert c["124,000 vehicles"]["period"] == "2025-Q3"
+    assert c["94,700 vehicles"]["period"] == "2024-Q3"  # the comparison base, a year back
+    assert c["109,000 vehicles"]["period"] == "2025-Q2"
+
+
+def test_chinese_year_earlier_and_nine_months() -> None:
+    c = _claims("北辰汽车第三季度交付12.4万辆，去年同期为9.5万辆；前三季度累计交付31.2万辆。")
+    assert c["12.4万辆"]["period"] == "2025-Q3"
+    assert c["9.5万辆"]["period"] == "2024-Q3"
+    assert c["31.2万辆"]["period"] == "2025-9M"
+
+
+def test_a_flow_with_no_period_of_its_own_takes_the_ledes_quarter() -> None:
+    text = ("# 藍野半導體第三季獲利成長\n\n"
+            "藍野半導體12日公布第三季財報，營收新台幣950億元。\n\n"
+            "毛利率為21.3%，較上季提升。\n")
+    c = _claims(text)
+    assert (c["21.3%"]["period"], c["21.3%"]["period_basis"]) == ("2025-Q3", "context")
+
+
+def test_a_market_figure_takes_the_ledes_day() -> None:
+    text = ("NEW YORK, Nov. 11 - Northwind Motors shares fell 8.4% on the day.\n\n"
+            "The stock closed at $41.20, its lowest since May.\n")
+    c = _claims(text)
+    assert c["$41.20"]["period"] == "2025-11-11"
+    assert c["$41.20"]["period_basis"] == "context"
+
+
+def test_a_flow_prefers_the_quarter_to_the_day_it_was_reported() -> None:
+    c = _claims("On Nov. 11, Northwind Motors said third-quarter revenue rose to 31.5 billion yuan.")
+    assert c["31.5 billion yuan"]["period"] == "2025-Q3"
