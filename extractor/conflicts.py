@@ -114,7 +114,7 @@ class Claim:
             return True
         # A modal before a date or a length ("这可能导致六年联盟解体") rarely hedges the
         # figure itself, which the sentence presupposes.
-        return self.modality == "estimated" and self.qualifier != "about" and self.kind not in ("year", "date", "duration")
+        return self.modality == "estimated" and self.kind not in ("year", "date", "duration")
 
 
 @dataclass
