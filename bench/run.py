@@ -36,7 +36,8 @@ few (subject, metric, unit) groups that grow with the corpus (18,000 claims in t
 at 20,000 articles): the hardest case for conflict detection, which compares each side
 with the best-supported one. The claim databases of step 5 instead grow by adding groups
 (sizes heavy-tailed, capped at 2,000 claims), as an archive of many stories does. The
-default run (20,000 articles, 1M claims) takes about 15 minutes on a 2-core machine.
+default run (20,000 articles, 1M claims) takes about 15 minutes on a quiet 2-core machine,
+and a few more for the two comparison ingests of step 2 (`--no-compare` skips them).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -243,7 +244,7 @@ select
   round(100.0 * corroborated / nullif(corroborated + contradicted, 0), 1) as agree_percent
 from (
   select
-    coalesce(nullif(a.outlet, ''), a.url, a.path, a.id) as source,
+    source_name(a.outlet, a.title, a.path, a.url) as source,
     count(distinct a.id) as articles,
     coalesce(sum(p.claims), 0) as claims,
     coalesce(sum(p.corroborated), 0) as corroborated,
@@ -260,7 +261,9 @@ order by claims desc, source
 def count_agreement(db: sqlite_utils.Database) -> None:
     """Fill the agreement_by_source table that the sources_agreement query reads."""
     from extractor.datasette_plugin import AGREEMENT_TABLE
+    from extractor.display import source_name
 
+    db.conn.create_function("source_name", 4, source_name, deterministic=True)
     rows = db.execute(AGREEMENT_SQL).fetchall()
     columns = ["source", "articles", "claims", "corroborated", "contradicted", "agree_percent"]
     db.table(AGREEMENT_TABLE).create(
@@ -325,6 +328,37 @@ def create_views(db: sqlite_utils.Database, recount: bool = True) -> None:
         count_agreement(db)
 
 
+def describe(db: sqlite_utils.Database) -> str:
+    """What the database holds, in one line for the page footer: its articles, outlets
+    and publication dates ('37 articles from 12 outlets (A, B, C and 9 more), published
+    2 Jan 2025 to 30 Jun 2025; 823 claims, 14 conflicts')."""
+    from extractor.display import date_words, plural
+
+    if not db["articles"].exists():
+        return "An empty claims database"
+    articles, first, last = db.execute(
+        "select count(*), min(published), max(published) from articles where duplicate_of is null"
+    ).fetchone()
+    outlets = [r[0] for r in db.execute(
+        "select outlet from articles where duplicate_of is null and coalesce(outlet, '') != '' "
+        "group by outlet order by count(*) desc, outlet limit 4"
+    ).fetchall()]
+    n_outlets = db.execute(
+        "select count(distinct outlet) from articles where duplicate_of is null and coalesce(outlet, '') != ''"
+    ).fetchone()[0]
+    text = plural(articles, "article")
+    if n_outlets:
+        names = ", ".join(outlets[:3]) + (f" and {n_outlets - 3:,} more" if n_outlets > 3 else "")
+        text += f" from {plural(n_outlets, 'outlet')} ({names})"
+    if first and last:
+        text += f", published {date_words(first)}" + (f" to {date_words(last)}" if last != first else "")
+    counts = []
+    for table, word in (("claims", "claim"), ("conflicts", "conflict")):
+        if db[table].exists():
+            counts.append(plural(db.execute(f"select count(*) from [{table}]").fetchone()[0], word))
+    return text + ("; " + ", ".join(counts) if counts else "")
+
+
 def load_metadata(path: Path = METADATA_PATH) -> dict[str, Any]:
     metadata: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return metadata
@@ -353,17 +387,39 @@ def make_datasette(
     from datasette.app import Database, Datasette
 
     register_plugin()
+    metadata = load_metadata(metadata_path)
+    # The footer's "Data source" describes this database, whichever it is.
+    try:
+        metadata["source"] = describe(sqlite_utils.Database(sqlite3.connect(
+            f"file:{Path(db_path).resolve()}?mode=ro", uri=True)))
+        metadata.pop("source_url", None)
+    except sqlite3.Error:
+        pass  # Datasette reports an unusable file itself
     # Suggesting facets scans every column of a million-claim table on each page view;
     # the useful facets are configured in metadata.yml. The time limit leaves room for
     # the whole-database queries (sources_agreement) on large databases.
     ds = Datasette(
         [],
-        metadata=load_metadata(metadata_path),
+        metadata=metadata,
         settings={"suggest_facets": False, "sql_time_limit_ms": SQL_TIME_LIMIT_MS},
     )
     ds.remove_database("_memory")  # Datasette adds it when given no files
     ds.add_database(Database(ds, path=str(db_path), is_mutable=not immutable), name=DATABASE_NAME)
     return ds
+
+
+def _readable(path: Path) -> bool:
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True
 
 
 def _writable(path: Path) -> bool:
@@ -407,20 +463,24 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
 
         claims serve --db claims.db --port 8001
     """
+    from extractor.errors import DatabaseError, UsageError
+
     path = Path(db_path)
     if not path.is_file():
-        raise click.ClickException(f"no such database: {db_path} (run `claims ingest` first)")
+        raise DatabaseError(f"{db_path}: no such database; run 'claims ingest' first")
     if not Path(metadata_path).is_file():
-        raise click.ClickException(f"no such metadata file: {metadata_path}")
+        raise UsageError(f"{metadata_path}: no such metadata file")
     from extractor import store
 
     store.open_readonly(path).conn.close()  # refuses another application's database, untouched
-    if not immutable and not _writable(path):
-        # WAL needs its -shm file beside the database: a read-only file or folder is served
-        # as it stands.
-        click.echo(f"note: {path} or its folder is read-only; serving it read-only (--immutable)", err=True)
-        immutable = True
-    if not immutable:
+    read_only = not immutable and not _writable(path)
+    if read_only:
+        # Nothing can be written (the views are not refreshed); WAL readers need its -shm
+        # beside the database, and without one the file is served as it stands.
+        immutable = not _readable(path)
+        click.echo(f"note: {path} or its folder is read-only; serving it read-only"
+                   + (" (--immutable)" if immutable else ""), err=True)
+    if not immutable and not read_only:
         # The views are part of what metadata.yml describes; an older database may lack
         # them, and the counts its pages show.
         create_views(sqlite_utils.Database(path), recount=False)
@@ -431,7 +491,7 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
     try:
         ds = make_datasette(path, immutable=immutable, metadata_path=Path(metadata_path))
     except StartupError as e:
-        raise click.ClickException(str(e.args[0])) from e
+        raise DatabaseError(str(e.args[0])) from e
     asyncio.run(ds.invoke_startup())
     # Load spaCy and jieba now rather than on the first search.
     from extractor.datasette_plugin import query_words
@@ -441,5 +501,9 @@ def serve_command(db_path: str, host: str, port: int, immutable: bool, metadata_
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
-if __name__ == "__main__":
-    serve_command()
+if __name__ == "__main__":  # python -m extractor.browse ...: `claims serve`, errors in one line
+    import sys
+
+    from extractor.cli import cli
+
+    cli(["serve", *sys.argv[1:]])

@@ -1,10 +1,10 @@
-"""Signed changes: 跌4.8% is -4.8, "wiping $65 billion off" a negative amount.
+"""Signed changes: 跌3.7% is -3.7, "wiping $41 billion off" a negative amount.
 
 A number is a change when a word of a move stands right before it (bound words such as
 逾 or "as much as", and a colon, may stand between), or when a verb of a cut stands
 earlier in its clause with its object between (trim capital spending by $2 billion,
 拉低毛利率1个百分点). A fall is stored negative and every change gets a `direction`.
-The qualifier still applies to the magnitude: 跌逾6% is -6, more_than.
+The qualifier still applies to the magnitude: 跌逾8% is -8, more_than.
 The words are data in `rules/changes.yaml`.
 """
 
@@ -17,8 +17,9 @@ from functools import cache
 from extractor import rules
 from extractor.errors import RuleError
 from extractor.quantities import Engine, Quantity, WordTable, engine
+from extractor.scripts import fold
 
-# Kinds of claim a move signs; counts (cut 3,200 jobs) and durations never are.
+# Kinds of claim a move signs; counts (cut 1,450 jobs) and durations never are.
 _MOVE_UNITS = frozenset({"percent", "percentage_points", "points"})
 # What a cut verb signs: amounts and points, not rates.
 _CUT_UNITS = frozenset({"percentage_points", "points"})
@@ -47,9 +48,9 @@ def moves() -> Moves:
     data = rules.load("changes")
     words: dict[str, str] = {}
     for direction in ("down", "up"):
-        for w in rules.string_list("changes", direction, rules.require("changes", data, direction, list)):
+        for w in fold(rules.string_list("changes", direction, rules.require("changes", data, direction, list))):
             words.setdefault(w, direction)
-    cuts = rules.string_list("changes", "cut_verbs", data.get("cut_verbs", []))
+    cuts = fold(rules.string_list("changes", "cut_verbs", data.get("cut_verbs", [])))
     alt = "|".join(
         (rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w))
         for w in sorted(set(cuts), key=len, reverse=True)
@@ -80,7 +81,7 @@ def _signable(q: Quantity, units: frozenset[str]) -> bool:
 
 
 def _skip_left(norm: str, pos: int, eng: Engine) -> int:
-    """Back over bound words and markup before a number: 跌**逾**6%, down as much as 21%."""
+    """Back over bound words and markup before a number: 跌**逾**6%, down as much as 13%."""
     for _ in range(3):
         while pos > 0 and norm[pos - 1] in _COLON:
             pos -= 1

@@ -84,8 +84,13 @@ class Claim:
     bounded: bool = field(init=False, repr=False, compare=False)
     when: str | None = field(init=False, repr=False, compare=False)  # the period compared, and how it was set
     basis: int = field(init=False, repr=False, compare=False)
+    half: float = field(init=False, repr=False, compare=False)  # half a unit of its last written digit
 
     def __post_init__(self) -> None:
+        share = self.kind == "percent"
+        # Worked out once: intervals, rounding and the reconciled listing all read it.
+        self.half = written_half_unit(self.value, self.text, share, self.qualifier == "about" and not share) \
+            if self.value else 0.0
         if self.period_basis == "explicit":
             self.when, self.basis = _comparable_period(self)
         else:
@@ -147,14 +152,15 @@ class Side:
 def _value_label(value: float, value_max: float | None, unit: str) -> str:
     lo = human_number(value)
     if value_max is not None:
-        return f"{lo}–{human_number(value_max)} {unit}"
-    return f"{lo} {unit}"
+        lo = f"{lo}–{human_number(value_max)}"
+    # A count is its own unit ("3,000", not "3,000 count"); a multiplier reads 3×.
+    return lo if unit == "count" else f"{lo}×" if unit == "multiplier" else f"{lo} {unit}"
 
 
 def human_number(v: float) -> str:
     """13000000000 → '13 billion'; 27 → '27'."""
     if abs(v) >= 1000 and abs(v - round(v)) < 1e-6 * abs(v):
-        v = float(round(v))  # 68.4亿 read as 6840000000.000001
+        v = float(round(v))  # 57.3亿 read as 5730000000.000001
     if v == int(v) and abs(v) < 1e18:
         n = int(v)
         for div, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
@@ -174,7 +180,7 @@ def _labels(labels: set[str]) -> str:
 
 def _interval(c: Claim) -> tuple[float, float]:
     """The values a claim allows. Qualifiers apply to the magnitude: a fall of more than
-    6% (-6, more_than) allows -6 and below, a fall of up to 21% allows -21 to 0."""
+    9% (-9, more_than) allows -9 and below, a fall of up to 33% allows -33 to 0."""
     assert c.value is not None
     v = c.value
     if c.value_max is not None:
@@ -188,16 +194,11 @@ def _interval(c: Claim) -> tuple[float, float]:
     elif q in ("up_to", "less_than"):
         lo, hi = 0.0, m
     else:
-        if q == "about":
-            # About a figure is that figure rounded, at its own precision ("about 68億" is
-            # 67.5-68.5億, never 64.8億), trailing zeros included for amounts ("about 20亿"
-            # is 15-25亿) but not for percentages written in digits ("约40%" is not 35%).
-            share = c.kind == "percent"
-            tol = written_half_unit(m, c.text, share, not share)
-        else:
-            # A figure as written covers what rounds to it: 27.4万 is 273,500-274,500.
-            tol = written_half_unit(m, c.text, c.kind == "percent")
-        tol *= 1 - 1e-9  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
+        # A figure as written covers what rounds to it: 27.4万 is 273,500-274,500. About a
+        # figure is that figure rounded, at its own precision ("about 57億" is 56.5-57.5億,
+        # never 75.1億), trailing zeros included for amounts ("about 30亿" is 25-35亿) but
+        # not for percentages written in digits ("约40%" is not 35%): see Claim.half.
+        tol = c.half * (1 - 1e-9)  # bounds left out: "$2 billion" and "$3 billion" do not meet at 2.5
         lo, hi = m - tol, m + tol
     return (lo, hi) if v >= 0 else (-hi, -lo)
 
@@ -238,7 +239,7 @@ def _periods_compatible(a: Claim, b: Claim) -> bool:
 def sides_of(claims: list[Claim]) -> list[Side]:
     """Cluster claims into sides that agree. Figures as written (exact at their precision,
     ranges) anchor the sides; approximate ones (约, about) then join the side they fit
-    nearest, so "about 68億" cannot bridge 64.8億 and 68.4億; open-ended ones (超过, up
+    nearest, so "about 57億" cannot bridge 57.1億 and 75.1億; open-ended ones (超过, up
     to, 数十亿) last. A figure that fits no side makes one of its own."""
     if not claims:
         return []
@@ -419,8 +420,7 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
         return False
     if rough.vague:
         return abs(rough.value) <= abs(precise.value) < abs(rough.value) * 10
-    return abs(precise.value - rough.value) <= written_half_unit(rough.value, rough.text, rough.kind == "percent",
-                                                                  rough.qualifier == "about" and rough.kind != "percent")
+    return abs(precise.value - rough.value) <= rough.half
 
 
 KINDS = ("extraction_doubt", "translation_mismatch", "internal", "proposal_vs_final", "rounding", "superseded",
@@ -491,8 +491,7 @@ class _Columns:
         self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)
         self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
         # How far a precise figure may be from this one, read as a rough figure.
-        self.slack = np.fromiter((_slack(c.value, c.text, c.kind == "percent", c.qualifier == "about" and c.kind != "percent")
-                                  for c in claims), np.float64, n)
+        self.slack = np.fromiter((c.half if c.value else math.nan for c in claims), np.float64, n)
         self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -500,12 +499,6 @@ class _Columns:
 
     def cols(self) -> dict[str, np.ndarray]:
         return {k: v[None, :] for k, v in vars(self).items()}
-
-
-def _slack(v: float | None, text: str, share: bool, loose: bool) -> float:
-    if v is None or v == 0:
-        return math.nan
-    return written_half_unit(v, text, share, loose)
 
 
 def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarray]) -> np.ndarray:
@@ -883,6 +876,12 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
         else:
             for key, fingerprint, claims in _dirty_groups(db, inferred):
                 _recompute(db, key, fingerprint, claims, out)
+        from extractor import disagreements
+
+        converted = disagreements.across_currencies(db)
+        out.add("reconciliations", [(r.id, r.reason, r.subject, r.metric, r.unit, None, r.summary) for r in converted])
+        out.add("reconciliation_claims", [(r.id, x.id, side) for r in converted
+                                          for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
         out.flush()
     if not caller_transaction:
         conn.commit()  # only temporary tables were written
@@ -1009,6 +1008,11 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
                f"(select id from reconciliations where {in_keys})")
     for table in ("conflicts", "corroborations", "conflict_groups", "reconciliations"):
         db.execute(f"delete from {table} where {in_keys}")
+    from extractor import disagreements
+
+    across = disagreements.cross_currency_keys(db)
+    db.execute(f"delete from reconciliation_claims where reconciliation_id in (select id from reconciliations where {across})")
+    db.execute(f"delete from reconciliations where {across}")
 
 
 def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:

@@ -1,4 +1,4 @@
-"""English counts of any noun phrase: "30,000 construction jobs", "three new plants".
+"""English counts of any noun phrase: "45,000 warehouse jobs", "three new plants".
 
 A whole number followed by up to a few modifier words and a plural head noun is a count;
 the words that end such a phrase and the heads that are units are data in
@@ -33,6 +33,9 @@ class NounPhrases:
     plural_heads: frozenset[str]
     actor_heads: frozenset[str]
     min_for_actors: float
+    comparison: re.Pattern[str]
+    collective: re.Pattern[str]
+    min_elliptic: float
 
 
 @cache
@@ -52,8 +55,17 @@ def phrases() -> NounPhrases | None:
     low = data.get("min_for_actors", 10)
     if isinstance(low, bool) or not isinstance(low, int | float):
         raise RuleError(rules.path_of("units"), "noun_phrases.min_for_actors", "expected a number")
+    def ending(key: str, tail: str = "") -> re.Pattern[str]:
+        ws = sorted(words(key), key=len, reverse=True)
+        alt = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ws) or r"(?!x)x"
+        return re.compile(r"\b(?:" + alt + r")[ \t]+" + tail + "$", re.IGNORECASE)
+
+    elliptic = data.get("min_elliptic", 10)
+    if isinstance(elliptic, bool) or not isinstance(elliptic, int | float):
+        raise RuleError(rules.path_of("units"), "noun_phrases.min_elliptic", "expected a number")
     return NounPhrases(str(data["id"]), n, words("skip_numerals"), words("stop_words"), words("not_heads"),
-                       words("plural_heads"), words("actor_heads"), float(low))
+                       words("plural_heads"), words("actor_heads"), float(low), ending("comparison_words"),
+                       ending("collective_nouns", r"(?:of[ \t]+)?"), float(elliptic))
 
 
 def _plural(word: str) -> bool:
@@ -64,6 +76,8 @@ def _plural(word: str) -> bool:
 # A product or series name right before a number makes it a model number: RTX 5090 GPUs,
 # iPhone 17 cases.
 _MODEL_BEFORE = re.compile(r"(?:\b[A-Z]{2,}|\b[a-z]+[A-Z][A-Za-z]*)[ \t]+$")
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+[ \t]+$")
+_SENTENCE_OPENERS = frozenset(".!?:;\n\"'“‘(*-—")
 
 
 def count_phrase(norm: str, numeral: str, end: int, value: float, start: int = 0) -> tuple[int, str] | None:
@@ -73,6 +87,11 @@ def count_phrase(norm: str, numeral: str, end: int, value: float, start: int = 0
         return None
     if start and _MODEL_BEFORE.search(norm, max(0, start - 24), start):
         return None
+    name = _NAME_BEFORE.search(norm, max(0, start - 40), start) if start else None
+    if name is not None:
+        lead = norm[max(0, name.start() - 8):name.start()].rstrip(" \t")
+        if lead and lead[-1] not in _SENTENCE_OPENERS:
+            return None  # Chapter 11 proceedings, Section 230 cases: a name, not a count
     pos = end
     for _ in range(p.max_modifiers + 1):
         m = _WORD.match(norm, pos)
@@ -142,10 +161,47 @@ def index_level(norm: str, start: int, numeral: str, value: float) -> bool:
     return p.index_words.search(clause) is not None
 
 
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![\w.,])\d+(?![\d,.])")
+_FRONTED = re.compile(r"^[ \t]*of[ \t]+(?:the|its|their|these|those)[ \t]+(?:[a-z-]+[ \t]+){0,3}?[a-z]+s\b[^.;:]*,[ \t]*$",
+                      re.IGNORECASE)
+_NUMBER_OF = re.compile(r"\bnumber of[ \t]+(?:[a-z-]+[ \t]+){0,2}?[a-z]+s\b[^.;:]*\b(?:at|to|of|is|was|stood at)[ \t]+$",
+                        re.IGNORECASE)
+
+
+def elliptic_count(norm: str, start: int, value: float) -> str | None:
+    """Why a bare English figure counts things its sentence names (see units.yaml
+    `noun_phrases`), or None: "from about 8,200" after "4,900 units", "a workforce of
+    roughly 2,600", "the number of store closures stands at 380", "Of the stores being
+    closed, about 140 are..."."""
+    p = phrases()
+    if p is None or value != int(value) or value < p.min_elliptic:
+        return None
+    eng = q.engine()
+    pos = start
+    for _ in range(2):  # back over bound words: from about 8,200
+        hit = eng.qual_before.before(norm, pos)
+        if hit is None or not hit[0][:1].isascii():
+            break
+        pos = hit[2]
+    before = norm[max(0, pos - 240):pos]
+    ends = list(_SENTENCE_END.finditer(before))
+    sentence = before[ends[-1].end():] if ends else before
+    if p.collective.search(sentence) or _NUMBER_OF.search(sentence):
+        return "a collective noun before it"
+    if _FRONTED.match(sentence):
+        return "the things its sentence opens with"
+    if p.comparison.search(sentence):
+        for m in _NUMBER.finditer(sentence):
+            got = count_phrase(sentence, m.group(), m.end(), float(m.group().replace(",", "")))
+            if got is not None:
+                return f"the {got[1]} counted earlier in its sentence"
+    return None
+
+
 def bare_number_kind(norm: str, item: _Item) -> None:
     """What a number with no unit is, from the words around it: a share (two-thirds of,
-    三分之二), a count of the noun phrase after it (30,000 construction jobs) or of the
-    count noun before it (用户超过3500万), or the level of an index named in its sentence
+    三分之二), a count of the noun phrase after it (45,000 warehouse jobs) or of the
+    count noun before it (用户超过4200万), or the level of an index named in its sentence
     (fell 1.2% to 4,512.30). Sets the item's kind, unit, value and rule in place."""
     if item.num.fraction and 0 < item.value < 1 and item.num.per is None:
         # A share: 三分之二 (written as a fraction), a fifth of its value, two-thirds of staff.
@@ -178,6 +234,12 @@ def bare_number_kind(norm: str, item: _Item) -> None:
         item.notes.append("a level of the index named in its sentence")
         return
     got = count_phrase(norm, numeral, end, value, item.start)
+    if got is None and end == item.end and item.num.source == "arabic":
+        why = elliptic_count(norm, item.start, value)
+        if why is not None:
+            item.kind, item.unit, item.rule = "count", "count", "count.en_elliptic"
+            item.notes.append(f"counts {why}")
+            return
     if got is not None:
         if end != item.end:
             item.notes.append(f"{norm[item.end:end]} = {format_value(value / item.value if item.value else 1)}")
@@ -193,7 +255,7 @@ _FRACTION_MARKS = frozenset("分")
 
 def _count_noun_before(norm: str, start: int) -> str | None:
     """A count noun of the classifier rules right before a number, bound words and
-    verbs of a level (超过, 达) between: 月活跃用户超过3500万."""
+    verbs of a level (超过, 达) between: 月活跃用户超过4200万."""
     eng = q.engine()
     nouns = next((r.nouns for r in eng.unit_rules if r.kind == "count" and r.nouns is not None
                   and r.after is not None and r.min_value_without_noun > 0), None)

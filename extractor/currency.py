@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from extractor import rules
 from extractor.errors import RuleError
 from extractor.quantities import Quantity
+from extractor.scripts import both_scripts, converters, fold, forms
 
 
 @dataclass(frozen=True)
@@ -37,32 +38,15 @@ class Regional:
     simplified: re.Pattern[str]
 
 
-@cache
-def _converters() -> tuple[Any, Any] | None:
-    try:
-        import opencc
-    except ImportError:  # the words are then matched as written
-        return None
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
-
-
-def both_scripts(word: str) -> set[str]:
-    """A word in Simplified and Traditional script (OpenCC), and as written."""
-    conv = _converters()
-    if conv is None:
-        return {word}
-    return {word, conv[0].convert(word), conv[1].convert(word)}
-
-
 def _words_re(words: list[str]) -> re.Pattern[str]:
-    forms = sorted({f for w in words for f in both_scripts(w)}, key=len, reverse=True)
-    alt = "|".join((rf"\b{re.escape(f)}\b" if f.isascii() else re.escape(f)) for f in forms)
+    written = sorted(set(fold(words)), key=len, reverse=True)
+    alt = "|".join((rf"\b{re.escape(f)}\b" if f.isascii() else re.escape(f)) for f in written)
     return re.compile(alt or r"(?!x)x", re.IGNORECASE)
 
 
 def _script_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Characters whose form differs between the scripts, from OpenCC's tables."""
-    if _converters() is None:
+    if converters() is None:
         return re.compile(r"(?!x)x"), re.compile(r"(?!x)x")
     import opencc
 
@@ -189,23 +173,27 @@ def cldr_names() -> list[tuple[str, list[str], list[str]]]:
     if not isinstance(conf, dict):
         return []
     try:
+        from babel import Locale
         from babel.numbers import get_currency_name, get_currency_symbol, list_currencies
     except ImportError:
         return []
-    locales = rules.string_list("currencies", "cldr.locales", conf.get("locales", ["en"]))
+    # Parsed once: babel parses a locale given by name on every call.
+    locales = [Locale.parse(loc) for loc in rules.string_list("currencies", "cldr.locales", conf.get("locales", ["en"]))]
+    english = Locale.parse("en")
     skip_codes = tuple(rules.string_list("currencies", "cldr.skip_code_prefixes", conf.get("skip_code_prefixes", [])))
     skip_names = set(rules.string_list("currencies", "cldr.skip_names", conf.get("skip_names", [])))
-    out = []
+    found = []
     for code in sorted(list_currencies()):
         if not re.fullmatch(r"[A-Z]{3}", code) or code.startswith(skip_codes):
             continue
-        suffixes: set[str] = set()
+        names: set[str] = set()
         for loc in locales:
             for count in (None, 1, 2):
                 name = get_currency_name(code, count=count, locale=loc)
                 if name and name != code and "(" not in name and "（" not in name and name not in skip_names:
-                    suffixes.update(both_scripts(name) if not name.isascii() else {name})
-        symbol = get_currency_symbol(code, "en")
+                    names.add(name)
+        symbol = get_currency_symbol(code, english)
         prefixes = [symbol] if symbol and symbol != code and not symbol.isalpha() and len(symbol) <= 4 else []
-        out.append((code, prefixes, sorted(suffixes)))
-    return out
+        found.append((code, prefixes, sorted(names)))
+    by_name = forms(n for _, _, ns in found for n in ns)
+    return [(code, prefixes, sorted({f for n in ns for f in by_name[n]})) for code, prefixes, ns in found]

@@ -11,6 +11,7 @@ SQL functions, for the canned queries in metadata.yml:
   word quoted, ready for ``sentences_fts MATCH``.
 - ``entity_aliases(name)``: a JSON array of the canonical name and every alias of the
   entity that ``name`` names (from rules/entities.yaml), or just ``name`` if unknown.
+- ``source_name(outlet, title, path, url)``: what a page calls an article's source.
 
 Facets of type ``precounted`` in metadata.yml are column facets whose counts for the
 whole table come from the facet_counts table, which ``claims ingest`` fills (see
@@ -31,7 +32,6 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import markupsafe
 import yaml
@@ -61,6 +61,25 @@ VIEWS = frozenset({"claims_in_context", "conflict_sides"})
 # Normalized values are plain floats (13000000000.0); shown with thousands separators.
 VALUE_COLUMNS = frozenset({"value", "value_max", "best_value", "best_value_max"})
 ENTITIES_ENV = "CLAIMS_ENTITIES"
+
+
+def _load_display() -> Any:
+    """extractor/display.py: from the package, or from beside this file in a published
+    copy's plugins directory (where Datasette loads files without making them importable)."""
+    try:
+        from extractor import display
+    except ImportError:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("claims_display", Path(__file__).with_name("display.py"))
+        if spec is None or spec.loader is None:
+            raise
+        display = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(display)
+    return display
+
+
+display = _load_display()
 
 _jieba_lock = threading.Lock()
 
@@ -160,6 +179,8 @@ def entity_aliases(name: str | None) -> str:
 def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("segment_query", 1, segment_query, deterministic=True)
     conn.create_function("entity_aliases", 1, entity_aliases)
+    # What the pages call a source: the outlet, else the site, headline or file name.
+    conn.create_function("source_name", 4, display.source_name, deterministic=True)
 
 
 # --- facets counted at ingest ---------------------------------------------------------
@@ -335,20 +356,15 @@ LABEL_CHARS = 120
 
 
 def highlight(text: str, spans: Iterable[Sequence[Any]]) -> markupsafe.Markup:
-    """Escape ``text`` and wrap each [start, end) span in <mark>.
+    """Escape ``text`` without its Markdown markup and wrap each [start, end) span in <mark>.
 
     Spans that are out of range or overlap an earlier one are ignored, so bad offsets
     can only lose a highlight, never break the escaping.
     """
-    clean: list[tuple[int, int]] = []
-    for span in spans:
-        try:
-            start, end = int(span[0]), int(span[1])
-        except (TypeError, ValueError, IndexError):
-            continue
-        if 0 <= start < end <= len(text):
-            clean.append((start, end))
-    clean.sort()
+    # Markdown markup (**bold**, [links](...)) is the source file's, not the sentence's:
+    # it goes, and the spans move with the characters they mark.
+    text, moved = display.plain(text, list(spans))
+    clean = sorted(span for span in moved if span is not None)
     lead, tail = "", ""
     if len(text) > SHOWN_CHARS:
         # A 478 KB "sentence" (a table pasted as one line) made pages of hundreds of MB:
@@ -416,16 +432,10 @@ def _link(url: Any, label: str) -> markupsafe.Markup:
     return markupsafe.escape(label)
 
 
-def _hostname(url: Any) -> str | None:
-    # An article's URL is data: http://[oops must not make the page a 500 for everyone.
-    try:
-        return urlsplit(str(url or "")).hostname
-    except ValueError:
-        return None
-
-
 def render_sides(value: str) -> markupsafe.Markup | None:
-    """The conflict report's ``sides`` column: a JSON list of sides, one <li> each."""
+    """The conflict report's ``sides`` column: a JSON list of sides, one <li> each: the
+    side, the number as written, its source (outlet, else headline or file name) and
+    date, then the quote with the number highlighted."""
     try:
         sides = json.loads(value)
     except ValueError:
@@ -436,26 +446,25 @@ def render_sides(value: str) -> markupsafe.Markup | None:
     for side in sides:
         if not isinstance(side, dict):
             continue
-        outlet = (
-            side.get("outlet")
-            or _hostname(side.get("url"))
-            or side.get("path")
-            or "source"
+        # source_name never parses the URL: http://[oops must not make the page a 500.
+        name = display.source_name(
+            _str(side.get("outlet")), _str(side.get("title")), _str(side.get("path")), _str(side.get("url"))
         )
-        source = f"{outlet} {side.get('published') or ''}".strip()
+        source = f"{name}, {side.get('published')}" if side.get("published") else name
         quote = highlight(
             str(side.get("quote") or side.get("claim") or ""),
             [(side.get("mark_start"), side.get("mark_end"))],
         )
         items.append(
-            f"<li><strong>{_esc(side.get('side') or '')}</strong> "
-            f"<span class=\"claim\">{_esc(side.get('claim') or '')}</span> "
-            f"({_link(side.get('url'), source)}): {quote}</li>"
+            f"<li><span class=\"side side-{_esc(side.get('side') or '')}\">{_esc(side.get('side') or '')}</span> "
+            f"<strong class=\"claim\">{_esc(display.plain(str(side.get('claim') or ''))[0])}</strong> "
+            f"<span class=\"source\">{_link(side.get('url'), source)}</span><br>{quote}</li>"
         )
-    # Inline style: the sides are the point of the report, so they get room to read.
-    return markupsafe.Markup(
-        f'<ul class="conflict-sides" style="min-width: 28em">{"".join(items)}</ul>'
-    )
+    return markupsafe.Markup(f'<ul class="conflict-sides">{"".join(items)}</ul>')
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def format_value(value: float, unit: Any) -> str:
@@ -468,17 +477,129 @@ def format_value(value: float, unit: Any) -> str:
 
 
 CSS = """
+details.column-descriptions > summary { cursor: pointer; color: #555; margin: 0.3em 0 0.6em; }
 dl.column-descriptions { columns: 24em auto; column-gap: 2em; font-size: 0.85em; }
 dl.column-descriptions dt { break-after: avoid; }
 dl.column-descriptions dd { margin: 0 0 0.4em 1em; break-before: avoid; }
-mark { background: #fde047; padding: 0 0.1em; }
+mark { background: #fde047; padding: 0 0.1em; font-weight: 600; word-break: keep-all; }
 .rows-and-columns td.col-sentence, .rows-and-columns td.col-quote { min-width: 24em; }
 .rows-and-columns td.col-outlet { min-width: 8em; }
-.rows-and-columns td.col-claim { white-space: nowrap; }
+.rows-and-columns td.col-claim, .rows-and-columns td.col-published { white-space: nowrap; }
+/* A foreign key shows its row's label; the raw id after it means nothing to a reader. */
+.rows-and-columns td > a + em { display: none; }
+.rows-and-columns td.col-sentence_id { min-width: 20em; }
 /* Offsets that place the highlight: data for the JSON API, noise on the page. */
 .rows-and-columns .col-mark_start, .rows-and-columns .col-mark_end { display: none; }
-ul.conflict-sides { margin: 0; padding-left: 1.2em; }
+/* The conflict report: five columns that fit a laptop's screen, the quotes wrapped. */
+.query-conflict_report .rows-and-columns { width: 100%; table-layout: auto; }
+.query-conflict_report .rows-and-columns .col-conflict_id,
+.query-conflict_report .rows-and-columns .col-severity,
+.query-conflict_report .rows-and-columns .col-best_value_max,
+.query-conflict_report .rows-and-columns .col-best_date,
+.query-conflict_report .rows-and-columns .col-unit { display: none; }
+.query-conflict_report td.col-kind { min-width: 8em; }
+.query-conflict_report td.col-what { min-width: 9em; max-width: 14em; }
+.query-conflict_report td.col-best_value { font-weight: 600; min-width: 7em; }
+.query-conflict_report td.col-summary { min-width: 14em; max-width: 22em; }
+.query-conflict_report td.col-sides { min-width: 26em; overflow-wrap: anywhere; }
+.severity { font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.04em; color: #666; }
+.severity-high { color: #b91c1c; }
+ul.conflict-sides { margin: 0; padding-left: 0; list-style: none; }
+ul.conflict-sides li { margin: 0 0 0.5em; }
+ul.conflict-sides .side { display: inline-block; min-width: 1.2em; font-weight: 700; }
+ul.conflict-sides .side-a { color: #1f6feb; } ul.conflict-sides .side-b { color: #d1242f; }
+ul.conflict-sides .source { color: #444; }
+/* Facets as compact paragraphs, so the rows start on the first screen. */
+body.table .facet-results { display: grid; grid-template-columns: repeat(auto-fill, minmax(17em, 1fr)); gap: 0 1.5em; }
+body.table .facet-info { width: auto; margin: 0 0 0.5em; }
+body.table .facet-info-name { margin: 0 0 0.1em; }
+body.table .facet-info ul { padding: 0; margin: 0; }
+body.table .facet-info ul li { display: inline-block; white-space: nowrap; margin-right: 0.7em; font-size: 0.9em; }
+.table-claims td.col-explanation { min-width: 26em; } .table-conflicts td.col-summary { min-width: 24em; } .table-claims td.col-article_id { min-width: 14em; }
+@media (max-width: 700px) {
+  .query-conflict_report td.col-sides { min-width: 16em; }
+  .query-conflict_report td.col-summary { min-width: 10em; }
+}
 """
+
+# The page script: column descriptions folded away (the data first), the conflict
+# report's kind as a choice of the kinds, and the claims table's columns in the order a
+# reader needs them, each claim named by its number as written rather than its id.
+SCRIPT = """
+(function () {
+  var dl = document.querySelector("dl.column-descriptions");
+  if (dl && !dl.closest("details")) {
+    var details = document.createElement("details");
+    details.className = "column-descriptions";
+    var summary = document.createElement("summary");
+    summary.textContent = "What each column means (" + dl.querySelectorAll("dt").length + ")";
+    dl.parentNode.insertBefore(details, dl);
+    details.appendChild(summary);
+    details.appendChild(dl);
+  }
+  var kinds = %(kinds)s;
+  var input = document.querySelector("body.query-conflict_report form input[name=kind]");
+  if (input) {
+    var select = document.createElement("select");
+    select.name = "kind";
+    select.id = input.id;
+    kinds.forEach(function (k) {
+      var option = document.createElement("option");
+      option.value = k[0];
+      option.textContent = k[1];
+      option.selected = input.value === k[0];
+      select.appendChild(option);
+    });
+    input.replaceWith(select);
+  }
+  // Tables whose rows a reader knows by a column rather than their id: the link shows that
+  // column (the id becomes its title), and the reader's columns come first.
+  var tables = %(tables)s;
+  var kindTitles = %(kind_titles)s;
+  function column(cell) { var m = cell.className.match(/col-([A-Za-z0-9_]+)/); return m ? m[1] : ""; }
+  Object.keys(tables).forEach(function (name) {
+    var table = document.querySelector("body.table-" + name + " table.rows-and-columns");
+    if (!table) return;
+    var spec = tables[name];
+    table.querySelectorAll("tr").forEach(function (tr) {
+      var cells = Array.prototype.slice.call(tr.children);
+      var byName = {};
+      cells.forEach(function (c) { byName[column(c)] = c; });
+      var label = byName[spec.label], id = byName.id;
+      if (label && id) {
+        var link = id.querySelector("a");
+        if (link && id.tagName === "TD") {
+          var text = label.textContent.trim();
+          link.title = link.textContent;
+          link.textContent = kindTitles[text] || text || link.textContent;
+        }
+        if (link && id.tagName === "TH") { link.textContent = spec.header; }
+        label.style.display = "none";
+      }
+      spec.order.forEach(function (c) { if (byName[c]) tr.appendChild(byName[c]); });
+      cells.forEach(function (c) { if (spec.order.indexOf(column(c)) < 0) tr.appendChild(c); });
+    });
+  });
+})();
+"""
+# Tables a reader knows by a column rather than an id, and their columns in the order of
+# the reader's questions: for a claim, which number, about whom, measuring what, how much,
+# when, and the sentence it stands in; for a conflict, what kind, about what, which value.
+READER_TABLES = {
+    "claims": {"label": "text", "header": "claim",
+               "order": ["id", "text", "subject", "metric", "value", "value_max", "unit", "date", "period",
+                         "kind", "qualifier", "modality", "sentence_id", "article_id", "object", "hedged"]},
+    "conflicts": {"label": "kind", "header": "conflict",
+                  "order": ["id", "kind", "subject", "metric", "period", "best_value", "summary", "severity",
+                            "confidence", "sources"]},
+}
+
+
+@hookimpl
+def extra_body_script() -> str:
+    kinds = [["", "all kinds"]] + [[k, f"{v} ({k})"] for k, v in KIND_TITLES.items()]
+    return SCRIPT % {"kinds": json.dumps(kinds, ensure_ascii=False),
+                     "tables": json.dumps(READER_TABLES), "kind_titles": json.dumps(KIND_TITLES)}
 
 
 async def _css() -> Any:
@@ -532,6 +653,61 @@ def render_claim_ids(
     return markupsafe.Markup(", ").join(links)
 
 
+# What the conflict kinds are called on the pages (the report's titles, extractor/report.py).
+KIND_TITLES = {
+    "translation_mismatch": "Translation mismatch",
+    "contradiction": "Contradiction",
+    "superseded": "Superseded",
+    "proposal_vs_final": "Proposal vs final",
+    "rounding": "Rounding",
+    "extraction_doubt": "Possible extraction slip",
+    "internal": "One article, two figures",
+}
+
+
+def id_label(column: str, row: Any) -> str:
+    """A readable name for a link to a claim, conflict, article or sentence: what the row
+    says about it (the number as written, the kind, the headline), the id only as its title."""
+    candidates = {
+        "claim_id": ("claim",),
+        "conflict_id": ("conflict_kind", "kind"),
+        "article_id": ("title", "source", "outlet"),
+        "sentence_id": (),
+    }[column]
+    for key in candidates:
+        label = _row_value(row, key)
+        if isinstance(label, str) and label.strip():
+            label = display.plain(label)[0]
+            return KIND_TITLES.get(label, label) if column == "conflict_id" else label
+    return {"claim_id": "claim", "conflict_id": "conflict", "article_id": "article",
+            "sentence_id": "sentence"}[column]
+
+
+def _has(row: Any, key: str) -> bool:
+    try:
+        keys = row.keys()
+    except AttributeError:
+        return False
+    return key in keys
+
+
+def render_best(row: Any) -> str:
+    """The conflict report's best-supported value: '13,000,000,000 USD', a date, or
+    'undecided' when no side has the better support."""
+    date = _row_value(row, "best_date")
+    if isinstance(date, str) and date:
+        return date
+    value = _row_value(row, "best_value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "undecided"
+    unit = _row_value(row, "unit")
+    label = format_value(value, unit)
+    high = _row_value(row, "best_value_max")
+    if isinstance(high, int | float) and not isinstance(high, bool):
+        label += f"–{format_value(high, unit)}"
+    return label if unit in (None, "count", "year") else f"{label} {unit}"
+
+
 def _short_label_link(datasette: Any, database: str, table: str | None, column: str,
                       value: dict[str, Any]) -> Callable[[], Awaitable[markupsafe.Markup | None]]:
     """A foreign key shown by its row's label, as Datasette links it, but the label cut
@@ -555,12 +731,34 @@ def _short_label_link(datasette: Any, database: str, table: str | None, column: 
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Any:
+    if column == "best_value" and table in (None, "conflicts") and _has(row, "best_date"):
+        return render_best(row)
     if column in VALUE_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
         return format_value(value, _row_value(row, "unit"))
+    if isinstance(value, dict) and column in ID_COLUMNS and isinstance(value.get("label"), str):
+        # A foreign key Datasette expanded to its row's label (a sentence, a headline):
+        # the label without Markdown markup and cut to LABEL_CHARS (a whole sentence as
+        # each claim's label made pages enormous), the id only as the link's title.
+        label = display.plain(value["label"])[0] or str(value.get("value"))
+        if len(label) > LABEL_CHARS:
+            label = label[:LABEL_CHARS] + "…"
+        url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(str(value.get("value"))))
+        return markupsafe.Markup('<a href="{}" title="{}">{}</a>').format(url, value.get("value"), label)
     if isinstance(value, dict) and isinstance(value.get("label"), str) and len(value["label"]) > LABEL_CHARS:
         return _short_label_link(datasette, database, table, column, value)
     if not isinstance(value, str):
         return None
+    if column == "period":
+        return display.period_words(value)
+    if column == "kind" and table is None and isinstance(_row_value(row, "conflict_id"), str):
+        # The conflict report's kind names the conflict and links to it.
+        url = datasette.urls.row(database, "conflicts", tilde_encode(_row_value(row, "conflict_id")))
+        severity = _row_value(row, "severity")
+        return markupsafe.Markup('<a href="{}">{}</a>{}').format(
+            url, KIND_TITLES.get(value, value),
+            markupsafe.Markup('<br><span class="severity severity-{0}">{0}</span>').format(severity)
+            if isinstance(severity, str) else "",
+        )
     if column in SENTENCE_COLUMNS:
         span = _row_span(row)
         if span:
@@ -578,7 +776,7 @@ def render_cell(
         return markupsafe.Markup('<div style="min-width: 14em">{}</div>').format(value)
     if column in ID_COLUMNS and (table is None or table in VIEWS):
         url = datasette.urls.row(database, ID_COLUMNS[column], tilde_encode(value))
-        return markupsafe.Markup('<a href="{}">{}</a>').format(url, value)
+        return markupsafe.Markup('<a href="{}" title="{}">{}</a>').format(url, value, id_label(column, row))
     if column == "claim_ids":
         return render_claim_ids(value, datasette, database, row)
     if table == "sentences" and column == "text":

@@ -16,10 +16,11 @@ best-supported one; this module decides, side by side, what that difference is:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator
 from itertools import chain, combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from extractor import align, reconcile
 from extractor import conflicts as C
@@ -95,8 +96,8 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
             if reconciled is not None:
                 reconciled.append(_reconciliation(reason, subject, metric, unit, other.claims, center.claims, detail))
             continue
-        # An article that states both figures in one language (12,000 permanent jobs and
-        # 30,000 construction jobs) is not contradicting the others that give one of them.
+        # An article that states both figures in one language (9,000 permanent jobs and
+        # 41,000 construction jobs) is not contradicting the others that give one of them.
         own = all((c.source, c.lang) in voices for c in other.claims)
         for kind, (left, right) in _one_kind(by_kind, own).items():
             if kind == "superseded" and _too_soon(left, right.claims):
@@ -106,8 +107,8 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
 
 
 def _translations_apart(others: list[Side], subject: str, metric: str, unit: str) -> Iterator[C.Conflict]:
-    """The two language versions of one article on two dissenting sides (€2.4 billion
-    against 2.4亿欧元, neither the best-supported figure): compared with each other, since
+    """The two language versions of one article on two dissenting sides (€3.7 billion
+    against 3.7亿欧元, neither the best-supported figure): compared with each other, since
     each was only compared with the best-supported side."""
     where: dict[str, list[tuple[Side, str]]] = {}
     for side in others:
@@ -188,7 +189,7 @@ def _converted(other: Side, center: Side, unit: str) -> str:
             day_b = reconcile.parse_day(b.published)
             assert b.value is not None
             if reconcile.same_amount(a.value, unit, day_a, b.value, unit, day_b,
-                                     written_half_unit(a.value, a.text), written_half_unit(b.value, b.text)) \
+                                     a.half, b.half) \
                     and reconcile.rate_moved(unit, day_a, day_b, a.value, b.value):
                 assert day_a is not None and day_b is not None
                 said = said or (f"{reconcile.per_usd(unit, day_a):.4g} {unit} per US dollar on {day_a} and "
@@ -277,7 +278,7 @@ def within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> lis
             continue
         # The most precisely written figure against the others.
         anchor = min(claims, key=lambda c: (c.value_max is not None,
-                                            written_half_unit(c.value or 0, c.text, c.kind == "percent") / (abs(c.value or 0) or 1)))
+                                            c.half / (abs(c.value or 0) or 1)))
         a = [c for c in claims if c.label != anchor.label]
         b = [c for c in claims if c.label == anchor.label]
         if len({c.source for c in a} | {c.source for c in b}) < 2:
@@ -287,3 +288,79 @@ def within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> lis
     return found
 
 
+
+
+# Claims of one subject and metric, in all currencies, looked at for conversions at most:
+# a story's few figures in two or three currencies, not a database's thousands.
+MAX_CROSS_CURRENCY = 200
+
+CROSS_CURRENCY_GROUPS = """
+select subject, metric, group_concat(unit, char(31)) from _conflict_current
+where length(unit) = 3 and unit = upper(unit)
+group by subject, metric
+having count(*) > 1 and sum(claims) <= ?
+   and exists (select 1 from _conflict_dirty d where d.subject = _conflict_current.subject
+               and d.metric = _conflict_current.metric)
+"""
+CROSS_CURRENCY_CLAIMS = """
+select c.id, c.unit, c.value, c.value_max, c.qualifier, c.vague, c.text, a.published, a.source
+from claims c join _conflict_sources a on a.id = c.article_id
+where c.subject = ? and c.metric = ? and c.unit = ?
+"""
+
+
+def cross_currency_keys(db: Any) -> str:
+    """Where this module's conversions between currencies are stored: `unit` holds both
+    codes ("CNY/USD"), so they are cleared with their subject and metric."""
+    return ("reason = 'conversion' and instr(unit, '/') > 0 and "
+            "(subject, metric) in (select subject, metric from _conflict_keys)")
+
+
+def across_currencies(db: Any) -> list[Reconciliation]:
+    """The same amount stated in two currencies (53.3 billion yuan and $7.49 billion),
+    at the rate of each article's date: groups never compare across currencies, so these
+    are found here, for each subject and metric whose groups changed, and kept as
+    reconciled conversions. Amounts in two currencies that do not match are not accused:
+    a conversion may be rounded, dated or wrong in ways a rate cannot tell."""
+    found: list[Reconciliation] = []
+    for subject, metric, units in db.conn.execute(CROSS_CURRENCY_GROUPS, [MAX_CROSS_CURRENCY]).fetchall():
+        figures: dict[tuple[str, float], list[Any]] = {}
+        for unit in sorted(set(units.split(chr(31)))):
+            for row in db.conn.execute(CROSS_CURRENCY_CLAIMS, [subject, metric, unit]):
+                cid, unit, value, value_max, qualifier, vague, text, published, source = row
+                if value is None or value_max is not None or vague or qualifier not in ("exact", "about") or not published:
+                    continue
+                figures.setdefault((unit, value), []).append((cid, text or "", published, source))
+        keys = sorted(figures)
+        for i, (unit_a, value_a) in enumerate(keys):
+            for unit_b, value_b in keys[i + 1:]:
+                if unit_a == unit_b:
+                    continue
+                a, b = figures[(unit_a, value_a)], figures[(unit_b, value_b)]
+                day_a, day_b = reconcile.parse_day(a[0][2]), reconcile.parse_day(b[0][2])
+                if not reconcile.same_amount(value_a, unit_a, day_a, value_b, unit_b, day_b,
+                                             written_half_unit(value_a, a[0][1]), written_half_unit(value_b, b[0][1])):
+                    continue
+                rates = "; ".join(f"{reconcile.per_usd(u, d or dt.date.min) or 0:.4g} {u} per US dollar on {d}"
+                                  for u, d in ((unit_a, day_a), (unit_b, day_b)) if u != "USD")
+                summary = (f"{subject}'s {_label(metric)}: {C.human_number(value_a)} {unit_a} and "
+                           f"{C.human_number(value_b)} {unit_b} are not in conflict: "
+                           f"{reconcile.REASON_TEXT[reconcile.CONVERSION]} ({rates}).")
+                found.append(Reconciliation(reconcile.CONVERSION, subject, metric, f"{unit_a}/{unit_b}",
+                                            [_Ref(x[0]) for x in a[:C.LISTED_PER_SIDE]],
+                                            [_Ref(x[0]) for x in b[:C.LISTED_PER_SIDE]], summary))
+    return found
+
+
+class _Ref:
+    """A claim by id: what a reconciliation's rows need of it."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id_: str) -> None:
+        self.id = id_
+
+
+def _label(metric: str) -> str:
+    info = metric_info(metric)
+    return info.label if info else metric.replace("_", " ")

@@ -73,3 +73,9 @@ class EngineError(ClaimsError):
     """The ingest engine asked for cannot run here (a missing package, no scheduler)."""
 
     code = "E600"
+
+
+class UsageError(ClaimsError):
+    """A command was given a flag or argument it cannot use."""
+
+    code = "E700"

@@ -1,5 +1,5 @@
 """Periods at the precision written: quarters (2025-Q3), halves (2026-H2), the months of a
-year to date (2025-9M), a day written alone (17日) and a month in a relative year (明年6月).
+year to date (2025-9M), a day written alone (23日) and a month in a relative year (明年6月).
 
 The patterns are in rules/dates.yaml; this module turns their named groups into values.
 """
@@ -73,7 +73,7 @@ def relative_year(g: dict[str, str], published: dt.date | None) -> int | None:
 
 
 def day_alone(day: int, published: dt.date | None) -> str | None:
-    """17日 alone: the date with that day nearest the article's date (this month, the one
+    """23日 alone: the date with that day nearest the article's date (this month, the one
     before or the one after)."""
     if published is None or not words().day_alone:
         return None

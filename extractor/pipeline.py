@@ -168,7 +168,7 @@ class Summary:
         parts = [f"{self.new} new article{'s' if self.new != 1 else ''}", f"{self.seen} already seen"]
         if self.duplicates:
             parts.append(f"{self.duplicates} repost{'s of earlier articles' if self.duplicates != 1 else ' of an earlier article'}")
-        parts.append(f"{self.claims} claims added")
+        parts.append(f"{self.claims} claim{'s' if self.claims != 1 else ''} added")
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
         return ", ".join(parts)

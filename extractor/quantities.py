@@ -34,6 +34,7 @@ from extractor.numbers import (
     read_en,
     read_zh,
 )
+from extractor.scripts import fold
 
 KINDS = ("money", "percent", "multiplier", "count", "year", "date", "duration", "points", "measure", "number")
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "up_to", "less_than", "range")
@@ -55,7 +56,7 @@ class Quantity:
     qualifier: str = "exact"
     vague: bool = False
     explanation: str = ""
-    direction: str | None = None  # up or down for a change (跌4.8% → -4.8, down)
+    direction: str | None = None  # up or down for a change (跌3.7% → -3.7, down)
     currency_reason: str | None = None  # why an ambiguous currency word (元, ¥) got its code
     currency_word: str = ""  # the currency word as written, when one names the code
 
@@ -141,8 +142,10 @@ class WordTable:
         flags = re.IGNORECASE if ignore_case else 0
         alt = _alternation(entries, flexible)
         lead = r"(?:[ \t]*|-)" if hyphen else (r"[ \t]*" if flexible else r"[ \t]?")
-        self._after = re.compile(lead + "(" + alt + ")", flags)
-        self._after_tight = re.compile("(" + alt + ")", flags)
+        # Compiled when first used: a big table (every CLDR currency name) may never need
+        # the whole alternation, and compiling it three times was most of loading the rules.
+        self._alt = alt
+        self._compiled: dict[str, re.Pattern[str]] = {}
         # The same search per first character, built when first needed: a big table (every
         # CLDR currency name) then tries only the words that start with the character found.
         self._lead, self._flags, self._flexible = lead, flags, flexible
@@ -154,7 +157,6 @@ class WordTable:
         if self._groupable:
             for k in entries:
                 self._words_by_first.setdefault(k[0].lower() if ignore_case else k[0], []).append(k)
-        self._before = re.compile("(" + alt + r")[ \t]?$", flags)
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
         # A word can only end in one of these: a cheap test before the regex search.
         self.last_chars = frozenset(c for k in entries if k for c in (k[-1].lower(), k[-1].upper()))
@@ -170,6 +172,26 @@ class WordTable:
                 "|".join(([rf"(?<![A-Za-z])[{latin}]"] if latin else []) + ([f"[{other}]"] if other else [])),
                 flags,
             )
+
+    def _regex(self, which: str) -> re.Pattern[str]:
+        rx = self._compiled.get(which)
+        if rx is None:
+            source = {"after": self._lead + "(" + self._alt + ")", "tight": "(" + self._alt + ")",
+                      "before": "(" + self._alt + r")[ \t]?$"}[which]
+            rx = self._compiled[which] = re.compile(source, self._flags)
+        return rx
+
+    @property
+    def _after(self) -> re.Pattern[str]:
+        return self._regex("after")
+
+    @property
+    def _after_tight(self) -> re.Pattern[str]:
+        return self._regex("tight")
+
+    @property
+    def _before(self) -> re.Pattern[str]:
+        return self._regex("before")
 
     def _norm(self, word: str) -> str:
         word = _key(word)
@@ -923,10 +945,11 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
             after = entry.get("after")
             after_table: WordTable | None = None
             if isinstance(after, list):
-                after_table = WordTable({str(w): str(entry.get("unit", unit_default)) for w in after},
+                after_table = WordTable({w: str(entry.get("unit", unit_default)) for w in fold(map(str, after))},
                                         flexible=True)
             elif isinstance(after, dict):
-                after_table = WordTable({str(w): str(u) for w, u in after.items()}, flexible=True)
+                after_table = WordTable({f: str(u) for w, u in after.items() for f in fold([str(w)])},
+                                        flexible=True)
             elif after is not None:
                 raise RuleError(rules.path_of("units"), rid, "'after' must be a list or mapping")
             before = entry.get("before")
@@ -940,7 +963,7 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                     unit=str(entry.get("unit", unit_default)),
                     after=after_table,
                     before=_table(before, flexible=True),
-                    nouns=_table(entry.get("nouns")),
+                    nouns=_table(fold(map(str, entry.get("nouns") or []))),
                     generic_nouns=_table(entry.get("generic_nouns")),
                     followed_by=_table(entry.get("followed_by")),
                     glued=bool(entry.get("glued", False)),
@@ -1601,7 +1624,7 @@ def extract(
     """Every quantity in `text`, in order. `published` dates relative expressions;
     `all_numbers` adds bare numbers (kind 'number'); `mentions` adds currency and
     percent words that stand without a number (value None); `source` (outlet, url)
-    tells which currency a bare 元 or ¥ is; `signed` stores falls negative (跌4.8% → -4.8)."""
+    tells which currency a bare 元 or ¥ is; `signed` stores falls negative (跌3.7% → -3.7)."""
     eng = engine()
     norm = normalize(text)
     scanned = _Scanned(norm, eng.rule_groups)
@@ -1778,7 +1801,7 @@ def _attach_unit(
         if currency is None and _key(suf[0]) in eng.generic_suffixes:
             named = _currency_after(norm, suf[2], eng)
             if named is not None and _key(named[0]) not in eng.generic_suffixes:
-                suf = (norm[end:named[2]].strip(), named[1], named[2])  # 5.26元新台币
+                suf = (norm[end:named[2]].strip(), named[1], named[2])  # 7.15元新台币
         named_after = from_prefix
         if currency is None:
             value = _times(value, suf[1].scale)
@@ -2034,7 +2057,7 @@ def _merge_ranges(norm: str, items: list[_Item], eng: Engine) -> list[_Item]:
                     if a.num.magnitude == 1.0 and b.num.magnitude != 1.0:
                         lo = a.value * b.num.magnitude
                     elif a.kind is None and b.kind == "percent" and b.num.value and b.value != b.num.value:
-                        lo = a.value * (b.value / b.num.value)  # 1至2成: 成 scales both ends
+                        lo = a.value * (b.value / b.num.value)  # 3至4成: 成 scales both ends
                     hi = b.value
                     if (lo > 0 and hi > lo * eng.move_range_ratio and eng.move_words is not None
                             and eng.move_words.before(norm, lead) is not None):
@@ -2166,7 +2189,7 @@ def _dates(
     for rid, rx in eng.date_patterns:
         for m in matches.matches(rx):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            # A period is read whole (H2 2026, Q3 2025); other patterns start at their first group.
+            # A period is read whole (H1 2027, Q4 2024); other patterns start at their first group.
             first = m.start() if rid.startswith("period.") else min(m.start(k) for k in groups) if groups else m.start()
             s, e = first, m.end()
             if taken.overlaps(s, e) or furniture.blocked(s):

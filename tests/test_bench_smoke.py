@@ -68,3 +68,14 @@ def test_main_writes_results(bench: ModuleType, tmp_path: Path) -> None:
     assert bench.main(["--skip-ingest", "--claims", "2000", "--out", str(out), "--workdir", str(tmp_path / "w")]) == 0
     text = out.read_text(encoding="utf-8")
     assert "cores" in text and "| 2,000 |" in text and "query conflict_report" in text
+
+
+def test_extract_startup_and_segmenter_switch(bench: ModuleType, tmp_path: Path) -> None:
+    median, fastest, cpu = bench.time_extract_startup(repeats=1)
+    assert median == fastest > 0 and cpu > 0
+    corpus = bench.build_corpus(tmp_path / "corpus", 6, seed=4, size=400)
+    usage: list[object] = []
+    bench.run_measured(bench.ingest_command(corpus.folder, tmp_path / "rjieba.db", 1), usage_out=usage)
+    bench.run_measured(bench.ingest_command(corpus.folder, tmp_path / "jieba.db", 1), env={"CLAIMS_SEGMENTER": "jieba"})
+    assert len(usage) == 1
+    assert bench.digest(tmp_path / "rjieba.db") == bench.digest(tmp_path / "jieba.db")

@@ -483,16 +483,17 @@ def test_default_sort(get: Callable[[str], httpx.Response]) -> None:
 def test_claim_links_to_article_and_sentence(get: Callable[[str], httpx.Response]) -> None:
     html = get("/claims/claims?id=nbd:c2").text
     # Links carry the label column of the row they point to.
-    assert '<a href="/claims/articles/nbd">OpenAI 与微软被曝正重新谈判合作协议</a>' in html
-    assert '<a href="/claims/sentences/nbd~3As1">为解锁新一轮融资' in html
+    # (the id only as the link's title: it means nothing to a reader)
+    assert '<a href="/claims/articles/nbd" title="nbd">OpenAI 与微软被曝正重新谈判合作协议</a>' in html
+    assert '<a href="/claims/sentences/nbd~3As1" title="nbd:s1">为解锁新一轮融资' in html
 
 
 def test_conflict_links_to_its_claims(get: Callable[[str], httpx.Response]) -> None:
     html = get("/claims/conflict_claims?conflict_id=k-translation").text
     assert 'href="/claims/conflicts/k-translation"' in html
-    assert '<a href="/claims/conflicts/k-translation">The Chinese text says' in html
-    assert '<a href="/claims/claims/geo~3Ac1">13亿美元</a>' in html
-    assert '<a href="/claims/claims/geo~3Ac2">$13 Billion</a>' in html
+    assert '<a href="/claims/conflicts/k-translation" title="k-translation">The Chinese text says' in html
+    assert '<a href="/claims/claims/geo~3Ac1" title="geo:c1">13亿美元</a>' in html
+    assert '<a href="/claims/claims/geo~3Ac2" title="geo:c2">$13 Billion</a>' in html
     # A conflict's own page lists the claims that link to it.
     assert "conflict_claims" in get("/claims/conflicts/k-translation").text
 
@@ -568,7 +569,7 @@ def test_conflict_report(get: Callable[[str], httpx.Response]) -> None:
     assert "微软累计投资<mark>13亿美元</mark>" in html
     assert "Microsoft has invested <mark>$13 Billion</mark> in OpenAI since 2019." in html
     assert 'href="/claims/conflicts/k-translation"' in html
-    assert '<a href="https://geo.example/openai-microsoft">geo.example 2026-05-08</a>' in html
+    assert '<a href="https://geo.example/openai-microsoft">geo.example, 2026-05-08</a>' in html
 
 
 def test_conflict_report_filters_by_kind(get: Callable[[str], httpx.Response]) -> None:
@@ -614,9 +615,9 @@ def test_metric_over_time(get: Callable[[str], httpx.Response]) -> None:
         ("2026-05-08", "13亿美元"),
         ("2026-05-08", "$13 Billion"),
     ]
-    # An article without an outlet is named by its address.
+    # An article without an outlet is named by its site.
     assert [r["source"] for r in rows] == ["每日经济新闻"] + [
-        "https://geo.example/openai-microsoft"
+        "geo.example"
     ] * 2
     everything = query_json(get, "metric_over_time", subject="SoftBank")
     assert {r["metric"] for r in everything} == {"investment"}
@@ -652,14 +653,14 @@ def test_search_page_highlights_numbers(get: Callable[[str], httpx.Response]) ->
 
 def test_sources_agreement(get: Callable[[str], httpx.Response]) -> None:
     rows = {r["source"]: r for r in query_json(get, "sources_agreement")}
-    assert set(rows) == {"每日经济新闻", "https://geo.example/openai-microsoft", "Evil Wire"}
+    assert set(rows) == {"每日经济新闻", "geo.example", "Evil Wire"}
     nbd = rows["每日经济新闻"]
     # 300亿美元 is corroborated by Evil Wire's $30 billion, and geo's $13 Billion by nbd's
     # 130 亿美元. geo's 13亿美元 dissents from that better-supported figure: it is the
     # contradicted claim, not nbd's.
     assert (nbd["claims"], nbd["corroborated"], nbd["contradicted"]) == (2, 2, 0)
     assert nbd["agree_percent"] == pytest.approx(100.0)
-    geo = rows["https://geo.example/openai-microsoft"]
+    geo = rows["geo.example"]
     assert (geo["claims"], geo["corroborated"], geo["contradicted"]) == (3, 1, 1)  # its 13亿美元 only
     html = get("/claims/sources_agreement").text
     assert "Sources and how often they agree" in html and "Evil Wire" in html
@@ -777,10 +778,13 @@ def test_serve_help_has_an_example() -> None:
 
 
 def test_serve_missing_database_is_one_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(serve_command, ["--db", str(tmp_path / "nope.db")])
-    assert result.exit_code == 1
+    from extractor.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "nope.db")])
+    assert result.exit_code == 2
+    # The one error format of every command (extractor/errors.py), not click's "Error: ...".
     assert result.output.strip().splitlines() == [
-        f"Error: no such database: {tmp_path / 'nope.db'} (run `claims ingest` first)"
+        f"error: [E400] {tmp_path / 'nope.db'}: no such database; run 'claims ingest' first"
     ]
     assert "Traceback" not in result.output
 
@@ -827,3 +831,82 @@ def test_make_datasette_mounts_any_file_as_claims(tmp_path: Path) -> None:
         loop.close()
     assert response.status_code == 200
     assert "<mark>$13 Billion</mark>" in response.text
+
+
+# --- what a reader sees (issue 13) ------------------------------------------------------
+
+
+def test_markdown_markup_never_shows_in_a_highlighted_sentence() -> None:
+    text = "据报道，**微软**累计投资**13亿美元**。"
+    start = text.index("13亿美元")
+    html = str(datasette_plugin.highlight(text, [(start, start + len("13亿美元"))]))
+    assert html == "据报道，微软累计投资<mark>13亿美元</mark>。"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("2019..2019-07", "2019 to Jul 2019"), ("2026..2030", "2026–2030"), ("2025-Q3", "Q3 2025")],
+)
+def test_periods_read_as_words(value: str, shown: str) -> None:
+    cell = datasette_plugin.render_cell(row={"period": value}, value=value, column="period",
+                                        table="claims", database="claims", datasette=None)
+    assert cell == shown
+
+
+@pytest.mark.parametrize(
+    ("row", "shown"),
+    [
+        ({"best_value": 13e9, "best_value_max": None, "best_date": None, "unit": "USD"}, "13,000,000,000 USD"),
+        ({"best_value": 3000.0, "best_value_max": None, "best_date": None, "unit": "count"}, "3,000"),
+        ({"best_value": None, "best_value_max": None, "best_date": "2032", "unit": "year"}, "2032"),
+        ({"best_value": None, "best_value_max": None, "best_date": None, "unit": "USD"}, "undecided"),
+    ],
+)
+def test_best_value_reads_with_its_unit_or_undecided(row: dict[str, Any], shown: str) -> None:
+    assert datasette_plugin.render_best(row) == shown
+
+
+def test_serve_describes_the_database_it_serves(db_path: Path) -> None:
+    from extractor.browse import describe
+
+    text = describe(sqlite_utils.Database(db_path))
+    assert text.startswith("3 articles from 2 outlets (")
+    assert "published 12 May 2025 to 8 May 2026" in text and "2 conflicts" in text
+    ds = make_datasette(db_path)
+    assert ds.metadata("source") == text
+    html = _page(ds, "/claims/claims")
+    assert "Seed corpus" not in html and "3 articles from 2 outlets" in html
+
+
+def _page(ds: Any, path: str) -> str:
+    loop = asyncio.new_event_loop()
+    try:
+        return str(loop.run_until_complete(ds.client.get(path)).text)
+    finally:
+        loop.close()
+
+
+def test_conflict_report_page_names_the_kind_and_hides_ids(get: Callable[[str], httpx.Response]) -> None:
+    html = get("/claims/conflict_report").text
+    assert '<a href="/claims/conflicts/k-translation">Translation mismatch</a>' in html
+    assert "13,000,000,000 USD" in html
+    assert "Microsoft · investment total" in html
+    # The page script turns the kind box into a choice of the kinds.
+    assert 'body.query-conflict_report form input[name=kind]' in html and '"translation_mismatch"' in html
+
+
+def test_published_plugin_loads_display_from_beside_itself(tmp_path: Path) -> None:
+    """A published copy has no extractor package: the plugin reads display.py beside it."""
+    import shutil
+    import subprocess
+
+    root = Path(datasette_plugin.__file__).parent
+    for name in ("datasette_plugin.py", "display.py"):
+        shutil.copy(root / name, tmp_path / name)
+    code = (
+        "import runpy, sys; sys.modules['extractor'] = None; "  # as if the package were not installed
+        "m = runpy.run_path('datasette_plugin.py'); "
+        "print(m['highlight']('a **5%** b', [(4, 6)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "a <mark>5%</mark> b"

@@ -139,7 +139,7 @@ select
   round(100.0 * corroborated / nullif(corroborated + contradicted, 0), 1) as agree_percent
 from (
   select
-    coalesce(nullif(a.outlet, ''), a.url, a.path, a.id) as source,
+    source_name(a.outlet, a.title, a.path, a.url) as source,
     count(distinct a.id) as articles,
     coalesce(sum(p.claims), 0) as claims,
     coalesce(sum(p.corroborated), 0) as corroborated,
@@ -156,7 +156,7 @@ ENTITY_CLAIMS_QUERY = """
 select
   c.id as claim_id,
   a.published,
-  coalesce(nullif(a.outlet, ''), a.url, a.path) as source,
+  source_name(a.outlet, a.title, a.path, a.url) as source,
   c.subject,
   c.object,
   c.metric,
@@ -366,7 +366,7 @@ def test_agreement_table_equals_the_query_it_replaces(tmp_path: Path) -> None:
     assert stored == db.execute(AGREEMENT_QUERY).fetchall()
     assert ("Quiet Post", 1, 0, 0, 0, None) in stored
     assert {row[0] for row in stored} == {
-        "每日经济新闻", "https://geo.example/openai-microsoft", "Evil Wire", "Quiet Post"
+        "每日经济新闻", "geo.example", "Evil Wire", "Quiet Post"
     }
 
 
@@ -465,11 +465,12 @@ def test_render_sides_escapes_every_field() -> None:
     ]
     html = str(datasette_plugin.render_sides(json.dumps(sides)))
     assert html == (
-        '<ul class="conflict-sides" style="min-width: 28em">'
-        '<li><strong>&lt;a&gt;</strong> <span class="claim">&lt;b&gt;5%&lt;/b&gt;</span> '
-        '(<a href="https://e.x/?a=&#34;1&#34;&amp;b">O&#34;utlet 2025</a>): '
+        '<ul class="conflict-sides"><li><span class="side side-&lt;a&gt;">&lt;a&gt;</span> '
+        '<strong class="claim">&lt;b&gt;5%&lt;/b&gt;</strong> '
+        '<span class="source"><a href="https://e.x/?a=&#34;1&#34;&amp;b">O&#34;utlet, 2025</a></span><br>'
         "x &lt;i&gt;<mark>5%</mark>&lt;/i&gt; y</li>"
-        '<li><strong>b</strong> <span class="claim">6</span> (W): 6</li></ul>'
+        '<li><span class="side side-b">b</span> <strong class="claim">6</strong> '
+        '<span class="source">W</span><br>6</li></ul>'
     )
 
 

@@ -123,7 +123,8 @@ def test_conflict_report_shows_known_conflict(server: str, browser: WebDriver) -
     assert any("its own English version says $13 Billion" in s for s in summaries), summaries
     marks = {m.text for m in browser.find_elements(By.CSS_SELECTOR, "td.col-sides mark")}
     assert {"13亿美元", "$13 Billion", "130 亿美元"} <= marks
-    link = browser.find_element(By.LINK_TEXT, "k-translation")
+    # The kind names the conflict and links to it; its id is not shown.
+    link = browser.find_element(By.LINK_TEXT, "Translation mismatch")
     assert link.get_attribute("href") == f"{server}/claims/conflicts/k-translation"
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "conflict_report.png"
@@ -206,6 +207,6 @@ def test_html_report_never_runs_article_script(browser: WebDriver, tmp_path: Pat
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "<script>window.pwned" in body and "proposal vs final" in body.lower()
     assert {m.text for m in browser.find_elements(By.TAG_NAME, "mark")} == {"40%", "35%"}
-    assert len(browser.find_elements(By.CSS_SELECTOR, "section svg circle")) == 2
+    assert len(browser.find_elements(By.CSS_SELECTOR, "section svg .mark")) == 2
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "html_report.png"))

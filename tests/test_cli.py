@@ -47,7 +47,11 @@ def test_extract_lines_format() -> None:
     assert [r["line"] for r in rows] == [1, 2, 3]
     assert rows[1]["quantities"] == []
     q = rows[0]["quantities"][0]
-    assert set(q) == {"text", "start", "end", "kind", "value", "value_max", "date", "unit", "qualifier", "vague", "direction"}
+    # The same fields as without --lines (issue 13: they used to differ).
+    whole = json.loads(CliRunner().invoke(cli, ["extract"], input=text.encode("utf-8")).output)
+    assert list(q) == list(whole[0])
+    assert {"text", "start", "end", "kind", "value", "value_max", "date", "unit", "qualifier", "vague", "direction",
+            "rule", "explanation"} <= set(q)
     assert (q["text"], q["value"], q["unit"], q["qualifier"]) == ("130 亿美元", 13e9, "USD", "more_than")
     assert text.splitlines()[0][q["start"] : q["end"]] == q["text"]
     assert rows[2]["quantities"][0]["qualifier"] == "about"

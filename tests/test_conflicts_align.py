@@ -278,3 +278,29 @@ def test_qualifiers_apply_to_the_magnitude_of_a_fall() -> None:
     assert more.lo == -math.inf and more.hi == -17.0  # a fall of more than 17%
     sides = conflicts.sides_of([fall, more, other])
     assert {tuple(sorted(c.text for c in s.claims)) for s in sides} == {("17.42%", "逾17%"), ("8.5%",)}
+
+
+def test_one_amount_in_two_currencies_is_listed_as_a_conversion(tmp_path: Path) -> None:
+    db = store.open_db(tmp_path / "fx.db")
+    day = dt.date(2025, 9, 15)
+    rate = reconcile.per_usd("CNY", day)
+    assert rate is not None
+    rows = [("f1", "USD", 3.6e8, "$360 million"), ("f2", "CNY", round(3.6e8 * rate / 1e7) * 1e7, "人民币X亿元"),
+            ("f3", "USD", 3.6e8, "US$360 million"), ("f4", "CNY", 4e9, "40亿元人民币")]
+    for aid, unit, value, text in rows:
+        db["articles"].insert({"id": aid, "path": f"{aid}.txt", "outlet": f"Outlet {aid}", "text": "…",
+                               "published": day.isoformat(), "lang": "zh"})
+        db["claims"].insert({"id": f"k{aid}", "article_id": aid, "start": 0, "end": 1,
+                             "text": f"{value / 1e8:g}亿" if unit == "CNY" else text, "kind": "money",
+                             "value": value, "unit": unit, "qualifier": "exact", "vague": 0, "lang": "zh",
+                             "subject": "Brightwater Freight", "metric": "net_income", "modality": "asserted",
+                             "confidence": 0.9})
+    conflicts.detect(db)
+    found = list(db.query("select * from reconciliations where reason = 'conversion'"))
+    assert len(found) == 1 and found[0]["unit"] == "CNY/USD"
+    assert "per US dollar on 2025-09-15" in found[0]["summary"]
+    held = {r["claim_id"] for r in db.query("select claim_id from reconciliation_claims where reconciliation_id = ?",
+                                            [found[0]["id"]])}
+    assert held == {"kf1", "kf2", "kf3"}  # 40亿元 is no conversion of $360 million
+    conflicts.detect(db, full=True)  # recomputed, not duplicated
+    assert db["reconciliations"].count_where("reason = 'conversion'") == 1

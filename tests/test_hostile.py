@@ -460,7 +460,7 @@ def test_a_published_flag_that_is_no_date_is_one_line_error(tmp_path: Path, bad:
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "x.db"),
                                       "--published", bad])
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [f"error: --published {bad!r} is not a date like 2025-10-28"]
+    assert result.stderr.strip().splitlines() == [f"error: [E700] --published {bad!r} is not a date like 2025-10-28"]  # one format: code first
     assert not (tmp_path / "x.db").exists() or not sqlite_utils.Database(tmp_path / "x.db")["articles"].exists() \
         or sqlite_utils.Database(tmp_path / "x.db")["articles"].count == 0
 
@@ -974,3 +974,57 @@ def test_browser_tests_skip_with_the_fix_when_chromium_is_missing(missing: str) 
     last = run.stdout.strip().splitlines()[-3:]
     assert any("browser tests skipped" in ln and "apt-get install chromium chromium-driver" in ln for ln in last), last
     assert "skipped" in last[-1] and "passed" not in last[-1] and "error" not in last[-1]
+
+
+def test_serve_reads_a_database_in_a_read_only_folder(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = _payload_db(tmp_path, ("https://example.com/a", "https://example.com/b"))
+    for part in ("", "-wal", "-shm"):
+        if Path(f"{db}{part}").exists():
+            Path(f"{db}{part}").rename(folder / f"p.db{part}")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-c", "from extractor.cli import main; main()",
+               "serve", "--db", str(folder / "p.db"), "--port", str(port)]
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    else:
+        import shutil
+
+        if shutil.which("unshare") is None:
+            pytest.skip("root without unshare: cannot make a folder read-only")
+        script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+        if subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), "true"], capture_output=True).returncode:
+            pytest.skip("no read-only bind mount here")
+        command = ["unshare", "-m", "sh", "-c", script, str(folder), *command]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        status = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/claims/conflict_report", timeout=5) as r:
+                    status = r.status
+                    page = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, proc.stdout.read() if proc.poll() is not None and proc.stdout else "no answer"
+        assert "40%" in page or "40 percent" in page or "40" in page
+    finally:
+        proc.terminate()
+        try:
+            out = proc.communicate(timeout=20)[0]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out = proc.communicate()[0]
+        if os.geteuid() != 0:
+            folder.chmod(0o755)
+    assert "Traceback" not in out, out[-2000:]
