@@ -531,8 +531,9 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["metric"] = metric
     info = lex.metrics.get(metric)
     subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
-    if subject is not None and subject.kind == "person" and subject.of and not (info and info.personal):
-        org = ctx.by_name.get(subject.of)
+    if subject is not None and subject.kind == "person" and not (info and info.personal):
+        # A person speaks for their organisation; one with none named, for the article's.
+        org = ctx.by_name.get(subject.of) if subject.of else _main_organisation(ctx)
         if org is not None:
             notes.append(f"subject {org.name}: {subject.name} speaks for it")
             subject = org
