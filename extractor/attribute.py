@@ -443,7 +443,7 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
 
 def _between(ctx: _Context, a: int, b: int) -> int:
     """How many clause breaks lie between offsets a and b. A bracket pair counts once:
-    "营收487.6亿元（约合68.4亿美元），同比增长" is one step from 营收 to 增长, not three."""
+    "营收352.9亿元（约合49.5亿美元），同比增长" is one step from 营收 to 增长, not three."""
     lo, hi = min(a, b), max(a, b)
     i, j = bisect.bisect_left(ctx.breaks, lo), bisect.bisect_left(ctx.breaks, hi)
     n = j - i
