@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(BIN)/claims ingest corpus --db $(DB)
-	$(BIN)/claims eval tests/gold/seed_claims.jsonl --db $(DB) | tail -n 3
+	$(BIN)/claims eval tests/gold/seed_claims.jsonl --db $(DB) | tail -n 4  # claims P/R, subject/metric/hedged, conflicts, what was not compared
 	@if $(BIN)/claims --help | grep -q ' report'; then $(BIN)/claims report --db $(DB); fi
 
 test: $(STAMP) lint typecheck pytest

@@ -126,6 +126,7 @@ class Lexicon:
     relative_clause_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     raise_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     comparison_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    level_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     company_anaphora_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
     label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
@@ -264,6 +265,8 @@ def lexicon() -> Lexicon:
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
+        level_re=re.compile("(?:" + _alternation(_words("metrics", "level_markers", met.get("level_markers")))
+                            + r")\s*(?:about|nearly|roughly|around|约|約|近|逾)?\s*(?:US|NT|HK)?[$€¥£]?\s*$", re.IGNORECASE),
         comparison_re=re.compile("(?:" + _alternation(_words("metrics", "comparison_markers", met.get("comparison_markers")))
                                  + r")\s*(?:the\s+)?$", re.IGNORECASE),
         raise_re=re.compile(_alternation(_words("metrics", "raise_verbs", met.get("raise_verbs"))), re.IGNORECASE),
@@ -528,8 +531,9 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["metric"] = metric
     info = lex.metrics.get(metric)
     subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
-    if subject is not None and subject.kind == "person" and subject.of and not (info and info.personal):
-        org = ctx.by_name.get(subject.of)
+    if subject is not None and subject.kind == "person" and not (info and info.personal):
+        # A person speaks for their organisation; one with none named, for the article's.
+        org = ctx.by_name.get(subject.of) if subject.of else _main_organisation(ctx)
         if org is not None:
             notes.append(f"subject {org.name}: {subject.name} speaks for it")
             subject = org
@@ -624,6 +628,11 @@ def _metric(
     score, _, name, span = best
     word = ctx.text[span[0] : span[1]]
     name = name.split("#")[0]
+    level = lex.metrics[name].level
+    if level and level in lex.metrics and kind in lex.metrics[level].kinds \
+            and lex.level_re.search(ctx.text[max(sent.start, c["start"] - 14) : c["start"]]):
+        notes.append(f"metric {level}: the level that {word!r} reached")
+        return level, 0.7, span
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
 
@@ -827,7 +836,10 @@ def _places_last(mentions: list[Mention], cs: int, pos: int, metric: Metric | No
     关税 is Japan, but a place named elsewhere in the sentence is only a setting. A stock
     index is the subject of index figures only."""
     index_metric = metric is not None and metric.name.startswith("index_")
-    ok = [m for m in mentions if (m.entity.kind == "index") == index_metric or m.entity.kind not in ("index", "place")]
+    indexes = [m for m in mentions if m.entity.kind == "index"]
+    if index_metric and indexes:
+        return indexes
+    ok = [m for m in mentions if m.entity.kind != "index"]
     others = [m for m in ok if m.entity.kind != "place"]
     if others:
         return others

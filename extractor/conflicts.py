@@ -114,7 +114,7 @@ class Claim:
             return True
         # A modal before a date or a length ("这可能导致六年联盟解体") rarely hedges the
         # figure itself, which the sentence presupposes.
-        return self.modality == "estimated" and self.qualifier != "about" and self.kind not in ("year", "date", "duration")
+        return self.modality == "estimated" and self.kind not in ("year", "date", "duration")
 
 
 @dataclass
@@ -262,13 +262,20 @@ def sides_of(claims: list[Claim]) -> list[Side]:
         else:
             sides.append(Side([c], lo, hi))
     about = sorted((c for c in claims if c.bounded and c.qualifier == "about"), key=lambda c: c.lo)
-    for c in chain(about, (c for c in claims if not c.bounded)):
+    open_ended = [c for c in claims if not c.bounded]
+    if len(open_ended) > 1:
+        # Those far from every side first, so that "up to 21%" can join "more than 20%"
+        # rather than whichever bounded figure it happened to meet before it.
+        bounded = list(sides)
+        open_ended.sort(key=lambda c: -min((_distance(c.value or 0.0, s) for s in bounded
+                                            if c.lo <= s.hi and s.lo <= c.hi), default=math.inf))
+    for c in chain(about, open_ended):
         lo, hi = c.lo, c.hi
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
         if fits:
             value = c.value or 0.0
             # The side nearest the figure as written (0 inside it), bounded sides first on a tie.
-            best = min(fits, key=lambda s: (max(s.lo - value, value - s.hi, 0.0), not math.isfinite(s.lo + s.hi)))
+            best = min(fits, key=lambda s: (_distance(value, s), not math.isfinite(s.lo + s.hi)))
             best.claims.append(c)
             first = best.claims[0]
             if not first.bounded or first.qualifier == "about":
@@ -276,6 +283,11 @@ def sides_of(claims: list[Claim]) -> list[Side]:
         else:
             sides.append(Side([c], lo, hi))
     return sides
+
+
+def _distance(value: float, side: Side) -> float:
+    """How far a value lies outside a side's interval (0 inside it)."""
+    return max(side.lo - value, value - side.hi, 0.0)
 
 
 _ID, _SOURCE, _PUBLISHED, _LABEL = attrgetter("id"), attrgetter("source"), attrgetter("published"), attrgetter("label")

@@ -198,6 +198,16 @@ def test_a_qualifier_applies_to_the_magnitude() -> None:
     assert (q.value, q.qualifier, q.direction) == (-6.5, "more_than", "down")
 
 
+@pytest.mark.parametrize("text,qualifier", [
+    ("Sales have passed $300 million.", "more_than"),
+    ("营收已超越2000亿元。", "more_than"),
+    ("The council passed 14 bills.", "exact"),
+])
+def test_a_threshold_passed_is_a_floor(text: str, qualifier: str) -> None:
+    (q,) = extract(text)
+    assert q.qualifier == qualifier
+
+
 def test_unsigned_when_asked() -> None:
     (q,) = extract("股价下跌3.7%。", signed=False)
     assert (q.value, q.direction) == (3.7, None)

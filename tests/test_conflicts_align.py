@@ -304,3 +304,12 @@ def test_one_amount_in_two_currencies_is_listed_as_a_conversion(tmp_path: Path) 
     assert held == {"kf1", "kf2", "kf3"}  # 40亿元 is no conversion of $360 million
     conflicts.detect(db, full=True)  # recomputed, not duplicated
     assert db["reconciliations"].count_where("reason = 'conversion'") == 1
+
+
+def test_open_ended_figures_join_each_other_before_a_far_bounded_one() -> None:
+    up_to = claim(-33.1, "33.1%", qualifier="up_to", metric="share_price_change", unit="percent", kind="percent")
+    more = claim(-33.0, "逾33%", source="a2", lang="zh", qualifier="more_than", metric="share_price_change",
+                 unit="percent", kind="percent")
+    other = claim(-6.2, "6.2%", source="a3", metric="share_price_change", unit="percent", kind="percent")
+    sides = conflicts.sides_of([up_to, other, more])
+    assert {tuple(sorted(c.text for c in s.claims)) for s in sides} == {("33.1%", "逾33%"), ("6.2%",)}
