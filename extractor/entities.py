@@ -78,7 +78,8 @@ def vocabulary() -> Vocabulary:
     heads = _words("english_heads", data)
     legal = _words("legal_forms", data)
     word = r"[A-Z][A-Za-z0-9&'’.\-]*"
-    org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:[ ](?:{word}|&|of|and|de))*")
+    # A connector (and, of, &) only inside a run: "Kasumi Power Systems and the …" ends at Systems.
+    org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:(?:[ ](?:&|of|and|de))?[ ](?:{word}))*")
     exch = _alt(_words("ticker_exchanges", data))
     suff = _alt(_words("ticker_suffixes", data))
     ticker_re = re.compile(
