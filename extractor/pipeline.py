@@ -347,8 +347,9 @@ def _one_line(exc: BaseException) -> str:
 
 def after_ingest(db: sqlite_utils.Database, jobs: int = 1) -> None:
     """Work that looks across articles: conflicts (in `jobs` processes), browse views."""
-    from extractor import browse, conflicts, entities
+    from extractor import browse, conflicts, corpus_names, entities
 
     entities.link(db)  # before conflicts: linking renames subjects
+    corpus_names.fill(db)  # names other articles taught us, for claims left without a subject
     conflicts.detect(db, jobs=jobs)
     browse.create_views(db)

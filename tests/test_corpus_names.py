@@ -1,0 +1,92 @@
+"""Claims an article leaves without a subject take one from names the corpus knows:
+a short form or a title-less person whose full name another article links. Every
+company and person here is invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor import corpus_names, entities, pipeline, store
+
+
+def _ingest(tmp_path: Path, files: dict[str, str]) -> store.Database:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for name, body in files.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    db = store.open_db(tmp_path / "x.db")
+    pipeline.ingest([str(folder)], db)
+    pipeline.after_ingest(db)
+    return db
+
+
+def _subject(db: store.Database, surface: str) -> str | None:
+    rows = list(db.query("select subject from claims where text = ?", [surface]))
+    assert rows, surface
+    return rows[0]["subject"]
+
+
+# (full-name article, short-form-only article, surface in the latter, subject it must get)
+SHORT_FORMS = [
+    ("Marrowind Robotics (NASDAQ: MRWR) said orders rose 12%.\n",
+     "Marrowind slid 9.6% on Tuesday after the warning.\n", "9.6%", "Marrowind Robotics"),
+    ("寒澈机器人（MRWR.O）表示订单增长12%。\n", "寒澈周二下跌9.6%。\n", "9.6%", "寒澈机器人"),
+    ("寒澈機器人（MRWR）表示訂單成長12%。\n", "寒澈週二下跌9.6%。\n", "9.6%", "寒澈機器人"),
+    # Written in Simplified in one article and Traditional in the other.
+    ("寒澈机器人（MRWR.O）表示订单增长12%。\n", "寒澈機器人週二下跌9.6%。\n", "9.6%", "寒澈机器人"),
+]
+
+
+@pytest.mark.parametrize(("full", "short", "surface", "subject"), SHORT_FORMS)
+def test_short_form_named_in_full_elsewhere(tmp_path: Path, full: str, short: str, surface: str, subject: str) -> None:
+    db = _ingest(tmp_path, {"a.md": "---\npublished: 2025-06-01\n---\n" + full,
+                            "b.md": "---\npublished: 2025-06-02\n---\n" + short})
+    assert _subject(db, surface) == subject
+
+
+def test_person_without_title_named_elsewhere(tmp_path: Path) -> None:
+    db = _ingest(tmp_path, {
+        "a.md": "---\npublished: 2025-06-01\n---\nMarrowind Robotics Chief Executive Odile Farrant said orders rose 12%.\n",
+        "b.md": "---\npublished: 2025-06-02\n---\nOdile Farrant's fortune shrank by $1.4 billion.\n"})
+    assert _subject(db, "$1.4 billion") == "Odile Farrant"
+
+
+def test_unknown_names_and_ambiguous_aliases_give_nothing(tmp_path: Path) -> None:
+    db = _ingest(tmp_path, {
+        "a.md": "---\npublished: 2025-06-01\n---\nQuillon Motors and Quillon Foods both said sales rose 12%.\n",
+        "b.md": "---\npublished: 2025-06-02\n---\nQuillon slid 9.6% and Tarvent rose 3.1% on Tuesday.\n"})
+    # "Quillon" is the short form of two companies; "Tarvent" of none.
+    assert _subject(db, "9.6%") is None
+    assert _subject(db, "3.1%") is None
+
+
+# (aliases as (alias, name, kind), sentence, offset of the claim, expected subject)
+CHOICE = [
+    ([("Marrowind", "Marrowind Robotics", "company")], "Marrowind fell 9.6%.", 16, "Marrowind Robotics"),
+    ([("Marrowind", "Marrowind Robotics", "company")], "Down 9.6%, Marrowind lagged.", 5, "Marrowind Robotics"),
+    ([("寒澈", "寒澈机器人", "company")], "寒澈機器人下跌9.6%。", 7, "寒澈机器人"),
+    ([("Mar", "Mar Robotics", "company")], "Mar fell 9.6%.", 9, None),  # too short to trust
+    ([("Marrowind", "Marrowind Robotics", "company")], "marrowind fell 9.6%.", 16, None),
+]
+
+
+@pytest.mark.parametrize(("aliases", "sentence", "at", "subject"), CHOICE)
+def test_choice_within_a_sentence(aliases: list[tuple[str, str, str]], sentence: str, at: int,
+                                  subject: str | None) -> None:
+    rx, table = corpus_names.alias_index(aliases)
+    found = corpus_names.mentions([(0, sentence)], rx, table) if rx is not None else []
+    assert corpus_names.choose(found, 0, len(sentence), at, None) == subject
+
+
+# A name followed by "and" and a lower-case word ends before the connector.
+@pytest.mark.parametrize(("text", "name"), [
+    ("The winners are Tokyo-listed Harlow Power Systems and the local unit of Brevik Cell. Harlow rose.",
+     "Harlow Power Systems"),
+    ("Quarry Bay Holdings and its lenders agreed.", "Quarry Bay Holdings"),
+    ("Bank of Marrowind and Lisle Capital will invest.", "Lisle Capital"),
+])
+def test_name_ends_before_a_trailing_connector(text: str, name: str) -> None:
+    names = {n for g in entities.discover(text, []).groups for n in g.names}
+    assert name in names, names
