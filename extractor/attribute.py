@@ -439,9 +439,18 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
     as_entity: dict[int, Entity] = {}
     for g in found.groups:
         as_entity[id(g)] = Entity(g.name, g.kind, tuple(g.names), g.of.name if g.of else None)
+    # A curated name inside a discovered one is part of it (the country in "Brevik Cell Japan").
+    spans = sorted((f.start, f.end) for f in found.found)
+    starts = [sp[0] for sp in spans]
+    curated = [m for m in curated if not _inside(spans, starts, m.start, m.end)]
     out = curated + [Mention(f.start, f.end, as_entity[id(f.group)]) for f in found.found]
     out.sort(key=lambda m: m.start)
     return out, found.groups
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], s: int, e: int) -> bool:
+    i = bisect.bisect_right(starts, s) - 1
+    return i >= 0 and spans[i][1] >= e and (spans[i][0], spans[i][1]) != (s, e)
 
 
 def _between(ctx: _Context, a: int, b: int) -> int:

@@ -45,6 +45,7 @@ QUOTES = "\"'“”「」『』‘’《》"
 class Vocabulary:
     heads: frozenset[str]
     weak_heads: frozenset[str]
+    unit_places: frozenset[str]
     investor_heads: tuple[str, ...]
     zh_weak: tuple[str, ...]
     legal: frozenset[str]
@@ -95,6 +96,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         heads=frozenset(heads),
         weak_heads=frozenset(_words("english_weak_heads", data)),
+        unit_places=frozenset(_words("english_unit_places", data)),
         investor_heads=tuple(_words("investor_heads", data)),
         zh_weak=tuple(_words("chinese_weak_suffixes", data)),
         legal=frozenset(legal),
@@ -244,6 +246,8 @@ def _english_org(text: str, voc: Vocabulary, run: str, start: int, run_end: int,
         end_i = len(words) - 1
     if end_i is None or end_i < i:
         return None
+    if end_i + 1 < len(words) and _bare(words[end_i + 1]) in voc.unit_places and tick is None:
+        end_i += 1  # "Brevik Cell Japan": the group's local unit
     # The head must follow a name word (Group alone is not a name), and a run that
     # goes on past its head with other capitalised words names something else
     # (an outlet: "Northwind Tech Ledger").
@@ -350,7 +354,10 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
         return None
 
     for s, e, name, ticker in _english_orgs(text, voc, fold(outlet) if outlet else ""):
-        if overlaps_taken(s, e):
+        last = name.rsplit(" ", 1)[-1]
+        # A local unit's place ("… Cell Japan") may be a curated country: the unit wins.
+        core_end = e - len(last) - 1 if " " in name and last in voc.unit_places else e
+        if overlaps_taken(s, core_end):
             continue
         g = Group(_org_kind(name, voc))
         g.add(name, "written with a corporate head" if ticker is None else "written before its ticker")
@@ -518,6 +525,8 @@ def _pair_halves(found: list[Found], parallel: Iterable[tuple[int, int, int, int
                for ga, gb in zip(side_a, side_b, strict=True)):
             continue
         for ga, gb in zip(side_a, side_b, strict=True):
+            if _unit(ga) != _unit(gb):
+                continue
             for n in gb.names:
                 ga.add(n, "the same place in the other language half")
             ga.shorts |= gb.shorts
@@ -525,6 +534,12 @@ def _pair_halves(found: list[Found], parallel: Iterable[tuple[int, int, int, int
             for i, f in enumerate(found):
                 if f.group is gb:
                     found[i] = Found(f.start, f.end, ga)
+
+
+def _unit(g: Group) -> bool:
+    """A local unit ("Brevik Cell Japan"): never paired with a name that may be its parent."""
+    places = vocabulary().unit_places
+    return any(" " in n and n.rsplit(" ", 1)[-1] in places for n in g.names if is_latin(n))
 
 
 def _groups_in(found: list[Found]) -> list[Group]:

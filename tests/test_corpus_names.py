@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from extractor import corpus_names, entities, pipeline, store
+from extractor.ingest import Article
+from extractor.pipeline import process
 
 
 def _ingest(tmp_path: Path, files: dict[str, str]) -> store.Database:
@@ -90,3 +92,31 @@ def test_choice_within_a_sentence(aliases: list[tuple[str, str, str]], sentence:
 def test_name_ends_before_a_trailing_connector(text: str, name: str) -> None:
     names = {n for g in entities.discover(text, []).groups for n in g.names}
     assert name in names, names
+
+
+# A country right after a head names the group's local unit, which owns its figures;
+# the parent keeps its own.
+UNITS = [
+    ("Brevik Batteries Japan will receive ¥95 billion, while Brevik Batteries shares rose 4.6%.", "¥95 billion",
+     "Brevik Batteries Japan"),
+    ("Brevik Batteries Japan will receive ¥95 billion, while Brevik Batteries shares rose 4.6%.", "4.6%",
+     "Brevik Batteries"),
+    ("Harlow Motors Europe cut 1,200 jobs.", "1,200 jobs", "Harlow Motors Europe"),
+    ("Japan will spend ¥450 billion on batteries.", "¥450 billion", "Japan"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), UNITS)
+def test_local_unit_is_its_own_subject(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
+
+
+def test_bilingual_halves_never_pair_a_unit_with_its_parent() -> None:
+    text = ("Brevik Cell Japan will receive ¥95 billion. Harlow Motors rose 3.2%.\n"
+            "布雷能源将获得950亿日元，布雷能源表示欢迎。哈洛汽车上涨3.2%。\n")
+    d = entities.discover(text, [], [(0, 68, 69, len(text))])
+    names = {n: g.name for g in d.groups for n in g.names}
+    assert names.get("布雷能源") == "布雷能源"  # found, but not paired with the unit
+    assert names.get("哈洛汽车") == "Harlow Motors"  # the other pair still links
