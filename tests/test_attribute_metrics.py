@@ -10,6 +10,10 @@ from extractor.pipeline import process
 
 # (text, surface, metric)
 CASES = [
+    # production capacity, in energy or in units
+    ("The new plant in Ostrava will have annual capacity of 12 gigawatt-hours.", "12 gigawatt-hours", "capacity"),
+    ("北辰电池计划将年产能由目前的6GWh提升至11GWh。", "11GWh", "capacity"),
+    ("北辰電池計劃將年產能由目前的6GWh提升至11GWh。", "6GWh", "capacity"),
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
