@@ -63,6 +63,7 @@ class Vocabulary:
     person_zh_re: re.Pattern[str]
     name_stops: frozenset[str]
     surnames: frozenset[str]
+    offices: tuple[tuple[str, re.Pattern[str]], ...]  # (office, words that name it)
 
 
 def _words(key: str, data: dict[str, Any]) -> list[str]:
@@ -91,6 +92,11 @@ def vocabulary() -> Vocabulary:
     except (TypeError, ValueError):
         raise RuleError(rules.path_of("discovery"), "chinese_max_core", "expected a whole number") from None
     titles_en = _words("person_titles_en", data)
+    raw_offices = data.get("person_offices") or {}
+    if not isinstance(raw_offices, dict):
+        raise RuleError(rules.path_of("discovery"), "person_offices", "expected office: [words]")
+    offices = tuple((str(k), re.compile(_alt(rules.string_list("discovery", f"person_offices.{k}", v))))
+                    for k, v in raw_offices.items())
     titles_zh = _words("person_titles_zh", data)
     name = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}"
     return Vocabulary(
@@ -114,6 +120,7 @@ def vocabulary() -> Vocabulary:
         person_zh_re=re.compile(rf"(?:{_alt(titles_zh)})(?:兼(?:{_alt(titles_zh)}))?(?P<name>[{_CJK}]{{2,3}})"),
         name_stops=frozenset(_words("person_name_stops", data)),
         surnames=frozenset(_words("person_surnames", data)),
+        offices=offices,
     )
 
 
@@ -149,6 +156,7 @@ class Group:
     of: Group | None = None  # a person's organisation
     weak: bool = False  # found by a head that also names products: needs the article to confirm it
     curated: str | None = None  # the rules/entities.yaml name it is linked to
+    offices: set[str] = field(default_factory=set)  # a person's offices (ceo, cfo) from their title
 
     @property
     def name(self) -> str:
@@ -373,11 +381,13 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
         g.weak = name.endswith(voc.zh_weak)
         g.shorts.add(body)
         raw.append((s, e, g))
-    for s, e, name, _t in _people(text, voc):
+    for s, e, name, t in _people(text, voc):
         if overlaps_taken(s, e) or any(rs < e and s < re_ for rs, re_, _ in raw):
             continue
         g = Group("person")
         g.add(name, "introduced by a title")
+        title = text[t:s] if t < s else text[e : e + 40]  # "X, chief executive" puts it after
+        g.offices = {o for o, rx in voc.offices if rx.search(title)}
         raw.append((s, e, g))
     raw.sort(key=lambda r: (r[0], -r[1]))
     # Overlapping finds: the first, longest one stays.
@@ -588,8 +598,17 @@ def group_rows(article_id: str, groups: Iterable[Group]) -> list[dict[str, Any]]
         aliases = [(n, g.how.get(n, "")) for n in g.names]
         aliases += [(sf, g.how.get(sf, "short form")) for sf in sorted(g.shorts) if sf not in g.names]
         aliases += [("$" + t, "ticker in brackets after the name") for t in sorted(g.tickers)]
+        keys = {a: (a if a.startswith("$") else fold(a)) for a, _h in aliases}
+        if g.of is not None:
+            # The same office at the same organisation links one person across scripts.
+            org = ["$" + t for t in sorted(g.of.tickers)] or sorted(fold(n) for n in g.of.names)
+            for office in sorted(g.offices):
+                for o in org:
+                    alias = f"{office} of {o}"
+                    aliases.append((alias, "holds that office there"))
+                    keys[alias] = "@" + o + ":" + office
         for alias, how in aliases:
-            key = alias if alias.startswith("$") else fold(alias)
+            key = keys[alias]
             rows.append({
                 "id": f"{article_id}:{g.name}:{alias}",
                 "name": g.name,

@@ -120,3 +120,23 @@ def test_bilingual_halves_never_pair_a_unit_with_its_parent() -> None:
     names = {n: g.name for g in d.groups for n in g.names}
     assert names.get("布雷能源") == "布雷能源"  # found, but not paired with the unit
     assert names.get("哈洛汽车") == "Harlow Motors"  # the other pair still links
+
+
+# The same office at the same organisation (its ticker) names one person in two scripts.
+OFFICES = [
+    ("Marrowind Robotics (NASDAQ: MRWR) Chief Executive Odile Farrant said her stake lost $1.4 billion.",
+     "寒澈机器人（MRWR.O）首席执行官范欧蒂身家缩水14亿美元。", "14亿美元", "Odile Farrant"),
+    ("Marrowind Robotics (NASDAQ: MRWR) CEO Odile Farrant said her stake lost $1.4 billion.",
+     "寒澈機器人（MRWR）執行長范歐蒂身家縮水14億美元。", "14億美元", "Odile Farrant"),
+    # A different office: two different people, nothing is linked.
+    ("Marrowind Robotics (NASDAQ: MRWR) CEO Odile Farrant said her stake lost $1.4 billion.",
+     "寒澈机器人（MRWR.O）首席财务官范欧蒂身家缩水14亿美元。", "14亿美元", "范欧蒂"),
+]
+
+
+@pytest.mark.parametrize(("english", "chinese", "surface", "subject"), OFFICES)
+def test_same_office_links_a_person_across_scripts(tmp_path: Path, english: str, chinese: str, surface: str,
+                                                     subject: str) -> None:
+    db = _ingest(tmp_path, {"a.md": "---\npublished: 2025-06-01\n---\n" + english + "\n",
+                            "b.md": "---\npublished: 2025-06-02\n---\n" + chinese + "\n"})
+    assert _subject(db, surface) == subject
