@@ -749,8 +749,16 @@ def _subject(
         topic = [m for m in in_sent if not _object_marked(ctx, m)]
         following = [m for m in topic if m.start >= ce]
         relative = [m for m in in_sent if m.end <= cs] if lexicon().relative_clause_re.match(ctx.text, cs, ce) else []
+        refers_back = (not actors and not any(m.end <= c["start"] for m in in_sent)
+                       and lexicon().company_anaphora_re.search(ctx.text, sent.start, c["start"]))
         if actors:
             subject, how = _embedded(ctx, actors[0], in_sent, c["start"]), "the actor of its clause"
+        elif (refers_back and (prev := _previous_subject(ctx, c, claims)) is not None
+              and prev.kind not in ("person", "investor")):
+            # "The Shenzhen-based company, which has 21,000 employees, said it would keep
+            # X's ...": the description points back to the subject before, not to X.
+            notes.append(f"subject {prev.name}: 'the company' refers back to the subject before it")
+            return prev, _object(ctx, in_sent, prev), 0.6
         elif relative:
             # ", which contributed RMB2 billion": the entity the relative clause is about.
             subject, how = relative[-1], "the entity its relative clause follows"

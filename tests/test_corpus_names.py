@@ -140,3 +140,23 @@ def test_same_office_links_a_person_across_scripts(tmp_path: Path, english: str,
     db = _ingest(tmp_path, {"a.md": "---\npublished: 2025-06-01\n---\n" + english + "\n",
                             "b.md": "---\npublished: 2025-06-02\n---\n" + chinese + "\n"})
     assert _subject(db, surface) == subject
+
+
+# "The company" opening a sentence points back to the subject before it, not to a
+# company the sentence names later; an investor before it is not "the company".
+REFERS_BACK = [
+    ("Quarry Bay Holdings will fund the purchase with €1.5 billion of loans. The Ningbo-based company, which has "
+     "about 9,000 employees, said it would keep Tessaly Motors' headquarters.", "9,000 employees",
+     "Quarry Bay Holdings"),
+    ("北辰控股将以15亿欧元银行贷款支付收购款。该公司现有员工约9000人，并表示将保留蓝野汽车的总部。", "9000人", "北辰控股"),
+    ("北辰控股將以15億歐元銀行貸款支付收購款。該公司現有員工約9000人，並表示將保留藍野汽車的總部。", "9000人", "北辰控股"),
+    ("Harrow Peak Capital invested $90 million. The company, which has about 9,000 employees, said Tessaly "
+     "Motors would grow.", "9,000 employees", "Tessaly Motors"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), REFERS_BACK)
+def test_the_company_refers_back(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
