@@ -64,6 +64,8 @@ class Vocabulary:
     name_stops: frozenset[str]
     surnames: frozenset[str]
     offices: tuple[tuple[str, re.Pattern[str]], ...]  # (office, words that name it)
+    zh_unit_re: re.Pattern[str]  # after a name: (旗下)日本子公司
+    zh_unit_places: dict[str, str]  # 日本 → Japan
 
 
 def _words(key: str, data: dict[str, Any]) -> list[str]:
@@ -99,6 +101,13 @@ def vocabulary() -> Vocabulary:
                     for k, v in raw_offices.items())
     titles_zh = _words("person_titles_zh", data)
     name = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}"
+    places = data.get("chinese_unit_places") or {}
+    if not isinstance(places, dict) or not all(isinstance(v, str) for v in places.values()):
+        raise RuleError(rules.path_of("discovery"), "chinese_unit_places", "expected 国名: English name")
+    unit_words = _words("chinese_unit_words", data)
+    links = _words("chinese_unit_links", data)
+    zh_unit_re = re.compile(rf"(?:{_alt(links)})?(?P<place>{_alt(places)})(?P<unit>{_alt(unit_words)})") if places else \
+        re.compile(r"(?!)")
     return Vocabulary(
         heads=frozenset(heads),
         weak_heads=frozenset(_words("english_weak_heads", data)),
@@ -121,6 +130,8 @@ def vocabulary() -> Vocabulary:
         name_stops=frozenset(_words("person_name_stops", data)),
         surnames=frozenset(_words("person_surnames", data)),
         offices=offices,
+        zh_unit_re=zh_unit_re,
+        zh_unit_places={str(k): v for k, v in places.items()},
     )
 
 
@@ -457,12 +468,49 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
     merged = _merge(groups, union)
     found = [Found(s, e, merged[union.find(k)]) for k, (s, e, _) in enumerate(kept)]
     found = _short_mentions(text, found, short_owner, merged, union, taken)
+    found = _local_units(text, found, voc)
     _pair_halves(found, parallel)
     found = _confirmed(found)
     _affiliate(text, found)
     out_groups = list(dict.fromkeys(id(f.group) for f in found))
     by_id = {id(f.group): f.group for f in found}
     return Discovery(found, [by_id[i] for i in out_groups])
+
+
+def _local_units(text: str, found: list[Found], voc: Vocabulary) -> list[Found]:
+    """X（alias）旗下日本子公司: the mention is of the local unit, named like the English
+    form ("X Japan") when the parent has an English name, else X日本子公司."""
+    units: dict[tuple[int, str], Group] = {}
+    out = []
+    for f in found:
+        g = f.group
+        j = f.end
+        if g.kind != "company":
+            out.append(f)
+            continue
+        if j < len(text) and text[j] in OPEN:
+            close = next((x for x in range(j + 1, min(len(text), j + 60)) if text[x] in CLOSE), None)
+            j = close + 1 if close is not None else j
+        m = voc.zh_unit_re.match(text, j)
+        if m is None:
+            out.append(f)
+            continue
+        place = m.group("place")
+        unit = units.get((id(g), place))
+        if unit is None:
+            unit = units[(id(g), place)] = Group("company")
+            latin = [n for n in g.names if is_latin(n)]
+            if latin:
+                unit.add(f"{max(latin, key=len)} {voc.zh_unit_places[place]}", "local unit of " + g.names[0])
+            unit.add(text[f.start : f.end] + place + m.group("unit"), "local unit of " + g.names[0])
+        out.append(Found(f.start, m.end(), unit))
+    # A name inside a unit's mention (its bracketed alias) is part of it.
+    kept: list[Found] = []
+    for f in out:
+        if kept and f.start < kept[-1].end:
+            continue
+        kept.append(f)
+    return kept
 
 
 def _merge(groups: list[Group], union: _Union) -> dict[int, Group]:

@@ -160,3 +160,28 @@ def test_the_company_refers_back(text: str, surface: str, subject: str) -> None:
     rows = process(Article("s.txt", text, 0, {"published": "2025-06-01"}))
     claim = next(c for c in rows.claims if c["text"] == surface)
     assert claim["subject"] == subject, claim["explanation"]
+
+
+# The Chinese form of a local unit: named like the English one when the parent has an
+# English name, so the two link; the parent keeps its own figures.
+ZH_UNITS = [
+    ("韩国电池商布雷电池（Brevik Batteries）旗下日本子公司将获得950亿日元补贴。布雷电池股价上涨4.6%。", "950亿日元",
+     "Brevik Batteries Japan"),
+    ("韓國電池商布雷電池（Brevik Batteries）旗下日本子公司將獲得950億日圓補貼。布雷電池股價上漲4.6%。", "950億日圓",
+     "Brevik Batteries Japan"),
+    ("韩国电池商布雷电池（Brevik Batteries）旗下日本子公司将获得950亿日元补贴。布雷电池股价上涨4.6%。", "4.6%",
+     "Brevik Batteries"),
+    ("北辰汽车的德国分公司裁员1200人。", "1200人", "北辰汽车德国分公司"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), ZH_UNITS)
+def test_chinese_local_unit(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
+
+
+def test_a_country_after_a_name_without_a_unit_word_is_no_unit() -> None:
+    d = entities.discover("北辰汽车在日本设厂，北辰汽车日本工厂年产12万辆。", [])
+    assert {n for g in d.groups for n in g.names} == {"北辰汽车"}
