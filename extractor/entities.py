@@ -56,6 +56,7 @@ class Vocabulary:
     zh_max_core: int
     zh_boundaries: tuple[str, ...]  # longest first
     zh_generic_after: re.Pattern[str]
+    zh_not_generic_after: re.Pattern[str]
     zh_places: tuple[str, ...]
     zh_not_names: frozenset[str]
     person_en_re: re.Pattern[str]
@@ -122,6 +123,7 @@ def vocabulary() -> Vocabulary:
         zh_max_core=max_core,
         zh_boundaries=tuple(sorted(set(_words("chinese_boundaries", data)), key=len, reverse=True)),
         zh_generic_after=re.compile(f"(?:{_alt(_words('chinese_generic_after', data))})"),
+        zh_not_generic_after=re.compile(f"(?:{_alt(_words('chinese_not_generic_after', data))})"),
         zh_places=tuple(sorted(set(_words("chinese_leading_places", data)), key=len, reverse=True)),
         zh_not_names=frozenset(_words("chinese_not_names", data)),
         person_en_re=re.compile(rf"(?<![A-Za-z])(?:{_alt(titles_en)})(?: and (?:{_alt(titles_en)}))?,? (?P<name>{name})\b"),
@@ -297,7 +299,7 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
     out = []
     for m in voc.zh_suffix_re.finditer(text):
         after = voc.zh_generic_after.match(text, m.end())
-        if after is not None:
+        if after is not None and voc.zh_not_generic_after.match(text, m.end()) is None:
             continue
         lo = m.start()
         while lo > 0 and m.start() - lo < voc.zh_max_core + 2 and _CJK_RE.match(text[lo - 1]):

@@ -185,3 +185,20 @@ def test_chinese_local_unit(text: str, surface: str, subject: str) -> None:
 def test_a_country_after_a_name_without_a_unit_word_is_no_unit() -> None:
     d = entities.discover("北辰汽车在日本设厂，北辰汽车日本工厂年产12万辆。", [])
     assert {n for g in d.groups for n in g.names} == {"北辰汽车"}
+
+
+# Chinese ticker labels count as exchanges; a name followed by its share price is a name.
+@pytest.mark.parametrize(("text", "name", "ticker"), [
+    ("本地代理商北辰集團（港股編號：8361）股價一度跌8.5%。", "北辰集團", "8361"),
+    ("本地代理商北辰集团（股票代码：8361）股价一度跌8.5%。", "北辰集团", "8361"),
+    ("北辰集团股价下跌8.5%，北辰集团表示业务正常。", "北辰集团", None),
+    ("北辰集團股價下跌8.5%，北辰集團表示業務正常。", "北辰集團", None),
+])
+def test_chinese_ticker_labels_and_share_price(text: str, name: str, ticker: str | None) -> None:
+    groups = {n: g for g in entities.discover(text, []).groups for n in g.names}
+    assert name in groups, sorted(groups)
+    assert (ticker in groups[name].tickers) if ticker else True
+
+
+def test_sector_stocks_are_no_name() -> None:
+    assert entities.discover("科技股普遍下跌，汽车股领跌。", []).groups == []
