@@ -14,6 +14,11 @@ CASES = [
     ("The new plant in Ostrava will have annual capacity of 12 gigawatt-hours.", "12 gigawatt-hours", "capacity"),
     ("北辰电池计划将年产能由目前的6GWh提升至11GWh。", "11GWh", "capacity"),
     ("北辰電池計劃將年產能由目前的6GWh提升至11GWh。", "6GWh", "capacity"),
+    # an index's level against its move
+    ("恒远科技指数收市跌1.8%，报4,215点。", "4,215点", "index_level"),
+    ("恒遠科技指數收市跌1.8%，報4,215點。", "4,215點", "index_level"),
+    ("The Meridian Composite fell 312.5 points on Tuesday.", "312.5 points", "index_change"),
+    ("The Meridian Composite fell 1.9% and closed at 18,402.55.", "18,402.55", "index_level"),
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
