@@ -19,6 +19,10 @@ CASES = [
     ("恒遠科技指數收市跌1.8%，報4,215點。", "4,215點", "index_level"),
     ("The Meridian Composite fell 312.5 points on Tuesday.", "312.5 points", "index_change"),
     ("The Meridian Composite fell 1.9% and closed at 18,402.55.", "18,402.55", "index_level"),
+    # an offer per share named by a proposal or an acquisition
+    ("Tessaly's board rejected Corvane's first proposal of €19.00 per share in May.", "€19.00", "offer_price_per_share"),
+    ("北辰控股提议以每股19欧元收购蓝野软件。", "19欧元", "offer_price_per_share"),
+    ("北辰控股提議以每股19歐元收購藍野軟體。", "19歐元", "offer_price_per_share"),
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
