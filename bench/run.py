@@ -334,7 +334,8 @@ def build_claims_db(path: Path, claims: int, seed: int = 5, group_cap: int = 200
     subjects = [e.name for e in lex.entities] + [f"Company {i:05d}" for i in range(20000)]
     metrics = _compared_metrics()
     units = {"money": ["USD", "CNY", "USD", "USD", "EUR"], "percent": ["percent"], "multiplier": ["multiplier"],
-             "count": ["count"], "year": ["year"], "date": ["date"], "duration": ["years", "months"], "points": ["points"]}
+             "count": ["count"], "year": ["year"], "date": ["date"], "duration": ["years", "months"], "points": ["points"],
+             "measure": ["GWH"]}
     seeds = seed_sentences()
     pool = [(lang, text, " ".join(segment.words(text, lang))) for lang in ("zh", "en") for text in seeds[lang][:300]]
     if path.exists():
