@@ -393,8 +393,10 @@ def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Co
     text = article.text
     mentions, discovered = _all_mentions(text, parallel, str(article.meta.get("outlet") or ""))
     index = lex.trigger_index
+    tickers = entities.ticker_spans(text)  # "(NASDAQ: NWMT)" names no index and no subject
+    mentions = [m for m in mentions if not entities.inside(tickers, m.start)]
     triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
-                for metric, role in index.get(word.lower(), ())]
+                for metric, role in index.get(word.lower(), ()) if not entities.inside(tickers, s)]
     breaks = [m.start() for m in _BREAK_RE.finditer(text)]
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None

@@ -153,6 +153,23 @@ def fold(name: str) -> str:
     return re.sub(r"[\s.\-·・'’]+", "", s).lower()
 
 
+def ticker_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of tickers with their exchange in brackets ("(NASDAQ: NWMT)"): the exchange
+    there names neither the subject nor the metric of the sentence's figures."""
+    voc = vocabulary()
+    out = []
+    for k in [m.start() for m in re.finditer(r"[(（]", text)]:
+        m = voc.ticker_re.match(text, k)
+        if m is not None and m.group("exch"):
+            out.append((k, m.end()))
+    return out
+
+
+def inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
 def is_latin(name: str) -> bool:
     return not _CJK_RE.search(name)
 

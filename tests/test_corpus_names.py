@@ -202,3 +202,16 @@ def test_chinese_ticker_labels_and_share_price(text: str, name: str, ticker: str
 
 def test_sector_stocks_are_no_name() -> None:
     assert entities.discover("科技股普遍下跌，汽车股领跌。", []).groups == []
+
+
+# An exchange inside a ticker bracket names neither the subject nor an index move.
+@pytest.mark.parametrize(("text", "surface"), [
+    ("SHENZHEN, May 2 — Harlow Motors (NASDAQ: HRLW) delivered 12,400 cars, up from 9,800 a year earlier.", "9,800"),
+    ("哈洛汽车（NASDAQ: HRLW）第一季交付12400辆，去年同期为9800辆。", "9800辆"),
+    ("哈洛汽車（NASDAQ: HRLW）第一季交付12400輛，去年同期為9800輛。", "9800輛"),
+])
+def test_ticker_exchange_is_no_index(text: str, surface: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["metric"] != "index_change", claim["explanation"]
+    assert claim["subject"] in ("Harlow Motors", "哈洛汽车", "哈洛汽車"), claim["explanation"]
