@@ -417,10 +417,15 @@ def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
     approximate = a.vague or b.vague or "about" in (a.qualifier, b.qualifier)
     if a.kind not in ("year", "date") and approximate and (_rounds_to(a, b) or _rounds_to(b, a)):
         return "rounding"
-    if a.source != b.source and a.published and b.published and a.published != b.published and not (a.tentative or b.tentative):
+    if a.source != b.source and a.published and b.published and a.published != b.published:
         later, earlier = (a, b) if a.published > b.published else (b, a)
+        # Both sides are as settled as each other here (a proposal against a final figure
+        # was caught above), so an estimate revised by a later estimate (guidance raised,
+        # a cost estimate revised up) is a revision like a final term changed.
         if info is not None and info.changeable:
             return "superseded"
+        if a.tentative or b.tentative:
+            return "contradiction"
         if info is not None and info.cumulative and later.value is not None and earlier.value is not None:
             return "superseded" if later.value > earlier.value else "contradiction"
     return "contradiction"
@@ -571,8 +576,9 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         ]
         if changeable or cumulative:
             later = (a["source"] != b["source"]) & (a["published"] >= 0) & (b["published"] >= 0) \
-                & (a["published"] != b["published"]) & ~a["tentative"] & ~b["tentative"]
+                & (a["published"] != b["published"])
             if cumulative:
+                later &= ~a["tentative"] & ~b["tentative"]
                 higher = np.where(a["published"] > b["published"], a["value"] > b["value"], b["value"] > a["value"])
                 later &= higher & a["has_value"] & b["has_value"]
             conditions.append(later)

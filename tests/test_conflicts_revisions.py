@@ -1,0 +1,109 @@
+"""Revisions of forward-looking figures: guidance, budgets and cost estimates are revised by
+later sources, reported results are not. Claims built by hand (fictional company, figures)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from extractor import conflicts
+from extractor.attribute import metric_info
+from extractor.conflicts import Claim
+
+_ids = itertools.count()
+
+
+def claim(value: float, text: str, *, source: str, published: str, metric: str, lang: str = "en",
+          unit: str = "HKD", kind: str = "money", modality: str = "asserted") -> Claim:
+    n = next(_ids)
+    return Claim(f"r{n}", source, f"{source}:{n}", source, published, lang, "Quillmoor Logistics", None,
+                 metric, unit, kind, value, None, None, "exact", False, None, None, modality, 0.9,
+                 f"Outlet {source}", text)
+
+
+@pytest.fixture(params=["scalar", "arrays"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    # The same kinds whichever pairing engine runs.
+    if request.param == "arrays":
+        monkeypatch.setattr(conflicts, "ARRAY_PAIRS", 0)
+    else:
+        monkeypatch.setattr(conflicts, "ARRAY_PAIRS", 10**9)
+    return str(request.param)
+
+
+def kinds(claims: list[Claim], metric: str, unit: str = "HKD") -> list[str]:
+    return [c.kind for c in conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", metric, unit, [])]
+
+
+@pytest.mark.parametrize("metric", ["guidance_revenue", "guidance_deliveries", "price_target", "capex",
+                                    "severance_cost"])
+def test_forward_looking_metrics_are_changeable(metric: str) -> None:
+    info = metric_info(metric)
+    assert info is not None and info.changeable
+
+
+@pytest.mark.parametrize("metric", ["revenue", "eps", "net_income"])
+def test_reported_results_are_not_changeable(metric: str) -> None:
+    info = metric_info(metric)
+    assert info is not None and not info.changeable
+
+
+@pytest.mark.parametrize(("early", "late"), [
+    (("HK$2.35 billion", "en"), ("HK$2.61 billion", "en")),
+    (("23.5亿港元", "zh"), ("26.1亿港元", "zh")),
+    (("23.5億港元", "zh"), ("HK$2.61 billion", "en")),
+])
+def test_an_estimate_revised_by_a_later_estimate_is_superseded(path: str, early: tuple[str, str],
+                                                                late: tuple[str, str]) -> None:
+    found = kinds([claim(2.35e9, early[0], source="o1", published="2026-02-03", metric="severance_cost",
+                         lang=early[1], modality="estimated"),
+                   claim(2.35e9, early[0], source="o2", published="2026-02-03", metric="severance_cost",
+                         lang=early[1], modality="estimated"),
+                   claim(2.61e9, late[0], source="o3", published="2026-02-24", metric="severance_cost",
+                         lang=late[1], modality="estimated")], "severance_cost")
+    assert found == ["superseded"]
+
+
+def test_estimates_a_day_apart_disagree_rather_than_revise(path: str) -> None:
+    found = kinds([claim(2.35e9, "HK$2.35 billion", source="o1", published="2026-02-03", metric="severance_cost",
+                         modality="estimated"),
+                   claim(2.35e9, "HK$2.35 billion", source="o2", published="2026-02-03", metric="severance_cost",
+                         modality="estimated"),
+                   claim(2.61e9, "26.1亿港元", source="o3", published="2026-02-04", metric="severance_cost",
+                         lang="zh", modality="estimated")], "severance_cost")
+    assert found == ["contradiction"]
+
+
+def test_an_estimate_against_a_final_figure_stays_a_proposal(path: str) -> None:
+    found = kinds([claim(2.35e9, "HK$2.35 billion", source="o1", published="2026-02-03", metric="severance_cost",
+                         modality="estimated"),
+                   claim(2.61e9, "HK$2.61 billion", source="o2", published="2026-03-20", metric="severance_cost"),
+                   claim(2.61e9, "26.1億港元", source="o3", published="2026-03-21", metric="severance_cost",
+                         lang="zh")], "severance_cost")
+    assert found == ["proposal_vs_final"]
+
+
+def test_reported_revenue_printed_differently_later_is_a_contradiction(path: str) -> None:
+    found = kinds([claim(4.27e9, "$4.27 billion", source="o1", published="2026-02-03", metric="revenue", unit="USD"),
+                   claim(4.27e9, "42.7亿美元", source="o2", published="2026-02-03", metric="revenue", unit="USD",
+                         lang="zh"),
+                   claim(4.72e9, "47.2億美元", source="o3", published="2026-02-24", metric="revenue", unit="USD",
+                         lang="zh")], "revenue", "USD")
+    assert found == ["contradiction"]
+
+
+def test_estimates_of_a_running_total_are_not_revisions(path: str) -> None:
+    # A cumulative metric only treats settled figures as a growing total.
+    cumulative = [m for m in ("investment_total", "deliveries_cumulative", "users")
+                  if (i := metric_info(m)) is not None and i.cumulative and not i.changeable]
+    if not cumulative:
+        pytest.skip("no cumulative metric in the rules")
+    metric = cumulative[0]
+    found = kinds([claim(2.0e9, "$2 billion", source="o1", published="2026-02-03", metric=metric, unit="USD",
+                         modality="estimated"),
+                   claim(2.0e9, "20亿美元", source="o2", published="2026-02-03", metric=metric, unit="USD", lang="zh",
+                         modality="estimated"),
+                   claim(2.6e9, "$2.6 billion", source="o3", published="2026-02-24", metric=metric, unit="USD",
+                         modality="estimated")], metric, "USD")
+    assert found == ["contradiction"]
