@@ -437,7 +437,15 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
         return False
     if rough.vague:
         return abs(rough.value) <= abs(precise.value) < abs(rough.value) * 10
+    # A bound is a bound at any precision: 18% is near 20% but not "more than 20%" (逾两成).
+    bound = _BOUND.get(rough.qualifier or "", 0)
+    if bound and (abs(precise.value) - abs(rough.value)) * bound < 0:
+        return False
     return abs(precise.value - rough.value) <= rough.half
+
+
+# Qualifiers that bound a figure's magnitude: from below (+1) or above (-1).
+_BOUND = {"more_than": 1, "at_least": 1, "up_to": -1, "less_than": -1}
 
 
 KINDS = ("extraction_doubt", "translation_mismatch", "internal", "proposal_vs_final", "rounding", "superseded",
@@ -509,6 +517,7 @@ class _Columns:
         self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
         # How far a precise figure may be from this one, read as a rough figure.
         self.slack = np.fromiter((c.half if c.value else math.nan for c in claims), np.float64, n)
+        self.bound = np.fromiter((_BOUND.get(c.qualifier or "", 0) for c in claims), np.int64, n)
         self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -523,7 +532,7 @@ def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarra
     rv, pv = rough["value"], precise["value"]
     usable = rough["has_value"] & precise["has_value"] & (rv != 0)
     vague = (rv <= pv) & (pv < rv * 10)
-    near = np.abs(pv - rv) <= rough["slack"]
+    near = (np.abs(pv - rv) <= rough["slack"]) & ((np.abs(pv) - np.abs(rv)) * rough["bound"] >= 0)
     return usable & np.where(rough["vague"], vague, near)
 
 

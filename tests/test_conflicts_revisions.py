@@ -15,10 +15,10 @@ _ids = itertools.count()
 
 
 def claim(value: float, text: str, *, source: str, published: str, metric: str, lang: str = "en",
-          unit: str = "HKD", kind: str = "money", modality: str = "asserted") -> Claim:
+          unit: str = "HKD", kind: str = "money", modality: str = "asserted", qualifier: str = "exact") -> Claim:
     n = next(_ids)
     return Claim(f"r{n}", source, f"{source}:{n}", source, published, lang, "Quillmoor Logistics", None,
-                 metric, unit, kind, value, None, None, "exact", False, None, None, modality, 0.9,
+                 metric, unit, kind, value, None, None, qualifier, False, None, None, modality, 0.9,
                  f"Outlet {source}", text)
 
 
@@ -107,3 +107,37 @@ def test_estimates_of_a_running_total_are_not_revisions(path: str) -> None:
                    claim(2.6e9, "$2.6 billion", source="o3", published="2026-02-24", metric=metric, unit="USD",
                          modality="estimated")], metric, "USD")
     assert found == ["contradiction"]
+
+
+# ---------------------------------------------------------------------------
+# Bounds: a figure near a rough one is not reconciled by rounding when the rough one's
+# qualifier bounds it away ("more than 20%" against 18%).
+
+def share(value: float, text: str, source: str, qualifier: str, lang: str = "en") -> Claim:
+    return claim(value, text, source=source, published="2026-02-03", metric="layoff_share", lang=lang,
+                 unit="percent", kind="percent", qualifier=qualifier)
+
+
+def share_kinds(claims: list[Claim]) -> list[str]:
+    return kinds(claims, "layoff_share", "percent")
+
+
+@pytest.mark.parametrize(("rough", "qualifier", "expected"), [
+    ("逾两成", "more_than", ["contradiction"]),       # 18% is not more than 20%
+    ("超過兩成", "more_than", ["contradiction"]),     # Traditional
+    ("more than 20%", "more_than", ["contradiction"]),
+    ("两成", "exact", []),                            # 18% written to the 成
+    ("約兩成", "about", []),
+    ("at most 15%", "up_to", ["contradiction"]),      # 18% is above the ceiling
+])
+def test_a_bound_is_kept_at_any_precision(path: str, rough: str, qualifier: str, expected: list[str]) -> None:
+    value = 15.0 if "15" in rough else 20.0
+    found = share_kinds([share(18.0, "about 18%", "o1", "about"), share(18.0, "18%", "o2", "about"),
+                         share(value, rough, "o3", qualifier, "en" if rough.isascii() else "zh")])
+    assert found == expected
+
+
+def test_a_bound_the_precise_figure_meets_is_still_rounding(path: str) -> None:
+    found = share_kinds([share(17.42, "17.42%", "o1", "exact"), share(17.42, "17.42%", "o2", "exact"),
+                         share(17.0, "more than 17%", "o3", "more_than")])
+    assert found == []
