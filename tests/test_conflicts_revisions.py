@@ -15,10 +15,12 @@ _ids = itertools.count()
 
 
 def claim(value: float, text: str, *, source: str, published: str, metric: str, lang: str = "en",
-          unit: str = "HKD", kind: str = "money", modality: str = "asserted", qualifier: str = "exact") -> Claim:
+          unit: str = "HKD", kind: str = "money", modality: str = "asserted", qualifier: str = "exact",
+          value_max: float | None = None, period: str | None = None, basis: str | None = None,
+          sentence: str | None = None) -> Claim:
     n = next(_ids)
-    return Claim(f"r{n}", source, f"{source}:{n}", source, published, lang, "Quillmoor Logistics", None,
-                 metric, unit, kind, value, None, None, qualifier, False, None, None, modality, 0.9,
+    return Claim(f"r{n}", source, sentence or f"{source}:{n}", source, published, lang, "Quillmoor Logistics", None,
+                 metric, unit, kind, value, value_max, None, qualifier, False, period, basis, modality, 0.9,
                  f"Outlet {source}", text)
 
 
@@ -141,3 +143,33 @@ def test_a_bound_the_precise_figure_meets_is_still_rounding(path: str) -> None:
     found = share_kinds([share(17.42, "17.42%", "o1", "exact"), share(17.42, "17.42%", "o2", "exact"),
                          share(17.0, "more than 17%", "o3", "more_than")])
     assert found == []
+
+
+# ---------------------------------------------------------------------------
+# A later article that states the old target and the new one reports the revision.
+
+def target(lo: float, hi: float, text: str, source: str, published: str, lang: str = "en",
+           period: str = "2026") -> Claim:
+    return claim(lo, text, source=source, published=published, metric="guidance_deliveries", lang=lang,
+                 unit="count", kind="count", modality="estimated", qualifier="range", value_max=hi,
+                 period=period, basis="explicit")
+
+
+def targets(later_day: str, new_period: str = "2026") -> list[str]:
+    return kinds([target(4e4, 4.2e4, "40,000 to 42,000 vehicles", "o1", "2026-01-10"),
+                  target(4e4, 4.2e4, "4万至4.2万辆", "o2", "2026-01-10", "zh"),
+                  target(4e4, 4.2e4, "4萬至4.2萬輛", "o3", later_day, "zh"),
+                  target(4.5e4, 4.7e4, "4.5萬至4.7萬輛", "o3", later_day, "zh", new_period)],
+                 "guidance_deliveries", "count")
+
+
+def test_a_later_article_restating_the_old_target_reports_a_revision(path: str) -> None:
+    assert targets("2026-02-20") == ["superseded"]
+
+
+def test_the_same_day_an_articles_two_targets_are_its_own_difference(path: str) -> None:
+    assert targets("2026-01-10") == ["internal"]
+
+
+def test_a_figure_for_another_period_beside_the_target_is_not_a_revision(path: str) -> None:
+    assert targets("2026-02-20", "2026-Q4") == ["internal"]
