@@ -168,7 +168,10 @@ def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], 
     converted = _converted(other, center, unit)
     if converted:
         return reconcile.CONVERSION, converted
-    if mids and _part_of(other, center, sides, mids):
+    # A proposed figure against the final one is the proposal's fate, not a part of it
+    # ($600 million sought, $500 million invested), even when other figures sum; a side
+    # that also differs from settled figures can still be a part.
+    if mids and kinds - {"internal"} != {"proposal_vs_final"} and _part_of(other, center, sides, mids):
         return reconcile.TOTAL_VS_PART, ""
     return None, ""
 

@@ -173,3 +173,30 @@ def test_the_same_day_an_articles_two_targets_are_its_own_difference(path: str) 
 
 def test_a_figure_for_another_period_beside_the_target_is_not_a_revision(path: str) -> None:
     assert targets("2026-02-20", "2026-Q4") == ["internal"]
+
+
+# ---------------------------------------------------------------------------
+# A proposal is not a total of the final figure and another one.
+
+def tranche(value: float, text: str, source: str, modality: str = "asserted", lang: str = "en") -> Claim:
+    return claim(value, text, source=source, published="2026-03-02", metric="funding_tranche", unit="USD",
+                 modality=modality, lang=lang)
+
+
+def kinds_of(claims: list[Claim], which: Claim) -> list[str]:
+    found = conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "funding_tranche", "USD", [])
+    return [c.kind for c in found if which.id in {x.id for x in [*c.a, *c.b]}]
+
+
+def test_a_proposal_against_the_final_figure_is_not_a_total_of_parts(path: str) -> None:
+    sought = tranche(7e8, "sought $700 million", "o1", "proposed")
+    claims = [sought, tranche(5.5e8, "$550 million", "o2"), tranche(5.5e8, "5.5亿美元", "o3", lang="zh"),
+              tranche(1.5e8, "$150 million", "o4")]
+    assert kinds_of(claims, sought) == ["proposal_vs_final"]
+
+
+def test_settled_parts_still_make_a_total(path: str) -> None:
+    total = tranche(7e8, "$700 million", "o1")
+    claims = [total, tranche(5.5e8, "$550 million", "o2"), tranche(5.5e8, "5.5亿美元", "o3", lang="zh"),
+              tranche(1.5e8, "$150 million", "o4")]
+    assert kinds_of(claims, total) == []
