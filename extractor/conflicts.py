@@ -91,7 +91,9 @@ class Claim:
         # Worked out once: intervals, rounding and the reconciled listing all read it.
         self.half = written_half_unit(self.value, self.text, share, self.qualifier == "about" and not share) \
             if self.value else 0.0
-        if self.period_basis == "explicit":
+        if self.period_basis == "explicit" or (self.period_basis == "context" and _market(self.metric)):
+            # A market figure's day named by the lede ("closed at ... last Friday") is as
+            # much its day as one written beside it: a close in July is not one in September.
             self.when, self.basis = _comparable_period(self)
         else:
             self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
@@ -212,11 +214,17 @@ def _dates_agree(a: str, b: str) -> bool:
 _BASIS = {"explicit": 1, "article": 2}
 
 
+@lru_cache(maxsize=4096)
+def _market(metric: str | None) -> bool:
+    info = metric_info(metric) if metric else None
+    return info is not None and info.market
+
+
 def _comparable_period(c: Claim) -> tuple[str | None, int]:
     """The period a claim is compared on and how it was set (_BASIS). A written day that
     is its article's own, give or take one ("announced on Thursday"), is the news day
     rather than the time the figure is about: it counts as the article's month."""
-    basis = _BASIS.get(c.period_basis or "", 0)
+    basis = 1 if c.period_basis == "context" else _BASIS.get(c.period_basis or "", 0)  # a market day from the lede
     p = c.period
     if basis == 1 and p and len(p) == 10 and c.published and p[:7] == c.published[:7]:
         day, published = reconcile.parse_day(p), reconcile.parse_day(c.published)
@@ -231,8 +239,10 @@ def _periods_compatible(a: Claim, b: Claim) -> bool:
     price in July against one in September). Otherwise the periods are open."""
     if a.basis == 0 or a.basis != b.basis:
         return True
-    if a.basis == 2 and a.tentative != b.tentative:
-        return True  # a proposal comes before the final figure: months apart by nature
+    if a.basis == 2 and a.tentative != b.tentative and not _market(a.metric):
+        # A proposal comes before the final figure: months apart by nature. A market
+        # figure is never a proposal (a close quoted beside an offer is still that day's).
+        return True
     return bool(a.when and b.when and _dates_agree(a.when, b.when))
 
 
@@ -548,6 +558,7 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
     a_all, b_cols = _Columns(rows, codes, published), _Columns(center.claims, codes, published)
     changeable = info is not None and info.changeable
     cumulative = info is not None and info.cumulative and not changeable
+    market = info is not None and info.market
     # The best-supported side's claims compared once per class of claims no comparison
     # tells apart: the kinds of a class's pairs are those of each of its claims.
     reps, class_of = _column_classes(a_all, b_cols, across_time, changeable or cumulative)
@@ -574,7 +585,7 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         valid = ~((a["sentence"] == b["sentence"]) & (a["sentence"] >= 0))
         if not across_time:
             valid &= ~((a["basis"] == b["basis"]) & (a["basis"] > 0) & ~agree[a["period"], b["period"]]
-                       & ~((a["basis"] == 2) & (a["tentative"] != b["tentative"])))
+                       & ~((a["basis"] == 2) & (a["tentative"] != b["tentative"]) & (not market)))
         conditions = [
             ~valid,
             a["low"] | b["low"],

@@ -200,3 +200,38 @@ def test_settled_parts_still_make_a_total(path: str) -> None:
     claims = [total, tranche(5.5e8, "$550 million", "o2"), tranche(5.5e8, "5.5亿美元", "o3", lang="zh"),
               tranche(1.5e8, "$150 million", "o4")]
     assert kinds_of(claims, total) == []
+
+
+# ---------------------------------------------------------------------------
+# Market figures are of one day: a close the lede dates in one month is not a close in another.
+
+def close(value: float, text: str, source: str, published: str, period: str, basis: str,
+          modality: str = "asserted", lang: str = "en", metric: str = "share_price") -> Claim:
+    return claim(value, text, source=source, published=published, metric=metric, unit="EUR", lang=lang,
+                 modality=modality, period=period, basis=basis)
+
+
+@pytest.mark.parametrize("modality", ["asserted", "proposed"])
+def test_closes_months_apart_are_different_days(path: str, modality: str) -> None:
+    # The earlier close is quoted beside an offer (read as proposed, or not): still that day's.
+    found = kinds([close(41.3, "上周五收盘价41.3欧元", "o1", "2026-04-14", "2026-04-14", "context", modality, "zh"),
+                   close(44.85, "€44.85", "o2", "2026-06-09", "2026-06", "article")], "share_price", "EUR")
+    assert found == []
+
+
+def test_closes_of_one_day_still_disagree(path: str) -> None:
+    found = kinds([close(41.3, "41.3欧元", "o1", "2026-04-14", "2026-04-14", "context", lang="zh"),
+                   close(41.3, "€41.30", "o2", "2026-04-14", "2026-04", "article"),
+                   close(43.1, "€43.10", "o3", "2026-04-14", "2026-04", "article")], "share_price", "EUR")
+    assert found == ["contradiction"]
+
+
+def test_a_flow_keeps_the_quarter_its_lede_names_open(path: str) -> None:
+    # Not a market figure: a quarter the lede names stays comparable with an article's month.
+    found = kinds([claim(4.27e9, "$4.27 billion", source="o1", published="2026-02-03", metric="revenue", unit="USD",
+                         period="2025-Q4", basis="context"),
+                   claim(4.27e9, "$4.27 billion", source="o2", published="2026-02-03", metric="revenue", unit="USD",
+                         period="2025-Q4", basis="context"),
+                   claim(4.72e9, "47.2億美元", source="o3", published="2026-02-04", metric="revenue", unit="USD",
+                         lang="zh", period="2026-02", basis="article")], "revenue", "USD")
+    assert found == ["contradiction"]
