@@ -282,6 +282,10 @@ def sides_of(claims: list[Claim]) -> list[Side]:
     for c in chain(about, open_ended):
         lo, hi = c.lo, c.hi
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
+        if not c.bounded and not c.tentative:
+            # A settled open-ended figure ("more than 20%") does not merely fit a proposal
+            # (30% under discussion): it is its own report, compared on its own.
+            fits = [s for s in fits if not all(map(_TENTATIVE, s.claims))]
         if fits:
             value = c.value or 0.0
             # The side nearest the figure as written (0 inside it), bounded sides first on a tie.

@@ -117,7 +117,8 @@ def test_estimates_of_a_running_total_are_not_revisions(path: str) -> None:
 
 def share(value: float, text: str, source: str, qualifier: str, lang: str = "en") -> Claim:
     return claim(value, text, source=source, published="2026-02-03", metric="layoff_share", lang=lang,
-                 unit="percent", kind="percent", qualifier=qualifier)
+                 unit="percent", kind="percent", qualifier=qualifier,
+                 modality="proposed" if "三成" in text else "asserted")
 
 
 def share_kinds(claims: list[Claim]) -> list[str]:
@@ -235,3 +236,11 @@ def test_a_flow_keeps_the_quarter_its_lede_names_open(path: str) -> None:
                    claim(4.72e9, "47.2億美元", source="o3", published="2026-02-04", metric="revenue", unit="USD",
                          lang="zh", period="2026-02", basis="article")], "revenue", "USD")
     assert found == ["contradiction"]
+
+
+def test_a_settled_bound_is_not_folded_into_a_proposal(path: str) -> None:
+    # 30% under discussion and "more than 20%" reported as settled are two disagreements
+    # with the 18% announced: one a proposal's fate, the other a contradiction.
+    found = share_kinds([share(30.0, "近三成", "o1", "about", "zh"), share(18.0, "about 18%", "o2", "about"),
+                         share(18.0, "18%", "o3", "about"), share(20.0, "逾两成", "o4", "more_than", "zh")])
+    assert sorted(found) == ["contradiction", "proposal_vs_final"]
