@@ -91,7 +91,9 @@ class Claim:
         # Worked out once: intervals, rounding and the reconciled listing all read it.
         self.half = written_half_unit(self.value, self.text, share, self.qualifier == "about" and not share) \
             if self.value else 0.0
-        if self.period_basis == "explicit":
+        if self.period_basis == "explicit" or (self.period_basis == "context" and _market(self.metric)):
+            # A market figure's day named by the lede ("closed at ... last Friday") is as
+            # much its day as one written beside it: a close in July is not one in September.
             self.when, self.basis = _comparable_period(self)
         else:
             self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
@@ -212,11 +214,17 @@ def _dates_agree(a: str, b: str) -> bool:
 _BASIS = {"explicit": 1, "article": 2}
 
 
+@lru_cache(maxsize=4096)
+def _market(metric: str | None) -> bool:
+    info = metric_info(metric) if metric else None
+    return info is not None and info.market
+
+
 def _comparable_period(c: Claim) -> tuple[str | None, int]:
     """The period a claim is compared on and how it was set (_BASIS). A written day that
     is its article's own, give or take one ("announced on Thursday"), is the news day
     rather than the time the figure is about: it counts as the article's month."""
-    basis = _BASIS.get(c.period_basis or "", 0)
+    basis = 1 if c.period_basis == "context" else _BASIS.get(c.period_basis or "", 0)  # a market day from the lede
     p = c.period
     if basis == 1 and p and len(p) == 10 and c.published and p[:7] == c.published[:7]:
         day, published = reconcile.parse_day(p), reconcile.parse_day(c.published)
@@ -231,8 +239,10 @@ def _periods_compatible(a: Claim, b: Claim) -> bool:
     price in July against one in September). Otherwise the periods are open."""
     if a.basis == 0 or a.basis != b.basis:
         return True
-    if a.basis == 2 and a.tentative != b.tentative:
-        return True  # a proposal comes before the final figure: months apart by nature
+    if a.basis == 2 and a.tentative != b.tentative and not _market(a.metric):
+        # A proposal comes before the final figure: months apart by nature. A market
+        # figure is never a proposal (a close quoted beside an offer is still that day's).
+        return True
     return bool(a.when and b.when and _dates_agree(a.when, b.when))
 
 
@@ -272,6 +282,10 @@ def sides_of(claims: list[Claim]) -> list[Side]:
     for c in chain(about, open_ended):
         lo, hi = c.lo, c.hi
         fits = [s for s in sides if lo <= s.hi and s.lo <= hi]
+        if not c.bounded and not c.tentative:
+            # A settled open-ended figure ("more than 20%") does not merely fit a proposal
+            # (30% under discussion): it is its own report, compared on its own.
+            fits = [s for s in fits if not all(map(_TENTATIVE, s.claims))]
         if fits:
             value = c.value or 0.0
             # The side nearest the figure as written (0 inside it), bounded sides first on a tie.
@@ -417,10 +431,15 @@ def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
     approximate = a.vague or b.vague or "about" in (a.qualifier, b.qualifier)
     if a.kind not in ("year", "date") and approximate and (_rounds_to(a, b) or _rounds_to(b, a)):
         return "rounding"
-    if a.source != b.source and a.published and b.published and a.published != b.published and not (a.tentative or b.tentative):
+    if a.source != b.source and a.published and b.published and a.published != b.published:
         later, earlier = (a, b) if a.published > b.published else (b, a)
+        # Both sides are as settled as each other here (a proposal against a final figure
+        # was caught above), so an estimate revised by a later estimate (guidance raised,
+        # a cost estimate revised up) is a revision like a final term changed.
         if info is not None and info.changeable:
             return "superseded"
+        if a.tentative or b.tentative:
+            return "contradiction"
         if info is not None and info.cumulative and later.value is not None and earlier.value is not None:
             return "superseded" if later.value > earlier.value else "contradiction"
     return "contradiction"
@@ -432,7 +451,15 @@ def _rounds_to(rough: Claim, precise: Claim) -> bool:
         return False
     if rough.vague:
         return abs(rough.value) <= abs(precise.value) < abs(rough.value) * 10
+    # A bound is a bound at any precision: 18% is near 20% but not "more than 20%" (逾两成).
+    bound = _BOUND.get(rough.qualifier or "", 0)
+    if bound and (abs(precise.value) - abs(rough.value)) * bound < 0:
+        return False
     return abs(precise.value - rough.value) <= rough.half
+
+
+# Qualifiers that bound a figure's magnitude: from below (+1) or above (-1).
+_BOUND = {"more_than": 1, "at_least": 1, "up_to": -1, "less_than": -1}
 
 
 KINDS = ("extraction_doubt", "translation_mismatch", "internal", "proposal_vs_final", "rounding", "superseded",
@@ -504,6 +531,7 @@ class _Columns:
         self.value = np.fromiter((math.nan if c.value is None else c.value for c in claims), np.float64, n)
         # How far a precise figure may be from this one, read as a rough figure.
         self.slack = np.fromiter((c.half if c.value else math.nan for c in claims), np.float64, n)
+        self.bound = np.fromiter((_BOUND.get(c.qualifier or "", 0) for c in claims), np.int64, n)
         self.published = np.fromiter((published.get(c.published or "", -1) for c in claims), np.int64, n)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -518,7 +546,7 @@ def _rounds_to_arrays(rough: dict[str, np.ndarray], precise: dict[str, np.ndarra
     rv, pv = rough["value"], precise["value"]
     usable = rough["has_value"] & precise["has_value"] & (rv != 0)
     vague = (rv <= pv) & (pv < rv * 10)
-    near = np.abs(pv - rv) <= rough["slack"]
+    near = (np.abs(pv - rv) <= rough["slack"]) & ((np.abs(pv) - np.abs(rv)) * rough["bound"] >= 0)
     return usable & np.where(rough["vague"], vague, near)
 
 
@@ -534,6 +562,7 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
     a_all, b_cols = _Columns(rows, codes, published), _Columns(center.claims, codes, published)
     changeable = info is not None and info.changeable
     cumulative = info is not None and info.cumulative and not changeable
+    market = info is not None and info.market
     # The best-supported side's claims compared once per class of claims no comparison
     # tells apart: the kinds of a class's pairs are those of each of its claims.
     reps, class_of = _column_classes(a_all, b_cols, across_time, changeable or cumulative)
@@ -560,7 +589,7 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         valid = ~((a["sentence"] == b["sentence"]) & (a["sentence"] >= 0))
         if not across_time:
             valid &= ~((a["basis"] == b["basis"]) & (a["basis"] > 0) & ~agree[a["period"], b["period"]]
-                       & ~((a["basis"] == 2) & (a["tentative"] != b["tentative"])))
+                       & ~((a["basis"] == 2) & (a["tentative"] != b["tentative"]) & (not market)))
         conditions = [
             ~valid,
             a["low"] | b["low"],
@@ -571,8 +600,9 @@ def _pair_up_arrays(others: list[Side], center: Side, info: Metric | None, acros
         ]
         if changeable or cumulative:
             later = (a["source"] != b["source"]) & (a["published"] >= 0) & (b["published"] >= 0) \
-                & (a["published"] != b["published"]) & ~a["tentative"] & ~b["tentative"]
+                & (a["published"] != b["published"])
             if cumulative:
+                later &= ~a["tentative"] & ~b["tentative"]
                 higher = np.where(a["published"] > b["published"], a["value"] > b["value"], b["value"] > a["value"])
                 later &= higher & a["has_value"] & b["has_value"]
             conditions.append(later)

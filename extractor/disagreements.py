@@ -168,7 +168,10 @@ def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], 
     converted = _converted(other, center, unit)
     if converted:
         return reconcile.CONVERSION, converted
-    if mids and _part_of(other, center, sides, mids):
+    # A proposed figure against the final one is the proposal's fate, not a part of it
+    # ($600 million sought, $500 million invested), even when other figures sum; a side
+    # that also differs from settled figures can still be a part.
+    if mids and kinds - {"internal"} != {"proposal_vs_final"} and _part_of(other, center, sides, mids):
         return reconcile.TOTAL_VS_PART, ""
     return None, ""
 
@@ -221,7 +224,8 @@ def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
     figure themselves: every pair between sources is one internal difference."""
     between = {k: v for k, v in by_kind.items() if k in C.BETWEEN_SOURCES}
     out = {k: v for k, v in by_kind.items() if k in ("translation_mismatch", "extraction_doubt")}
-    if own and between and "proposal_vs_final" not in between:  # a plan beside the fact accuses no one
+    if own and between and "proposal_vs_final" not in between and not _restated_revision(between):
+        # a plan beside the fact accuses no one
         inner = {**between, **({"internal": by_kind["internal"]} if "internal" in by_kind else {})}
         left = list({c.id: c for v in inner.values() for c in v[0]}.values())
         right = list({c.id: c for v in inner.values() for c in v[1].claims}.values())
@@ -238,6 +242,17 @@ def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
     elif not out and "internal" in by_kind:
         out["internal"] = by_kind["internal"]
     return out
+
+
+def _restated_revision(between: Pairing) -> bool:
+    """A later article giving the old figure and the new one for the same period
+    ("target raised from 40,000-42,000 to 45,000") reports the revision itself: it stays
+    superseded rather than becoming that article's own internal difference."""
+    if set(between) != {"superseded"}:
+        return False
+    left, right = between["superseded"]
+    periods = {c.period for c in right.claims}
+    return all(c.period is not None and c.period in periods for c in left)
 
 
 def _reconciliation(reason: str, subject: str, metric: str, unit: str, a: list[Claim], b: list[Claim],
