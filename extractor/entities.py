@@ -83,7 +83,7 @@ def vocabulary() -> Vocabulary:
     heads = _words("english_heads", data)
     legal = _words("legal_forms", data)
     word = r"[A-Z][A-Za-z0-9&'’.\-]*"
-    # A connector (and, of, &) only inside a run: "Kasumi Power Systems and the …" ends at Systems.
+    # A connector (and, of, &) only inside a run: "Borealis Grid Systems and the …" ends at Systems.
     org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:(?:[ ](?:&|of|and|de))?[ ](?:{word}))*")
     exch = _alt(_words("ticker_exchanges", data))
     suff = _alt(_words("ticker_suffixes", data))
