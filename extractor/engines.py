@@ -76,8 +76,7 @@ def ingest_dask(
         if on_skip:
             on_skip(msg)
 
-    files = list(find_files(paths, lambda _m: None))
-    if "-" in files:  # standard input belongs to this process
+    if "-" in paths:  # standard input belongs to this process (find_files passes "-" through as given)
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
                                index_all=index_all)
     files = list(find_files(paths, skip))
