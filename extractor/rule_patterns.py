@@ -317,9 +317,13 @@ class RulePattern:
     def found_in(self, text: str) -> bool:
         return next(iter(self.finditer(text)), None) is not None
 
-    def possible_in(self, text: str) -> bool:
-        """False when the text lacks a character or a string every match needs."""
-        if not all(any(ch in text for ch in chars) for chars in self.required):
+    def possible_in(self, text: str, chars: set[str] | None = None) -> bool:
+        """False when the text lacks a character or a string every match needs; `chars`,
+        the set of the text's characters, makes the test for characters a set lookup."""
+        if chars is not None:
+            if not all(not need.isdisjoint(chars) for need in self.required):
+                return False
+        elif not all(any(ch in text for ch in need) for need in self.required):
             return False
         if not self.required_strings:
             return True
@@ -427,7 +431,8 @@ class RuleGroup:
         found: dict[int, list[re.Match[str]]] = {id(m): [] for m in self.members}
         if self.scanner is None:
             return found
-        possible = [m.possible_in(text) for m in self.members]
+        chars = set(text)
+        possible = [m.possible_in(text, chars) for m in self.members]
         if not any(possible):
             return found
         skip = self.scanner.match

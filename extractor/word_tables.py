@@ -66,17 +66,16 @@ class WordTable:
         # the whole alternation, and compiling it three times was most of loading the rules.
         self._alt = alt
         self._compiled: dict[str, re.Pattern[str]] = {}
-        # The same search per first character, built when first needed: a big table (every
-        # CLDR currency name) then tries only the words that start with the character found.
+        # The same search for the words that can start at the characters found, built when
+        # first needed: a big table (every CLDR currency name) then tries a few words, not all.
         self._lead, self._flags, self._flexible = lead, flags, flexible
-        self._by_first: dict[tuple[str, bool], re.Pattern[str]] = {}
-        self._groupable = all(k and k[0] not in _FOLDS_TO_ASCII and (k[0].isascii() or not k[0].isalpha()
-                                                                     or k[0].lower() == k[0].upper())
-                              for k in entries) and len(entries) > 64
-        self._words_by_first: dict[str, list[str]] = {}
-        if self._groupable:
-            for k in entries:
-                self._words_by_first.setdefault(k[0].lower() if ignore_case else k[0], []).append(k)
+        self._by_start: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+        by_first: dict[str, list[str]] = {}
+        for k in entries:
+            if k:
+                by_first.setdefault(k[0], []).append(k)
+        self._words_by_first = by_first if all(entries) else None
+        self._firsts: dict[str, list[str]] = {}
         self.longest = max((len(k) for k in entries), default=0) * (2 if flexible else 1)
         # A word can only end in one of these: a cheap test before the regex search.
         self.last_chars = frozenset(c for k in entries if k for c in (k[-1].lower(), k[-1].upper()))
@@ -85,6 +84,7 @@ class WordTable:
         # word only where no letter comes before, as _alternation asks): `before` tries the
         # words only there, not at every place in its window.
         self._starts: re.Pattern[str] | None = None
+        self._scan: Any = None  # how finditer scans a whole text, chosen when first used
         if entries and all(entries):
             latin = "".join(sorted({re.escape(k[0]) for k in entries if _is_latin(k[0])}))
             other = "".join(sorted({re.escape(k[0]) for k in entries if not _is_latin(k[0])}))
@@ -136,7 +136,7 @@ class WordTable:
         size = len(text)
         if pos >= size:
             return None
-        ch = text[pos]
+        ch, i = text[pos], pos
         if space and ch in " \t-":
             i = pos + 1
             while i < size and text[i] in " \t-":
@@ -146,24 +146,42 @@ class WordTable:
             ch = text[i]
         if ch not in self.first_chars:
             return None
-        m = self._pattern_for(ch, space).match(text, pos)
+        rx = self._pattern_for(text[pos : i + 1], space)
+        if rx is None:
+            return None
+        m = rx.match(text, pos)
         if not m:
             return None
         return m.group(1), self.lookup(m.group(1)), m.end()
 
-    def _pattern_for(self, ch: str, space: bool) -> re.Pattern[str]:
-        if not self._groupable or ch in _FOLDS_TO_ASCII:
+    def _pattern_for(self, chars: str, space: bool) -> re.Pattern[str] | None:
+        """The search for the words that can start at one of `chars` (the characters from
+        the position to the first that is no space or hyphen, where a word must start);
+        None when none can."""
+        if self._words_by_first is None:
             return self._after if space else self._after_tight
-        key = (ch.lower() if self.ignore_case else ch, space)
-        rx = self._by_first.get(key)
-        if rx is None:
-            words = self._words_by_first.get(key[0])
-            if not words:
-                return self._after if space else self._after_tight
-            alt = _alternation(words, self._flexible)
-            rx = re.compile((self._lead if space else "") + "(" + alt + ")", self._flags)
-            self._by_first[key] = rx
+        key = (chars, space)
+        if key in self._by_start:
+            return self._by_start[key]
+        words = [w for c in dict.fromkeys(chars) for first in self._firsts_for(c) for w in self._words_by_first[first]]
+        rx = re.compile((self._lead if space else "") + "(" + _alternation(words, self._flexible) + ")",
+                        self._flags) if words else None
+        self._by_start[key] = rx
         return rx
+
+    def _firsts_for(self, ch: str) -> list[str]:
+        """The first characters of words that the engine matches at `ch`: with its case
+        folds when ignoring case (ſ and s, the Kelvin sign and k), asked of the engine."""
+        got = self._firsts.get(ch)
+        if got is None:
+            assert self._words_by_first is not None
+            cased = ch.lower() != ch or ch.upper() != ch or ch.casefold() != ch
+            if self.ignore_case and cased:
+                got = [f for f in self._words_by_first if re.fullmatch(re.escape(f), ch, re.IGNORECASE)]
+            else:
+                got = [ch] if ch in self._words_by_first else []
+            self._firsts[ch] = got
+        return got
 
     def before(self, text: str, pos: int) -> tuple[str, Any, int] | None:
         last = pos - 1 if pos > 0 and text[pos - 1] not in " \t" else pos - 2
@@ -186,4 +204,13 @@ class WordTable:
         return m.group(1), self.lookup(m.group(1)), m.start(1)
 
     def finditer(self, text: str) -> Iterable[re.Match[str]]:
-        return self._after_tight.finditer(text)
+        if self._scan is None:
+            # A word starting with a letter (twice, percent) leaves the regex engine no
+            # first character to search for when ignoring case: it would try every word at
+            # every place. A RulePattern passes over the places no word starts at, inside
+            # the engine. Words of uncased characters alone keep the engine's own search.
+            from extractor.rule_patterns import RulePattern  # it builds on this module
+
+            cased = self.ignore_case and any(k and k[0].lower() != k[0].upper() for k in self.entries)
+            self._scan = RulePattern(self._after_tight) if cased else self._after_tight
+        return self._scan.finditer(text)
