@@ -12,6 +12,8 @@ from typing import Any
 
 from extractor.word_tables import _FOLDS_TO_ASCII, _is_latin
 
+_FOLDS = frozenset(_FOLDS_TO_ASCII)
+
 # The regex parser of the standard library, to read which characters a match can start
 # with. It is CPython's own, not a public API: without it every rule is scanned plainly.
 _sre_parse: Any
@@ -262,6 +264,9 @@ class RulePattern:
         self.skipper: re.Pattern[str] | None = None
         self.required: list[frozenset[str]] = []
         self.required_strings: list[frozenset[str]] = []
+        # The characters the text must hold for one of each set of required strings to be
+        # in it (their first ones, in both cases): a set lookup rules out most texts.
+        self.string_starts: list[frozenset[str]] = []
         self.ignore_case = False
         self.first_class: str | None = None
         self.first_re: re.Pattern[str] | None = None
@@ -279,6 +284,7 @@ class RulePattern:
             strings for strings in dict.fromkeys(_required_strings(parsed.data, self.ignore_case))
             if any(len(x) > 1 for x in strings)
         ]
+        self.string_starts = [frozenset(c for x in strings for c in (x[0], x[0].upper())) for strings in self.required_strings]
         if _has_backref(parsed.data) or regex.flags & re.VERBOSE:
             return
         got = _first_chars(parsed.data)
@@ -327,14 +333,18 @@ class RulePattern:
             return False
         if not self.required_strings:
             return True
+        if self.ignore_case and (any(ch in text for ch in _FOLDS_TO_ASCII) if chars is None
+                                 else not _FOLDS.isdisjoint(chars)):
+            return True  # the engine folds these onto ASCII letters, lower() does not
+        if chars is not None and any(starts.isdisjoint(chars) for starts in self.string_starts):
+            return False
         if self.ignore_case:
-            if any(ch in text for ch in _FOLDS_TO_ASCII):
-                return True  # the engine folds these onto ASCII letters, lower() does not
             text = _lowered(text)
         return all(any(x in text for x in strings) for strings in self.required_strings)
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if not self.possible_in(text):
+    def finditer(self, text: str, chars: set[str] | None = None) -> Iterator[re.Match[str]]:
+        """The regex's matches in the text; `chars` as for possible_in."""
+        if not self.possible_in(text, chars):
             return
         if self.skipper is None:
             yield from self.regex.finditer(text)
@@ -425,13 +435,13 @@ class RuleGroup:
     # make quadratic, where each rule's own scan resumes after its match.
     LONGEST = 256
 
-    def scan(self, text: str) -> dict[int, list[re.Match[str]]] | None:
+    def scan(self, text: str, chars: set[str] | None = None) -> dict[int, list[re.Match[str]]] | None:
         """Each member's matches, keyed by id(member); None when the text has a match
         longer than LONGEST (scan the members one by one then)."""
         found: dict[int, list[re.Match[str]]] = {id(m): [] for m in self.members}
         if self.scanner is None:
             return found
-        chars = set(text)
+        chars = set(text) if chars is None else chars
         possible = [m.possible_in(text, chars) for m in self.members]
         if not any(possible):
             return found
@@ -511,13 +521,14 @@ class _Scanned:
 
     def __init__(self, text: str, groups: Iterable[RuleGroup] = ()) -> None:
         self.text = text
+        self.chars = set(text)  # for every rule's test of what the text holds
         self.found: dict[int, list[re.Match[str]]] = {}
         for group in groups:
-            self.found.update(group.scan(text) or {})
+            self.found.update(group.scan(text, self.chars) or {})
 
     def matches(self, rule: RulePattern) -> Iterable[re.Match[str]]:
         got = self.found.get(id(rule))
-        return got if got is not None else rule.finditer(self.text)
+        return got if got is not None else rule.finditer(self.text, self.chars)
 
 
 def _has_backref(items: Any) -> bool:
