@@ -30,8 +30,19 @@ def _pattern(word: str, flexible: bool) -> str:
 
 
 def _alternation(words: Iterable[str], flexible: bool = False) -> str:
+    """The words as one regex, longest first; a word starting (ending) with a Latin
+    letter does not match after (before) another letter."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    if ordered and all(ordered) and not any(w[0] in _FOLDS_TO_ASCII or w[-1] in _FOLDS_TO_ASCII for w in ordered):
+        # The same, with each letter test written once for all the words, not once per
+        # word: compiling a class under IGNORECASE is slow, and a table of every CLDR
+        # currency name held thousands of them. At each end: a letter there (only a
+        # Latin word has one) may have no letter beside it.
+        head = r"(?:(?![A-Za-z])|(?<![A-Za-z]))" if any(_is_latin(w[0]) for w in ordered) else ""
+        tail = r"(?:(?<![A-Za-z])|(?![A-Za-z]))" if any(_is_latin(w[-1]) for w in ordered) else ""
+        return head + "(?:" + "|".join(_pattern(w, flexible) for w in ordered) + ")" + tail
     parts = []
-    for w in sorted(set(words), key=len, reverse=True):
+    for w in ordered:
         p = _pattern(w, flexible)
         if w and _is_latin(w[-1]):
             p += r"(?![A-Za-z])"
