@@ -35,7 +35,7 @@ from extractor.errors import RuleError
 from extractor.segment import Sentence
 
 if TYPE_CHECKING:
-    from extractor.quantities import RulePattern
+    from extractor.rule_patterns import RulePattern
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -359,7 +359,7 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
 def _skipping(rx: re.Pattern[str]) -> RulePattern:
     """`rx` scanned by quantities.RulePattern: the same matches, the engine skipping to
     where one can start (a title word) instead of trying the pattern everywhere."""
-    from extractor.quantities import RulePattern
+    from extractor.rule_patterns import RulePattern
 
     return RulePattern(rx)
 

@@ -20,7 +20,7 @@ from extractor import rules
 from extractor.errors import RuleError
 
 if TYPE_CHECKING:
-    from extractor.quantities import RulePattern
+    from extractor.rule_patterns import RulePattern
 
 PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months")
 
@@ -135,7 +135,7 @@ def _latest_year(part: str, published: dt.date) -> int:
 def _fast(regex: re.Pattern[str]) -> RulePattern:
     """The regex's scan that skips to where a match can start (quantities.RulePattern):
     exactly its finditer's matches, several times faster than trying every position."""
-    from extractor.quantities import RulePattern
+    from extractor.rule_patterns import RulePattern
 
     return RulePattern(regex)
 
