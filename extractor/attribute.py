@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, measure, period_phrases, rules
+from extractor import entities, measure, metrics, period_phrases, rules
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
@@ -137,6 +137,10 @@ class Lexicon:
     fuzzy_choices: list[str] = field(default_factory=list)  # fuzzy_names' keys, for rapidfuzz
     # Near-spellings already scored: the same capitalized runs recur across articles.
     fuzzy_seen: _Lru = field(default_factory=lambda: _Lru(4096))
+    # (word, metric) pairs whose `also` role the word's own entry lists: a word that only
+    # inherits a metric's `also` from a shorter word in it (收跌 from 跌) is not a second clue.
+    own_also: frozenset[tuple[str, str]] = frozenset()
+    generic: frozenset[str] = frozenset()  # metrics of bare words (growth) and the defaults
 
 
 def _words(name: str, rule: str, value: Any) -> list[str]:
@@ -228,6 +232,7 @@ def lexicon() -> Lexicon:
     # Not for the kinds the longer word itself triggers a metric of: 收入分成 is a revenue
     # share total, not revenue, though 收入 is in it.
     words = list(index)
+    own_also = frozenset((w, name) for w in words for name, role in index[w] if role == "also")
     own_kinds = {w: {k for name, role in index[w] if role == "trigger" for k in metrics[name].kinds} for w in words}
     for w in words:
         for shorter in words:
@@ -288,6 +293,8 @@ def lexicon() -> Lexicon:
         increment_re=re.compile(_alternation(_words("metrics", "increment_words", met.get("increment_words"))), re.IGNORECASE),
         conversion_re=_conversion_re(_words("metrics", "conversion_markers", met.get("conversion_markers"))),
         fuzzy_choices=list(fuzzy_names),
+        own_also=own_also,
+        generic=frozenset([*(n for n, m in metrics.items() if m.penalty), *defaults.values()]),
     )
 
 
@@ -528,9 +535,11 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
             sent = Sentence(lo, hi, sent.lang, ctx.text[lo:hi])
         _attribute_one(ctx, sent, c, index)
     _conversions(ctx.text, index)
+    metrics.refine(ctx.text, index.order, lexicon().generic)
     _share_metrics(claims)
     for c in claims:
         _undated(c, index, sentences, starts)
+        c.pop("_mtrig", None)
     return entities.group_rows(article.id, ctx.discovered)
 
 
@@ -606,22 +615,25 @@ def _metric(
         if role != "trigger":
             continue
         metric = lex.metrics[name]
-        dist, s, e = min(hits)
-        score = float(dist) + metric.penalty
-        if metric.has_also:
-            also = near.get((name, "also"), [])
-            # The second group must sit near the first trigger or the number; a metric
-            # that needs two groups is more specific, so it gets a bonus.
-            ok = [a for a in also if a[0] <= metric.window or abs(a[1] - s) <= metric.window]
-            if ok:
-                score = (score + min(a[0] for a in ok)) / 2 - COMPOUND_BONUS
-            elif metric.also_required:
+        also = near.get((name, "also"), []) if metric.has_also else []
+        for dist, s, e in sorted(hits)[:4]:
+            score = float(dist) + metric.penalty
+            if metric.has_also:
+                # The second group must sit near the trigger or the number; a metric that
+                # needs two groups is more specific, so it gets a bonus. Not the trigger
+                # itself when it only inherits the clue (收跌 holds 跌), and not across a
+                # clause break from the trigger.
+                ok = [a[0] for a in also if ((a[1], a[2]) != (s, e) or (ctx.text[s:e].lower(), name) in lex.own_also)
+                      and (a[0] <= metric.window or (abs(a[1] - s) <= metric.window and not _between(ctx, a[1], s)))]
+                if ok:
+                    score = (score + min(ok)) / 2 - COMPOUND_BONUS
+                elif metric.also_required:
+                    continue
+            if score > MAX_METRIC_DISTANCE:
                 continue
-        if score > MAX_METRIC_DISTANCE:
-            continue
-        cand = (score, lex.metric_rank[name], name, (s, e))
-        if best is None or cand < best:
-            best = cand
+            cand = (score, lex.metric_rank[name], name, (s, e))
+            if best is None or cand < best:
+                best = cand
     if best is None:
         cs, _ce = clause
         anaphor = lex.anaphora_re.search(ctx.text, cs, c["start"])
@@ -637,6 +649,7 @@ def _metric(
         notes.append(f"metric {default}: no trigger word near the number")
         return default, 0.4, None
     score, _, name, span = best
+    c["_mtrig"] = span  # read by metrics.refine, dropped before the claim is stored
     word = ctx.text[span[0] : span[1]]
     name = name.split("#")[0]
     level = lex.metrics[name].level
