@@ -540,6 +540,9 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     for c in claims:
         _undated(c, index, sentences, starts)
         c.pop("_mtrig", None)
+        c.pop("_mscore", None)
+        c.pop("_converts", None)
+        c.pop("_received", None)
     return entities.group_rows(article.id, ctx.discovered)
 
 
@@ -649,7 +652,7 @@ def _metric(
         notes.append(f"metric {default}: no trigger word near the number")
         return default, 0.4, None
     score, _, name, span = best
-    c["_mtrig"] = span  # read by metrics.refine, dropped before the claim is stored
+    c["_mtrig"], c["_mscore"] = span, score  # read by metrics.refine, dropped before the claim is stored
     word = ctx.text[span[0] : span[1]]
     name = name.split("#")[0]
     level = lex.metrics[name].level
@@ -1040,6 +1043,9 @@ def _relative_word(ctx: _Context, sent: Sentence) -> str | None:
     return ctx.relative[key]
 
 
+_FAR = float("inf")
+
+
 def _conversions(text: str, claims: _ClaimIndex) -> None:
     """An amount in brackets right after an amount in another currency is that amount
     converted: it measures the same thing, for the same subject and period, as surely."""
@@ -1048,6 +1054,12 @@ def _conversions(text: str, claims: _ClaimIndex) -> None:
         if (c["kind"] != "money" or prev["kind"] != "money" or c["unit"] == prev["unit"]
                 or c["start"] - prev["end"] > 16 or not rx.fullmatch(text, prev["end"], c["start"])):
             continue
+        c["_converts"] = True  # metrics.refine passes a later reading on to it
+        if c.get("_mscore", _FAR) < prev.get("_mscore", _FAR) and c["metric"] not in lexicon().generic:
+            # The converted amount's own word is the closer one ("spend ¥450 billion ($3.0
+            # billion) over five years subsidising"): both take it.
+            prev["metric"], prev["_mscore"] = c["metric"], c["_mscore"]
+            prev["explanation"] = (prev.get("explanation") or "") + f"; metric {c['metric']} as read for {c['text']!r}"
         for key in ("metric", "measure", "subject", "object", "period", "period_basis", "modality", "hedged"):
             c[key] = prev.get(key)
         c["confidence"] = prev.get("confidence", c.get("confidence"))

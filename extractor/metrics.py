@@ -7,10 +7,12 @@ readings need the claims around it or the noun the number counts:
   "净收益88亿元（约合…），同比增长12%" (the growth of deliveries, of net income);
 - a count whose own head noun says what it counts: "在9个国家", "4座晶圆厂", "two new
   plants", with what the sentence says of them (new ones, the total, the first phase);
-- the day a statement was made: "said on Dec. 3 that …", "经济部3日表示".
+- the day a statement was made: "said on Dec. 3 that …", "经济部3日表示";
+- money someone receives, named by no word of its own, after a subsidy or a funding named
+  just before: "a ¥90 billion subsidy programme … Kinta will receive ¥30 billion".
 
 Every word list comes from `rules/metrics.yaml` (`change_words`, `statement_verbs`,
-`counted_nouns`, `count_modifiers`). Each pass looks at a claim and its neighbour or at a
+`counted_nouns`, `count_modifiers`, `receive_verbs`, `received_metrics`). Each pass looks at a claim and its neighbour or at a
 few dozen characters around it, never the whole article: attribution stays linear.
 """
 
@@ -47,6 +49,9 @@ class MetricRules:
     modifier_re: re.Pattern[str]
     modifier_kind: dict[str, str]  # lowered word → new | total | first_phase
     change_of: dict[str, str]  # level metric → the metric of its change in percent
+    receive_re: re.Pattern[str]  # ends right before the amount: "will receive up to"
+    received: frozenset[str]  # metrics a received amount may carry on from
+    list_re: re.Pattern[str]  # "¥18 billion and ¥9 billion": the second one of a list
 
 
 def _never() -> re.Pattern[str]:
@@ -82,6 +87,8 @@ def metric_rules() -> MetricRules:
             raise RuleError(rules.path_of(name), f"count_modifiers.{kind}", f"use one of {', '.join(MODIFIER_FORMS)}")
         for w in rules.string_list(name, f"count_modifiers.{kind}", words):
             modifier_kind[w.lower()] = str(kind)
+    receive = rules.string_list(name, "receive_verbs", data.get("receive_verbs") or [])
+    received = rules.string_list(name, "received_metrics", data.get("received_metrics") or [])
     change_of: dict[str, str] = {}
     for m in data.get("metrics") or []:
         if isinstance(m, dict) and m.get("level") and "percent" in (m.get("kinds") or []) and not m.get("units"):
@@ -95,6 +102,9 @@ def metric_rules() -> MetricRules:
         modifier_re=_compile(list(modifier_kind)),
         modifier_kind=modifier_kind,
         change_of=change_of,
+        receive_re=_compile(receive, suffix=r"(?:\s*(?:up to|as much as|about|roughly|nearly|最高|最多|约|約|逾|近))?\s*$"),
+        received=frozenset(received),
+        list_re=re.compile(r"\s*(?:and|or|,|，|、|和|及|与|與)\s*$", re.IGNORECASE),
     )
 
 
@@ -107,6 +117,9 @@ def refine(text: str, order: list[dict[str, Any]], generic: frozenset[str]) -> N
     for prev, c in pairwise(order):
         if c["kind"] == "percent":
             _change_of_previous(text, prev, c, mr, generic)
+    for i, c in enumerate(order):
+        if c["kind"] == "money" and c.get("metric") in generic:
+            _received(text, order, i, mr, generic)
     for c in order:
         if c["kind"] == "count":
             _counted_noun(text, c, mr)
@@ -133,6 +146,35 @@ def _change_of_previous(text: str, prev: dict[str, Any], c: dict[str, Any], mr: 
         return
     c["metric"] = change
     _note(c, f"metric {change}: the change of {prev['text']!r} just before it")
+
+
+RECEIVED_LOOKBACK = 12  # claims
+RECEIVED_REACH = 900  # characters: the paragraph before, not the article
+
+
+def _received(text: str, order: list[dict[str, Any]], i: int, mr: MetricRules, generic: frozenset[str]) -> None:
+    """"Kinta will receive ¥30 billion": an amount received, with no word of its own,
+    is the subsidy (or funding) named in the claims just before it."""
+    c = order[i]
+    prev = order[i - 1] if i else None
+    listed = (prev is not None and prev.get("_received") and prev["kind"] == "money"
+              and mr.list_re.match(text[prev["end"] : c["start"]]) is not None)
+    if not listed and not mr.receive_re.search(text, max(0, c["start"] - 30), c["start"]):
+        return
+    for k in range(i - 1, max(-1, i - 1 - RECEIVED_LOOKBACK), -1):
+        o = order[k]
+        if c["start"] - o["end"] > RECEIVED_REACH:
+            return
+        if o["kind"] == "money" and o.get("metric") in mr.received:
+            c["metric"], c["_received"] = o["metric"], True
+            _note(c, f"metric {o['metric']}: an amount received, after {o['text']!r}")
+            nxt = order[i + 1] if i + 1 < len(order) else None
+            if nxt is not None and nxt.get("_converts") and nxt.get("metric") in generic:
+                nxt["metric"] = o["metric"]
+                _note(nxt, f"metric {o['metric']}: the same amount as {c['text']!r}")
+            return
+        if o["kind"] == "money" and o.get("metric") not in generic:
+            return  # another kind of money stands between
 
 
 def _counted_noun(text: str, c: dict[str, Any], mr: MetricRules) -> None:

@@ -110,13 +110,35 @@ VOCABULARY = [
 ]
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
+# An amount and its conversion take the better-read metric of the two; an amount received
+# with no word of its own carries on the subsidy or funding named just before it.
+MONEY_CARRIED_ON = [
+    ("The government will spend ¥620 billion ($4.1 billion) over four years subsidising chip output, under an "
+     "agreement with local firms.", "¥620 billion", "subsidy"),
+    ("政府将在未来三年投入3600亿日元（约合人民币172亿元）补贴本土芯片生产。", "3600亿日元", "subsidy"),
+    ("政府將在未來三年投入3600億日圓（約新台幣760億元）補貼本土晶片生產。", "3600億日圓", "subsidy"),
+    ("The ¥620 billion subsidy programme is unchanged. Kinta Electric will receive up to ¥210 billion, or about "
+     "$1.4 billion, toward a new plant.", "¥210 billion", "subsidy"),
+    ("The ¥620 billion subsidy programme is unchanged. Kinta Electric will receive up to ¥210 billion, or about "
+     "$1.4 billion, toward a new plant.", "$1.4 billion", "subsidy"),
+    ("政府将提供总额3600亿日元补贴，其中金田电机可获得1200亿日元，森野化学则可获得800亿日元。", "800亿日元", "subsidy"),
+    ("政府將提供總額3600億日圓補貼，其中金田電機可獲得1200億日圓。", "1200億日圓", "subsidy"),
+]
+
+NOT_CARRIED_ON = [
+    ("Kinta Electric posted revenue of ¥900 billion. It will receive ¥40 billion from the sale of a unit.",
+     "¥40 billion", "revenue"),
+    ("金田电机营收9000亿日元。该公司将获得400亿日元。", "400亿日元", "revenue"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "metric"), MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
 def test_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got == metric, why
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS)
+@pytest.mark.parametrize(("text", "surface", "metric"), NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS + NOT_CARRIED_ON)
 def test_not_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got != metric, why
