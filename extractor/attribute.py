@@ -607,6 +607,8 @@ def _metric(
         info = lex.metrics[metric_name]
         if e > sent.end or kind not in info.kinds or (info.units and c["unit"] not in info.units):
             continue
+        if s >= c["end"] and _past_another(ctx, c, s, claims):
+            continue
         if lex.label_re.fullmatch(ctx.text, e, c["start"]) or _head_after(ctx.text, c["end"], s):
             d = 0
         else:
@@ -662,6 +664,22 @@ def _metric(
         return level, 0.7, span
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
+
+
+_IN_BRACKET = re.compile(r"\s*[(（][^()（）\n]{0,16}")  # （按现行汇率约合29亿美元）
+
+
+def _past_another(ctx: _Context, c: dict[str, Any], s: int, claims: _ClaimIndex) -> bool:
+    """Whether another figure of its kind stands between the number and a trigger after it
+    ("$1.2bn includes a RMB2bn commitment"): the trigger is that figure's, unless it is the number's
+    own conversion (4500亿日元（约合…）补贴)."""
+    rx = lexicon().conversion_re
+    for o in claims.between(c["end"], s):
+        if o["kind"] != c["kind"] or rx.fullmatch(ctx.text, c["end"], o["start"]) \
+                or _IN_BRACKET.fullmatch(ctx.text, c["end"], o["start"]):
+            continue
+        return True
+    return False
 
 
 _CONVERSION_AFTER = re.compile(r"\s*[(（][^()（）\n]{0,30}[)）]")
@@ -1068,17 +1086,22 @@ def _conversions(text: str, claims: _ClaimIndex) -> None:
 
 def _share_metrics(claims: list[dict[str, Any]]) -> None:
     """A figure repeated in one article usually means the same thing: a claim with no
-    trigger word takes the metric of a confidently read claim of the same value."""
+    trigger word, or only a bare one (fell, growth), takes the metric of a confidently read
+    claim of the same value."""
+    generic = lexicon().generic
     confident: dict[tuple[str, float], list[dict[str, Any]]] = {}
     for o in claims:
         if o["value"] is not None and o.get("confidence", 0) >= 0.7:
             confident.setdefault((o["unit"], o["value"]), []).append(o)
     for c in claims:
         # Years keep their default (event_date): a repeated year is rarely the same fact.
-        if c.get("confidence", 1) > 0.4 or c["value"] is None or c["kind"] in _YEAR_KINDS:
+        weak = c.get("confidence", 1) <= 0.4 or c.get("metric") in generic
+        if not weak or c["value"] is None or c["kind"] in _YEAR_KINDS:
             continue
         for o in confident.get((c["unit"], c["value"]), []):
             if o.get("subject") and c.get("subject") and o["subject"] != c["subject"]:
+                continue
+            if o is c or o["metric"] in generic:
                 continue
             c["metric"] = o["metric"]
             c["confidence"] = 0.6

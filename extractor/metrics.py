@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 from typing import Any
 
 from extractor import rules
@@ -52,6 +51,7 @@ class MetricRules:
     receive_re: re.Pattern[str]  # ends right before the amount: "will receive up to"
     received: frozenset[str]  # metrics a received amount may carry on from
     list_re: re.Pattern[str]  # "¥18 billion and ¥9 billion": the second one of a list
+    gap_re: re.Pattern[str]  # the gap between two figures of one metric
 
 
 def _never() -> re.Pattern[str]:
@@ -104,6 +104,7 @@ def metric_rules() -> MetricRules:
         change_of=change_of,
         receive_re=_compile(receive, suffix=r"(?:\s*(?:up to|as much as|about|roughly|nearly|最高|最多|约|約|逾|近))?\s*$"),
         received=frozenset(received),
+        gap_re=_compile(rules.string_list(name, "gap_words", data.get("gap_words") or [])),
         list_re=re.compile(r"\s*(?:and|or|,|，|、|和|及|与|與)\s*$", re.IGNORECASE),
     )
 
@@ -114,9 +115,15 @@ def refine(text: str, order: list[dict[str, Any]], generic: frozenset[str]) -> N
     `generic` names the metrics a bare word gives (growth, share): a change after a figure
     replaces those, and a specific metric whose trigger word stands after the change."""
     mr = metric_rules()
-    for prev, c in pairwise(order):
-        if c["kind"] == "percent":
+    prev = None
+    for c in order:
+        if c["kind"] == "percent" and prev is not None:
             _change_of_previous(text, prev, c, mr, generic)
+        if c["kind"] not in ("year", "date"):  # "raised $5.9 billion in the first half of 2025, up 35%"
+            prev = c
+    for c in order:
+        if c["kind"] in ("money", "count", "percent") and c.get("metric") not in generic:
+            _gap(text, c, mr)
     for i, c in enumerate(order):
         if c["kind"] == "money" and c.get("metric") in generic:
             _received(text, order, i, mr, generic)
@@ -146,6 +153,20 @@ def _change_of_previous(text: str, prev: dict[str, Any], c: dict[str, Any], mr: 
         return
     c["metric"] = change
     _note(c, f"metric {change}: the change of {prev['text']!r} just before it")
+
+
+GAP_BEFORE = 80
+
+
+def _gap(text: str, c: dict[str, Any], mr: MetricRules) -> None:
+    """"the gap between their deliveries narrowed to 6,500 units": the gap in deliveries."""
+    lo = max(0, c["start"] - GAP_BEFORE)
+    stop = max(text.rfind(ch, lo, c["start"]) for ch in "。.;；\n")
+    if not mr.gap_re.search(text, max(lo, stop + 1), c["start"]):
+        return
+    metric = str(c["metric"]).removesuffix("_change") + "_gap"
+    c["metric"] = metric
+    _note(c, f"metric {metric}: a gap between two figures")
 
 
 RECEIVED_LOOKBACK = 12  # claims

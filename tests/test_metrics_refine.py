@@ -125,6 +125,33 @@ MONEY_CARRIED_ON = [
     ("政府將提供總額3600億日圓補貼，其中金田電機可獲得1200億日圓。", "1200億日圓", "subsidy"),
 ]
 
+# The gap between two figures; a share-price move in money; a target labelling vehicles;
+# a share of the company; a trigger that belongs to a nearer figure; a repeated figure.
+MORE = [
+    ("The gap between the two carmakers' quarterly deliveries narrowed to about 4,100 units.", "4,100 units",
+     "deliveries_gap"),
+    ("两家公司单季交付量差距已缩小至约4100辆。", "4100辆", "deliveries_gap"),
+    ("兩家公司單季交付量差距已縮小至約4100輛。", "4100輛", "deliveries_gap"),
+    ("受消息激勵，澄川股價8日上漲14元，漲幅2.1%，以682元作收。", "14元", "share_price_change"),
+    ("受消息激勵，澄川股價8日上漲14元，漲幅2.1%，以682元作收。", "682元", "share_price"),
+    ("受消息提振，澄川股价8日上涨14元，以682元收盘。", "14元", "share_price_change"),
+    ("Quenby shares fell $2.10 to $41.20 on Tuesday.", "$2.10", "share_price_change"),
+    ("- Full-year target: 270,000-290,000 vehicles, unchanged.", "270,000-290,000 vehicles", "guidance_deliveries"),
+    ("全年目標：27萬至29萬輛，維持不變。", "27萬至29萬輛", "guidance_deliveries"),
+    ("全年目标：27万至29万辆，维持不变。", "27万至29万辆", "guidance_deliveries"),
+    ("Halvard proposed putting in $450 million for roughly 6% of the company.", "6%", "stake"),
+    ("The headline round size of $900m includes a RMB1.5bn commitment from a state fund.", "$900m", "funding_round"),
+    ("Startups raised a combined $2.6 billion in the first half of 2025, up 41% from a year earlier.", "41%",
+     "funding_growth"),
+    ("• Closing drop / 收盤跌幅: 12.6%, the steepest in a decade. 下跌12.6%，十年來最大單日跌幅。", "12.6%",
+     "share_price_change"),
+]
+
+NOT_MORE = [
+    ("澄川股價昨日以漲停價96.5元作收。", "96.5元", "share_price_change"),
+    ("The difference, the company said, was small; revenue rose to $3.2 billion.", "$3.2 billion", "revenue_gap"),
+]
+
 NOT_CARRIED_ON = [
     ("Kinta Electric posted revenue of ¥900 billion. It will receive ¥40 billion from the sale of a unit.",
      "¥40 billion", "revenue"),
@@ -132,13 +159,13 @@ NOT_CARRIED_ON = [
 ]
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
+@pytest.mark.parametrize(("text", "surface", "metric"), MORE + MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
 def test_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got == metric, why
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS + NOT_CARRIED_ON)
+@pytest.mark.parametrize(("text", "surface", "metric"), NOT_MORE + NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS + NOT_CARRIED_ON)
 def test_not_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got != metric, why
