@@ -221,6 +221,15 @@ def _required_strings(items: Any, ignore_case: bool) -> list[frozenset[str]]:
             continue
         if run:
             out.append(frozenset([run]))
+            # A run then a choice (\.(?:jpe?g|png)): the run with each branch's own opening
+            # letters, a far rarer string than either (".png", not "png" as in "pngs").
+            branch = av if op is c.BRANCH else (
+                av[3].data[0][1] if op is c.SUBPATTERN and not av[1] and not av[2] and len(av[3].data) == 1
+                and av[3].data[0][0] is c.BRANCH else None)
+            if branch is not None:
+                heads = [_literal_head(alt.data, literal) for alt in branch[1]]
+                if all(heads):
+                    out.append(frozenset(run + head for head in heads))
             run = ""
         if op is c.SUBPATTERN and not av[1] and not av[2]:
             out.extend(_required_strings(av[3].data, ignore_case))
@@ -240,6 +249,17 @@ def _required_strings(items: Any, ignore_case: bool) -> list[frozenset[str]]:
     if run:
         out.append(frozenset([run]))
     return out
+
+
+def _literal_head(items: Any, literal: Callable[[int], str | None]) -> str:
+    """The literal characters a parsed sequence starts with, as `literal` reads them."""
+    head = ""
+    for op, av in items:
+        ch = literal(av) if op is _sre_parse.LITERAL else None
+        if ch is None:
+            break
+        head += ch
+    return head
 
 
 # The last text lowered: every rule scanned in a text tests the same lowered copy.
@@ -271,6 +291,7 @@ class RulePattern:
         self.first_class: str | None = None
         self.first_re: re.Pattern[str] | None = None
         self.anonymous: str | None = None  # the pattern without group names, for a RuleGroup
+        self.at_lines = False  # the skipper stops at the start of lines, not at characters
         if _sre_parse is None:
             return
         try:
@@ -286,6 +307,14 @@ class RulePattern:
         ]
         self.string_starts = [frozenset(c for x in strings for c in (x[0], x[0].upper())) for strings in self.required_strings]
         if _has_backref(parsed.data) or regex.flags & re.VERBOSE:
+            return
+        if regex.flags & re.MULTILINE and parsed.data and parsed.data[0] == (_sre_parse.AT, _sre_parse.AT_BEGINNING):
+            # A rule for whole lines (^ under MULTILINE) is tried at each line's start only.
+            try:
+                self.skipper = re.compile(rf"(?:(?!{regex.pattern})[^\n]*+\n)*+", regex.flags)
+                self.at_lines = True
+            except re.error:
+                self.skipper = None
             return
         got = _first_chars(parsed.data)
         if got is None or got[1]:
@@ -349,6 +378,9 @@ class RulePattern:
         if self.skipper is None:
             yield from self.regex.finditer(text)
             return
+        if self.at_lines:
+            yield from self._by_line(text)
+            return
         # The skipper stops where the rule matches, or at the end of the text.
         skip, match = self.skipper.match, self.regex.match
         pos = 0
@@ -361,6 +393,26 @@ class RulePattern:
                 return
             yield found
             pos = max(found.end(), stop.end() + 1)  # always forward, even past an empty match
+
+
+    def _by_line(self, text: str) -> Iterator[re.Match[str]]:
+        # The skipper passes over lines where the rule does not match and stops at a line
+        # where it does, or at the last line (no newline after it), where it may not.
+        assert self.skipper is not None
+        skip, match = self.skipper.match, self.regex.match
+        pos = 0
+        while (stop := skip(text, pos)) is not None:
+            at = stop.end()
+            if at < pos:  # an engine that stops behind where it started (CPython < 3.11.5)
+                yield from self.regex.finditer(text, pos)
+                return
+            found = match(text, at)
+            if found is None:
+                return
+            yield found
+            pos = max(found.end(), at + 1)
+            if pos > len(text):
+                return
 
 
 _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -265,6 +265,9 @@ def test_numbers_mode_reads_every_number() -> None:
 
 # The faster scans must find exactly what the plain regex finds.
 SCAN_TEXTS = [
+    # whole-line rules, tried at line starts only: first and last lines, blank lines, CRLF
+    "Published: May 5, 2024\n相关阅读：\n- 一\n- 二\npage 3\n[12]\n\n2024-05-06 10:30\n[^1]: x",
+    "\n\nRelated stories\n* a\n* b\r\n页 2\r\n2024年5月6日\n",
     "2024年3月5日发布。11月底前，第 3 季度营收 12.5 亿元；3 个月内 2019 年 v1.2.3 GPT-4 A100",
     "On May 5, 2024 the firm said in 2019 and FY2023 (c) Copyright 5th 12:30 010-12345678",
     "call tel: 123456789012 user@example.com www.example.com/a.png [1] [^2]: note ](x.html)",
@@ -309,6 +312,9 @@ def test_number_starts_found_in_one_pass(text: str) -> None:
         (r"Éclair", re.I, [{"clair"}]),  # a cased non-ASCII letter breaks the run
         (r"(?i:abc)de", 0, [{"de"}]),  # scoped flags: left out
         (r"\d+(?:ab)?", 0, []),
+        # a run then a choice: the run with each branch's opening letters as well
+        (r"x\.(?:jpe?g|png)", re.I, [{"x."}, {"x.jp", "x.png"}, {"jp", "png"}]),
+        (r"x\.(?:jpe?g|\d)", 0, [{"x."}]),  # a branch with no letter of its own: no join
     ],
 )
 def test_required_strings(pattern: str, flags: int, strings: list[set[str]]) -> None:
@@ -324,11 +330,14 @@ def test_required_strings(pattern: str, flags: int, strings: list[set[str]]) -> 
         ("sk", re.I, "\u017fk", True),  # the engine folds ſ onto s, lower() does not
         ("ik", re.I, "\u0130\u212a", True),
         ("版权所有", re.I, "版權所有", False),
+        (r"x\.(?:png|pdf)", re.I, "x.PDF", True),
+        (r"x\.(?:png|pdf)", re.I, "x.pn pdf", False),
     ],
 )
 def test_possible_in_agrees_with_the_regex(pattern: str, flags: int, text: str, possible: bool) -> None:
     rp = RulePattern(re.compile(pattern, flags))
     assert rp.possible_in(text) is possible
+    assert rp.possible_in(text, set(text)) is possible  # the test against the text's characters
     if not possible:
         assert rp.regex.search(text) is None
 
