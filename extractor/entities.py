@@ -246,6 +246,9 @@ def _english_orgs(text: str, voc: Vocabulary, outlet: str = "") -> list[tuple[in
     for run in voc.org_re.finditer(text):
         pos = run.start()
         whole = run.group()
+        if " " not in whole and "(" not in text[pos + len(whole) : pos + len(whole) + 2] \
+                and "（" not in text[pos + len(whole) : pos + len(whole) + 2]:
+            continue  # one word with no bracket after it: neither a head after a name nor a ticker
         for part in re.split(r"( and | of )", whole) if " and " in whole or " of " in whole else (whole,):
             if part in (" and ", " of "):
                 pos += len(part)
