@@ -1091,17 +1091,19 @@ def _share_metrics(claims: list[dict[str, Any]]) -> None:
     generic = lexicon().generic
     confident: dict[tuple[str, float], list[dict[str, Any]]] = {}
     for o in claims:
-        if o["value"] is not None and o.get("confidence", 0) >= 0.7:
+        # Confident: as a whole, or in its metric alone (a trigger right by it) when the
+        # subject was the unsure part.
+        if o["value"] is not None and (o.get("confidence", 0) >= 0.7 or o.get("_mscore", _FAR) <= 15):
             confident.setdefault((o["unit"], o["value"]), []).append(o)
     for c in claims:
         # Years keep their default (event_date): a repeated year is rarely the same fact.
-        weak = c.get("confidence", 1) <= 0.4 or c.get("metric") in generic
-        if not weak or c["value"] is None or c["kind"] in _YEAR_KINDS:
+        bare = c.get("metric") in generic
+        if not (bare or c.get("confidence", 1) <= 0.4) or c["value"] is None or c["kind"] in _YEAR_KINDS:
             continue
         for o in confident.get((c["unit"], c["value"]), []):
             if o.get("subject") and c.get("subject") and o["subject"] != c["subject"]:
                 continue
-            if o is c or o["metric"] in generic:
+            if o is c or o["metric"] in generic or (o.get("confidence", 0) < 0.7 and not bare):
                 continue
             c["metric"] = o["metric"]
             c["confidence"] = 0.6

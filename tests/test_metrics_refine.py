@@ -147,6 +147,20 @@ MORE = [
      "share_price_change"),
 ]
 
+# A list carries a facility's modifier on; money added to money is the same kind; a
+# subsidy "worth" an amount is a subsidy, not a valuation.
+LISTS_AND_ADDITIONS = [
+    ("澄川半导体将兴建4座晶圆厂、2座先进封装厂及1座研发中心。", "1座", "new_rd_centers"),
+    ("澄川半導體將興建4座晶圓廠、2座先進封裝廠及1座研發中心。", "1座", "new_rd_centers"),
+    ("Quenby will build two new fabs and four research centers.", "four research centers", "new_rd_centers"),
+    ("澄川宣布再投资310亿美元，连同2022年宣布的190亿美元首期计划，在美总投资额将达500亿美元。", "190亿美元", "investment"),
+    ("澄川宣布再投資310億美元，連同2022年宣布的190億美元首期計畫，在美總投資額將達500億美元。", "190億美元", "investment"),
+    ("- New commitment: US$31 billion to invest in Ohio, on top of US$19 billion announced in 2022.", "US$19 billion",
+     "investment"),
+    ("The state has separately offered tax abatements worth an estimated $0.9 billion over 10 years.", "$0.9 billion",
+     "subsidy"),
+]
+
 NOT_MORE = [
     ("澄川股價昨日以漲停價96.5元作收。", "96.5元", "share_price_change"),
     ("The difference, the company said, was small; revenue rose to $3.2 billion.", "$3.2 billion", "revenue_gap"),
@@ -159,7 +173,7 @@ NOT_CARRIED_ON = [
 ]
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), MORE + MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
+@pytest.mark.parametrize(("text", "surface", "metric"), MORE + LISTS_AND_ADDITIONS + MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
 def test_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got == metric, why
