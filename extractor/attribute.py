@@ -331,8 +331,12 @@ def _setting_only(text: str, start: int, end: int, ent: Entity) -> bool:
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
-    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)
-           if not _setting_only(text, s, e, lex.alias_to_entity[word.lower()])]
+    alias_to_entity = lex.alias_to_entity
+    out = []
+    for s, e, word in lex.entity_scan.find(text):
+        named = alias_to_entity[word.lower()]
+        if named.kind != "place" or not _setting_only(text, s, e, named):  # only a place can be a setting
+            out.append(Mention(s, e, named))
     starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in _CAPITALIZED_RE.finditer(text):
@@ -401,9 +405,10 @@ def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Co
     mentions, discovered = _all_mentions(text, parallel, str(article.meta.get("outlet") or ""))
     index = lex.trigger_index
     tickers = entities.ticker_spans(text)  # "(NASDAQ: NWMT)" names no index and no subject
-    mentions = [m for m in mentions if not entities.inside(tickers, m.start)]
+    if tickers:  # most articles have none: no test per mention and trigger then
+        mentions = [m for m in mentions if not entities.inside(tickers, m.start)]
     triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
-                for metric, role in index.get(word.lower(), ()) if not entities.inside(tickers, s)]
+                if not tickers or not entities.inside(tickers, s) for metric, role in index.get(word.lower(), ())]
     breaks = [m.start() for m in _BREAK_RE.finditer(text)]
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None
