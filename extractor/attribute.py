@@ -532,16 +532,24 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     ctx = _context(article, entities.parallel_spans(article.text, sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
+    windows: list[Sentence] = []
     for c in claims:
         i = bisect.bisect_right(starts, c["start"]) - 1
         sent = sentences[i] if i >= 0 and sentences[i].end >= c["end"] else Sentence(c["start"], c["end"], c["lang"], c["text"])
         lo, hi = max(sent.start, c["start"] - WINDOW), min(sent.end, c["end"] + WINDOW)
         if (lo, hi) != (sent.start, sent.end):
             sent = Sentence(lo, hi, sent.lang, ctx.text[lo:hi])
+        windows.append(sent)
         _attribute_one(ctx, sent, c, index)
     _conversions(ctx.text, index)
+    read = [c["metric"] for c in claims]
     metrics.refine(ctx.text, index.order, lexicon().generic)
     _share_metrics(claims)
+    for c, sent, metric in zip(claims, windows, read, strict=True):
+        if c["metric"] != metric:
+            # Read again from its neighbours: its period follows the metric it has now (a
+            # start date is as of the article, a statement's day is that day).
+            c["period"], c["period_basis"], _note = _period(ctx, sent, c, _clause(ctx, sent, c["start"], c["end"]), index)
     for c in claims:
         _undated(c, index, sentences, starts)
         c.pop("_mtrig", None)

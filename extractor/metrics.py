@@ -53,6 +53,7 @@ class MetricRules:
     list_re: re.Pattern[str]  # "¥18 billion and ¥9 billion": the second one of a list
     gap_re: re.Pattern[str]  # the gap between two figures of one metric
     addition_re: re.Pattern[str]  # "on top of $28 billion", 连同首期280亿美元: more of the same
+    date_roles: tuple[tuple[str, frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None], ...]
 
 
 def _never() -> re.Pattern[str]:
@@ -90,6 +91,15 @@ def metric_rules() -> MetricRules:
             modifier_kind[w.lower()] = str(kind)
     receive = rules.string_list(name, "receive_verbs", data.get("receive_verbs") or [])
     received = rules.string_list(name, "received_metrics", data.get("received_metrics") or [])
+    roles = []
+    for i, entry in enumerate(data.get("date_roles") or []):
+        where = f"date_roles entry {i + 1}"
+        if not isinstance(entry, dict) or not entry.get("metric") or not (entry.get("after") or entry.get("before")):
+            raise RuleError(rules.path_of(name), where, "each needs a metric and an `after` or `before` pattern")
+        after_rx = rules.check_regex(name, where, str(entry["after"])) if entry.get("after") else None
+        before_rx = rules.check_regex(name, where, str(entry["before"]) + "$") if entry.get("before") else None
+        kinds = frozenset(rules.string_list(name, where, entry.get("kinds") or ["year", "date"]))
+        roles.append((str(entry["metric"]), kinds, after_rx, before_rx))
     change_of: dict[str, str] = {}
     for m in data.get("metrics") or []:
         if isinstance(m, dict) and m.get("level") and "percent" in (m.get("kinds") or []) and not m.get("units"):
@@ -108,6 +118,7 @@ def metric_rules() -> MetricRules:
         gap_re=_compile(rules.string_list(name, "gap_words", data.get("gap_words") or [])),
         addition_re=_compile(rules.string_list(name, "addition_markers", data.get("addition_markers") or []),
                              suffix=r"[^,，;；。:：\n]{0,10}$"),
+        date_roles=tuple(roles),
         list_re=re.compile(r"\s*(?:and|or|,|，|、|和|及|与|與)\s*$", re.IGNORECASE),
     )
 
@@ -136,8 +147,8 @@ def refine(text: str, order: list[dict[str, Any]], generic: frozenset[str]) -> N
     for c in order:
         if c["kind"] == "count":
             listed = _counted_noun(text, c, mr, listed)
-        elif c["kind"] == "date":
-            _statement_day(text, c, mr)
+        elif c["kind"] in ("date", "year"):
+            _date_role(text, c, mr)
 
 
 def _note(c: dict[str, Any], note: str) -> None:
@@ -288,6 +299,21 @@ def _modifier(mr: MetricRules, window: str) -> str | None:
     """The modifier nearest the end of the window (the one next to the number)."""
     found = list(mr.modifier_re.finditer(window))
     return mr.modifier_kind[found[-1].group().lower()] if found else None
+
+
+def _date_role(text: str, c: dict[str, Any], mr: MetricRules) -> None:
+    """What the words right around a date make it: a deadline (在2027年前), a start (自4月1日起)."""
+    for metric, kinds, after_rx, before_rx in mr.date_roles:
+        if c["kind"] not in kinds:
+            continue
+        if (after_rx is not None and after_rx.match(text, c["end"])) or \
+                (before_rx is not None and before_rx.search(text, max(0, c["start"] - 40), c["start"])):
+            if c.get("metric") != metric:
+                c["metric"] = metric
+                _note(c, f"metric {metric}: by the words right around it")
+            return
+    if c["kind"] == "date":
+        _statement_day(text, c, mr)
 
 
 def _statement_day(text: str, c: dict[str, Any], mr: MetricRules) -> None:

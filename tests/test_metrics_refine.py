@@ -161,6 +161,40 @@ LISTS_AND_ADDITIONS = [
      "subsidy"),
 ]
 
+# The same classes in the scripts the tables above leave out.
+OTHER_SCRIPTS = [
+    ("创始人曾国栋持有约4100万股，身家缩水约13亿美元至96亿美元。", "4100万股", "shares_held"),
+    ("創辦人曾國棟持有約4100萬股，身家縮水約13億美元至96億美元。", "13億美元", "net_worth_change"),
+    ("州政府另提供价值约9亿美元的税收优惠。", "9亿美元", "subsidy"),
+    ("州政府另提供價值約9億美元的稅收優惠。", "9億美元", "subsidy"),
+    ("From the ¥62 billion subsidy pool, Kinta Electric will receive ¥21 billion and ¥8 billion more next year.",
+     "¥8 billion", "subsidy"),
+]
+
+NOT_OTHER = [
+    ("Trading volume reached 41 million shares on Tuesday.", "41 million shares", "shares_held"),
+    ("这家2016年创立的基金会今年捐出3亿元。", "2016年", "founded_year"),
+    ("The levy will take effect on June 1, the ministry said.", "June 1", "event_date"),
+    ("Quenby raised $300 million in a Series C round.", "$300 million", "funding_total"),
+    ("A Series C round at $4 billion would triple Quenby's valuation.", "$4 billion", "funding_growth"),
+]
+
+# What a date is by the words right around it; EPS growth after the EPS it changes.
+DATE_ROLES = [
+    ("金田集团计划在2029年前将海外收入占比提升至五成。", "2029年", "deadline"),
+    ("金田集團計劃在2029年前將海外收入佔比提升至五成。", "2029年", "deadline"),
+    ("Either side may walk away if approvals are not obtained by March 31, 2027.", "March 31, 2027", "deadline"),
+    ("自2027年3月1日起，政府将对进口组件征收12%关税。", "2027年3月1日", "effective_date"),
+    ("自2027年3月1日起，政府將對進口組件課徵12%關稅。", "2027年3月1日", "effective_date"),
+    ("法人預估每股盈餘約3.4元，較去年同期的3.1元成長約1成。", "1成", "eps_growth"),
+    ("Analysts expect EPS of NT$3.40, up 9% from NT$3.12 a year earlier.", "9%", "eps_growth"),
+]
+
+NOT_DATE_ROLES = [
+    ("金田集团2025年前三季度营收增长12%。", "2025年前三季度", "deadline"),
+    ("金田集团10月22日起诉两家供应商。", "10月22日", "effective_date"),
+]
+
 NOT_MORE = [
     ("澄川股價昨日以漲停價96.5元作收。", "96.5元", "share_price_change"),
     ("The difference, the company said, was small; revenue rose to $3.2 billion.", "$3.2 billion", "revenue_gap"),
@@ -173,13 +207,21 @@ NOT_CARRIED_ON = [
 ]
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), MORE + LISTS_AND_ADDITIONS + MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
+@pytest.mark.parametrize(("text", "surface", "metric"), DATE_ROLES + OTHER_SCRIPTS + MORE + LISTS_AND_ADDITIONS + MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
 def test_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got == metric, why
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), NOT_MORE + NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS + NOT_CARRIED_ON)
+@pytest.mark.parametrize(("text", "surface", "metric"), NOT_DATE_ROLES + NOT_OTHER + NOT_MORE + NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS + NOT_CARRIED_ON)
 def test_not_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got != metric, why
+
+
+def test_a_start_date_read_from_its_words_is_as_of_the_article() -> None:
+    """A metric set from a claim's neighbours gets the period that metric takes: a start
+    date is a term stated as of the article, not an event on its own day."""
+    rows = process(Article("r.txt", "自2027年3月1日起，政府将对进口组件征收12%关税。", 0, {"published": "2025-07-20"}))
+    claim = next(c for c in rows.claims if c["text"] == "2027年3月1日")
+    assert claim["metric"] == "effective_date" and claim["period"] == "2025-07", claim["explanation"]
