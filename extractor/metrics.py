@@ -41,6 +41,7 @@ MODIFIER_FORMS = {"new": "new_{}", "total": "{}_total", "first_phase": "{}_first
 @dataclass(frozen=True)
 class MetricRules:
     change_re: re.Pattern[str]
+    change_break_re: re.Pattern[str]  # a turn to something else between a figure and a change
     statement_after_re: re.Pattern[str]
     statement_before_re: re.Pattern[str]
     noun_re: re.Pattern[str]
@@ -106,6 +107,7 @@ def metric_rules() -> MetricRules:
             change_of.setdefault(str(m["level"]), str(m["name"]))
     return MetricRules(
         change_re=_compile(change),
+        change_break_re=_compile(rules.string_list(name, "change_breaks", data.get("change_breaks") or [])),
         statement_after_re=_compile(after, prefix=r"\s*"),
         statement_before_re=_compile(before, suffix=r"\s*$"),
         noun_re=_compile(list(noun_metric)),
@@ -162,7 +164,8 @@ def _change_of_previous(text: str, prev: dict[str, Any], c: dict[str, Any], mr: 
     if change is None or change == c.get("metric") or prev["kind"] not in ("money", "count"):
         return
     gap = text[prev["end"] : c["start"]]
-    if len(gap) > CHANGE_GAP or any(ch in gap for ch in _HARD_STOPS) or not mr.change_re.search(gap):
+    if len(gap) > CHANGE_GAP or any(ch in gap for ch in _HARD_STOPS) or not mr.change_re.search(gap) \
+            or mr.change_break_re.search(gap):
         return
     trigger = c.get("_mtrig")
     # A metric of the change's own, named between the two figures (营收…，净利同比增长), stands.

@@ -34,6 +34,8 @@ CHANGE_OF_PREVIOUS = [
 
 # Rows that must not take the change of the figure before them.
 NOT_CHANGE_OF_PREVIOUS = [
+    ("Start-ups raised a combined $2.6 billion, while their valuations rose 12%.", "12%", "funding_growth"),
+    ("初創企業合計募得260億元，而估值上升12%。", "12%", "funding_growth"),
     ("岚桥汽车交付64210辆。毛利率为14.1%。", "14.1%", "deliveries_growth"),
     ("Larkspur Motors delivered 84,300 vehicles; gross margin was 14.1%.", "14.1%", "deliveries_growth"),
     ("嵐橋汽車營收188億元，淨利同比增長9.4%。", "9.4%", "revenue_growth"),
@@ -139,7 +141,6 @@ MORE = [
     ("- Full-year target: 270,000-290,000 vehicles, unchanged.", "270,000-290,000 vehicles", "guidance_deliveries"),
     ("全年目標：27萬至29萬輛，維持不變。", "27萬至29萬輛", "guidance_deliveries"),
     ("全年目标：27万至29万辆，维持不变。", "27万至29万辆", "guidance_deliveries"),
-    ("Halvard proposed putting in $450 million for roughly 6% of the company.", "6%", "stake"),
     ("The headline round size of $900m includes a RMB1.5bn commitment from a state fund.", "$900m", "funding_round"),
     ("Startups raised a combined $2.6 billion in the first half of 2025, up 41% from a year earlier.", "41%",
      "funding_growth"),
@@ -191,6 +192,8 @@ DATE_ROLES = [
 ]
 
 NOT_DATE_ROLES = [
+    ("Cloud accounts for 40% of the company's revenue.", "40%", "stake"),
+    ("Five outlets reported the figure first.", "Five outlets", "stores"),
     ("金田集团2025年前三季度营收增长12%。", "2025年前三季度", "deadline"),
     ("金田集团10月22日起诉两家供应商。", "10月22日", "effective_date"),
 ]
