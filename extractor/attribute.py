@@ -532,16 +532,24 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     ctx = _context(article, entities.parallel_spans(article.text, sentences, claims))
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
+    windows: list[Sentence] = []
     for c in claims:
         i = bisect.bisect_right(starts, c["start"]) - 1
         sent = sentences[i] if i >= 0 and sentences[i].end >= c["end"] else Sentence(c["start"], c["end"], c["lang"], c["text"])
         lo, hi = max(sent.start, c["start"] - WINDOW), min(sent.end, c["end"] + WINDOW)
         if (lo, hi) != (sent.start, sent.end):
             sent = Sentence(lo, hi, sent.lang, ctx.text[lo:hi])
+        windows.append(sent)
         _attribute_one(ctx, sent, c, index)
     _conversions(ctx.text, index)
+    read = [c["metric"] for c in claims]
     metrics.refine(ctx.text, index.order, lexicon().generic)
     _share_metrics(claims)
+    for c, sent, metric in zip(claims, windows, read, strict=True):
+        if c["metric"] != metric:
+            # Read again from its neighbours: its period follows the metric it has now (a
+            # start date is as of the article, a statement's day is that day).
+            c["period"], c["period_basis"], _note = _period(ctx, sent, c, _clause(ctx, sent, c["start"], c["end"]), index)
     for c in claims:
         _undated(c, index, sentences, starts)
         c.pop("_mtrig", None)
@@ -1096,17 +1104,19 @@ def _share_metrics(claims: list[dict[str, Any]]) -> None:
     generic = lexicon().generic
     confident: dict[tuple[str, float], list[dict[str, Any]]] = {}
     for o in claims:
-        if o["value"] is not None and o.get("confidence", 0) >= 0.7:
+        # Confident: as a whole, or in its metric alone (a trigger right by it) when the
+        # subject was the unsure part.
+        if o["value"] is not None and (o.get("confidence", 0) >= 0.7 or o.get("_mscore", _FAR) <= 15):
             confident.setdefault((o["unit"], o["value"]), []).append(o)
     for c in claims:
         # Years keep their default (event_date): a repeated year is rarely the same fact.
-        weak = c.get("confidence", 1) <= 0.4 or c.get("metric") in generic
-        if not weak or c["value"] is None or c["kind"] in _YEAR_KINDS:
+        bare = c.get("metric") in generic
+        if not (bare or c.get("confidence", 1) <= 0.4) or c["value"] is None or c["kind"] in _YEAR_KINDS:
             continue
         for o in confident.get((c["unit"], c["value"]), []):
             if o.get("subject") and c.get("subject") and o["subject"] != c["subject"]:
                 continue
-            if o is c or o["metric"] in generic:
+            if o is c or o["metric"] in generic or (o.get("confidence", 0) < 0.7 and not bare):
                 continue
             c["metric"] = o["metric"]
             c["confidence"] = 0.6

@@ -41,6 +41,7 @@ MODIFIER_FORMS = {"new": "new_{}", "total": "{}_total", "first_phase": "{}_first
 @dataclass(frozen=True)
 class MetricRules:
     change_re: re.Pattern[str]
+    change_break_re: re.Pattern[str]  # a turn to something else between a figure and a change
     statement_after_re: re.Pattern[str]
     statement_before_re: re.Pattern[str]
     noun_re: re.Pattern[str]
@@ -52,6 +53,8 @@ class MetricRules:
     received: frozenset[str]  # metrics a received amount may carry on from
     list_re: re.Pattern[str]  # "¥18 billion and ¥9 billion": the second one of a list
     gap_re: re.Pattern[str]  # the gap between two figures of one metric
+    addition_re: re.Pattern[str]  # "on top of $28 billion", 连同首期280亿美元: more of the same
+    date_roles: tuple[tuple[str, frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None], ...]
 
 
 def _never() -> re.Pattern[str]:
@@ -89,12 +92,22 @@ def metric_rules() -> MetricRules:
             modifier_kind[w.lower()] = str(kind)
     receive = rules.string_list(name, "receive_verbs", data.get("receive_verbs") or [])
     received = rules.string_list(name, "received_metrics", data.get("received_metrics") or [])
+    roles = []
+    for i, entry in enumerate(data.get("date_roles") or []):
+        where = f"date_roles entry {i + 1}"
+        if not isinstance(entry, dict) or not entry.get("metric") or not (entry.get("after") or entry.get("before")):
+            raise RuleError(rules.path_of(name), where, "each needs a metric and an `after` or `before` pattern")
+        after_rx = rules.check_regex(name, where, str(entry["after"])) if entry.get("after") else None
+        before_rx = rules.check_regex(name, where, str(entry["before"]) + "$") if entry.get("before") else None
+        kinds = frozenset(rules.string_list(name, where, entry.get("kinds") or ["year", "date"]))
+        roles.append((str(entry["metric"]), kinds, after_rx, before_rx))
     change_of: dict[str, str] = {}
     for m in data.get("metrics") or []:
         if isinstance(m, dict) and m.get("level") and "percent" in (m.get("kinds") or []) and not m.get("units"):
             change_of.setdefault(str(m["level"]), str(m["name"]))
     return MetricRules(
         change_re=_compile(change),
+        change_break_re=_compile(rules.string_list(name, "change_breaks", data.get("change_breaks") or [])),
         statement_after_re=_compile(after, prefix=r"\s*"),
         statement_before_re=_compile(before, suffix=r"\s*$"),
         noun_re=_compile(list(noun_metric)),
@@ -105,6 +118,9 @@ def metric_rules() -> MetricRules:
         receive_re=_compile(receive, suffix=r"(?:\s*(?:up to|as much as|about|roughly|nearly|最高|最多|约|約|逾|近))?\s*$"),
         received=frozenset(received),
         gap_re=_compile(rules.string_list(name, "gap_words", data.get("gap_words") or [])),
+        addition_re=_compile(rules.string_list(name, "addition_markers", data.get("addition_markers") or []),
+                             suffix=r"[^,，;；。:：\n]{0,10}$"),
+        date_roles=tuple(roles),
         list_re=re.compile(r"\s*(?:and|or|,|，|、|和|及|与|與)\s*$", re.IGNORECASE),
     )
 
@@ -127,11 +143,14 @@ def refine(text: str, order: list[dict[str, Any]], generic: frozenset[str]) -> N
     for i, c in enumerate(order):
         if c["kind"] == "money" and c.get("metric") in generic:
             _received(text, order, i, mr, generic)
+        if c["kind"] == "money" and mr.addition_re.search(text, max(0, c["start"] - ADDITION_BEFORE), c["start"]):
+            _added_to(order, i, generic)
+    listed: tuple[int, str] | None = None  # the end and modifier of the facility count before
     for c in order:
         if c["kind"] == "count":
-            _counted_noun(text, c, mr)
-        elif c["kind"] == "date":
-            _statement_day(text, c, mr)
+            listed = _counted_noun(text, c, mr, listed)
+        elif c["kind"] in ("date", "year"):
+            _date_role(text, c, mr)
 
 
 def _note(c: dict[str, Any], note: str) -> None:
@@ -145,7 +164,8 @@ def _change_of_previous(text: str, prev: dict[str, Any], c: dict[str, Any], mr: 
     if change is None or change == c.get("metric") or prev["kind"] not in ("money", "count"):
         return
     gap = text[prev["end"] : c["start"]]
-    if len(gap) > CHANGE_GAP or any(ch in gap for ch in _HARD_STOPS) or not mr.change_re.search(gap):
+    if len(gap) > CHANGE_GAP or any(ch in gap for ch in _HARD_STOPS) or not mr.change_re.search(gap) \
+            or mr.change_break_re.search(gap):
         return
     trigger = c.get("_mtrig")
     # A metric of the change's own, named between the two figures (营收…，净利同比增长), stands.
@@ -161,12 +181,34 @@ GAP_BEFORE = 80
 def _gap(text: str, c: dict[str, Any], mr: MetricRules) -> None:
     """"the gap between their deliveries narrowed to 6,500 units": the gap in deliveries."""
     lo = max(0, c["start"] - GAP_BEFORE)
-    stop = max(text.rfind(ch, lo, c["start"]) for ch in "。.;；\n")
-    if not mr.gap_re.search(text, max(lo, stop + 1), c["start"]):
+    found = mr.gap_re.search(text, lo, c["start"])
+    if found is None:  # the usual case: looked at once, cheaply
         return
+    stop = max(text.rfind(ch, found.start(), c["start"]) for ch in "。.;；\n")
+    if stop >= 0 and not mr.gap_re.search(text, stop + 1, c["start"]):
+        return  # the gap word is in an earlier sentence
     metric = str(c["metric"]).removesuffix("_change") + "_gap"
     c["metric"] = metric
     _note(c, f"metric {metric}: a gap between two figures")
+
+
+ADDITION_BEFORE = 24
+ADDITION_REACH = 400
+
+
+def _added_to(order: list[dict[str, Any]], i: int, generic: frozenset[str]) -> None:
+    """"$42 billion, on top of $28 billion announced in 2023", 连同首期280亿美元: the amount
+    added to is the same kind of money as the amount named before it."""
+    c = order[i]
+    for k in range(i - 1, max(-1, i - 1 - RECEIVED_LOOKBACK), -1):
+        o = order[k]
+        if c["start"] - o["end"] > ADDITION_REACH:
+            return
+        if o["kind"] == "money" and o.get("metric") not in generic:
+            if o["metric"] != c.get("metric"):
+                c["metric"] = o["metric"]
+                _note(c, f"metric {o['metric']}: added to {o['text']!r}, the same kind of money")
+            return
 
 
 RECEIVED_LOOKBACK = 12  # claims
@@ -198,8 +240,13 @@ def _received(text: str, order: list[dict[str, Any]], i: int, mr: MetricRules, g
             return  # another kind of money stands between
 
 
-def _counted_noun(text: str, c: dict[str, Any], mr: MetricRules) -> None:
-    """A count whose own noun says what it counts: 9个国家, 4座晶圆厂, "two new plants"."""
+def _counted_noun(text: str, c: dict[str, Any], mr: MetricRules,
+                  listed: tuple[int, str] | None) -> tuple[int, str] | None:
+    """A count whose own noun says what it counts: 9个国家, 4座晶圆厂, "two new plants".
+
+    Returns where a facility count's noun ends and the modifier it took (new, total,
+    first_phase), for the next one in a list ("兴建3座晶圆厂、1座封装厂及1座研发中心": all
+    three are new)."""
     start, end = c["start"], c["end"]
     noun = None
     m = None
@@ -227,30 +274,49 @@ def _counted_noun(text: str, c: dict[str, Any], mr: MetricRules) -> None:
     if noun is None:
         # "晶圆厂将增至5座": a facility named a little before a bare classifier count.
         if len(re.sub(r"[\d.,\s]", "", c["text"])) > 1:
-            return
+            return None
         found = [f for f in mr.noun_re.finditer(text, max(lo, start - NOUN_BEFORE), start)
                  if len(f.group()) > 1 and mr.noun_metric[f.group().lower()][1]]
         if not found:
-            return
+            return None
         noun = found[-1]
         before = text[noun.end() : start]
     metric, facility = mr.noun_metric[noun.group().lower()]
+    kind: str | None = None
     if facility:
         tail_end = noun.end()
         while tail_end < min(len(text), noun.end() + 6) and text[tail_end] not in _CLAUSE_STOPS:
             tail_end += 1
         kind = _modifier(mr, after) or _modifier(mr, before) or _modifier(mr, text[noun.end() : tail_end])
+        if kind is None and listed is not None and mr.list_re.fullmatch(text[listed[0] : start]):
+            kind = listed[1]
         if kind:
             metric = MODIFIER_FORMS[kind].format(metric)
     if metric != c.get("metric"):
         c["metric"] = metric
         _note(c, f"metric {metric}: it counts {noun.group()!r}")
+    return (max(noun.end(), end), kind) if facility and kind else None
 
 
 def _modifier(mr: MetricRules, window: str) -> str | None:
     """The modifier nearest the end of the window (the one next to the number)."""
     found = list(mr.modifier_re.finditer(window))
     return mr.modifier_kind[found[-1].group().lower()] if found else None
+
+
+def _date_role(text: str, c: dict[str, Any], mr: MetricRules) -> None:
+    """What the words right around a date make it: a deadline (在2027年前), a start (自4月1日起)."""
+    for metric, kinds, after_rx, before_rx in mr.date_roles:
+        if c["kind"] not in kinds:
+            continue
+        if (after_rx is not None and after_rx.match(text, c["end"])) or \
+                (before_rx is not None and before_rx.search(text, max(0, c["start"] - 40), c["start"])):
+            if c.get("metric") != metric:
+                c["metric"] = metric
+                _note(c, f"metric {metric}: by the words right around it")
+            return
+    if c["kind"] == "date":
+        _statement_day(text, c, mr)
 
 
 def _statement_day(text: str, c: dict[str, Any], mr: MetricRules) -> None:

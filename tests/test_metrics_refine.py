@@ -34,6 +34,8 @@ CHANGE_OF_PREVIOUS = [
 
 # Rows that must not take the change of the figure before them.
 NOT_CHANGE_OF_PREVIOUS = [
+    ("Start-ups raised a combined $2.6 billion, while their valuations rose 12%.", "12%", "funding_growth"),
+    ("初創企業合計募得260億元，而估值上升12%。", "12%", "funding_growth"),
     ("岚桥汽车交付64210辆。毛利率为14.1%。", "14.1%", "deliveries_growth"),
     ("Larkspur Motors delivered 84,300 vehicles; gross margin was 14.1%.", "14.1%", "deliveries_growth"),
     ("嵐橋汽車營收188億元，淨利同比增長9.4%。", "9.4%", "revenue_growth"),
@@ -139,12 +141,61 @@ MORE = [
     ("- Full-year target: 270,000-290,000 vehicles, unchanged.", "270,000-290,000 vehicles", "guidance_deliveries"),
     ("全年目標：27萬至29萬輛，維持不變。", "27萬至29萬輛", "guidance_deliveries"),
     ("全年目标：27万至29万辆，维持不变。", "27万至29万辆", "guidance_deliveries"),
-    ("Halvard proposed putting in $450 million for roughly 6% of the company.", "6%", "stake"),
     ("The headline round size of $900m includes a RMB1.5bn commitment from a state fund.", "$900m", "funding_round"),
     ("Startups raised a combined $2.6 billion in the first half of 2025, up 41% from a year earlier.", "41%",
      "funding_growth"),
     ("• Closing drop / 收盤跌幅: 12.6%, the steepest in a decade. 下跌12.6%，十年來最大單日跌幅。", "12.6%",
      "share_price_change"),
+]
+
+# A list carries a facility's modifier on; money added to money is the same kind; a
+# subsidy "worth" an amount is a subsidy, not a valuation.
+LISTS_AND_ADDITIONS = [
+    ("澄川半导体将兴建4座晶圆厂、2座先进封装厂及1座研发中心。", "1座", "new_rd_centers"),
+    ("澄川半導體將興建4座晶圓廠、2座先進封裝廠及1座研發中心。", "1座", "new_rd_centers"),
+    ("Quenby will build two new fabs and four research centers.", "four research centers", "new_rd_centers"),
+    ("澄川宣布再投资310亿美元，连同2022年宣布的190亿美元首期计划，在美总投资额将达500亿美元。", "190亿美元", "investment"),
+    ("澄川宣布再投資310億美元，連同2022年宣布的190億美元首期計畫，在美總投資額將達500億美元。", "190億美元", "investment"),
+    ("- New commitment: US$31 billion to invest in Ohio, on top of US$19 billion announced in 2022.", "US$19 billion",
+     "investment"),
+    ("The state has separately offered tax abatements worth an estimated $0.9 billion over 10 years.", "$0.9 billion",
+     "subsidy"),
+]
+
+# The same classes in the scripts the tables above leave out.
+OTHER_SCRIPTS = [
+    ("创始人曾国栋持有约4100万股，身家缩水约13亿美元至96亿美元。", "4100万股", "shares_held"),
+    ("創辦人曾國棟持有約4100萬股，身家縮水約13億美元至96億美元。", "13億美元", "net_worth_change"),
+    ("州政府另提供价值约9亿美元的税收优惠。", "9亿美元", "subsidy"),
+    ("州政府另提供價值約9億美元的稅收優惠。", "9億美元", "subsidy"),
+    ("From the ¥62 billion subsidy pool, Kinta Electric will receive ¥21 billion and ¥8 billion more next year.",
+     "¥8 billion", "subsidy"),
+]
+
+NOT_OTHER = [
+    ("Trading volume reached 41 million shares on Tuesday.", "41 million shares", "shares_held"),
+    ("这家2016年创立的基金会今年捐出3亿元。", "2016年", "founded_year"),
+    ("The levy will take effect on June 1, the ministry said.", "June 1", "event_date"),
+    ("Quenby raised $300 million in a Series C round.", "$300 million", "funding_total"),
+    ("A Series C round at $4 billion would triple Quenby's valuation.", "$4 billion", "funding_growth"),
+]
+
+# What a date is by the words right around it; EPS growth after the EPS it changes.
+DATE_ROLES = [
+    ("金田集团计划在2029年前将海外收入占比提升至五成。", "2029年", "deadline"),
+    ("金田集團計劃在2029年前將海外收入佔比提升至五成。", "2029年", "deadline"),
+    ("Either side may walk away if approvals are not obtained by March 31, 2027.", "March 31, 2027", "deadline"),
+    ("自2027年3月1日起，政府将对进口组件征收12%关税。", "2027年3月1日", "effective_date"),
+    ("自2027年3月1日起，政府將對進口組件課徵12%關稅。", "2027年3月1日", "effective_date"),
+    ("法人預估每股盈餘約3.4元，較去年同期的3.1元成長約1成。", "1成", "eps_growth"),
+    ("Analysts expect EPS of NT$3.40, up 9% from NT$3.12 a year earlier.", "9%", "eps_growth"),
+]
+
+NOT_DATE_ROLES = [
+    ("Cloud accounts for 40% of the company's revenue.", "40%", "stake"),
+    ("Five outlets reported the figure first.", "Five outlets", "stores"),
+    ("金田集团2025年前三季度营收增长12%。", "2025年前三季度", "deadline"),
+    ("金田集团10月22日起诉两家供应商。", "10月22日", "effective_date"),
 ]
 
 NOT_MORE = [
@@ -159,13 +210,21 @@ NOT_CARRIED_ON = [
 ]
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), MORE + MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
+@pytest.mark.parametrize(("text", "surface", "metric"), DATE_ROLES + OTHER_SCRIPTS + MORE + LISTS_AND_ADDITIONS + MONEY_CARRIED_ON + CHANGE_OF_PREVIOUS + COUNTED_NOUNS + STATEMENT_DAYS + VOCABULARY)
 def test_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got == metric, why
 
 
-@pytest.mark.parametrize(("text", "surface", "metric"), NOT_MORE + NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS + NOT_CARRIED_ON)
+@pytest.mark.parametrize(("text", "surface", "metric"), NOT_DATE_ROLES + NOT_OTHER + NOT_MORE + NOT_CHANGE_OF_PREVIOUS + NOT_COUNTED_NOUNS + NOT_CARRIED_ON)
 def test_not_metric(text: str, surface: str, metric: str) -> None:
     got, why = _metric(text, surface)
     assert got != metric, why
+
+
+def test_a_start_date_read_from_its_words_is_as_of_the_article() -> None:
+    """A metric set from a claim's neighbours gets the period that metric takes: a start
+    date is a term stated as of the article, not an event on its own day."""
+    rows = process(Article("r.txt", "自2027年3月1日起，政府将对进口组件征收12%关税。", 0, {"published": "2025-07-20"}))
+    claim = next(c for c in rows.claims if c["text"] == "2027年3月1日")
+    assert claim["metric"] == "effective_date" and claim["period"] == "2025-07", claim["explanation"]
