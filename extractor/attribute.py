@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, measure, period_phrases, rules
+from extractor import entities, measure, period_phrases, rules, subjects
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
@@ -191,7 +191,7 @@ def lexicon() -> Lexicon:
             # Kept apart under its own key; claims get the plain name.
             mname = f"{mname}#{i}"
         role = str(m.get("subject_role", "agent"))
-        if role not in ("agent", "nearest", "target", "recipient", "investor", "raiser"):
+        if role not in ("agent", "nearest", "target", "recipient", "investor", "raiser", "acquirer"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
         if not m.get("kinds"):
             raise RuleError(rules.path_of("metrics"), mname, "needs the kinds of quantity it applies to")
@@ -375,6 +375,7 @@ class _Context:
     # Article-level answers, the same for every claim: computed once each.
     actors: dict[str, Entity | None] = field(default_factory=dict)
     investor: list[Entity | None] = field(default_factory=list)
+    acquirer: list[Entity | None] = field(default_factory=list)  # a takeover's bidder, found once
     # Whether an object marker (向, to …) comes just before the mention starting here.
     marked: dict[int, bool] = field(default_factory=dict)
     # The relative year word (今年, last year) first in a sentence window, by window.
@@ -728,7 +729,13 @@ def _subject(
                 obj = _object(ctx, in_sent, ent)
                 notes.append(f"subject {ent.name}: the investor named in the article")
                 return ent, obj, 0.6
-    elif role == "target" and trigger is not None:
+    elif role == "acquirer" and not (trigger is not None and subjects.completed_purchase(ctx.text, trigger)):
+        bidder = _article_acquirer(ctx)
+        if bidder is not None:
+            notes.append(f"subject {bidder.name}: the acquirer of the takeover the article reports")
+            return bidder, _object(ctx, in_sent, bidder), 0.7
+    elif role in ("target", "acquirer") and trigger is not None:
+        # A target's own figure, or a purchase reported as done (收购了 X): what X fetched.
         after = [m for m in in_sent if m.start >= trigger[1]]
         if after:
             subject = after[0]
@@ -918,6 +925,15 @@ def _article_investor(ctx: _Context) -> Entity | None:
     if not ctx.investor:
         ctx.investor.append(_most_named_investor(ctx))
     return ctx.investor[0]
+
+
+def _article_acquirer(ctx: _Context) -> Entity | None:
+    if not ctx.acquirer:
+        parties = [(m.start, m.end, m.entity.name) for m in ctx.mentions
+                   if m.entity.kind not in ("person", "place", "index")]
+        name = subjects.acquirer(ctx.text, parties)
+        ctx.acquirer.append(ctx.by_name.get(name) if name else None)
+    return ctx.acquirer[0]
 
 
 def _most_named_investor(ctx: _Context) -> Entity | None:

@@ -187,6 +187,7 @@ class Group:
     weak: bool = False  # found by a head that also names products: needs the article to confirm it
     curated: str | None = None  # the rules/entities.yaml name it is linked to
     offices: set[str] = field(default_factory=set)  # a person's offices (ceo, cfo) from their title
+    romanised: str | None = None  # the English name of a unit of a company written only in Chinese
 
     @property
     def name(self) -> str:
@@ -195,6 +196,8 @@ class Group:
         latin = [n for n in self.names if is_latin(n)]
         if latin:
             return max(latin, key=lambda n: (len(n.split()), -self.names.index(n)))
+        if self.romanised:
+            return self.romanised
         if self.names and self.kind != "person" and (english := subjects.romanise(self.names[0])):
             return english  # written only in Chinese: its English form, as English coverage writes it
         return self.names[0] if self.names else next(iter(sorted(self.tickers)))
@@ -524,7 +527,7 @@ def _local_units(text: str, found: list[Found], voc: Vocabulary) -> list[Found]:
             if latin:
                 unit.add(f"{max(latin, key=len)} {voc.zh_unit_places[place]}", "local unit of " + g.names[0])
             elif not g.curated and (english := subjects.romanise(g.names[0])):
-                unit.add(f"{english} {voc.zh_unit_places[place]}", subjects.ROMANISED)
+                unit.romanised = f"{english} {voc.zh_unit_places[place]}"  # a name, not an alias written
             unit.add(text[f.start : f.end] + place + m.group("unit"), "local unit of " + g.names[0])
         out.append(Found(f.start, m.end(), unit))
     # A name inside a unit's mention (its bracketed alias) is part of it.
@@ -669,7 +672,7 @@ def group_rows(article_id: str, groups: Iterable[Group]) -> list[dict[str, Any]]
         aliases = [(n, g.how.get(n, "")) for n in g.names]
         aliases += [(sf, g.how.get(sf, "short form")) for sf in sorted(g.shorts) if sf not in g.names]
         aliases += [("$" + t, "ticker in brackets after the name") for t in sorted(g.tickers)]
-        if g.name not in g.names and g.name not in g.shorts and g.names and subjects.romanise(g.names[0]) == g.name:
+        if g.name not in g.names and g.name not in g.shorts and (g.romanised or (g.names and subjects.romanise(g.names[0]) == g.name)):
             aliases.append((g.name, subjects.ROMANISED))
         keys = {a: (a if a.startswith("$") else fold(a)) for a, _h in aliases}
         if g.of is not None:

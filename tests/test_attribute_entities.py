@@ -90,8 +90,9 @@ def test_bilingual_halves_pair_their_names_in_order() -> None:
     assert names["科汶控股"] == "Corvane Holdings"
     assert names["特萨利软件"] == "Tessaly Software"
     by_text = {c["text"]: c for c in rows.claims}
-    # One subject in both halves (the price of an acquisition is filed under its target).
-    assert by_text["12亿欧元"]["subject"] == by_text["€1.2 billion"]["subject"] == "Tessaly Software"
+    # One subject in both halves: a takeover's price is the acquirer's bid, its target the object.
+    assert by_text["12亿欧元"]["subject"] == by_text["€1.2 billion"]["subject"] == "Corvane Holdings"
+    assert by_text["12亿欧元"]["object"] == by_text["€1.2 billion"]["object"] == "Tessaly Software"
 
 
 def test_traditional_and_simplified_fold_together() -> None:

@@ -10,7 +10,7 @@ import pytest
 from extractor import entities, pipeline, store
 from extractor.ingest import Article
 from extractor.pipeline import process
-from extractor.subjects import romanise
+from extractor.subjects import acquirer, romanise
 
 # (name as written, English form or None)
 ROMANISED = [
@@ -70,3 +70,69 @@ def test_written_english_name_wins_over_romanised_across_articles(tmp_path: Path
     assert {r["subject"] for r in db.query("select subject from claims where kind = 'percent'")} == {
         "Mingsun Semiconductor"}
     assert entities.link(db) == 0
+
+
+# (text, surface, subject, object): a takeover's price, premium and per-share offer are the
+# acquirer's (the party written before 收购/acquire, after "acquired by", or owning "'s offer"),
+# with the target as object; a purchase reported as done (收购了 X) is X's price.
+DEALS = [
+    ("北辰控股拟以每股21欧元收购荷兰科汶软件。根据公告，北辰控股提出以每股21欧元现金收购科汶软件全部股份，"
+     "对应股权价值约9.8亿欧元，溢价约18%。", "9.8亿欧元", "Beichen Holdings", "Kewen Software"),
+    ("北辰控股擬以每股21歐元收購荷蘭科汶軟體。根據公告，北辰控股提出以每股21歐元現金收購科汶軟體全部股份，"
+     "對應股權價值約9.8億歐元，溢價約18%。", "18%", "Beichen Holdings", "Kewen Software"),
+    ("Corvane Software agreed to be acquired by Harlow Holdings for €21.40 per share, valuing it at about "
+     "€980 million. Corvane's board had rejected Harlow Holdings's first proposal of €18.00 per share.",
+     "€18.00", "Harlow Holdings", "Corvane Software"),
+    ("Corvane Software agreed to be acquired by Harlow Holdings for €21.40 per share, valuing it at about "
+     "€980 million. Corvane's board had rejected Harlow Holdings's first proposal of €18.00 per share.",
+     "€980 million", "Harlow Holdings", "Corvane Software"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject", "obj"), DEALS)
+def test_takeover_figures_are_the_acquirers(text: str, surface: str, subject: str, obj: str) -> None:
+    rows = process(Article("d.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
+    assert claim["object"] == obj, claim["explanation"]
+
+
+# One mention of a bid is no takeover story: the clause's own actor stays the subject;
+# a purchase reported as done is the bought company's price.
+NO_ACQUIRER = [
+    ("哈洛汽车去年以12亿美元收购了北辰控股。", "12亿美元", "Beichen Holdings"),
+    ("哈洛汽車去年以12億美元收購了北辰控股。", "12億美元", "Beichen Holdings"),
+    ("Harlow Holdings offered €12 per share for a minority stake in Corvane Software.", "€12", "Harlow Holdings"),
+    ("Harlow Motors acquired Corvane Holdings for €980 million last year.", "€980 million", "Corvane Holdings"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), NO_ACQUIRER)
+def test_no_article_acquirer(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("n.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
+
+
+def test_acquirer_vote_needs_two_and_a_lead() -> None:
+    text = "Alpha Holdings to buy Beta Software. Gamma Capital offer for Beta Software."
+    parties = [(0, 14, "Alpha Holdings"), (22, 35, "Beta Software"), (37, 50, "Gamma Capital"), (61, 74, "Beta Software")]
+    assert acquirer(text, parties) is None  # one vote each: no acquirer
+    text2 = "Alpha Holdings to buy Beta Software. Alpha Holdings's revised offer lifts the price."
+    parties2 = [(0, 14, "Alpha Holdings"), (22, 35, "Beta Software"), (37, 51, "Alpha Holdings")]
+    assert acquirer(text2, parties2) == "Alpha Holdings"
+
+
+# Fragments that end in a suffix but are no name: a time word inside the body (今年资本支出
+# is this year's capital spending) or a word after it that makes the suffix part of another.
+JUNK = [
+    "铭川今年资本支出约120亿元。",
+    "銘川今年資本支出約120億元。",
+    "铭川去年资本开支增长两成。",
+    "Mingchuan's capital spending this year is about NT$12 billion.",
+]
+
+
+@pytest.mark.parametrize("text", JUNK)
+def test_no_name_from_a_time_word_fragment(text: str) -> None:
+    assert entities.discover(text, []).groups == []
