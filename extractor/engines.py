@@ -27,7 +27,6 @@ import sqlite_utils
 
 from extractor import parallel, pipeline
 from extractor.errors import EngineError
-from extractor.ingest import find_files, preload_manifests
 
 ENGINES = ("local", "dask")
 
@@ -69,19 +68,10 @@ def ingest_dask(
     """Ingest files, folders and URLs into `db`, processing batches of articles on the
     workers of the Dask `client`; the result is the one `pipeline.ingest` gives."""
     paths = list(paths)
-    summary = pipeline.Summary()
-
-    def skip(msg: str) -> None:
-        summary.skipped.append(msg)
-        if on_skip:
-            on_skip(msg)
-
     if "-" in paths:  # standard input belongs to this process (find_files passes "-" through as given)
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
                                index_all=index_all)
-    files = list(find_files(paths, skip))
-    summary.warnings += preload_manifests(files)  # as one process reports them (workers parse their own)
-    given = overrides if len(files) == 1 else None
+    summary, skip, files, given = parallel.plan(paths, overrides, on_skip)  # workers parse their own manifests
     # Workers may be on other machines, away from the database file: they get the ids it
     # already holds, once, and skip those articles' work.
     stored = frozenset(r[0] for r in db.execute("select id from articles")) if "articles" in db.table_names() \

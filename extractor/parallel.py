@@ -125,19 +125,10 @@ def ingest_parallel(
     if jobs <= 1:
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
                                time_limit=time_limit, index_all=index_all)
-    summary = pipeline.Summary()
-
-    def skip(msg: str) -> None:
-        summary.skipped.append(msg)
-        if on_skip:
-            on_skip(msg)
-
     if "-" in paths:  # standard input belongs to this process (find_files passes "-" through as given)
         return pipeline.ingest(paths, db, overrides=overrides, on_skip=on_skip, progress=progress,
                                time_limit=time_limit, index_all=index_all)
-    files = list(find_files(paths, skip))
-    summary.warnings += preload_manifests(files)  # parsed once, before the workers fork
-    given = overrides if len(files) == 1 else None
+    summary, skip, files, given = plan(paths, overrides, on_skip)  # manifests parsed before the workers fork
     db_path = _db_path(db)
     _warm_up()
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -148,6 +139,23 @@ def ingest_parallel(
 
         write_in_order(db, files, submit, summary, skip, progress, batch_size, window=2 * jobs)
     return summary
+
+
+def plan(paths: list[str], overrides: dict[str, Any] | None, on_skip: Callable[[str], None] | None,
+         ) -> tuple[pipeline.Summary, Callable[[str], None], list[str], dict[str, Any] | None]:
+    """What a many-process ingest does before any article: a summary, the `skip` reporter that
+    fills it, the files to read, and the overrides they get (`--published` and the like apply
+    only to a single file). The manifests are parsed here once, as one process reports them."""
+    summary = pipeline.Summary()
+
+    def skip(msg: str) -> None:
+        summary.skipped.append(msg)
+        if on_skip:
+            on_skip(msg)
+
+    files = list(find_files(paths, skip))
+    summary.warnings += preload_manifests(files)
+    return summary, skip, files, overrides if len(files) == 1 else None
 
 
 def write_in_order(

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -23,19 +20,16 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 try:
-    from tests.test_browser import ARTIFACTS, CHROMEDRIVER, CHROMIUM, ROOT, _free_port
+    from tests.browser_support import ARTIFACTS, CHROMEDRIVER, CHROMIUM, ROOT, chromium, serving
     from tests.test_report import write_story
 except ImportError:  # tests/ is not a package: pytest puts it on sys.path itself
-    from test_browser import ARTIFACTS, CHROMEDRIVER, CHROMIUM, ROOT, _free_port  # type: ignore[no-redef]
+    from browser_support import ARTIFACTS, CHROMEDRIVER, CHROMIUM, ROOT, chromium, serving  # type: ignore[no-redef]
     from test_report import write_story  # type: ignore[no-redef]
 
 from extractor import datasette_plugin, pipeline, report, store
@@ -84,46 +78,14 @@ def entries(db_path: Path) -> list[report.Entry]:
 
 @pytest.fixture(scope="module")
 def server(db_path: Path) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "extractor.browse", "--db", str(db_path), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stdout.read().decode() if proc.stdout else ""
-                    pytest.fail(f"claims serve did not start:\n{output}")
-                time.sleep(0.3)
+    with serving(db_path) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1400,900",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-screens')}"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(60)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-screens"), (1400, 900), "--hide-scrollbars") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _viewport(browser: WebDriver, size: tuple[int, int]) -> None:
