@@ -549,6 +549,12 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
         if org is not None:
             notes.append(f"subject {org.name}: {subject.name} speaks for it")
             subject = org
+    if subject is not None and subject.kind == "investor" and subjects.names_a_valuation(ctx.text, metric, trigger, c["start"]):
+        # A valuation is the valued company's: the organisation named nearest before it, else the article's.
+        company = _investee(ctx, c["start"])
+        if company is not None:
+            notes.append(f"subject {company.name}: a {metric} is the company's, not its investor {subject.name}'s")
+            subject = company
     if info is not None and info.symmetric and subject is not None:
         subject, obj = _pair(ctx, subject, obj, notes)
     c["subject"] = subject.name if subject else None
@@ -760,8 +766,15 @@ def _subject(
         relative = [m for m in in_sent if m.end <= cs] if lexicon().relative_clause_re.match(ctx.text, cs, ce) else []
         refers_back = (not actors and not any(m.end <= c["start"] for m in in_sent)
                        and lexicon().company_anaphora_re.search(ctx.text, sent.start, c["start"]))
+        before_clause = [m for m in in_sent if m.end <= cs and not _object_marked(ctx, m)]
         if actors:
             subject, how = _embedded(ctx, actors[0], in_sent, c["start"]), "the actor of its clause"
+        elif before_clause and subjects.opens_with_possessive(ctx.text, cs, c["start"]):
+            subject, how = before_clause[-1], "the party its clause's 'its' points back to"
+        elif (not in_sent and subjects.names_the_pair(ctx.text, sent.start, c["start"])
+              and (main := _main_organisation(ctx)) is not None):
+            notes.append(f"subject {main.name}: a figure of the two companies, filed under the article's own")
+            return main, None, 0.5
         elif (refers_back and (prev := _previous_subject(ctx, c, claims)) is not None
               and prev.kind not in ("person", "investor")):
             # "The Shenzhen-based company, which has 21,000 employees, said it would keep
@@ -826,6 +839,18 @@ def _raiser(ctx: _Context, mentions: list[Mention], pos: int, need_verb: bool) -
         main = _main_organisation(ctx)
         return Mention(pos, pos, main) if main is not None and main.kind != "investor" and not need_verb else None
     return None
+
+
+def _investee(ctx: _Context, pos: int) -> Entity | None:
+    """The company an investment is in: the nearest organisation other than an investor
+    named before `pos` in its paragraph, else the one the article names most."""
+    para = ctx.text.rfind("\n", 0, pos) + 1
+    i = bisect.bisect_left(ctx.mention_starts, pos)
+    for m in reversed(ctx.mentions[bisect.bisect_left(ctx.mention_starts, para) : i]):
+        if m.entity.kind not in ("investor", "person", "place", "index"):
+            return m.entity
+    return next((e for name, _n in ctx.frequency.most_common() if (e := ctx.by_name.get(name)) is not None
+                 and e.kind not in ("investor", "person", "place", "index")), None)
 
 
 def _main_organisation(ctx: _Context) -> Entity | None:

@@ -84,7 +84,9 @@ def vocabulary() -> Vocabulary:
     legal = _words("legal_forms", data)
     word = r"[A-Z][A-Za-z0-9&'’.\-]*"
     # A connector (and, of, &) only inside a run: "Borealis Grid Systems and the …" ends at Systems.
-    org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:(?:[ ](?:&|of|and|de))?[ ](?:{word}))*")
+    # A word of two lower-case letters or more then a full stop ends a sentence, not a name:
+    # "… in Quorvia Labs. Harrow Peak Capital said" is two names ("U.S. Steel" stays one).
+    org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:(?:[ ](?:&|of|and|de))?(?<![a-z]{{2}}\.)[ ](?:{word}))*")
     exch = _alt(_words("ticker_exchanges", data))
     suff = _alt(_words("ticker_suffixes", data))
     ticker_re = re.compile(

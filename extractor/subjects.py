@@ -77,6 +77,10 @@ class DealWords:
     passive: re.Pattern[str]
     acquired_by: re.Pattern[str]
     bid: re.Pattern[str]
+    investee_metrics: frozenset[str]
+    investee_triggers: frozenset[str]
+    possessive: re.Pattern[str]
+    pair: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -99,7 +103,10 @@ def deal_words() -> DealWords:
 
     bid = re.compile(rf"(?:'s|’s)\s+(?:[a-z-]+\s+){{0,2}}(?:{_alt(words('bid_nouns'))})(?![A-Za-z])", re.IGNORECASE)
     return DealWords(rx("acquisition_verbs"), tuple(words("completed_after")), rx("completed_verbs"),
-                     rx("passive_between"), rx("acquired_by"), bid)
+                     rx("passive_between"), rx("acquired_by"), bid, frozenset(words("investee_metrics")),
+                     frozenset(w.lower() for w in words("investee_triggers")),
+                     re.compile(rf"[\s,;:—–-]*(?:{_alt(words('possessive_openers'))})\s", re.IGNORECASE),
+                     rx("pair_phrases"))
 
 
 _BREAK = re.compile(r"[。；;！？!?\n]|\.\s")
@@ -142,3 +149,26 @@ def completed_purchase(text: str, trigger: tuple[int, int]) -> bool:
     s, e = trigger
     words = deal_words()
     return text.startswith(words.completed_after, e) or words.completed_verbs.fullmatch(text, s, e) is not None
+
+
+def opens_with_possessive(text: str, clause_start: int, pos: int) -> bool:
+    """Whether the clause before `pos` opens with "its"/"their" (after any punctuation)."""
+    return deal_words().possessive.match(text, clause_start, pos) is not None
+
+
+_INVESTEE_REACH = 20  # characters from a valuation word to its number
+
+
+def names_a_valuation(text: str, metric: str | None, trigger: tuple[int, int] | None, pos: int) -> bool:
+    """Whether the number is a company's valuation by its own words: an investee metric
+    whose trigger ("valuation of", 估值) is written just before it."""
+    words = deal_words()
+    if metric not in words.investee_metrics or trigger is None:
+        return False
+    s, e = trigger
+    return text[s:e].lower() in words.investee_triggers and 0 <= pos - e <= _INVESTEE_REACH
+
+
+def names_the_pair(text: str, start: int, pos: int) -> bool:
+    """Whether "the two companies" (两家公司) stands between `start` and `pos`."""
+    return deal_words().pair.search(text, start, pos) is not None

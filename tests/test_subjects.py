@@ -136,3 +136,43 @@ JUNK = [
 @pytest.mark.parametrize("text", JUNK)
 def test_no_name_from_a_time_word_fragment(text: str) -> None:
     assert entities.discover(text, []).groups == []
+
+
+# (text, surface, subject): a valuation written as such is the valued company's even when an
+# investor is the sentence's topic; "its" points back to the party named last before it;
+# a figure of "the two companies" goes to the article's own company, not the last named.
+CONVENTIONS = [
+    ("Harrow Peak Capital led the round in Quorvia Labs. Harrow Peak Capital said the post-money "
+     "valuation of $4.2 billion reflected Quorvia Labs's growth.", "$4.2 billion", "Quorvia Labs"),
+    ("北辰资本领投铭川半导体本轮融资。北辰资本表示，铭川半导体投后估值达42亿美元。", "42亿美元", "Mingchuan Semiconductor"),
+    ("北辰資本領投銘川半導體本輪融資，銘川半導體將擴充產能。北辰資本表示，投後估值約42億美元。", "42億美元", "Mingchuan Semiconductor"),
+    # "worth" names no valuation: the investor's commitment stays the investor's.
+    ("Harrow Peak Capital made a commitment to Quorvia Labs worth about $300 million.", "$300 million",
+     "Harrow Peak Capital"),
+    ("Harlow Motors grew faster, but Corvane Motors earns more per car: its net income is about $2,900 per vehicle.",
+     "$2,900", "Corvane Motors"),
+    ("Corvane Motors delivered 90,000 cars. Harlow Motors delivered 84,000.\n\n"
+     "Corvane Motors raised its target. The gap between the two companies narrowed to about 6,000 units.",
+     "6,000 units", "Corvane Motors"),
+    ("铭川汽车交付9万辆，铭川汽车上调目标。哈洛汽车交付8.4万辆。\n\n两家公司交付量差距缩小至约6000辆。",
+     "6000辆", "Mingchuan Motors"),
+    ("銘川汽車交付9萬輛，銘川汽車上調目標。哈洛汽車交付8.4萬輛。\n\n兩家公司交付量差距縮小至約6000輛。",
+     "6000輛", "Mingchuan Motors"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), CONVENTIONS)
+def test_subject_conventions(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("c.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
+
+
+# A full stop after a word ends a capitalised run: two names, never one spanning sentences.
+@pytest.mark.parametrize(("text", "names"), [
+    ("Harrow Peak Capital backed Quorvia Labs. Harrow Peak Capital said more.", {"Harrow Peak Capital"}),
+    ("Shares of Corvane Motors rose. Harlow Motors fell.", {"Corvane Motors", "Harlow Motors"}),
+])
+def test_runs_stop_at_a_sentence_end(text: str, names: set[str]) -> None:
+    found = {n for g in entities.discover(text, []).groups for n in g.names}
+    assert names <= found and not any(". " in n for n in found), found
