@@ -175,7 +175,11 @@ def lexicon() -> Lexicon:
             if a:
                 alias_to_entity.setdefault(a.lower(), by_name[str(p["of"])])
                 person_aliases.append(a)
-    entity_words = [*alias_to_entity_keys(entities), *person_aliases]
+    # Chinese aliases are matched folded to Simplified character by character, so any mix
+    # of scripts and variants in the text finds them (find_entities folds the text alike).
+    for key, ent in list(alias_to_entity.items()):
+        alias_to_entity.setdefault(subjects.fold_chars(key), ent)
+    entity_words = list(dict.fromkeys(subjects.fold_chars(w) for w in [*alias_to_entity_keys(entities), *person_aliases]))
     entity_re = re.compile(_alternation(entity_words), re.IGNORECASE)
     fuzzy_names = {a.lower(): ent for ent in entities for a in ent.aliases if a.isascii() and len(a) >= 5}
 
@@ -324,7 +328,7 @@ def _setting_only(text: str, start: int, end: int, ent: Entity) -> bool:
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
-    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(text)
+    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(subjects.fold_chars(text))
            if not _setting_only(text, s, e, lex.alias_to_entity[word.lower()])]
     starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.

@@ -16,6 +16,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from extractor import rules
@@ -172,3 +173,24 @@ def names_a_valuation(text: str, metric: str | None, trigger: tuple[int, int] | 
 def names_the_pair(text: str, start: int, pos: int) -> bool:
     """Whether "the two companies" (两家公司) stands between `start` and `pos`."""
     return deal_words().pair.search(text, start, pos) is not None
+
+
+@cache
+def _char_table() -> dict[int, str]:
+    """Traditional (and variant) characters to Simplified, one character for one, from
+    OpenCC's own table: folding keeps every offset."""
+    import opencc
+
+    path = Path(opencc.__file__).resolve().parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
+            table[ord(parts[0])] = parts[1]
+    return table
+
+
+def fold_chars(text: str) -> str:
+    """`text` with every Traditional character Simplified, offsets unchanged: curated
+    aliases match 恆生科技指數, 恒生科技指數 and 恒生科技指数 alike."""
+    return text.translate(_char_table())

@@ -10,7 +10,7 @@ import pytest
 from extractor import entities, pipeline, store
 from extractor.ingest import Article
 from extractor.pipeline import process
-from extractor.subjects import acquirer, romanise
+from extractor.subjects import acquirer, fold_chars, romanise
 
 # (name as written, English form or None)
 ROMANISED = [
@@ -176,3 +176,37 @@ def test_subject_conventions(text: str, surface: str, subject: str) -> None:
 def test_runs_stop_at_a_sentence_end(text: str, names: set[str]) -> None:
     found = {n for g in entities.discover(text, []).groups for n in g.names}
     assert names <= found and not any(". " in n for n in found), found
+
+
+# Index figures: each index its own (the nearest before the number), and a curated alias
+# matches whatever mix of Traditional, Simplified and Hong Kong variants the text writes.
+INDEXES = [
+    ("The Philadelphia Semiconductor Index fell 3.1% to 5,210.4, and the Nasdaq Composite lost 1.2% "
+     "to close at 18,400.5.", "1.2%", "Nasdaq Composite"),
+    ("The Philadelphia Semiconductor Index fell 3.1% to 5,210.4, and the Nasdaq Composite lost 1.2% "
+     "to close at 18,400.5.", "18,400.5", "Nasdaq Composite"),
+    ("The Philadelphia Semiconductor Index fell 3.1% to 5,210.4, and the Nasdaq Composite lost 1.2% "
+     "to close at 18,400.5.", "3.1%", "Philadelphia Semiconductor Index"),
+    ("费城半导体指数下跌3.1%，纳斯达克综合指数下跌1.2%，报18400.5点。", "18400.5点", "Nasdaq Composite"),
+    ("恒生科技指數收市跌2.3%，報4,812點。", "4,812點", "Hang Seng Tech Index"),  # Hong Kong's 恒 with 指數
+    ("恆生科技指數收市跌2.3%，報4,812點。", "2.3%", "Hang Seng Tech Index"),
+    ("恒生科技指数收市跌2.3%，报4812点。", "4812点", "Hang Seng Tech Index"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), INDEXES)
+def test_index_figures(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("i.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
+
+
+@pytest.mark.parametrize(("written", "folded"), [("恒生科技指數", "恒生科技指数"), ("恆生科技指數", "恒生科技指数"),
+                                                 ("臺灣加權指數", "台湾加权指数"), ("Nasdaq 100", "Nasdaq 100")])
+def test_fold_chars_keeps_offsets(written: str, folded: str) -> None:
+    assert fold_chars(written) == folded and len(fold_chars(written)) == len(written)
+
+
+def test_a_market_word_alone_names_no_index() -> None:
+    rows = process(Article("i.txt", "大盘收市跌2.3%。", 0, {"published": "2025-06-01"}))
+    assert next(c for c in rows.claims if c["text"] == "2.3%")["subject"] is None
