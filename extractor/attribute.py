@@ -559,6 +559,10 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
         if company is not None:
             notes.append(f"subject {company.name}: a {metric} is the company's, not its investor {subject.name}'s")
             subject = company
+    if (c["kind"] in ("date", "duration") and subjects.names_a_deal_term(ctx.text, sent.start, sent.end)
+            and (bidder := _article_acquirer(ctx)) is not None and bidder != subject):
+        notes.append(f"subject {bidder.name}: a term of the takeover the article reports, the acquirer's")
+        subject, obj = bidder, (subject if subject is not None and subject != bidder else obj)
     if info is not None and info.symmetric and subject is not None:
         subject, obj = _pair(ctx, subject, obj, notes)
     c["subject"] = subject.name if subject else None

@@ -82,6 +82,7 @@ class DealWords:
     investee_triggers: frozenset[str]
     possessive: re.Pattern[str]
     pair: re.Pattern[str]
+    deal_terms: re.Pattern[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -102,12 +103,12 @@ def deal_words() -> DealWords:
         # English words whole (not "acquire" inside "acquired"); Chinese as written.
         return re.compile(rf"(?<![A-Za-z])(?:{_alt(words(key))})(?![A-Za-z])", re.IGNORECASE)
 
-    bid = re.compile(rf"(?:'s|’s)\s+(?:[a-z-]+\s+){{0,2}}(?:{_alt(words('bid_nouns'))})(?![A-Za-z])", re.IGNORECASE)
+    bid = re.compile(rf"(?:'s|’s|(?<=s)'|(?<=s)’)\s+(?:[a-z-]+\s+){{0,2}}(?:{_alt(words('bid_nouns'))})(?![A-Za-z])", re.IGNORECASE)
     return DealWords(rx("acquisition_verbs"), tuple(words("completed_after")), rx("completed_verbs"),
                      rx("passive_between"), rx("acquired_by"), bid, frozenset(words("investee_metrics")),
                      frozenset(w.lower() for w in words("investee_triggers")),
                      re.compile(rf"[\s,;:—–-]*(?:{_alt(words('possessive_openers'))})\s", re.IGNORECASE),
-                     rx("pair_phrases"))
+                     rx("pair_phrases"), rx("deal_terms"))
 
 
 _BREAK = re.compile(r"[。；;！？!?\n]|\.\s")
@@ -194,3 +195,8 @@ def fold_chars(text: str) -> str:
     """`text` with every Traditional character Simplified, offsets unchanged: curated
     aliases match 恆生科技指數, 恒生科技指數 and 恒生科技指数 alike."""
     return text.translate(_char_table())
+
+
+def names_a_deal_term(text: str, start: int, end: int) -> bool:
+    """Whether a deal term (long-stop date, 完成交易, job cuts) is written between `start` and `end`."""
+    return deal_words().deal_terms.search(text, start, end) is not None

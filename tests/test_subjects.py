@@ -210,3 +210,28 @@ def test_fold_chars_keeps_offsets(written: str, folded: str) -> None:
 def test_a_market_word_alone_names_no_index() -> None:
     rows = process(Article("i.txt", "大盘收市跌2.3%。", 0, {"published": "2025-06-01"}))
     assert next(c for c in rows.claims if c["text"] == "2.3%")["subject"] is None
+
+
+# A date or duration among a takeover's terms (completion, long-stop date, job guarantee)
+# is the acquirer's; without an acquirer in the article it stays where the clause puts it.
+DEAL_TERMS = [
+    ("Corvane Software agreed to be acquired by Harlow Holdings. Harlow Holdings' cash offer values it at "
+     "€980 million.\n\n- Workforce: Corvane employs 2,100 people; no job cuts for at least two years.\n"
+     "- Long-stop date: March 31, 2027.", "March 31, 2027", "Harlow Holdings"),
+    ("Corvane Software agreed to be acquired by Harlow Holdings. Harlow Holdings' cash offer values it at "
+     "€980 million.\n\n- Workforce: Corvane employs 2,100 people; no job cuts for at least two years.\n"
+     "- Long-stop date: March 31, 2027.", "two years", "Harlow Holdings"),
+    ("北辰控股拟收购科汶软件。北辰控股提出的收购要约已获董事会支持。\n\n- 员工：科汶软件约有2100名员工，至少两年内不裁员。\n"
+     "- 最后期限：2027年3月31日。", "2027年3月31日", "Beichen Holdings"),
+    ("北辰控股擬收購科汶軟體。北辰控股提出的收購要約已獲董事會支持。\n\n- 員工：科汶軟體約有2100名員工，至少兩年內不裁員。\n"
+     "- 最後期限：2027年3月31日。", "兩年", "Beichen Holdings"),
+    # No takeover in the article: a job guarantee stays the company's own.
+    ("Corvane Motors said there would be no job cuts for at least two years.", "two years", "Corvane Motors"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), DEAL_TERMS)
+def test_deal_terms_are_the_acquirers(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("t.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["subject"] == subject, claim["explanation"]
