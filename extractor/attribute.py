@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, measure, period_phrases, rules, subjects
+from extractor import entities, hedging, measure, period_phrases, rules, subjects
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
@@ -570,6 +570,8 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     modality, mnote = _modality(ctx, sent, c, clause)
     if modality == "asserted" and info is not None and info.forecast:
         modality, mnote = "estimated", f"estimated ({info.label} is a forecast)"
+    if modality == "asserted" and hedging.planned_by_date(metric, c.get("date"), ctx.published):
+        modality, mnote = "planned", f"planned ({metric} after the article's date)"
     c["modality"] = modality
     c["hedged"] = int(modality != "asserted")
     if mnote:

@@ -235,3 +235,26 @@ def test_deal_terms_are_the_acquirers(text: str, surface: str, subject: str) -> 
     rows = process(Article("t.txt", text, 0, {"published": "2025-06-01"}))
     claim = next(c for c in rows.claims if c["text"] == surface)
     assert claim["subject"] == subject, claim["explanation"]
+
+
+# Modality the hedge words alone missed: a month named May, schedules and targets, budgets,
+# and a start dated after the article (all three scripts; rows that stay asserted too).
+MODALITY = [
+    ("Quorvia Labs raised $400 million in a Series B round in May 2024.", "$400 million", False),
+    ("Quorvia Labs may raise $400 million.", "$400 million", True),
+    ("Construction of the first fab is scheduled to start in the second half of 2027.", "second half of 2027", True),
+    ("首座新厂预定2027年下半年动工。", "2027年下半年", True),
+    ("首座新廠規劃2027年下半年動工。", "2027年下半年", True),
+    ("Construction of the fab will now start in the second half of 2027.", "second half of 2027", True),
+    ("首座新厂已于2024年动工。", "2024年", False),
+    ("Corvane Motors lifted its capital expenditure budget to $3.6 billion.", "$3.6 billion", True),
+    ("銘川今年資本支出上調至360億元。", "360億元", True),
+    ("Corvane Motors reported revenue of $3.6 billion.", "$3.6 billion", False),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "hedged"), MODALITY)
+def test_modality(text: str, surface: str, hedged: bool) -> None:
+    rows = process(Article("m.txt", text, 0, {"published": "2025-06-01"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert bool(claim["hedged"]) == hedged, claim["explanation"]
