@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, hedging, measure, period_phrases, rules, subjects
+from extractor import entities, hedging, measure, metrics, period_phrases, rules, subjects
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
@@ -137,6 +137,10 @@ class Lexicon:
     fuzzy_choices: list[str] = field(default_factory=list)  # fuzzy_names' keys, for rapidfuzz
     # Near-spellings already scored: the same capitalized runs recur across articles.
     fuzzy_seen: _Lru = field(default_factory=lambda: _Lru(4096))
+    # (word, metric) pairs whose `also` role the word's own entry lists: a word that only
+    # inherits a metric's `also` from a shorter word in it (收跌 from 跌) is not a second clue.
+    own_also: frozenset[tuple[str, str]] = frozenset()
+    generic: frozenset[str] = frozenset()  # metrics of bare words (growth) and the defaults
 
 
 def _words(name: str, rule: str, value: Any) -> list[str]:
@@ -232,6 +236,7 @@ def lexicon() -> Lexicon:
     # Not for the kinds the longer word itself triggers a metric of: 收入分成 is a revenue
     # share total, not revenue, though 收入 is in it.
     words = list(index)
+    own_also = frozenset((w, name) for w in words for name, role in index[w] if role == "also")
     own_kinds = {w: {k for name, role in index[w] if role == "trigger" for k in metrics[name].kinds} for w in words}
     for w in words:
         for shorter in words:
@@ -292,6 +297,8 @@ def lexicon() -> Lexicon:
         increment_re=re.compile(_alternation(_words("metrics", "increment_words", met.get("increment_words"))), re.IGNORECASE),
         conversion_re=_conversion_re(_words("metrics", "conversion_markers", met.get("conversion_markers"))),
         fuzzy_choices=list(fuzzy_names),
+        own_also=own_also,
+        generic=frozenset([*(n for n, m in metrics.items() if m.penalty), *defaults.values()]),
     )
 
 
@@ -328,8 +335,12 @@ def _setting_only(text: str, start: int, end: int, ent: Entity) -> bool:
 def find_entities(text: str) -> list[Mention]:
     """Named entities in `text`: exact aliases, plus near-spellings of Latin names."""
     lex = lexicon()
-    out = [Mention(s, e, lex.alias_to_entity[word.lower()]) for s, e, word in lex.entity_scan.find(subjects.fold_chars(text))
-           if not _setting_only(text, s, e, lex.alias_to_entity[word.lower()])]
+    alias_to_entity = lex.alias_to_entity
+    out = []
+    for s, e, word in lex.entity_scan.find(subjects.fold_chars(text)):  # folded: any mix of scripts matches
+        named = alias_to_entity[word.lower()]
+        if named.kind != "place" or not _setting_only(text, s, e, named):  # only a place can be a setting
+            out.append(Mention(s, e, named))
     starts = [m.start for m in out]  # in order: the scan finds them left to right
     # Near-spellings ("Open-AI", "Softbank Grp"): capitalized runs scored with rapidfuzz.
     for m in _CAPITALIZED_RE.finditer(text):
@@ -399,9 +410,10 @@ def _context(article: Article, parallel: list[tuple[int, int, int, int]]) -> _Co
     mentions, discovered = _all_mentions(text, parallel, str(article.meta.get("outlet") or ""))
     index = lex.trigger_index
     tickers = entities.ticker_spans(text)  # "(NASDAQ: NWMT)" names no index and no subject
-    mentions = [m for m in mentions if not entities.inside(tickers, m.start)]
+    if tickers:  # most articles have none: no test per mention and trigger then
+        mentions = [m for m in mentions if not entities.inside(tickers, m.start)]
     triggers = [(s, e, metric, role) for s, e, word in lex.trigger_scan.find(text)
-                for metric, role in index.get(word.lower(), ()) if not entities.inside(tickers, s)]
+                if not tickers or not entities.inside(tickers, s) for metric, role in index.get(word.lower(), ())]
     breaks = [m.start() for m in _BREAK_RE.finditer(text)]
     freq = Counter(m.entity.name for m in mentions)
     main = mentions[0].entity if mentions else None
@@ -533,9 +545,14 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
             sent = Sentence(lo, hi, sent.lang, ctx.text[lo:hi])
         _attribute_one(ctx, sent, c, index)
     _conversions(ctx.text, index)
+    metrics.refine(ctx.text, index.order, lexicon().generic)
     _share_metrics(claims)
     for c in claims:
         _undated(c, index, sentences, starts)
+        c.pop("_mtrig", None)
+        c.pop("_mscore", None)
+        c.pop("_converts", None)
+        c.pop("_received", None)
     return entities.group_rows(article.id, ctx.discovered)
 
 
@@ -612,6 +629,8 @@ def _metric(
         info = lex.metrics[metric_name]
         if e > sent.end or kind not in info.kinds or (info.units and c["unit"] not in info.units):
             continue
+        if s >= c["end"] and _past_another(ctx, c, s, claims):
+            continue
         if lex.label_re.fullmatch(ctx.text, e, c["start"]) or _head_after(ctx.text, c["end"], s):
             d = 0
         else:
@@ -623,22 +642,25 @@ def _metric(
         if role != "trigger":
             continue
         metric = lex.metrics[name]
-        dist, s, e = min(hits)
-        score = float(dist) + metric.penalty
-        if metric.has_also:
-            also = near.get((name, "also"), [])
-            # The second group must sit near the first trigger or the number; a metric
-            # that needs two groups is more specific, so it gets a bonus.
-            ok = [a for a in also if a[0] <= metric.window or abs(a[1] - s) <= metric.window]
-            if ok:
-                score = (score + min(a[0] for a in ok)) / 2 - COMPOUND_BONUS
-            elif metric.also_required:
+        also = near.get((name, "also"), []) if metric.has_also else []
+        for dist, s, e in sorted(hits)[:4]:
+            score = float(dist) + metric.penalty
+            if metric.has_also:
+                # The second group must sit near the trigger or the number; a metric that
+                # needs two groups is more specific, so it gets a bonus. Not the trigger
+                # itself when it only inherits the clue (收跌 holds 跌), and not across a
+                # clause break from the trigger.
+                ok = [a[0] for a in also if ((a[1], a[2]) != (s, e) or (ctx.text[s:e].lower(), name) in lex.own_also)
+                      and (a[0] <= metric.window or (abs(a[1] - s) <= metric.window and not _between(ctx, a[1], s)))]
+                if ok:
+                    score = (score + min(ok)) / 2 - COMPOUND_BONUS
+                elif metric.also_required:
+                    continue
+            if score > MAX_METRIC_DISTANCE:
                 continue
-        if score > MAX_METRIC_DISTANCE:
-            continue
-        cand = (score, lex.metric_rank[name], name, (s, e))
-        if best is None or cand < best:
-            best = cand
+            cand = (score, lex.metric_rank[name], name, (s, e))
+            if best is None or cand < best:
+                best = cand
     if best is None:
         cs, _ce = clause
         anaphor = lex.anaphora_re.search(ctx.text, cs, c["start"])
@@ -654,6 +676,7 @@ def _metric(
         notes.append(f"metric {default}: no trigger word near the number")
         return default, 0.4, None
     score, _, name, span = best
+    c["_mtrig"], c["_mscore"] = span, score  # read by metrics.refine, dropped before the claim is stored
     word = ctx.text[span[0] : span[1]]
     name = name.split("#")[0]
     level = lex.metrics[name].level
@@ -663,6 +686,22 @@ def _metric(
         return level, 0.7, span
     notes.append(f"metric {name} from {word!r}")
     return name, (0.9 if score <= 15 else 0.7), span
+
+
+_IN_BRACKET = re.compile(r"\s*[(（][^()（）\n]{0,16}")  # （按现行汇率约合29亿美元）
+
+
+def _past_another(ctx: _Context, c: dict[str, Any], s: int, claims: _ClaimIndex) -> bool:
+    """Whether another figure of its kind stands between the number and a trigger after it
+    ("$1.2bn includes a RMB2bn commitment"): the trigger is that figure's, unless it is the number's
+    own conversion (4500亿日元（约合…）补贴)."""
+    rx = lexicon().conversion_re
+    for o in claims.between(c["end"], s):
+        if o["kind"] != c["kind"] or rx.fullmatch(ctx.text, c["end"], o["start"]) \
+                or _IN_BRACKET.fullmatch(ctx.text, c["end"], o["start"]):
+            continue
+        return True
+    return False
 
 
 _CONVERSION_AFTER = re.compile(r"\s*[(（][^()（）\n]{0,30}[)）]")
@@ -1078,6 +1117,9 @@ def _relative_word(ctx: _Context, sent: Sentence) -> str | None:
     return ctx.relative[key]
 
 
+_FAR = float("inf")
+
+
 def _conversions(text: str, claims: _ClaimIndex) -> None:
     """An amount in brackets right after an amount in another currency is that amount
     converted: it measures the same thing, for the same subject and period, as surely."""
@@ -1086,6 +1128,12 @@ def _conversions(text: str, claims: _ClaimIndex) -> None:
         if (c["kind"] != "money" or prev["kind"] != "money" or c["unit"] == prev["unit"]
                 or c["start"] - prev["end"] > 16 or not rx.fullmatch(text, prev["end"], c["start"])):
             continue
+        c["_converts"] = True  # metrics.refine passes a later reading on to it
+        if c.get("_mscore", _FAR) < prev.get("_mscore", _FAR) and c["metric"] not in lexicon().generic:
+            # The converted amount's own word is the closer one ("spend ¥450 billion ($3.0
+            # billion) over five years subsidising"): both take it.
+            prev["metric"], prev["_mscore"] = c["metric"], c["_mscore"]
+            prev["explanation"] = (prev.get("explanation") or "") + f"; metric {c['metric']} as read for {c['text']!r}"
         for key in ("metric", "measure", "subject", "object", "period", "period_basis", "modality", "hedged"):
             c[key] = prev.get(key)
         c["confidence"] = prev.get("confidence", c.get("confidence"))
@@ -1094,17 +1142,22 @@ def _conversions(text: str, claims: _ClaimIndex) -> None:
 
 def _share_metrics(claims: list[dict[str, Any]]) -> None:
     """A figure repeated in one article usually means the same thing: a claim with no
-    trigger word takes the metric of a confidently read claim of the same value."""
+    trigger word, or only a bare one (fell, growth), takes the metric of a confidently read
+    claim of the same value."""
+    generic = lexicon().generic
     confident: dict[tuple[str, float], list[dict[str, Any]]] = {}
     for o in claims:
         if o["value"] is not None and o.get("confidence", 0) >= 0.7:
             confident.setdefault((o["unit"], o["value"]), []).append(o)
     for c in claims:
         # Years keep their default (event_date): a repeated year is rarely the same fact.
-        if c.get("confidence", 1) > 0.4 or c["value"] is None or c["kind"] in _YEAR_KINDS:
+        weak = c.get("confidence", 1) <= 0.4 or c.get("metric") in generic
+        if not weak or c["value"] is None or c["kind"] in _YEAR_KINDS:
             continue
         for o in confident.get((c["unit"], c["value"]), []):
             if o.get("subject") and c.get("subject") and o["subject"] != c["subject"]:
+                continue
+            if o is c or o["metric"] in generic:
                 continue
             c["metric"] = o["metric"]
             c["confidence"] = 0.6

@@ -28,11 +28,14 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractor import rules, subjects
 from extractor.errors import RuleError
 from extractor.segment import Sentence
+
+if TYPE_CHECKING:
+    from extractor.rule_patterns import RulePattern
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -249,7 +252,8 @@ def _english_orgs(text: str, voc: Vocabulary, outlet: str = "") -> list[tuple[in
     out: list[tuple[int, int, str, str | None]] = []
     for run in voc.org_re.finditer(text):
         pos = run.start()
-        for part in re.split(r"( and | of )", run.group()):
+        whole = run.group()
+        for part in re.split(r"( and | of )", whole) if " and " in whole or " of " in whole else (whole,):
             if part in (" and ", " of "):
                 pos += len(part)
                 continue
@@ -263,12 +267,17 @@ def _english_orgs(text: str, voc: Vocabulary, outlet: str = "") -> list[tuple[in
 def _english_org(text: str, voc: Vocabulary, run: str, start: int, run_end: int,
                  outlet: str) -> tuple[int, int, str, str | None] | None:
     words = run.split(" ")
+    end = start + len(run)
+    # Most runs (a capitalised word or two) have no head after their first word and no
+    # ticker after them: no name, whatever follows finds (the same None, sooner).
+    if not any(w in voc.legal or _bare(w) in voc.heads for w in words[1:]) and (
+            end != run_end or voc.ticker_re.match(text, end) is None):
+        return None
     offs = []
     pos = start
     for w in words:
         offs.append(pos)
         pos += len(w) + 1
-    end = start + len(run)
     if outlet and fold(run).startswith(outlet[: max(6, len(fold(run)))]):
         return None  # the outlet's own name in a byline or dateline
     # Leading description words are not part of the name.
@@ -315,12 +324,15 @@ def _org_kind(name: str, voc: Vocabulary) -> str:
 
 def _bare(word: str) -> str:
     """A word without a possessive or trailing punctuation: Holdings' → Holdings."""
+    if word[-1:] not in "'’s.,":  # nothing to strip (most words): no regex call
+        return word
     return re.sub(r"(?:['’]s?|[.,])+$", "", word)
 
 
 def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]:
     """(start, end, full name, short form) of Chinese organisation names."""
     out = []
+    boundaries, places = _as_set(voc.zh_boundaries), _ranks(voc.zh_places)
     for m in voc.zh_suffix_re.finditer(text):
         after = voc.zh_generic_after.match(text, m.end())
         if after is not None and voc.zh_not_generic_after.match(text, m.end()) is None:
@@ -329,20 +341,19 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
         while lo > 0 and m.start() - lo < voc.zh_max_core + 2 and _CJK_RE.match(text[lo - 1]):
             lo -= 1
         body = text[lo : m.start()]
-        # Cut at the last boundary word, then drop leading places.
-        cut = 0
-        for b in voc.zh_boundaries:
-            k = body.rfind(b)
-            if k >= 0 and k + len(b) > cut:
-                cut = k + len(b)
+        # The body is a few characters: look its substrings up rather than searching it
+        # for each of the hundreds of boundary words and places.
+        subs = [(j, body[i:j]) for i in range(len(body)) for j in range(i + 1, len(body) + 1)]
+        # Cut at the last boundary word (where the last one found ends), then drop leading places.
+        cut = max((j for j, sub in subs if sub in boundaries), default=0)
         body = body[cut:]
-        for p in voc.zh_places:
-            k = body.rfind(p)
+        for p in sorted({sub for _, sub in subs if sub in places}, key=places.__getitem__):
+            k = body.rfind(p)  # in the order of zh_places, as a scan of all of them would
             if k >= 0 and len(body) - k - len(p) >= 2:
                 body = body[k + len(p):]
         if len(body) > voc.zh_max_core:
             body = body[-voc.zh_max_core :]
-        if len(body) < 2 or body in voc.zh_not_names or any(body == p for p in voc.zh_places):
+        if len(body) < 2 or body in voc.zh_not_names or body in places:
             continue
         if voc.zh_suffix_re.fullmatch(body):
             continue
@@ -351,11 +362,34 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
     return out
 
 
+@lru_cache(maxsize=8)
+def _skipping(rx: re.Pattern[str]) -> RulePattern:
+    """`rx` scanned by quantities.RulePattern: the same matches, the engine skipping to
+    where one can start (a title word) instead of trying the pattern everywhere."""
+    from extractor.rule_patterns import RulePattern
+
+    return RulePattern(rx)
+
+
+@lru_cache(maxsize=8)
+def _as_set(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(words)
+
+
+@lru_cache(maxsize=8)
+def _ranks(words: tuple[str, ...]) -> dict[str, int]:
+    """Each word's first place in `words`."""
+    out: dict[str, int] = {}
+    for i, w in enumerate(words):
+        out.setdefault(w, i)
+    return out
+
+
 def _people(text: str, voc: Vocabulary) -> list[tuple[int, int, str, int]]:
     """(start, end, name, title start) of people introduced by a title."""
     out = []
     for rx in (voc.person_en_re, voc.person_en_after_re):
-        for m in rx.finditer(text):
+        for m in (_skipping(rx).finditer(text) if rx is voc.person_en_re else rx.finditer(text)):
             name = m.group("name")
             if any(w in voc.heads or w in voc.stop_words for w in name.split()):
                 continue
@@ -574,21 +608,45 @@ def _short_mentions(text: str, found: list[Found], short_owner: dict[str, int | 
         return found
     occupied = sorted([(f.start, f.end) for f in found] + [(t[0], t[1]) for t in taken])
     occ_starts = [o[0] for o in occupied]
-    rx = re.compile("|".join(
-        (r"(?<![A-Za-z])" + re.escape(sf) + r"(?![a-z])") if is_latin(sf) else re.escape(sf)
-        for sf in sorted(forms, key=len, reverse=True)))
     out = list(found)
-    for m in rx.finditer(text):
-        i = bisect.bisect_right(occ_starts, m.start()) - 1
-        if i >= 0 and occupied[i][1] > m.start():
+    for start, end, form in _find_forms(text, sorted(forms, key=len, reverse=True)):
+        i = bisect.bisect_right(occ_starts, start) - 1
+        if i >= 0 and occupied[i][1] > start:
             continue
-        if i + 1 < len(occupied) and occupied[i + 1][0] < m.end():
+        if i + 1 < len(occupied) and occupied[i + 1][0] < end:
             continue
-        g = forms[m.group()]
-        g.how.setdefault(m.group(), "short form of " + g.names[0])
-        out.append(Found(m.start(), m.end(), g))
+        g = forms[form]
+        g.how.setdefault(form, "short form of " + g.names[0])
+        out.append(Found(start, end, g))
     out.sort(key=lambda f: f.start)
     return out
+
+
+def _find_forms(text: str, forms: list[str]) -> list[tuple[int, int, str]]:
+    """What the alternation of `forms`, in this order, finds left to right (a Latin form
+    not inside a word: no letter before it, no small letter after it), found with
+    str.find: compiling that regex for every article cost more than the rest of this."""
+    cands = []
+    for order, form in enumerate(forms):
+        latin = is_latin(form)
+        k = text.find(form)
+        while k >= 0:
+            e = k + len(form)
+            if not latin or not ((k > 0 and _ascii_letter(text[k - 1])) or (e < len(text) and "a" <= text[e] <= "z")):
+                cands.append((k, order, e))
+            k = text.find(form, k + 1)
+    cands.sort()
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for k, order, e in cands:  # at one start the first form in order wins, as in the regex
+        if k >= pos:
+            out.append((k, e, forms[order]))
+            pos = e
+    return out
+
+
+def _ascii_letter(ch: str) -> bool:
+    return "a" <= ch <= "z" or "A" <= ch <= "Z"
 
 
 def _pair_halves(found: list[Found], parallel: Iterable[tuple[int, int, int, int]]) -> None:

@@ -182,7 +182,7 @@ def write_in_order(
                     progress(1)
 
     try:
-        with store.bulk_load(db, len(files)):
+        with store.bulk_load(db, len(files)), store.memory_journals(db):
             pending: deque[Callable[[], list[Outcome]]] = deque()
             for batch in _batches(files, batch_size):
                 if len(pending) >= window:

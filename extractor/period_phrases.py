@@ -14,10 +14,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractor import rules
 from extractor.errors import RuleError
+
+if TYPE_CHECKING:
+    from extractor.rule_patterns import RulePattern
 
 PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months")
 
@@ -128,12 +131,21 @@ def _latest_year(part: str, published: dt.date) -> int:
     return published.year
 
 
+@cache
+def _fast(regex: re.Pattern[str]) -> RulePattern:
+    """The regex's scan that skips to where a match can start (quantities.RulePattern):
+    exactly its finditer's matches, several times faster than trying every position."""
+    from extractor.rule_patterns import RulePattern
+
+    return RulePattern(regex)
+
+
 def find_periods(text: str, published: dt.date | None) -> list[PeriodMention]:
     """Every period phrase in `text`, left to right, not overlapping."""
     pr = period_rules()
     found: list[PeriodMention] = []
     for p in pr.patterns:
-        for m in p.regex.finditer(text):
+        for m in _fast(p.regex).finditer(text):
             part = _part(m, p.period, pr)
             if part is None:
                 continue
@@ -149,8 +161,8 @@ def find_periods(text: str, published: dt.date | None) -> list[PeriodMention]:
             found.append(PeriodMention(m.start(), m.end(), period, basis, m.group()))
     if published is not None:
         # 去年 inside 去年同期 says "a year before the period named", not "last year".
-        earlier = [(m.start(), m.end()) for m in pr.year_earlier_re.finditer(text)]
-        for m in pr.relative_re.finditer(text):
+        earlier = [(m.start(), m.end()) for m in _fast(pr.year_earlier_re).finditer(text)]
+        for m in _fast(pr.relative_re).finditer(text):
             if any(a <= m.start() < b for a, b in earlier):
                 continue
             word = m.group().lower()

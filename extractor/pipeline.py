@@ -216,7 +216,7 @@ def ingest(
     state = _Run(db, summary, skip, overrides if len(files) == 1 else None, time_limit, index_all,
                  stopwatch or _NO_STOPWATCH)
     try:
-        with store.bulk_load(db, len(files)):
+        with store.bulk_load(db, len(files)), store.memory_journals(db):
             try:
                 for path in files:
                     state.ingest_one(path)

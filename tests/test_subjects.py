@@ -258,3 +258,24 @@ def test_modality(text: str, surface: str, hedged: bool) -> None:
     rows = process(Article("m.txt", text, 0, {"published": "2025-06-01"}))
     claim = next(c for c in rows.claims if c["text"] == surface)
     assert bool(claim["hedged"]) == hedged, claim["explanation"]
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("Quorvia Robotics raised $400 million in May 2024 at a valuation of $2.6 billion.",
+     "Quorvia Robotics is now valued at $8.5 billion after its latest round."),
+    ("铭川控股2024年5月完成B轮融资，估值26亿美元。", "铭川控股最新一轮融资后估值85亿美元。"),
+    ("銘川控股2024年5月完成B輪融資，估值26億美元。", "銘川控股最新一輪融資後估值85億美元。"),
+])
+def test_a_valuation_written_for_a_past_round_is_another_period(tmp_path: Path, old: str, new: str) -> None:
+    """A figure written for a period a year or more before the other article is reconciled
+    as a different period, never a contradiction or a revision."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.md").write_text(f"---\npublished: 2025-09-16\n---\n{old}\n", encoding="utf-8")
+    (folder / "b.md").write_text(f"---\npublished: 2025-09-20\n---\n{new}\n", encoding="utf-8")
+    db = store.open_db(tmp_path / "x.db")
+    pipeline.ingest([str(folder)], db)
+    pipeline.after_ingest(db)
+    kinds = {r["kind"] for r in db.query("select kind from conflicts where metric = 'valuation'")}
+    assert not kinds & {"contradiction", "superseded", "translation_mismatch"}, kinds
+    assert db.execute("select count(*) from reconciliations").fetchone()[0] >= 1
