@@ -183,11 +183,13 @@ STALE_MONTHS = 12
 
 def _long_before(old: Side, new: Side) -> bool:
     """Every figure of `old` is written for a period (May 2024, 2024-Q2) that ended a year
-    or more before any figure of `new` was reported: a valuation of a past round against
-    the latest one is another time, not a revision nor a contradiction. Linear in the sides."""
+    or more before any figure of `new` is about (its own written period, else its article's
+    month): a valuation of a past round against the latest one is another time, not a
+    revision nor a contradiction. Linear in the sides."""
     if old.claims[0].kind in ("year", "date") or not all(c.basis == 1 and c.when for c in old.claims):
         return False
-    months = [_month_index(c.published or "") for c in new.claims]
+    # The other side's time: its own written period where it has one, else its article's month.
+    months = [_period_end(c.when or "") if c.basis == 1 else _month_index(c.published or "") for c in new.claims]
     if not months or None in months:
         return False
     ends = [_period_end(c.when or "") for c in old.claims]
