@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from extractor import entities, measure, metrics, period_phrases, rules
+from extractor import entities, hedging, measure, metrics, period_phrases, rules, subjects
 from extractor.errors import RuleError
 from extractor.ingest import Article
 from extractor.scan import _NEVER, Scanner, _alternation, _first_char, _prefiltered
@@ -179,7 +179,11 @@ def lexicon() -> Lexicon:
             if a:
                 alias_to_entity.setdefault(a.lower(), by_name[str(p["of"])])
                 person_aliases.append(a)
-    entity_words = [*alias_to_entity_keys(entities), *person_aliases]
+    # Chinese aliases are matched folded to Simplified character by character, so any mix
+    # of scripts and variants in the text finds them (find_entities folds the text alike).
+    for key, ent in list(alias_to_entity.items()):
+        alias_to_entity.setdefault(subjects.fold_chars(key), ent)
+    entity_words = list(dict.fromkeys(subjects.fold_chars(w) for w in [*alias_to_entity_keys(entities), *person_aliases]))
     entity_re = re.compile(_alternation(entity_words), re.IGNORECASE)
     fuzzy_names = {a.lower(): ent for ent in entities for a in ent.aliases if a.isascii() and len(a) >= 5}
 
@@ -195,7 +199,7 @@ def lexicon() -> Lexicon:
             # Kept apart under its own key; claims get the plain name.
             mname = f"{mname}#{i}"
         role = str(m.get("subject_role", "agent"))
-        if role not in ("agent", "nearest", "target", "recipient", "investor", "raiser"):
+        if role not in ("agent", "nearest", "target", "recipient", "investor", "raiser", "acquirer"):
             raise RuleError(rules.path_of("metrics"), mname, f"unknown subject_role {role!r}")
         if not m.get("kinds"):
             raise RuleError(rules.path_of("metrics"), mname, "needs the kinds of quantity it applies to")
@@ -333,7 +337,7 @@ def find_entities(text: str) -> list[Mention]:
     lex = lexicon()
     alias_to_entity = lex.alias_to_entity
     out = []
-    for s, e, word in lex.entity_scan.find(text):
+    for s, e, word in lex.entity_scan.find(subjects.fold_chars(text)):  # folded: any mix of scripts matches
         named = alias_to_entity[word.lower()]
         if named.kind != "place" or not _setting_only(text, s, e, named):  # only a place can be a setting
             out.append(Mention(s, e, named))
@@ -386,6 +390,7 @@ class _Context:
     # Article-level answers, the same for every claim: computed once each.
     actors: dict[str, Entity | None] = field(default_factory=dict)
     investor: list[Entity | None] = field(default_factory=list)
+    acquirer: list[Entity | None] = field(default_factory=list)  # a takeover's bidder, found once
     # Whether an object marker (向, to …) comes just before the mention starting here.
     marked: dict[int, bool] = field(default_factory=dict)
     # The relative year word (今年, last year) first in a sentence window, by window.
@@ -573,6 +578,16 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
         if org is not None:
             notes.append(f"subject {org.name}: {subject.name} speaks for it")
             subject = org
+    if subject is not None and subject.kind == "investor" and subjects.names_a_valuation(ctx.text, metric, trigger, c["start"]):
+        # A valuation is the valued company's: the organisation named nearest before it, else the article's.
+        company = _investee(ctx, c["start"])
+        if company is not None:
+            notes.append(f"subject {company.name}: a {metric} is the company's, not its investor {subject.name}'s")
+            subject = company
+    if (c["kind"] in ("date", "duration") and subjects.names_a_deal_term(ctx.text, sent.start, sent.end)
+            and (bidder := _article_acquirer(ctx)) is not None and bidder != subject):
+        notes.append(f"subject {bidder.name}: a term of the takeover the article reports, the acquirer's")
+        subject, obj = bidder, (subject if subject is not None and subject != bidder else obj)
     if info is not None and info.symmetric and subject is not None:
         subject, obj = _pair(ctx, subject, obj, notes)
     c["subject"] = subject.name if subject else None
@@ -580,6 +595,8 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     modality, mnote = _modality(ctx, sent, c, clause)
     if modality == "asserted" and info is not None and info.forecast:
         modality, mnote = "estimated", f"estimated ({info.label} is a forecast)"
+    if modality == "asserted" and hedging.planned_by_date(metric, c.get("date"), ctx.published):
+        modality, mnote = "planned", f"planned ({metric} after the article's date)"
     c["modality"] = modality
     c["hedged"] = int(modality != "asserted")
     if mnote:
@@ -775,7 +792,13 @@ def _subject(
                 obj = _object(ctx, in_sent, ent)
                 notes.append(f"subject {ent.name}: the investor named in the article")
                 return ent, obj, 0.6
-    elif role == "target" and trigger is not None:
+    elif role == "acquirer" and not (trigger is not None and subjects.completed_purchase(ctx.text, trigger)):
+        bidder = _article_acquirer(ctx)
+        if bidder is not None:
+            notes.append(f"subject {bidder.name}: the acquirer of the takeover the article reports")
+            return bidder, _object(ctx, in_sent, bidder), 0.7
+    elif role in ("target", "acquirer") and trigger is not None:
+        # A target's own figure, or a purchase reported as done (收购了 X): what X fetched.
         after = [m for m in in_sent if m.start >= trigger[1]]
         if after:
             subject = after[0]
@@ -800,8 +823,15 @@ def _subject(
         relative = [m for m in in_sent if m.end <= cs] if lexicon().relative_clause_re.match(ctx.text, cs, ce) else []
         refers_back = (not actors and not any(m.end <= c["start"] for m in in_sent)
                        and lexicon().company_anaphora_re.search(ctx.text, sent.start, c["start"]))
+        before_clause = [m for m in in_sent if m.end <= cs and not _object_marked(ctx, m)]
         if actors:
             subject, how = _embedded(ctx, actors[0], in_sent, c["start"]), "the actor of its clause"
+        elif before_clause and subjects.opens_with_possessive(ctx.text, cs, c["start"]):
+            subject, how = before_clause[-1], "the party its clause's 'its' points back to"
+        elif (not in_sent and subjects.names_the_pair(ctx.text, sent.start, c["start"])
+              and (main := _main_organisation(ctx)) is not None):
+            notes.append(f"subject {main.name}: a figure of the two companies, filed under the article's own")
+            return main, None, 0.5
         elif (refers_back and (prev := _previous_subject(ctx, c, claims)) is not None
               and prev.kind not in ("person", "investor")):
             # "The Shenzhen-based company, which has 21,000 employees, said it would keep
@@ -866,6 +896,18 @@ def _raiser(ctx: _Context, mentions: list[Mention], pos: int, need_verb: bool) -
         main = _main_organisation(ctx)
         return Mention(pos, pos, main) if main is not None and main.kind != "investor" and not need_verb else None
     return None
+
+
+def _investee(ctx: _Context, pos: int) -> Entity | None:
+    """The company an investment is in: the nearest organisation other than an investor
+    named before `pos` in its paragraph, else the one the article names most."""
+    para = ctx.text.rfind("\n", 0, pos) + 1
+    i = bisect.bisect_left(ctx.mention_starts, pos)
+    for m in reversed(ctx.mentions[bisect.bisect_left(ctx.mention_starts, para) : i]):
+        if m.entity.kind not in ("investor", "person", "place", "index"):
+            return m.entity
+    return next((e for name, _n in ctx.frequency.most_common() if (e := ctx.by_name.get(name)) is not None
+                 and e.kind not in ("investor", "person", "place", "index")), None)
 
 
 def _main_organisation(ctx: _Context) -> Entity | None:
@@ -965,6 +1007,15 @@ def _article_investor(ctx: _Context) -> Entity | None:
     if not ctx.investor:
         ctx.investor.append(_most_named_investor(ctx))
     return ctx.investor[0]
+
+
+def _article_acquirer(ctx: _Context) -> Entity | None:
+    if not ctx.acquirer:
+        parties = [(m.start, m.end, m.entity.name) for m in ctx.mentions
+                   if m.entity.kind not in ("person", "place", "index")]
+        name = subjects.acquirer(ctx.text, parties)
+        ctx.acquirer.append(ctx.by_name.get(name) if name else None)
+    return ctx.acquirer[0]
 
 
 def _most_named_investor(ctx: _Context) -> Entity | None:

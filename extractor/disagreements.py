@@ -160,6 +160,8 @@ def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], 
         if all(c.sentence_id is not None and c.sentence_id in sentences for c in other.claims):
             return reconcile.ONE_SENTENCE, ""
         return reconcile.DIFFERENT_PERIOD, ""
+    if _long_before(other, center) or _long_before(center, other):
+        return reconcile.DIFFERENT_PERIOD, "a period written a year or more before the other figures were reported"
     kinds = set(by_kind)
     if "rounding" in kinds and kinds <= {"rounding", "internal"}:
         return reconcile.ROUNDING, ""
@@ -174,6 +176,47 @@ def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], 
     if mids and kinds - {"internal"} != {"proposal_vs_final"} and _part_of(other, center, sides, mids):
         return reconcile.TOTAL_VS_PART, ""
     return None, ""
+
+
+STALE_MONTHS = 12
+
+
+def _long_before(old: Side, new: Side) -> bool:
+    """Every figure of `old` is written for a period (May 2024, 2024-Q2) that ended a year
+    or more before any figure of `new` is about (its own written period, else its article's
+    month): a valuation of a past round against the latest one is another time, not a
+    revision nor a contradiction. Linear in the sides."""
+    if old.claims[0].kind in ("year", "date") or not all(c.basis == 1 and c.when for c in old.claims):
+        return False
+    # The other side's time: its own written period where it has one, else its article's month.
+    months = [_period_end(c.when or "") if c.basis == 1 else _month_index(c.published or "") for c in new.claims]
+    if not months or None in months:
+        return False
+    ends = [_period_end(c.when or "") for c in old.claims]
+    if None in ends:
+        return False
+    return min(m for m in months if m is not None) - max(e for e in ends if e is not None) >= STALE_MONTHS
+
+
+def _month_index(day: str) -> int | None:
+    """2025-09-16 → months since year 0, or None."""
+    if len(day) < 7 or not day[:4].isdigit() or not day[5:7].isdigit():
+        return None
+    return int(day[:4]) * 12 + int(day[5:7])
+
+
+def _period_end(period: str) -> int | None:
+    """The month a written period ends in (2024 → December, 2024-Q2 → June, 2024-H1 → June)."""
+    if not period[:4].isdigit():
+        return None
+    year, rest = int(period[:4]), period[5:]
+    if not rest:
+        return year * 12 + 12
+    if rest[:1] in "QH" and rest[1:2].isdigit():
+        return year * 12 + (3 if rest[0] == "Q" else 6) * int(rest[1])
+    if rest[:2].isdigit():
+        return year * 12 + int(rest[:2])
+    return None
 
 
 def _converted(other: Side, center: Side, unit: str) -> str:

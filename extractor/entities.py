@@ -25,12 +25,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from extractor import rules
+from extractor import rules, subjects
 from extractor.errors import RuleError
 from extractor.segment import Sentence
 
@@ -87,7 +87,9 @@ def vocabulary() -> Vocabulary:
     legal = _words("legal_forms", data)
     word = r"[A-Z][A-Za-z0-9&'’.\-]*"
     # A connector (and, of, &) only inside a run: "Borealis Grid Systems and the …" ends at Systems.
-    org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:(?:[ ](?:&|of|and|de))?[ ](?:{word}))*")
+    # A word of two lower-case letters or more then a full stop ends a sentence, not a name:
+    # "… in Quorvia Labs. Harrow Peak Capital said" is two names ("U.S. Steel" stays one).
+    org_re = re.compile(rf"(?<![A-Za-z0-9])(?:{word})(?:(?:[ ](?:&|of|and|de))?(?<![a-z]{{2}}\.)[ ](?:{word}))*")
     exch = _alt(_words("ticker_exchanges", data))
     suff = _alt(_words("ticker_suffixes", data))
     ticker_re = re.compile(
@@ -190,6 +192,7 @@ class Group:
     weak: bool = False  # found by a head that also names products: needs the article to confirm it
     curated: str | None = None  # the rules/entities.yaml name it is linked to
     offices: set[str] = field(default_factory=set)  # a person's offices (ceo, cfo) from their title
+    romanised: str | None = None  # the English name of a unit of a company written only in Chinese
 
     @property
     def name(self) -> str:
@@ -198,6 +201,10 @@ class Group:
         latin = [n for n in self.names if is_latin(n)]
         if latin:
             return max(latin, key=lambda n: (len(n.split()), -self.names.index(n)))
+        if self.romanised:
+            return self.romanised
+        if self.names and self.kind != "person" and (english := subjects.romanise(self.names[0])):
+            return english  # written only in Chinese: its English form, as English coverage writes it
         return self.names[0] if self.names else next(iter(sorted(self.tickers)))
 
     def link_keys(self) -> set[str]:
@@ -558,6 +565,8 @@ def _local_units(text: str, found: list[Found], voc: Vocabulary) -> list[Found]:
             latin = [n for n in g.names if is_latin(n)]
             if latin:
                 unit.add(f"{max(latin, key=len)} {voc.zh_unit_places[place]}", "local unit of " + g.names[0])
+            elif not g.curated and (english := subjects.romanise(g.names[0])):
+                unit.romanised = f"{english} {voc.zh_unit_places[place]}"  # a name, not an alias written
             unit.add(text[f.start : f.end] + place + m.group("unit"), "local unit of " + g.names[0])
         out.append(Found(f.start, m.end(), unit))
     # A name inside a unit's mention (its bracketed alias) is part of it.
@@ -726,6 +735,8 @@ def group_rows(article_id: str, groups: Iterable[Group]) -> list[dict[str, Any]]
         aliases = [(n, g.how.get(n, "")) for n in g.names]
         aliases += [(sf, g.how.get(sf, "short form")) for sf in sorted(g.shorts) if sf not in g.names]
         aliases += [("$" + t, "ticker in brackets after the name") for t in sorted(g.tickers)]
+        if g.name not in g.names and g.name not in g.shorts and (g.romanised or (g.names and subjects.romanise(g.names[0]) == g.name)):
+            aliases.append((g.name, subjects.ROMANISED))
         keys = {a: (a if a.startswith("$") else fold(a)) for a, _h in aliases}
         if g.of is not None:
             # The same office at the same organisation links one person across scripts.
@@ -744,7 +755,8 @@ def group_rows(article_id: str, groups: Iterable[Group]) -> list[dict[str, Any]]
                 "kind": g.kind,
                 "alias": alias,
                 "key": key,
-                "linking": 0 if alias in g.shorts and alias not in g.names else 1,
+                # Short forms and romanised names find mentions but join no groups (华悦, 华岳: one pinyin).
+                "linking": 0 if (alias in g.shorts and alias not in g.names) or how == subjects.ROMANISED else 1,
                 "how": how,
                 "of": g.of.name if g.of else None,
                 "article_id": article_id,
@@ -821,7 +833,10 @@ def link(db: Any) -> int:
                 ):
                     if name not in known:
                         known.append(name)
-            canonical = _canonical(known, local)
+            romanised = {name for name in [*known, local] if is_latin(name) and conn.execute(  # on the key index
+                "select 1 from entities where key = ? and alias = ? and how = ? limit 1",
+                (fold(name), name, subjects.ROMANISED)).fetchone()}
+            canonical = _canonical(known, local, romanised)
             for old in [*known, local]:
                 if old == canonical:
                     continue
@@ -841,8 +856,11 @@ def link(db: Any) -> int:
     return len(groups)
 
 
-def _canonical(known: list[str], local: str) -> str:
-    """English where any is linked; otherwise the name seen first."""
+def _canonical(known: list[str], local: str, romanised: Collection[str] = ()) -> str:
+    """English as a text writes it where any is linked; else a romanised one; otherwise the name seen first."""
+    for name in [*known, local]:
+        if is_latin(name) and name not in romanised:
+            return name
     for name in [*known, local]:
         if is_latin(name):
             return name

@@ -26,9 +26,9 @@ DISCOVERED = [
     ("Rival Corvane Holdings reported a loss, and Corvane Holdings shares fell.",
      "Corvane Holdings", "company", {"Corvane Holdings"}),
     ("电动车制造商北辰汽车（NCHN.O）公布业绩，北辰汽车表示需求稳定。",
-     "北辰汽车", "company", {"北辰汽车"}),
+     "Beichen Motors", "company", {"北辰汽车"}),
     ("晶圓代工廠藍野半導體（4417）宣布擴產，藍野表示將新建兩座工廠。",
-     "藍野半導體", "company", {"藍野半導體"}),
+     "Lanye Semiconductor", "company", {"藍野半導體"}),
     ("荷兰软件商科汶软件（Corvane Software）同意被收购，科汶软件董事会一致通过。",
      "Corvane Software", "company", {"科汶软件", "Corvane Software"}),
     ("Northwind Motors founder and CEO Dana Whitlock said the plan was on track.",
@@ -67,7 +67,7 @@ def test_person_speaks_for_their_company_but_owns_their_net_worth() -> None:
             "刘承远身家缩水约12亿美元。")
     rows = process(Article("p.txt", text, 0, {"published": "2025-06-01"}))
     by_text = {c["text"]: c for c in rows.claims}
-    assert by_text["30万辆"]["subject"] == "北辰汽车"
+    assert by_text["30万辆"]["subject"] == "Beichen Motors"  # written only in Chinese: romanised
     assert by_text["12亿美元"]["subject"] == "刘承远"
     assert by_text["12亿美元"]["metric"] in ("net_worth_change", "net_worth")
 
@@ -90,8 +90,9 @@ def test_bilingual_halves_pair_their_names_in_order() -> None:
     assert names["科汶控股"] == "Corvane Holdings"
     assert names["特萨利软件"] == "Tessaly Software"
     by_text = {c["text"]: c for c in rows.claims}
-    # One subject in both halves (the price of an acquisition is filed under its target).
-    assert by_text["12亿欧元"]["subject"] == by_text["€1.2 billion"]["subject"] == "Tessaly Software"
+    # One subject in both halves: a takeover's price is the acquirer's bid, its target the object.
+    assert by_text["12亿欧元"]["subject"] == by_text["€1.2 billion"]["subject"] == "Corvane Holdings"
+    assert by_text["12亿欧元"]["object"] == by_text["€1.2 billion"]["object"] == "Tessaly Software"
 
 
 def test_traditional_and_simplified_fold_together() -> None:
@@ -109,7 +110,7 @@ def test_ticker_forms(written: str) -> None:
 def test_numeric_tickers_drop_leading_zeros() -> None:
     a = _groups("北辰汽车（02731.HK）公布业绩，北辰汽车股价上涨。")
     b = _groups("北辰汽車（2731）公布業績，北辰汽車股價上漲。")
-    assert a["北辰汽车"].tickers == b["北辰汽車"].tickers == {"2731"}
+    assert a["Beichen Motors"].tickers == b["Beichen Motors"].tickers == {"2731"}
 
 
 def test_linked_across_articles_in_every_script(tmp_path: Path) -> None:
@@ -142,7 +143,7 @@ SUBJECTS = [
     ("Corvane Holdings reported results on Monday.\n\nThe company said it employs about 8,200 people.",
      "8,200 people", "Corvane Holdings"),
     ("日本将对进口电池征收25%关税。", "25%", "Japan"),
-    ("美国晶片设计大厂北辰微电子（NCMD）股价下跌8%，北辰微电子表示需求稳定。", "8%", "北辰微电子"),
+    ("美国晶片设计大厂北辰微电子（NCMD）股价下跌8%，北辰微电子表示需求稳定。", "8%", "Beichen Microelectronics"),
 ]
 
 
