@@ -41,6 +41,12 @@ CASES = [
     ("北辰汽车第二季净利润为12.6亿元。", "12.6亿元", "net_income"),
     ("藍野半導體第二季營業利益為新台幣88億元。", "新台幣88億元", "operating_income"),
     ("藍野半導體每股盈餘新台幣4.31元。", "新台幣4.31元", "eps"),
+    # a per-share figure beside earnings words is EPS; the total beside it stays net income
+    ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$1.84", "eps"),
+    ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$2.1 billion", "net_income"),
+    ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$640 million", "net_income"),
+    ("北辰汽车第三季净利润28亿元，每股0.94元。", "0.94元", "eps"),
+    ("藍野半導體第三季淨利新台幣350億元，每股1.35元。", "1.35元", "eps"),
     ("Gross margin widened to 21.3% in the quarter.", "21.3%", "gross_margin"),
     ("北辰汽车毛利率为16.2%。", "16.2%", "gross_margin"),
     # guidance vs actual
@@ -51,6 +57,9 @@ CASES = [
     # growth of a named flow beats a bare growth word
     ("北辰汽车第二季营收同比增长17.5%。", "17.5%", "revenue_growth"),
     ("Northwind delivered 124,000 vehicles, up 31% from a year earlier.", "31%", "deliveries_growth"),
+    ("The app had 42 million monthly active users, up 9% from a year earlier.", "9%", "users_growth"),
+    ("该应用月活跃用户达4200万，同比增长9%。", "9%", "users_growth"),
+    ("該應用月活躍用戶達4200萬，按年增長9%。", "9%", "users_growth"),
     # people, money for them, tariffs and subsidies
     ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
     ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),
