@@ -41,6 +41,14 @@ CASES = [
     ("北辰汽车第二季净利润为12.6亿元。", "12.6亿元", "net_income"),
     ("藍野半導體第二季營業利益為新台幣88億元。", "新台幣88億元", "operating_income"),
     ("藍野半導體每股盈餘新台幣4.31元。", "新台幣4.31元", "eps"),
+    # Hong Kong wording: 纯利 按年升, a dividend per share, an index's move in points
+    ("科汶控股中期純利按年升18%至42.3億元。", "18%", "net_income_growth"),
+    ("科汶控股中期纯利按年跌18%至42.3亿元。", "18%", "net_income_growth"),
+    ("科汶控股每股派息0.35元。", "0.35元", "dividend"),
+    ("The board declared a dividend of 24 cents a share.", "24 cents", "dividend"),
+    ("恒远指数昨日收市跌352点，报25,012点。", "352点", "index_change"),
+    ("恆遠指數昨日收市跌352點或1.4%，報25,012點。", "352點", "index_change"),
+    ("The Meridian Composite shed 441.27 points to close at 22,783.60.", "441.27 points", "index_change"),
     # a per-share figure beside earnings words is EPS; the total beside it stays net income
     ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$1.84", "eps"),
     ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$2.1 billion", "net_income"),
