@@ -77,6 +77,10 @@ CASES = [
     ("政府將提供最高300億日圓補貼。", "300億日圓", "subsidy"),
     # an acquisition's price, premium and offer per share
     ("Corvane offered €21.40 per share in cash for Tessaly.", "€21.40", "offer_price_per_share"),
+    ("The deal values Tessaly at about €2.9 billion including debt.", "€2.9 billion", "enterprise_value"),
+    ("Corvane will pay a $180 million break fee if regulators block the deal.", "$180 million", "termination_fee"),
+    ("若交易未获批准，科汶需支付1.8亿美元分手费。", "1.8亿美元", "termination_fee"),
+    ("若交易未獲批准，科汶須支付1.8億美元分手費。", "1.8億美元", "termination_fee"),
     ("The offer represents a premium of 28% to Tessaly's last close.", "28%", "acquisition_premium"),
 ]
 
