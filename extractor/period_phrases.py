@@ -51,6 +51,7 @@ class PeriodRules:
     relative_years: dict[str, int]
     year_earlier_re: re.Pattern[str]
     base_re: re.Pattern[str]
+    now_re: re.Pattern[str]
 
 
 def _mapping(data: dict[str, Any], key: str) -> dict[str, int]:
@@ -91,6 +92,7 @@ def period_rules() -> PeriodRules:
         relative_years=rel_y,
         year_earlier_re=_words_re(rules.string_list("periods", "year_earlier", data.get("year_earlier") or [])),
         base_re=_words_re(rules.string_list("periods", "comparison_bases", data.get("comparison_bases") or [])),
+        now_re=_words_re(rules.string_list("periods", "now_words", data.get("now_words") or [])),
     )
 
 
@@ -234,6 +236,8 @@ def choose(text: str, pos: tuple[int, int], sentence: tuple[int, int], clause: t
     else:
         before = [x for x in cands if x.end <= s]
         pick = max(before, key=lambda x: x.end) if before else None
+        if pick is not None and not flow and period_rules().now_re.search(text, pick.end, s):
+            return None  # "成立于2019年，目前员工约800人": as of the article, not that year
     if pick is None:
         return None
     period, note = pick.period, f"period {pick.period} from {pick.text!r}"
