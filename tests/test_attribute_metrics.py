@@ -72,6 +72,12 @@ CASES = [
     ("The app had 42 million monthly active users, up 9% from a year earlier.", "9%", "users_growth"),
     ("该应用月活跃用户达4200万，同比增长9%。", "9%", "users_growth"),
     ("該應用月活躍用戶達4200萬，按年增長9%。", "9%", "users_growth"),
+    # funds and what asset managers manage
+    ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
+    ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
+    ("Crestline now manages about $14 billion in assets.", "$14 billion", "assets_under_management"),
+    ("红岭资本第四期美元基金完成募集，规模32亿美元。", "32亿美元", "fund_size"),
+    ("紅嶺資本目前管理資產規模約140億美元。", "140億美元", "assets_under_management"),
     # people, money for them, tariffs and subsidies
     ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
     ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),
