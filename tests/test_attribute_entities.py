@@ -166,6 +166,10 @@ CURATED = [
     ("APPLE SHARES FELL AS THE FED HELD RATES", ["Apple", "Federal Reserve"]),
     ("The Fed fed the market fresh guidance.", ["Federal Reserve"]),
     ("蘋果公司與辉达股价齐涨，台積電亦走高。", ["Apple", "Nvidia", "TSMC"]),
+    # Chinese has no spaces: no alias may hide in an ordinary phrase (中国银行业 is the
+    # banking industry, 高通胀 high inflation, 3日立即 "on the 3rd, at once").
+    ("中国银行业整体稳健，高通胀下今日银行股走低，加工行业3日立即停产，移动支付增长。", ["China"]),
+    ("中國銀行業整體穩健，高通脹下今日銀行股走低，加工行業3日立即停產。", ["China"]),
 ]
 
 
