@@ -140,3 +140,18 @@ def test_a_journalist_adds_a_company_without_code(entities_copy: Path) -> None:
     attribute.lexicon.cache_clear()
     rows = process(Article("j.txt", text, 0, {"published": "2025-06-01"}))
     assert [c["subject"] for c in rows.claims if c["text"] == "20亿美元"] == ["Xinghe Cloud"]
+
+
+def test_no_alias_names_two_gazetteer_entries() -> None:
+    """An alias listed under two entries would silently go to the first: an extension
+    of rules/entities.yaml must not reuse one (folded: 軟銀 is 软银)."""
+    from extractor import subjects
+
+    data = rules.load("entities")
+    owners: dict[str, set[str]] = {}
+    for section in ("entities", "places", "indexes", "people"):
+        for entry in data.get(section) or []:
+            owner = str(entry.get("of") or entry["name"])
+            for alias in [entry["name"], *(entry.get("aliases") or [])]:
+                owners.setdefault(subjects.fold_chars(str(alias).lower()), set()).add(owner)
+    assert {a: o for a, o in owners.items() if len(o) > 1} == {}
