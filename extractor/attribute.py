@@ -521,15 +521,32 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], s: int, e: int) -> 
     return i >= 0 and spans[i][1] >= e and (spans[i][0], spans[i][1]) != (s, e)
 
 
+_OPENS, _CLOSES = "(（", ")）"
+
+
 def _between(ctx: _Context, a: int, b: int) -> int:
-    """How many clause breaks lie between offsets a and b. A bracket pair counts once:
-    "营收352.9亿元（约合49.5亿美元），同比增长" is one step from 营收 to 增长, not three."""
+    """How many clause breaks lie between offsets a and b. A bracket closed in between
+    counts for nothing, whatever it holds: "营收352.9亿元（约合49.5亿美元），同比增长" is one
+    step from 营收 to 增长, and "Shares of X (NYSE: XQ) fell 4%" none. A bracket only
+    entered or only left counts once."""
     lo, hi = min(a, b), max(a, b)
     i, j = bisect.bisect_left(ctx.breaks, lo), bisect.bisect_left(ctx.breaks, hi)
-    n = j - i
-    if n > 1:
-        n -= sum(1 for k in ctx.breaks[i:j] if ctx.text[k] in ")）")
-    return n
+    if j - i <= 1:
+        return j - i
+    n = depth = 0
+    text = ctx.text
+    for k in ctx.breaks[i:j]:
+        ch = text[k]
+        if ch in _OPENS:
+            depth += 1
+        elif ch in _CLOSES:
+            if depth:
+                depth -= 1
+            else:
+                n += 1  # left a bracket that opened before a
+        elif not depth:
+            n += 1
+    return n + (1 if depth else 0)
 
 
 def _clause(ctx: _Context, sent: Sentence, start: int, end: int) -> tuple[int, int]:
@@ -678,6 +695,11 @@ def _metric(
 ) -> tuple[str, float, tuple[int, int] | None]:
     lex = lexicon()
     kind = c["kind"]
+    reached = _level_reached(ctx, sent, c, claims)
+    if reached is not None:
+        notes.append(f"metric {reached[0]}: the level that {reached[1]!r} reached")
+        c["_mscore"] = 0.0  # as sure as a trigger right by it: a conversion after it takes it
+        return reached[0], 0.8, None
     lo = bisect.bisect_left(ctx.trigger_starts, sent.start)
     hi = bisect.bisect_left(ctx.trigger_starts, sent.end)
     best: tuple[float, int, str, tuple[int, int]] | None = None
@@ -803,6 +825,25 @@ def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
                 return None
             return o if o.get("metric") and o["metric"] != default else None
     return None
+
+
+def _level_reached(ctx: _Context, sent: Sentence, c: dict[str, Any],
+                   claims: _ClaimIndex) -> tuple[str, str] | None:
+    """(level metric, change's text) when the figure is what a change just before it
+    reached ("fell 8.4% to $41.20", 升18%至42.3亿元): the level of that change, whatever
+    trigger stands further off."""
+    prev = next(claims.before(c["start"]), None)
+    if prev is None or prev["start"] < sent.start or not prev.get("metric"):
+        return None
+    lex = lexicon()
+    info = lex.metrics.get(prev["metric"])
+    level = lex.metrics.get(info.level) if info is not None and info.level else None
+    if level is None or c["kind"] not in level.kinds:
+        return None
+    gap = ctx.text[prev["end"] : c["start"]]
+    if len(gap) > 14 or any(ch in gap for ch in ",，;；。") or not lex.level_re.search(gap):
+        return None
+    return level.name, str(prev["text"])
 
 
 def _right_before(text: str, trigger_end: int, start: int) -> bool:
@@ -1167,7 +1208,8 @@ def _period(
     hi = bisect.bisect_left(ctx.period_starts, sent.end)
     flow = metric is not None and metric.flow
     chosen = period_phrases.choose(ctx.text, (c["start"], c["end"]), (sent.start, sent.end), clause, dated,
-                            ctx.period_mentions[lo:hi], flow, change=metric is not None and metric.level is not None)
+                            ctx.period_mentions[lo:hi], flow, change=metric is not None and metric.level is not None,
+                                       market=metric is not None and metric.market)
     if chosen is not None:
         return chosen
     if ctx.context_period is not None and flow:

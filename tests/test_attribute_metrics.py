@@ -26,6 +26,10 @@ CASES = [
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
+    # a ticker in brackets does not part the shares from their move
+    ("Shares of Northwind Motors (NASDAQ: NWM) fell 8.4% on Tuesday after the company reported "
+     "third-quarter revenue of $2.1 billion.", "8.4%", "share_price_change"),
+    ("北辰汽車（NWM.O）股價週二下跌8.4%，公司此前公布第三季營收21億美元。", "8.4%", "share_price_change"),
     ("北辰汽车股价收跌8.4%，收报41.2美元。", "8.4%", "share_price_change"),
     ("北辰汽車股價收跌8.4%，收報41.2美元。", "41.2美元", "share_price"),
     ("The stock fell as much as 11% to $38.90 in early trading.", "$38.90", "intraday_low"),
