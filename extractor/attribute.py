@@ -121,6 +121,9 @@ class Lexicon:
     hedge_after_window: int
     estimated_qualifiers: frozenset[str]
     by_name: dict[str, Entity]
+    # Short Latin aliases (lowered) → the forms they match: as written, or all in capitals.
+    cased: dict[str, frozenset[str]] = field(default_factory=dict)
+    tickers: dict[str, Entity] = field(default_factory=dict)  # a listing's symbol → its entry
     relative_years: dict[str, int] = field(default_factory=dict)
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     passive_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
@@ -153,15 +156,23 @@ def lexicon() -> Lexicon:
     ent_data = rules.load("entities")
     entities: list[Entity] = []
     alias_to_entity: dict[str, Entity] = {}
+    tickers: dict[str, Entity] = {}
     for i, e in enumerate(rules.require("entities", ent_data, "entities", list)):
         if not isinstance(e, dict) or "name" not in e:
             raise RuleError(rules.path_of("entities"), f"entry {i + 1}", "each entity needs a name")
         name = str(e["name"])
+        kind = str(e.get("kind", "company"))
+        if kind not in ENTITY_KINDS:
+            raise RuleError(rules.path_of("entities"), name, f"unknown kind {kind!r}; use one of {', '.join(ENTITY_KINDS)}")
         aliases = tuple(dict.fromkeys([name, *_words("entities", name, e.get("aliases"))]))
-        ent = Entity(name, str(e.get("kind", "company")), aliases)
+        ent = Entity(name, kind, aliases)
         entities.append(ent)
         for a in aliases:
             alias_to_entity.setdefault(a.lower(), ent)
+        for t in _words("entities", name, e.get("tickers")):
+            if not _TICKER_RE.fullmatch(t):
+                raise RuleError(rules.path_of("entities"), name, f"ticker {t!r} is not SYMBOL or SYMBOL.EXCHANGE")
+            tickers.setdefault(ticker_key(t), ent)
     for section, kind in (("places", "place"), ("indexes", "index")):
         for i, e in enumerate(ent_data.get(section) or []):
             if not isinstance(e, dict) or "name" not in e:
@@ -187,6 +198,10 @@ def lexicon() -> Lexicon:
     entity_words = list(dict.fromkeys(subjects.fold_chars(w) for w in [*alias_to_entity_keys(entities), *person_aliases]))
     entity_re = re.compile(_alternation(entity_words), re.IGNORECASE)
     fuzzy_names = {a.lower(): ent for ent in entities for a in ent.aliases if a.isascii() and len(a) >= 5}
+    cased: dict[str, set[str]] = {}
+    for a in [*alias_to_entity_keys(entities), *person_aliases]:
+        if _cased(a):
+            cased.setdefault(a.lower(), set()).add(a)
 
     met = rules.load("metrics")
     metrics: dict[str, Metric] = {}
@@ -292,6 +307,8 @@ def lexicon() -> Lexicon:
         hedges=hedges,
         hedge_after_window=int(hed.get("after_window", 8)),
         by_name=by_name,
+        cased={k: frozenset(v) for k, v in cased.items()},
+        tickers=tickers,
         estimated_qualifiers=frozenset(_words("hedges", "estimated_qualifiers", hed.get("estimated_qualifiers"))),
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
         relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
@@ -314,6 +331,31 @@ def _conversion_re(markers: list[str]) -> re.Pattern[str]:
 
 def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
     return [a for e in entities for a in e.aliases]
+
+
+ENTITY_KINDS = ("company", "investor", "regulator")
+# A listing as rules/entities.yaml writes it: NVDA, BRK.B, 2330.TW, 005930.KS, NOVO-B.CO.
+_TICKER_RE = re.compile(r"[A-Z0-9][A-Z0-9\-]*(?:\.[A-Z]{1,3})?")
+# Latin aliases this short are often words too (Apple, Intel, Fed, SAP): matched only with
+# their capitals as written, or all in capitals (a headline).
+CASED_ALIAS_MAX = 6
+
+
+def _cased(alias: str) -> bool:
+    return alias.isascii() and len(alias) <= CASED_ALIAS_MAX and any(c.isupper() for c in alias)
+
+
+def ticker_key(ticker: str) -> str:
+    """The symbol a bracketed ticker is read as (entities.discover keeps the same): no
+    exchange suffix, no leading zeros. 0700.HK → 700, 2330.TW → 2330, BRK.B → BRK."""
+    sym = ticker.split(".", 1)[0]
+    return sym.lstrip("0") or sym
+
+
+def _as_written(lex: Lexicon, word: str) -> bool:
+    """Whether `word`, found ignoring case, is written as a short Latin alias must be."""
+    forms = lex.cased.get(word.lower())
+    return forms is None or word in forms or word.isupper()
 
 
 # A capitalized run of Latin words ("Softbank Grp"), not preceded by a letter. The class
@@ -340,6 +382,8 @@ def find_entities(text: str) -> list[Mention]:
     alias_to_entity = lex.alias_to_entity
     out = []
     for s, e, word in lex.entity_scan.find(subjects.fold_chars(text)):  # folded: any mix of scripts matches
+        if not _as_written(lex, word):
+            continue
         named = alias_to_entity[word.lower()]
         if named.kind != "place" or not _setting_only(text, s, e, named):  # only a place can be a setting
             out.append(Mention(s, e, named))
@@ -458,8 +502,11 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
     if not found.found:
         return curated, []
     as_entity: dict[int, Entity] = {}
+    tickers = lexicon().tickers
     for g in found.groups:
-        as_entity[id(g)] = Entity(g.name, g.kind, tuple(g.names), g.of.name if g.of else None)
+        # A name written before a listed entry's ticker is that entry ("台湾积体电路制造（2330.TW）").
+        listed = next((tickers[t] for t in sorted(g.tickers) if t in tickers), None) if g.tickers else None
+        as_entity[id(g)] = listed or Entity(g.name, g.kind, tuple(g.names), g.of.name if g.of else None)
     # A curated name inside a discovered one is part of it (the country in "Brevik Cell Japan").
     spans = sorted((f.start, f.end) for f in found.found)
     starts = [sp[0] for sp in spans]

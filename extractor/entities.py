@@ -70,6 +70,9 @@ class Vocabulary:
     offices: tuple[tuple[str, re.Pattern[str]], ...]  # (office, words that name it)
     zh_unit_re: re.Pattern[str]  # after a name: (旗下)日本子公司
     zh_unit_places: dict[str, str]  # 日本 → Japan
+    zh_latin_re: re.Pattern[str]  # a Latin name after a Chinese organisation word: 公司Acme
+    en_after_re: re.Pattern[str]  # a name after an English one: "coding startup Acme"
+    not_names: frozenset[str]  # capitalised words that are never a name (months, days)
 
 
 def _words(key: str, data: dict[str, Any]) -> list[str]:
@@ -139,6 +142,11 @@ def vocabulary() -> Vocabulary:
         offices=offices,
         zh_unit_re=zh_unit_re,
         zh_unit_places={str(k): v for k, v in places.items()},
+        zh_latin_re=re.compile(rf"(?:{_alt(_words('chinese_org_words_before_latin', data))})[ ]?"
+                               r"(?P<name>[A-Z][A-Za-z0-9&]*(?:[ -][A-Z0-9][A-Za-z0-9&]*)*)(?![A-Za-z0-9.])"),
+        en_after_re=re.compile(rf"(?<![A-Za-z-])(?:{_alt(_words('english_org_words_before_name', data))}) "
+                               r"(?P<name>[A-Z][A-Za-z0-9&]*(?: [A-Z][A-Za-z0-9&]*)*)(?![A-Za-z0-9])"),
+        not_names=frozenset(_words("english_not_names", data)),
     )
 
 
@@ -365,6 +373,21 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
     return out
 
 
+def _latin_after_org_word(text: str, voc: Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, name) of Latin names introduced by an organisation word: 编程工具公司Acme,
+    云计算初创企业Acme Cloud, "coding startup Acme". A name needs a small letter (CEO, AI,
+    IPO after 公司 are words, not names) and is not a description word (The, Chief, May)."""
+    out = []
+    for rx in (voc.zh_latin_re, voc.en_after_re):
+        for m in rx.finditer(text):
+            name = m.group("name")
+            words = name.split()
+            if not any(c.islower() for c in name) or words[0] in voc.stop_words or words[0] in voc.not_names:
+                continue
+            out.append((m.start("name"), m.end("name"), _strip_legal(name, voc)))
+    return sorted(out)
+
+
 @lru_cache(maxsize=8)
 def _skipping(rx: re.Pattern[str]) -> RulePattern:
     """`rx` scanned by quantities.RulePattern: the same matches, the engine skipping to
@@ -454,6 +477,15 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
         g.add(name, "written with an organisation suffix")
         g.weak = name.endswith(voc.zh_weak)
         g.shorts.add(body)
+        raw.append((s, e, g))
+    for s, e, name in _latin_after_org_word(text, voc):
+        same = [g for rs, re_, g in raw if rs < e and s < re_]
+        for g in same:
+            g.weak = False  # "Acme Labs" after 初创企业 is a company, not a product
+        if same or overlaps_taken(s, e):
+            continue
+        g = Group(_org_kind(name, voc))
+        g.add(name, "written after an organisation word")
         raw.append((s, e, g))
     for s, e, name, t in _people(text, voc):
         if overlaps_taken(s, e) or any(rs < e and s < re_ for rs, re_, _ in raw):
