@@ -71,6 +71,7 @@ class Vocabulary:
     zh_unit_re: re.Pattern[str]  # after a name: (旗下)日本子公司
     zh_unit_places: dict[str, str]  # 日本 → Japan
     zh_latin_re: re.Pattern[str]  # a Latin name after a Chinese organisation word: 公司Acme
+    zh_quoted_re: re.Pattern[str]  # a quoted name after one: 芯片企业“地平微”
     en_after_re: re.Pattern[str]  # a name after an English one: "coding startup Acme"
     not_names: frozenset[str]  # capitalised words that are never a name (months, days)
 
@@ -144,6 +145,8 @@ def vocabulary() -> Vocabulary:
         zh_unit_places={str(k): v for k, v in places.items()},
         zh_latin_re=re.compile(rf"(?:{_alt(_words('chinese_org_words_before_latin', data))})[ ]?"
                                r"(?P<name>[A-Z][A-Za-z0-9&]*(?:[ -][A-Z0-9][A-Za-z0-9&]*)*)(?![A-Za-z0-9.])"),
+        zh_quoted_re=re.compile(rf"(?:{_alt(_words('chinese_org_words_before_latin', data))})[“「『]"
+                                r"(?P<name>[\u4e00-\u9fffA-Za-z0-9·&]{2,10})[”」』]"),
         en_after_re=re.compile(rf"(?<![A-Za-z-])(?:{_alt(_words('english_org_words_before_name', data))}) "
                                r"(?P<name>[A-Z][A-Za-z0-9&]*(?: [A-Z][A-Za-z0-9&]*)*)(?![A-Za-z0-9])"),
         not_names=frozenset(_words("english_not_names", data)),
@@ -373,6 +376,18 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
     return out
 
 
+def _quoted_after_org_word(text: str, voc: Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, name) of names quoted right after a Chinese organisation word:
+    智能驾驶芯片企业“地平微”, 初創公司「雲杉智能」 (a startup's name needs no suffix there)."""
+    out = []
+    for m in voc.zh_quoted_re.finditer(text):
+        name = m.group("name")
+        if name in voc.zh_not_names:
+            continue
+        out.append((m.start("name"), m.end("name"), name))
+    return out
+
+
 def _latin_after_org_word(text: str, voc: Vocabulary) -> list[tuple[int, int, str]]:
     """(start, end, name) of Latin names introduced by an organisation word: 编程工具公司Acme,
     云计算初创企业Acme Cloud, "coding startup Acme". A name needs a small letter (CEO, AI,
@@ -432,6 +447,21 @@ def _people(text: str, voc: Vocabulary) -> list[tuple[int, int, str, int]]:
     return out
 
 
+def _fund_arm(name: str, taken: list[tuple[int, int, str]], starts: list[int], s: int, e: int,
+              voc: Vocabulary) -> bool:
+    """A listed name at the start of a longer one ending in an investor's suffix is that
+    company's fund, an investor of its own (小米产业基金 is not 小米)."""
+    if not name.endswith(voc.investor_heads):
+        return False
+    i = bisect.bisect_right(starts, e) - 1
+    while i >= 0 and taken[i][1] > s:
+        ts, te, _ = taken[i]
+        if ts < e and not (ts == s and te < e):
+            return False
+        i -= 1
+    return True
+
+
 @dataclass
 class Discovery:
     found: list[Found]
@@ -471,7 +501,7 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
             g.tickers.add(ticker.lstrip("0") or ticker)
         raw.append((s, e, g))
     for s, e, name, body in _chinese_orgs(text, voc):
-        if overlaps_taken(s, e):
+        if overlaps_taken(s, e) and not _fund_arm(name, taken, taken_starts, s, e, voc):
             continue
         g = Group(_org_kind(name, voc))
         g.add(name, "written with an organisation suffix")
@@ -486,6 +516,12 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
             continue
         g = Group(_org_kind(name, voc))
         g.add(name, "written after an organisation word")
+        raw.append((s, e, g))
+    for s, e, name in _quoted_after_org_word(text, voc):
+        if overlaps_taken(s, e) or any(rs < e and s < re_ for rs, re_, _ in raw):
+            continue
+        g = Group(_org_kind(name, voc))
+        g.add(name, "quoted after an organisation word")
         raw.append((s, e, g))
     for s, e, name, t in _people(text, voc):
         if overlaps_taken(s, e) or any(rs < e and s < re_ for rs, re_, _ in raw):
