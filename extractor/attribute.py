@@ -67,6 +67,7 @@ class Metric:
     label: str = ""
     symmetric: bool = False
     personal: bool = False  # a person's own figure (net worth): its subject is the person
+    holdable: bool = False  # a person may hold it (a founder's stake): a person subject keeps it
     penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
     flow: bool = False  # accumulates over a period (revenue): takes the quarter or year named
     market: bool = False  # a figure of one trading day: takes the day named
@@ -237,6 +238,7 @@ def lexicon() -> Lexicon:
             label=str(m.get("label") or mname.split("#")[0].replace("_", " ")),
             symmetric=bool(m.get("symmetric", False)),
             personal=bool(m.get("personal", False)),
+            holdable=bool(m.get("holdable", False)),
             penalty=int(m.get("penalty", 0)),
             flow=bool(m.get("flow", False)),
             market=bool(m.get("market", False)),
@@ -638,7 +640,19 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["metric"] = metric
     info = lex.metrics.get(metric)
     subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
-    if subject is not None and subject.kind == "person" and not (info and info.personal):
+    if subject is not None and subject.kind != "person" and info is not None and info.holdable:
+        # "X founder and CEO Y owns 30% of the company": X names Y's organisation, Y holds it.
+        holder = _their_person(ctx, sent, c, subject)
+        if holder is not None:
+            notes.append(f"subject {holder.name}: {subject.name}'s {holder.name} holds it")
+            subject, obj = holder, (obj if obj is not None and obj.name != holder.name else subject)
+    if subject is not None and subject.kind == "person" and info is not None and info.holdable and not info.personal:
+        # "Voss owns roughly 30% of the firm": the founder's own stake, in the firm.
+        org = (ctx.by_name.get(subject.of) if subject.of else None) or _main_organisation(ctx)
+        if obj is None and org is not None and org is not subject:
+            obj = org
+            notes.append(f"object {org.name}: the organisation {subject.name} holds it in")
+    elif subject is not None and subject.kind == "person" and not (info and info.personal):
         # A person speaks for their organisation; one with none named, for the article's.
         org = ctx.by_name.get(subject.of) if subject.of else _main_organisation(ctx)
         if org is not None:
@@ -844,6 +858,19 @@ def _level_reached(ctx: _Context, sent: Sentence, c: dict[str, Any],
     if len(gap) > 14 or any(ch in gap for ch in ",，;；。") or not lex.level_re.search(gap):
         return None
     return level.name, str(prev["text"])
+
+
+def _their_person(ctx: _Context, sent: Sentence, c: dict[str, Any], org: Entity) -> Entity | None:
+    """A person of `org` named after it and before the number, in its sentence."""
+    lo = bisect.bisect_left(ctx.mention_starts, sent.start)
+    hi = bisect.bisect_left(ctx.mention_starts, c["start"])
+    seen_org = False
+    for m in ctx.mentions[lo:hi]:
+        if m.entity is org or m.entity.name == org.name:
+            seen_org = True
+        elif seen_org and m.entity.kind == "person" and m.entity.of == org.name:
+            return m.entity
+    return None
 
 
 def _right_before(text: str, trigger_end: int, start: int) -> bool:

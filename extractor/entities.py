@@ -575,6 +575,12 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
     # Short forms: an English name without its heads, a Chinese one without its suffix.
     for g in groups:
         if g.kind == "person":
+            # "Elena Voss ... Voss said": a Latin name's surname, once it is at least
+            # three letters and capitalised.
+            for n in list(g.names):
+                last = n.split()[-1] if is_latin(n) and " " in n else ""
+                if len(last) >= 3 and last[0].isupper() and last not in voc.stop_words:
+                    g.shorts.add(last)
             continue
         for n in list(g.names):
             if is_latin(n):
