@@ -128,3 +128,15 @@ def test_a_days_move_is_not_the_quarter_of_the_results_beside_it(text: str, surf
 def test_now_puts_a_figure_at_the_article_not_an_earlier_year(text: str, surface: str) -> None:
     c = _claims(text)
     assert c[surface]["period"] == "2025-11", c[surface]["explanation"]
+
+
+@pytest.mark.parametrize(("text", "surface", "period"), [
+    ("鴻準累計前10月營收2,874億元，年增9.1%。", "2,874億元", "2025-YTD10"),
+    ("鸿准1-10月累计营收2874亿元，同比增长9.1%。", "2874亿元", "2025-YTD10"),
+    ("Revenue for the first 10 months rose 9.1% to NT$287.4 billion.", "NT$287.4 billion", "2025-YTD10"),
+    ("Revenue for the first ten months of 2024 rose 9.1% to NT$287.4 billion.", "NT$287.4 billion", "2024-YTD10"),
+    ("鴻準10月營收312.5億元，月增8.2%。", "312.5億元", "2025-10"),
+    ("鸿准前9个月营收2100亿元。", "2100亿元", "2025-9M"),
+])
+def test_months_from_january_are_a_running_total_not_the_last_month(text: str, surface: str, period: str) -> None:
+    assert _claims(text)[surface]["period"] == period
