@@ -132,6 +132,7 @@ class Lexicon:
     raise_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     comparison_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     level_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    owner_marker_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     company_anaphora_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
     label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
@@ -292,6 +293,8 @@ def lexicon() -> Lexicon:
         trigger_index=index,
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
+        owner_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "owner_markers", met.get("owner_markers")))
+                                   + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
         level_re=re.compile("(?:" + _alternation(_words("metrics", "level_markers", met.get("level_markers")))
                             + r")\s*(?:about|nearly|roughly|around|约|約|近|逾)?\s*(?:US|NT|HK)?[$€¥£]?\s*$", re.IGNORECASE),
@@ -889,7 +892,9 @@ def _object_marked(ctx: _Context, m: Mention) -> bool:
     # Asked of the same mention by every claim of its sentence: looked at once.
     marked = ctx.marked.get(m.start)
     if marked is None:
-        marked = ctx.marked[m.start] = bool(lexicon().object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start]))
+        lex = lexicon()
+        marked = ctx.marked[m.start] = bool(lex.object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start])) \
+            and not lex.owner_marker_re.search(ctx.text[max(0, m.start - 30) : m.start])
     return marked
 
 

@@ -26,6 +26,8 @@ CASES = [
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
+    # "Shares of X": X owns the shares, it is no object
+    ("Shares of Northwind Motors fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
     # a ticker in brackets does not part the shares from their move
     ("Shares of Northwind Motors (NASDAQ: NWM) fell 8.4% on Tuesday after the company reported "
      "third-quarter revenue of $2.1 billion.", "8.4%", "share_price_change"),
