@@ -88,6 +88,14 @@ CASES = [
     ("恒朗地产上半年合约销售额约245亿元。", "245亿元", "contracted_sales"),
     ("集團淨負債比率維持在28.5%。", "28.5%", "net_gearing"),
     ("The group's net gearing ratio stood at 28.5% at the end of June.", "28.5%", "net_gearing"),
+    # "valuing the company at": a valuation in a funding round, a price in a takeover
+    ("Chip designer Yunshan Micro raised $210 million in a Series C round led by Redwood Partners, valuing the "
+     "company at more than $1.7 billion.", "$1.7 billion", "valuation"),
+    ("Solvane agreed on Monday to be acquired by Tianrun Holdings for €38.50 per share in cash, valuing the "
+     "software maker at about €2.4 billion.", "€2.4 billion", "acquisition_price"),
+    # a trigger past a clause break opens the next clause's figure
+    ("晶片新創雲杉微完成C輪募資，金額達25億元人民幣，投後估值逾120億元人民幣。", "25億元人民幣", "funding_round"),
+    ("芯片初创云杉微完成C轮融资，金额达25亿元人民币，投后估值超120亿元人民币。", "25亿元人民币", "funding_round"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
