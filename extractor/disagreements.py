@@ -130,9 +130,11 @@ MAX_VERSIONS = 6
 
 
 def _too_soon(a: list[Claim], b: list[Claim]) -> bool:
-    """Were the two figures published too close together for one to revise the other?
-    (A figure printed differently the next day is a disagreement, not a revision.)"""
-    days = [reconcile.parse_day(max((c.published or "") for c in side)) for side in (a, b)]
+    """Were the two figures first published too close together for one to revise the other?
+    (A figure printed differently the next day is a disagreement, not a revision.) Each
+    figure's first appearance counts: later articles that restate the old figure beside the
+    new one ("raised to 36 from 30") do not make the revision a same-day disagreement."""
+    days = [reconcile.parse_day(min((c.published for c in side if c.published), default="")) for side in (a, b)]
     if days[0] is None or days[1] is None:
         return False
     return abs((days[0] - days[1]).days) < align.settings().revision_min_days

@@ -176,6 +176,35 @@ def test_a_figure_for_another_period_beside_the_target_is_not_a_revision(path: s
     assert targets("2026-02-20", "2026-Q4") == ["internal"]
 
 
+# A budget raised on results day, reported the day after by outlets that give the old
+# figure beside the new one ("raised to 3.6 from 3.0"): each figure's first appearance is
+# days apart, so it is a revision, not a same-day disagreement.
+
+def budget(value: float, text: str, source: str, published: str, lang: str = "en") -> Claim:
+    return claim(value, text, source=source, published=published, metric="capex", modality="estimated",
+                 period="2026", basis="explicit", lang=lang)
+
+
+@pytest.mark.parametrize(("old", "new", "lang"), [
+    ("HK$3.0 billion", "HK$3.6 billion", "en"),
+    ("30亿港元", "36亿港元", "zh"),
+    ("30億港元", "36億港元", "zh"),
+])
+def test_a_budget_raised_and_restated_beside_the_old_one_is_superseded(path: str, old: str, new: str,
+                                                                      lang: str) -> None:
+    found = kinds([budget(3.0e9, old, "o1", "2026-03-02", lang),
+                   budget(3.0e9, old, "o2", "2026-03-05", lang), budget(3.6e9, new, "o2", "2026-03-05", lang),
+                   budget(3.0e9, old, "o3", "2026-03-06", lang), budget(3.6e9, new, "o3", "2026-03-06", lang),
+                   budget(3.6e9, new, "o4", "2026-03-06", lang)], "capex")
+    assert found == ["superseded"]
+
+
+def test_a_budget_printed_differently_the_next_day_is_a_contradiction(path: str) -> None:
+    found = kinds([budget(3.0e9, "HK$3.0 billion", "o1", "2026-03-02"), budget(3.0e9, "30亿港元", "o2", "2026-03-02", "zh"),
+                   budget(3.6e9, "36億港元", "o3", "2026-03-03", "zh")], "capex")
+    assert found == ["contradiction"]
+
+
 # ---------------------------------------------------------------------------
 # A proposal is not a total of the final figure and another one.
 
