@@ -123,6 +123,12 @@ class Claim:
             return "?"
         return _value_label(self.value, self.value_max, self.unit)
 
+    @property
+    def approximate(self) -> bool:
+        """Written roughly: vague, "about", or a bound ("more than 17%", 逾17%), which a
+        precise figure meets at the bound's written precision (see _rounds_to)."""
+        return self.vague or self.qualifier == "about" or (self.qualifier or "") in _BOUND
+
     def _tentative(self) -> bool:
         """A proposal, plan, condition or forecast rather than a settled figure."""
         if self.modality in TENTATIVE:
@@ -446,7 +452,7 @@ def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
         return "translation_mismatch" if a.lang != b.lang else "internal"
     if a.tentative != b.tentative:
         return "proposal_vs_final"
-    approximate = a.vague or b.vague or "about" in (a.qualifier, b.qualifier)
+    approximate = a.approximate or b.approximate
     if a.kind not in ("year", "date") and approximate and (_rounds_to(a, b) or _rounds_to(b, a)):
         return "rounding"
     if a.source != b.source and a.published and b.published and a.published != b.published:
@@ -540,7 +546,7 @@ class _Columns:
         self.period = np.fromiter((code("period", c.when) if c.when else -1 for c in claims), np.int64, n)
         self.basis = np.fromiter((c.basis for c in claims), np.int64, n)
         self.tentative = np.fromiter((c.tentative for c in claims), bool, n)
-        self.approximate = np.fromiter((c.vague or c.qualifier == "about" for c in claims), bool, n)
+        self.approximate = np.fromiter((c.approximate for c in claims), bool, n)
         self.dated = np.fromiter((c.kind in ("year", "date") for c in claims), bool, n)
         self.vague = np.fromiter((c.vague for c in claims), bool, n)
         self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)

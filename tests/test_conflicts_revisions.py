@@ -273,3 +273,27 @@ def test_a_settled_bound_is_not_folded_into_a_proposal(path: str) -> None:
     found = share_kinds([share(30.0, "近三成", "o1", "about", "zh"), share(18.0, "about 18%", "o2", "about"),
                          share(18.0, "18%", "o3", "about"), share(20.0, "逾两成", "o4", "more_than", "zh")])
     assert sorted(found) == ["contradiction", "proposal_vs_final"]
+
+
+# ---------------------------------------------------------------------------
+# A bound the precise figure meets at its written precision ("more than 17%" of a 17.42%
+# fall) is rounding: it stands beside a real misprint (17.24%) without being accused.
+
+def fall(value: float, text: str, source: str, lang: str = "en", qualifier: str = "exact") -> Claim:
+    return claim(value, text, source=source, published="2026-03-02", metric="share_price_change", unit="percent",
+                 kind="percent", qualifier=qualifier, lang=lang)
+
+
+@pytest.mark.parametrize(("bound", "misprint", "lang"), [
+    ("more than 17%", "17.24%", "en"),
+    ("跌逾17%", "跌17.24%", "zh"),
+    ("下跌超過17%", "下跌17.24%", "zh"),
+])
+def test_a_bound_the_figure_meets_is_not_a_side_of_the_misprint(path: str, bound: str, misprint: str,
+                                                                 lang: str) -> None:
+    claims = [fall(-17.42, "17.42%", "o1"), fall(-17.42, "17.42%", "o2"), fall(-17.4, "17.4%", "o3"),
+              fall(-17.0, bound, "o4", lang, "more_than"), fall(-17.24, misprint, "o5", lang)]
+    found = list(conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "share_price_change",
+                                   "percent", []))
+    assert [c.kind for c in found] == ["contradiction"]
+    assert {c.text for c in found[0].a + found[0].b} == {misprint, "17.42%", "17.4%"}
