@@ -101,6 +101,11 @@ class Claim:
             # A market figure's day named by the lede ("closed at ... last Friday") is as
             # much its day as one written beside it: a close in July is not one in September.
             self.when, self.basis = _comparable_period(self)
+        elif self.period_basis in ("relative", "context") and _named_part(self.period) and _flow(self.metric):
+            # A flow over a named part of a year ("the second quarter", 10月, the quarter the
+            # lede names) is for that part whichever year it was read in: Q2 deliveries are
+            # not Q3's, nor a nine-month total one quarter's.
+            self.when, self.basis = self.period, _BASIS["explicit"]
         else:
             self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
         self.tentative = self._tentative()
@@ -242,6 +247,18 @@ _BASIS = {"explicit": 1, "article": 2}
 def _market(metric: str | None) -> bool:
     info = metric_info(metric) if metric else None
     return info is not None and info.market
+
+
+@lru_cache(maxsize=4096)
+def _flow(metric: str | None) -> bool:
+    info = metric_info(metric) if metric else None
+    return info is not None and info.flow
+
+
+def _named_part(period: str | None) -> bool:
+    """A quarter, half, nine months or month of a year (2025-Q3, 2025-9M, 2025-10), not a
+    year or a day."""
+    return bool(period) and len(period or "") in (7, 8) and (period or "")[4:5] == "-"
 
 
 def _comparable_period(c: Claim) -> tuple[str | None, int]:

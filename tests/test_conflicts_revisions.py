@@ -297,3 +297,38 @@ def test_a_bound_the_figure_meets_is_not_a_side_of_the_misprint(path: str, bound
                                    "percent", []))
     assert [c.kind for c in found] == ["contradiction"]
     assert {c.text for c in found[0].a + found[0].b} == {misprint, "17.42%", "17.4%"}
+
+
+# ---------------------------------------------------------------------------
+# A flow over a named part of a year is for that part, however the year was read: the
+# previous quarter's deliveries ("the second quarter", relative) are not the quarter the
+# lede names (context), nor is a nine-month total one quarter's.
+
+def delivered(value: float, text: str, source: str, period: str, basis: str, lang: str = "en") -> Claim:
+    return claim(value, text, source=source, published="2025-10-03", metric="deliveries", unit="count",
+                 kind="count", period=period, basis=basis, lang=lang)
+
+
+@pytest.mark.parametrize(("q3", "q2", "nine", "lang"), [
+    ("138,400 vehicles", "112,000 units", "347,000 vehicles", "en"),
+    ("13.84万辆", "11.2万辆", "34.7万辆", "zh"),
+    ("13.84萬輛", "11.2萬輛", "34.7萬輛", "zh"),
+])
+def test_flows_of_other_parts_of_the_year_are_different_periods(path: str, q3: str, q2: str, nine: str,
+                                                                lang: str) -> None:
+    claims = [delivered(138400, q3, "o1", "2025-Q3", "context", lang), delivered(138400, q3, "o2", "2025-Q3", "relative"),
+              delivered(112000, q2, "o3", "2025-Q2", "relative", lang),
+              delivered(347000, nine, "o4", "2025-9M", "relative", lang)]
+    reconciled: list = []
+    found = list(conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "deliveries", "count",
+                                   reconciled))
+    assert found == []
+    assert {r.reason for r in reconciled} == {"different_period"}
+
+
+def test_a_year_figure_stays_comparable_with_its_quarters(path: str) -> None:
+    claims = [delivered(138400, "138,400 vehicles", "o1", "2025-Q3", "context"),
+              delivered(138400, "138,400 vehicles", "o2", "2025-Q3", "relative"),
+              delivered(131000, "131,000 vehicles", "o3", "2025", "relative")]
+    assert [c.kind for c in conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "deliveries",
+                                              "count", [])] == ["contradiction"]
