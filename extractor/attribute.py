@@ -118,6 +118,8 @@ class Lexicon:
     anaphora_re: re.Pattern[str]
     hedges: list[tuple[str, str, re.Pattern[str]]]
     hedge_after_window: int
+    # Languages whose conditions may follow what they govern past a clause break.
+    hedge_reach_back: frozenset[str]
     estimated_qualifiers: frozenset[str]
     by_name: dict[str, Entity]
     relative_years: dict[str, int] = field(default_factory=dict)
@@ -289,6 +291,7 @@ def lexicon() -> Lexicon:
         payment_re=re.compile(_alternation(_words("metrics", "payment_verbs", met.get("payment_verbs"))), re.IGNORECASE),
         hedges=hedges,
         hedge_after_window=int(hed.get("after_window", 8)),
+        hedge_reach_back=frozenset(_words("hedges", "reach_back", hed.get("reach_back"))),
         by_name=by_name,
         estimated_qualifiers=frozenset(_words("hedges", "estimated_qualifiers", hed.get("estimated_qualifiers"))),
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
@@ -1067,8 +1070,13 @@ def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[in
             m = next((x for x in rx.finditer(ctx.text, cs, min(ce, reach))
                       if x.end() <= c["start"] or x.start() <= c["end"] + lex.hedge_after_window), None)
         elif scope == "sentence":
+            # Before the number anywhere in the sentence ("若收购失败，软银将损失…"); after it, inside
+            # its clause, or past a break only in a language whose conditions follow what they
+            # govern (hedges.yaml reach_back): 市盈率约45倍，若订单下滑，股价或承压 is not conditional.
+            end = c["end"] + lex.hedge_after_window
+            stop = end if sent.lang in lex.hedge_reach_back else min(end, ce - 1)
             m = next((x for x in rx.finditer(ctx.text, sent.start, min(sent.end, reach))
-                      if x.end() <= c["start"] or cs <= x.start() <= c["end"] + lex.hedge_after_window), None)
+                      if x.end() <= c["start"] or cs <= x.start() <= stop), None)
         else:
             m = rx.search(ctx.text, sent.start, c["start"])
         if m:

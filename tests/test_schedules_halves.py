@@ -131,3 +131,23 @@ def test_a_start_date_moved_by_a_later_article_is_superseded(tmp_path: Path, scr
     })
     later = "2029" if script == "en" else "2029年"
     assert _kinds_between(db, later, "2028") == {"superseded"}
+
+
+# (text, surface, modality): a Chinese condition opening the next clause governs what
+# follows it, not the figure before it; one before the figure, or an English "if" after
+# it, still makes it conditional.
+CONDITIONS = [
+    ("北辰汽车目前市盈率约为38倍，若需求转弱，股价或继续承压。", "38倍", "asserted"),
+    ("北辰汽車目前市盈率約為38倍，若需求轉弱，股價或繼續承壓。", "38倍", "asserted"),
+    ("北辰汽車毛利率為21.3%，估值風險已部分消化。", "21.3%", "asserted"),
+    ("若收购失败，北辰控股将损失20亿美元。", "20亿美元", "conditional"),
+    ("若收購失敗，北辰控股將損失20億美元。", "20億美元", "conditional"),
+    ("Northwind would lose $2 billion, if the takeover collapses.", "$2 billion", "conditional"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "modality"), CONDITIONS)
+def test_a_condition_governs_what_follows_it_in_chinese(text: str, surface: str, modality: str) -> None:
+    rows = process(Article("h.txt", text, 0, {"published": "2025-07-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["modality"] == modality, claim["explanation"]
