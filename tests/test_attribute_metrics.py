@@ -137,3 +137,24 @@ def test_a_change_in_points_is_not_the_level(text: str, surface: str, metric: st
     rows = process(Article("g.txt", text, 0, {"published": "2025-07-20"}))
     claim = next(c for c in rows.claims if c["text"] == surface)
     assert claim["metric"] == metric, claim["explanation"]
+
+
+# (text, surface, metric): growth over the previous quarter is another figure than growth
+# over a year: by a word of the previous quarter, or measured from the quarter before.
+SEQUENTIAL = [
+    ("北辰汽车第三季度交付新车9.2万辆，同比增长31.5%，环比增长12.4%。", "12.4%", "deliveries_growth_qoq"),
+    ("北辰汽车第三季度交付新车9.2万辆，同比增长31.5%，环比增长12.4%。", "31.5%", "deliveries_growth"),
+    ("北辰汽車第三季營收按季增長8.2%至315億元。", "8.2%", "revenue_growth_qoq"),
+    ("Northwind's third-quarter revenue rose 8.2% sequentially to $4.1 billion.", "8.2%", "revenue_growth_qoq"),
+    ("Northwind delivered 92,000 vehicles in the third quarter. Deliveries rose 12.4% from the 81,850 units "
+     "handed over in the second quarter.", "12.4%", "deliveries_growth_qoq"),
+    ("Northwind delivered 92,000 vehicles in the third quarter, up 31.5% from 69,960 a year earlier.", "31.5%",
+     "deliveries_growth"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "metric"), SEQUENTIAL)
+def test_growth_over_the_previous_quarter(text: str, surface: str, metric: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-10-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["metric"] == metric, claim["explanation"]
