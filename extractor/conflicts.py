@@ -79,6 +79,9 @@ class Claim:
     # Derived once: every claim of a group is labelled, clustered and compared.
     label: str = field(init=False, repr=False, compare=False)
     tentative: bool = field(init=False, repr=False, compare=False)
+    # Written roughly: vague, "about", or a bound ("more than 17%", 逾17%), which a precise
+    # figure meets at the bound's written precision (see _rounds_to).
+    approximate: bool = field(init=False, repr=False, compare=False)
     lo: float = field(init=False, repr=False, compare=False)
     hi: float = field(init=False, repr=False, compare=False)
     bounded: bool = field(init=False, repr=False, compare=False)
@@ -109,6 +112,7 @@ class Claim:
         else:
             self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
         self.tentative = self._tentative()
+        self.approximate = self.vague or self.qualifier == "about" or self.qualifier in _BOUND
 
     def _figure(self) -> tuple[float, str, float, float, bool]:
         """(half, label, lo, hi, bounded): what the fields of the figure as written give."""
@@ -127,12 +131,6 @@ class Claim:
         if self.value is None:
             return "?"
         return _value_label(self.value, self.value_max, self.unit)
-
-    @property
-    def approximate(self) -> bool:
-        """Written roughly: vague, "about", or a bound ("more than 17%", 逾17%), which a
-        precise figure meets at the bound's written precision (see _rounds_to)."""
-        return self.vague or self.qualifier == "about" or (self.qualifier or "") in _BOUND
 
     def _tentative(self) -> bool:
         """A proposal, plan, condition or forecast rather than a settled figure."""
