@@ -332,3 +332,29 @@ def test_a_year_figure_stays_comparable_with_its_quarters(path: str) -> None:
               delivered(131000, "131,000 vehicles", "o3", "2025", "relative")]
     assert [c.kind for c in conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "deliveries",
                                               "count", [])] == ["contradiction"]
+
+
+# ---------------------------------------------------------------------------
+# The two language halves of one article disagree only when a half lacks the other figure:
+# a Chinese half that gives both the new commitment and the earlier one, beside an English
+# summary that gives the new one, holds its own second figure, not a mistranslation.
+
+def commitment(value: float, text: str, source: str, lang: str) -> Claim:
+    return claim(value, text, source=source, published="2026-03-02", metric="investment", unit="USD", lang=lang)
+
+
+@pytest.mark.parametrize(("new", "old"), [("420亿美元", "280亿美元"), ("420億美元", "280億美元")])
+def test_a_half_that_gives_both_figures_is_no_translation_mismatch(path: str, new: str, old: str) -> None:
+    claims = [commitment(4.2e10, "$42 billion", "o1", "en"), commitment(4.2e10, new, "o2", "zh"),
+              commitment(2.8e10, old, "o3", "zh"),
+              commitment(4.2e10, new, "brief", "zh"), commitment(2.8e10, old, "brief", "zh"),
+              commitment(4.2e10, "US$42 billion", "brief", "en")]
+    found = conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "investment", "USD", [])
+    assert "translation_mismatch" not in [c.kind for c in found]
+
+
+def test_a_half_that_lacks_the_figure_is_a_translation_mismatch(path: str) -> None:
+    claims = [commitment(4.2e10, "$42 billion", "o1", "en"), commitment(4.2e10, "420亿美元", "o2", "zh"),
+              commitment(4.2e9, "42億美元", "brief", "zh"), commitment(4.2e10, "US$42 billion", "brief", "en")]
+    found = conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "investment", "USD", [])
+    assert "translation_mismatch" in [c.kind for c in found]
