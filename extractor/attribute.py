@@ -281,7 +281,8 @@ def lexicon() -> Lexicon:
         level_re=re.compile("(?:" + _alternation(_words("metrics", "level_markers", met.get("level_markers")))
                             + r")\s*(?:about|nearly|roughly|around|约|約|近|逾)?\s*(?:US|NT|HK)?[$€¥£]?\s*$", re.IGNORECASE),
         comparison_re=re.compile("(?:" + _alternation(_words("metrics", "comparison_markers", met.get("comparison_markers")))
-                                 + r")\s*(?:the\s+)?$", re.IGNORECASE),
+                                 # past a short modifier (高于两周前公布的, 较去年同期的)
+                                 + r")\s*(?:the\s+|[\u4e00-\u9fff]{0,8}的)?$", re.IGNORECASE),
         raise_re=re.compile(_alternation(_words("metrics", "raise_verbs", met.get("raise_verbs"))), re.IGNORECASE),
         relative_clause_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "relative_pronouns", met.get("relative_pronouns"))) + r")\b",
                                       re.IGNORECASE),

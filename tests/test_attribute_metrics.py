@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.attribute import lexicon
 from extractor.ingest import Article
 from extractor.pipeline import process
 
@@ -162,3 +163,17 @@ def test_growth_over_the_previous_quarter(text: str, surface: str, metric: str) 
     rows = process(Article("s.txt", text, 0, {"published": "2025-10-20"}))
     claim = next(c for c in rows.claims if c["text"] == surface)
     assert claim["metric"] == metric, claim["explanation"]
+
+
+# What may stand between a comparison word and the figure it leads to: a short modifier
+# ending in 的 (高于两周前公布的), or "the"; not a clause of its own.
+@pytest.mark.parametrize(("gap", "leads"), [
+    ("), up from the ", True),
+    ("（约合人民币8.8亿元），高于两周前公布的", True),
+    ("（約合人民幣8.8億元），高於兩週前公布的", True),
+    ("，较去年同期的", True),
+    ("，高于市场预期，全年营收", False),
+    ("，比去年多出", False),
+])
+def test_a_comparison_word_leads_past_a_short_modifier(gap: str, leads: bool) -> None:
+    assert (lexicon().comparison_re.search(gap[-16:]) is not None) == leads
