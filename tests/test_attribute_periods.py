@@ -106,3 +106,25 @@ def test_a_market_figure_takes_the_ledes_day() -> None:
 def test_a_flow_prefers_the_quarter_to_the_day_it_was_reported() -> None:
     c = _claims("On Nov. 11, Northwind Motors said third-quarter revenue rose to 31.5 billion yuan.")
     assert c["31.5 billion yuan"]["period"] == "2025-Q3"
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("Shares of Northwind Motors fell 8.4% to $41.20 after it reported third-quarter revenue of $2.1 billion.", "8.4%"),
+    ("Shares of Northwind Motors fell 8.4% to $41.20 after it reported third-quarter revenue of $2.1 billion.", "$41.20"),
+    ("北辰汽车公布第三季营收后，股价收跌8.4%，报41.2美元。", "8.4%"),
+    ("北辰汽車公布第三季營收後，股價收跌8.4%，報41.2美元。", "41.2美元"),
+])
+def test_a_days_move_is_not_the_quarter_of_the_results_beside_it(text: str, surface: str) -> None:
+    c = _claims(text)
+    assert c[surface]["period"] == "2025-11", c[surface]["explanation"]
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("北辰微电子成立于2019年，目前员工约800人，其中研发人员占比超过70%。", "800人"),
+    ("北辰微电子成立于2019年，目前员工约800人，其中研发人员占比超过70%。", "70%"),
+    ("北辰微電子成立於2019年，現在員工約800人。", "800人"),
+    ("Founded in 2019, Northwind Robotics currently employs about 800 people.", "800 people"),
+])
+def test_now_puts_a_figure_at_the_article_not_an_earlier_year(text: str, surface: str) -> None:
+    c = _claims(text)
+    assert c[surface]["period"] == "2025-11", c[surface]["explanation"]
