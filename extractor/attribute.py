@@ -682,7 +682,7 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     if modality == "asserted" and info is not None and info.forecast:
         modality, mnote = "estimated", f"estimated ({info.label} is a forecast)"
     # A start or completion still ahead is the schedule, also when a forecast word frames it
-    # ("would begin in 2029"): a later schedule against an earlier one is then a revision.
+    # ("would begin in 2031"): a later schedule against an earlier one is then a revision.
     if modality in ("asserted", "estimated") and hedging.planned_by_date(metric, c.get("date"), ctx.published):
         modality, mnote = "planned", f"planned ({metric} after the article's date)"
     c["modality"] = modality
@@ -1210,7 +1210,7 @@ def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[in
         elif scope == "sentence":
             # Before the number anywhere in the sentence ("若收购失败，软银将损失…"); after it, inside
             # its clause, or past a break only in a language whose conditions follow what they
-            # govern (hedges.yaml reach_back): 市盈率约45倍，若订单下滑，股价或承压 is not conditional.
+            # govern (hedges.yaml reach_back): 市盈率约38倍，若需求转弱，股价或承压 is not conditional.
             end = c["end"] + lex.hedge_after_window
             stop = end if sent.lang in lex.hedge_reach_back else min(end, ce - 1)
             m = next((x for x in rx.finditer(ctx.text, sent.start, min(sent.end, reach))

@@ -79,7 +79,7 @@ class Claim:
     # Derived once: every claim of a group is labelled, clustered and compared.
     label: str = field(init=False, repr=False, compare=False)
     tentative: bool = field(init=False, repr=False, compare=False)
-    # Written roughly: vague, "about", or a bound ("more than 17%", 逾17%), which a precise
+    # Written roughly: vague, "about", or a bound ("more than 12%", 逾12%), which a precise
     # figure meets at the bound's written precision (see _rounds_to).
     approximate: bool = field(init=False, repr=False, compare=False)
     lo: float = field(init=False, repr=False, compare=False)

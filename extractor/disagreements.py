@@ -109,7 +109,7 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
 
 def _drop_voiced_translations(by_kind: Pairing, voices: set[tuple[str, str]]) -> None:
     """A figure in one language half that the same half also gives the other figure beside
-    (a zh half stating 420亿 and 280亿, its English summary 42 billion) is that half's own
+    (a zh half stating 96亿 and 64亿, its English summary 9.6 billion) is that half's own
     second figure, not a mistranslation: only figures whose half lacks the other one are."""
     found = by_kind.get("translation_mismatch")
     if found is None:

@@ -55,9 +55,9 @@ class MetricRules:
     gap_re: re.Pattern[str]  # the gap between two figures of one metric
     addition_re: re.Pattern[str]  # "on top of $28 billion", 连同首期280亿美元: more of the same
     date_roles: tuple[tuple[str, frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None], ...]
-    sequential_before_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 环比增长 | 23.6%
-    sequential_after_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 6.8% | sequentially
-    comparison_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 23.6% | from the 112,035 units
+    sequential_before_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 环比增长 | 12.4%
+    sequential_after_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 8.2% | sequentially
+    comparison_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 12.4% | from the 81,850 units
     sequential_of: dict[str, str] | None = None  # a growth metric → its quarter-on-quarter one
 
 
@@ -194,7 +194,7 @@ BASE_AFTER = 16
 
 
 def _sequential(text: str, order: list[dict[str, Any]], i: int, mr: MetricRules) -> None:
-    """"环比增长23.6%", "up 6.8% sequentially", "rose 23.6% from the 112,035 units handed over in
+    """"环比增长12.4%", "up 8.2% sequentially", "rose 12.4% from the 81,850 units handed over in
     the second quarter": growth over the previous quarter, another figure than over a year."""
     c = order[i]
     qoq = (mr.sequential_of or {})[c["metric"]]

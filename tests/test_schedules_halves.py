@@ -117,20 +117,20 @@ def test_a_bilingual_release_whose_halves_disagree_is_a_translation_mismatch(tmp
 
 LATER = {
     "en": "Velora Robotics said on Thursday that volume production at its plant near Ghent, Belgium, "
-          "would begin in 2029, a year later than planned.\n",
-    "Hans": "维洛机器人（Velora Robotics）周四表示，其比利时根特附近工厂的量产，受零部件短缺影响，预计将推迟到2029年才开始。\n",
-    "Hant": "維洛機器人（Velora Robotics）週四表示，其比利時根特附近工廠的量產，受零部件短缺影響，預計將推遲到2029年才開始。\n",
+          "would begin in 2031, a year later than planned.\n",
+    "Hans": "维洛机器人（Velora Robotics）周四表示，其比利时根特附近工厂的量产，受零部件短缺影响，预计将推迟到2031年才开始。\n",
+    "Hant": "維洛機器人（Velora Robotics）週四表示，其比利時根特附近工廠的量產，受零部件短缺影響，預計將推遲到2031年才開始。\n",
 }
 
 
 @pytest.mark.parametrize("script", sorted(LATER))
 def test_a_start_date_moved_by_a_later_article_is_superseded(tmp_path: Path, script: str) -> None:
     db = _ingest(tmp_path, {
-        "april.md": ("2025-04-08", "en", "Velora Robotics plans to begin volume production at the Ghent plant in 2028.\n"),
+        "april.md": ("2025-04-08", "en", "Velora Robotics plans to begin volume production at the Ghent plant in 2030.\n"),
         "october.md": ("2025-10-30", "en" if script == "en" else "zh", LATER[script]),
     })
-    later = "2029" if script == "en" else "2029年"
-    assert _kinds_between(db, later, "2028") == {"superseded"}
+    later = "2031" if script == "en" else "2031年"
+    assert _kinds_between(db, later, "2030") == {"superseded"}
 
 
 # (text, surface, modality): a Chinese condition opening the next clause governs what
