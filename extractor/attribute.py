@@ -1133,9 +1133,29 @@ def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
         prev_para = ctx.text.rfind("\n", 0, prev_para)
     for o in claims.before(c["start"]):
         if o["start"] < prev_para:
-            return None
+            break
         ent = ctx.by_name.get(o["subject"]) if o.get("subject") else None
         if ent is not None and ent.kind != "index":  # an index's move says nothing of what follows
+            # A sentence after that claim, with no figure, may have opened on another
+            # company ("Halvorsen's board approved the deal. The company, which ..."): its topic.
+            return _topic_since(ctx, o["end"], c["start"]) or ent
+    return _topic_since(ctx, max(prev_para, 0), c["start"])
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]|\.\s")
+
+
+def _topic_since(ctx: _Context, lo: int, hi: int) -> Entity | None:
+    """The organisation that opens the last sentence wholly between lo and hi (its first
+    mention), if any: the company a following 'the company' is most likely about."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(ctx.text, lo, hi)]
+    if len(ends) < 2:
+        return None
+    start, end = ends[-2], ends[-1]
+    i = bisect.bisect_left(ctx.mention_starts, start)
+    if i < len(ctx.mentions) and ctx.mentions[i].start < end:
+        ent = ctx.mentions[i].entity
+        if ent.kind not in ("person", "investor", "index") and not _object_marked(ctx, ctx.mentions[i]):
             return ent
     return None
 

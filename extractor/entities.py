@@ -447,6 +447,10 @@ def _people(text: str, voc: Vocabulary) -> list[tuple[int, int, str, int]]:
     return out
 
 
+# Words that name a company's legal or group form, not what it does.
+_GROUP_WORDS = frozenset({"Holdings", "Holding", "Group", "Corporation", "Company", "International"})
+
+
 def _fund_arm(name: str, taken: list[tuple[int, int, str]], starts: list[int], s: int, e: int,
               voc: Vocabulary) -> bool:
     """A listed name at the start of a longer one ending in an investor's suffix is that
@@ -573,7 +577,10 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
             else:
                 by_key[key] = k
     # Short forms: an English name without its heads, a Chinese one without its suffix.
-    for g in groups:
+    # A name that differs from another only by a group word or legal form ("Harbourline
+    # Logistics" in the headline, "Harbourline Logistics Holdings" in the text) is the same.
+    same_company: list[tuple[int, str]] = []
+    for k, g in enumerate(groups):
         if g.kind == "person":
             # "Elena Voss ... Voss said": a Latin name's surname, once it is at least
             # three letters and capitalised.
@@ -585,10 +592,19 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
         for n in list(g.names):
             if is_latin(n):
                 words = n.split()
+                # Every form down to the first head: Harbourline Logistics Holdings →
+                # Harbourline Logistics → Harbourline.
+                only_group_words = True
                 while len(words) > 1 and (words[-1] in voc.heads or words[-1] in voc.legal):
+                    only_group_words = only_group_words and (words[-1] in voc.legal or words[-1] in _GROUP_WORDS)
                     words.pop()
-                if len(words) < len(n.split()) and len(" ".join(words)) >= 4:
-                    g.shorts.add(" ".join(words))
+                    if len(" ".join(words)) >= 4:
+                        g.shorts.add(" ".join(words))
+                        if only_group_words and len(words) > 1:
+                            same_company.append((k, fold(" ".join(words))))
+    for k, key in same_company:
+        if key in by_key:
+            union.join(by_key[key], k)
     short_owner: dict[str, int | None] = {}
     for k, g in enumerate(groups):
         for sf in g.shorts:

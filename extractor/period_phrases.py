@@ -22,7 +22,7 @@ from extractor.errors import RuleError
 if TYPE_CHECKING:
     from extractor.rule_patterns import RulePattern
 
-PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months")
+PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months", "first_months")
 
 
 @dataclass(frozen=True)
@@ -122,14 +122,30 @@ def _part(m: re.Match[str], kind: str, pr: PeriodRules) -> str | None:
         return "H2"
     if kind == "nine_months":
         return "9M"
+    if kind == "first_months":
+        return _from_january(_month(groups.get("m2"), pr))
     if kind == "months":
-        span = (_month(groups.get("m1"), pr), _month(groups.get("m2"), pr))
-        return _MONTH_SPANS.get(span)  # type: ignore[arg-type]
+        m1, m2 = _month(groups.get("m1"), pr), _month(groups.get("m2"), pr)
+        part = _MONTH_SPANS.get((m1, m2))  # type: ignore[arg-type]
+        return part if part is not None or m1 != 1 else _from_january(m2)
     return ""
 
 
+def _from_january(last: int | None) -> str | None:
+    """January to month `last`: Q1, H1, 9M, the whole year (''), else YTD10 (the first ten
+    months, which must not be read as October: "2025-10M" would prefix-match it)."""
+    if last is None or not 1 < last <= 12:
+        return None
+    if last == 12:
+        return ""
+    return _MONTH_SPANS.get((1, last)) or f"YTD{last}"
+
+
 def _latest_year(part: str, published: dt.date) -> int:
-    """The year of the latest such part that has begun by the article's date."""
+    """The year of the latest such part that has begun by the article's date (for the
+    months from January, the year in which they have all passed)."""
+    if part.startswith("YTD"):
+        return published.year if int(part[3:]) < published.month else published.year - 1
     if part and _STARTS[part] > published.month:
         return published.year - 1
     return published.year
@@ -260,7 +276,7 @@ def _own_year_earlier(text: str, s: int, e: int, cs: int, ce: int) -> re.Match[s
 
 def _spans_time(period: str) -> bool:
     """A quarter, half, nine months or year, not a month or a day."""
-    return period.isdigit() or bool(re.fullmatch(r"\d{4}-(?:Q[1-4]|H[12]|9M)", period))
+    return period.isdigit() or bool(re.fullmatch(r"\d{4}-(?:Q[1-4]|H[12]|9M|YTD\d\d?)", period))
 
 
 def context_period(mentions: list[PeriodMention], lede_end: int) -> PeriodMention | None:

@@ -40,6 +40,10 @@ DISCOVERED = [
      "Quillfire", "company", {"Quillfire"}),
     ("编程工具公司Quillfire完成新一轮融资，Quillfire计划扩招。", "Quillfire", "company", {"Quillfire"}),
     ("雲端運算新創 Brightlane Labs 宣布完成募資。", "Brightlane Labs", "company", {"Brightlane Labs"}),
+    # A name without its group word is the same company (a headline's short form).
+    ("Harrowgate Logistics completes placing. Harrowgate Logistics Holdings (HKEX: 1876) said today it "
+     "had completed the placing.", "Harrowgate Logistics Holdings", "company",
+     {"Harrowgate Logistics Holdings", "Harrowgate Logistics"}),
     # A name quoted after an organisation word needs no suffix.
     ("智能驾驶芯片企业“云杉微”完成C轮融资，云杉微估值超过百亿元。", "Yunshanwei", "company", {"云杉微"}),
     ("智慧駕駛晶片新創「雲杉微」完成C輪募資，雲杉微估值逾百億元。", "Yunshanwei", "company", {"雲杉微"}),

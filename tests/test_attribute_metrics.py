@@ -73,6 +73,20 @@ CASES = [
     ("The app had 42 million monthly active users, up 9% from a year earlier.", "9%", "users_growth"),
     ("该应用月活跃用户达4200万，同比增长9%。", "9%", "users_growth"),
     ("該應用月活躍用戶達4200萬，按年增長9%。", "9%", "users_growth"),
+    # a share sale: its proceeds before and after costs, and the price of the new shares
+    ("Brevik Holdings raised gross proceeds of HK$2.4 billion from the placing.", "HK$2.4 billion", "gross_proceeds"),
+    ("The net proceeds, about HK$2.36 billion, will fund new warehouses.", "HK$2.36 billion", "net_proceeds"),
+    ("Brevik placed 120 million new shares at HK$20 per share.", "HK$20", "issue_price"),
+    ("布雷控股完成配售，所得款项总额为24亿港元，所得款项净额约23.6亿港元。", "24亿港元", "gross_proceeds"),
+    ("布雷控股完成配售，所得款项总额为24亿港元，所得款项净额约23.6亿港元。", "23.6亿港元", "net_proceeds"),
+    ("布雷控股配售1.2億股新股，每股配售價20港元。", "20港元", "issue_price"),
+    ("布雷控股完成24億港元配售。", "24億港元", "funding_round"),
+    # Hong Kong results: a dividend per share beside EPS, contracted sales, gearing
+    ("恒朗地產每股盈利1.08元，派中期息每股0.42元。", "0.42元", "dividend"),
+    ("恒朗地產每股盈利1.08元，派中期息每股0.42元。", "1.08元", "eps"),
+    ("恒朗地产上半年合约销售额约245亿元。", "245亿元", "contracted_sales"),
+    ("集團淨負債比率維持在28.5%。", "28.5%", "net_gearing"),
+    ("The group's net gearing ratio stood at 28.5% at the end of June.", "28.5%", "net_gearing"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),

@@ -128,3 +128,26 @@ def test_a_days_move_is_not_the_quarter_of_the_results_beside_it(text: str, surf
 def test_now_puts_a_figure_at_the_article_not_an_earlier_year(text: str, surface: str) -> None:
     c = _claims(text)
     assert c[surface]["period"] == "2025-11", c[surface]["explanation"]
+
+
+@pytest.mark.parametrize(("text", "surface", "period"), [
+    ("鴻準累計前10月營收2,874億元，年增9.1%。", "2,874億元", "2025-YTD10"),
+    ("鸿准1-10月累计营收2874亿元，同比增长9.1%。", "2874亿元", "2025-YTD10"),
+    ("Revenue for the first 10 months rose 9.1% to NT$287.4 billion.", "NT$287.4 billion", "2025-YTD10"),
+    ("Revenue for the first ten months of 2024 rose 9.1% to NT$287.4 billion.", "NT$287.4 billion", "2024-YTD10"),
+    ("鴻準10月營收312.5億元，月增8.2%。", "312.5億元", "2025-10"),
+    ("鸿准前9个月营收2100亿元。", "2100亿元", "2025-9M"),
+])
+def test_months_from_january_are_a_running_total_not_the_last_month(text: str, surface: str, period: str) -> None:
+    assert _claims(text)[surface]["period"] == period
+
+
+@pytest.mark.parametrize(("text", "surface", "period", "value"), [
+    ("恒朗地產公布截至6月底止中期業績，營業額按年倒退12%至186.4億元。", "186.4億元", "2025-H1", 18640000000.0),
+    ("恒朗地產公布截至6月底止中期業績，營業額按年倒退12%至186.4億元。", "12%", "2025-H1", -12.0),
+    ("恒朗地产公布中期业绩，纯利31.2亿元。", "31.2亿元", "2025-H1", 3120000000.0),
+    ("Henglang Properties reported an interim profit of HK$3.12 billion.", "HK$3.12 billion", "2025-H1", 3120000000.0),
+])
+def test_interim_results_are_the_first_half(text: str, surface: str, period: str, value: float) -> None:
+    c = _claims(text)[surface]
+    assert (c["period"], c["value"]) == (period, value), c["explanation"]
