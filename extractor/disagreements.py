@@ -91,6 +91,7 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
     # Articles that state the best-supported figure, each in the language it does.
     voices = {(c.source, c.lang) for c in center.claims}
     for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
+        _drop_voiced_translations(by_kind, voices)
         reason, detail = _reconciled(other, center, by_kind, sides, mids, unit)
         if reason is not None:
             if reconciled is not None:
@@ -104,6 +105,21 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
                 kind = "contradiction"
             yield C._describe(C.Conflict(kind, subject, metric, unit, left, right.claims, b_figures=right), other, center)
     yield from _translations_apart(others, subject, metric, unit)
+
+
+def _drop_voiced_translations(by_kind: Pairing, voices: set[tuple[str, str]]) -> None:
+    """A figure in one language half that the same half also gives the other figure beside
+    (a zh half stating 96亿 and 64亿, its English summary 9.6 billion) is that half's own
+    second figure, not a mistranslation: only figures whose half lacks the other one are."""
+    found = by_kind.get("translation_mismatch")
+    if found is None:
+        return
+    left, right = found
+    kept = [c for c in left if (c.source, c.lang) not in voices]
+    if not kept:
+        del by_kind["translation_mismatch"]
+    elif len(kept) < len(left):
+        by_kind["translation_mismatch"] = (kept, right)
 
 
 def _translations_apart(others: list[Side], subject: str, metric: str, unit: str) -> Iterator[C.Conflict]:
@@ -130,9 +146,11 @@ MAX_VERSIONS = 6
 
 
 def _too_soon(a: list[Claim], b: list[Claim]) -> bool:
-    """Were the two figures published too close together for one to revise the other?
-    (A figure printed differently the next day is a disagreement, not a revision.)"""
-    days = [reconcile.parse_day(max((c.published or "") for c in side)) for side in (a, b)]
+    """Were the two figures first published too close together for one to revise the other?
+    (A figure printed differently the next day is a disagreement, not a revision.) Each
+    figure's first appearance counts: later articles that restate the old figure beside the
+    new one ("raised to 36 from 30") do not make the revision a same-day disagreement."""
+    days = [reconcile.parse_day(min((c.published for c in side if c.published), default="")) for side in (a, b)]
     if days[0] is None or days[1] is None:
         return False
     return abs((days[0] - days[1]).days) < align.settings().revision_min_days
