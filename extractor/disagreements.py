@@ -306,10 +306,13 @@ def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
         # The same two figures also set apart by sources read with confidence: a doubtful
         # reading of one of them is that disagreement's evidence, not a second conflict.
         kind = next(k for k in out if k in C.BETWEEN_SOURCES)
-        (dl, dr), (bl, br) = out.pop("extraction_doubt"), out[kind]
-        left = list({c.id: c for c in (*bl, *dl)}.values())
-        right = list({c.id: c for c in (*br.claims, *dr.claims)}.values())
-        out[kind] = (left, C.Figures(right))
+        (dl, dr), (bl, br) = out["extraction_doubt"], out[kind]
+        left_labels, right_labels = {c.label for c in bl}, {c.label for c in br.claims}
+        if all(c.label in left_labels for c in dl) and all(c.label in right_labels for c in dr.claims):
+            del out["extraction_doubt"]
+            left = list({c.id: c for c in (*bl, *dl)}.values())
+            right = list({c.id: c for c in (*br.claims, *dr.claims)}.values())
+            out[kind] = (left, C.Figures(right))
     return out
 
 
