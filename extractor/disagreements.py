@@ -171,6 +171,14 @@ def _midpoint(side: Side) -> float | None:
 def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], mids: list[float | None],
                 unit: str) -> tuple[str | None, str]:
     """Why the texts explain the difference between two sides, or (None, "")."""
+    center_sentences = {(c.source, c.sentence_id) for c in center.claims if c.sentence_id is not None}
+    if by_kind and all((c.source, c.sentence_id) in center_sentences for c in other.claims) \
+            and not (any(c.tentative for c in other.claims) and not any(c.tentative for c in center.claims)):
+        # Every article that gives this figure gives the other one in the same sentence
+        # ("cut its forecast to $37.8 billion from $38.4 billion"): it reports a change,
+        # it does not dispute the figure. Not a plan against settled figures ("plans to cut
+        # its 20% share to 10%" while others report 20% kept): that is a proposal's fate.
+        return reconcile.ONE_SENTENCE, "each article that gives it reports the change to the other"
     if not by_kind:
         # No pair could be compared: every one was told inside one sentence ("from 15
         # to 17", or two things side by side), or about periods that cannot be the same.

@@ -83,3 +83,10 @@ def test_a_funding_round_reported_two_ways(db: sqlite_utils.Database) -> None:
     found = _conflicts(db, "funding_round")
     assert [c["kind"] for c in found] == ["contradiction"]
     assert "1.5 billion CNY" in found[0]["summary"] and "2.5 billion CNY" in found[0]["summary"]
+
+
+def test_a_change_each_article_reports_is_not_a_conflict(db: sqlite_utils.Database) -> None:
+    # "cut its forecast to $37.8 billion from $38.4 billion", 下调至378亿美元，此前为384亿美元
+    assert _conflicts(db, "guidance_revenue") == []
+    reasons = [r["reason"] for r in db.query("select reason from reconciliations where metric = 'guidance_revenue'")]
+    assert reasons == ["one_sentence"]
