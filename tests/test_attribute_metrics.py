@@ -106,6 +106,11 @@ CASES = [
     ("北辰汽車第三季經營活動產生的現金流量淨額為12.3億元，淨利率8.99%。", "12.3億元", "operating_cash_flow"),
     ("北辰汽车第三季毛利率21.99%，净利率8.99%。", "8.99%", "net_margin"),
     ("Free cash flow rose to $2.3 billion in the quarter.", "$2.3 billion", "free_cash_flow"),
+    # what a restructuring costs
+    ("The restructuring will cost $310 million to $350 million, mostly in severance.",
+     "$310 million to $350 million", "severance_cost"),
+    ("科汶控股表示，此次重组费用约为3.1亿美元。", "3.1亿美元", "severance_cost"),
+    ("科汶控股表示，此次重組將花費約3.1億美元成本。", "3.1億美元", "severance_cost"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
