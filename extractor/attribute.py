@@ -73,6 +73,7 @@ class Metric:
     level: str | None = None  # for a change, the metric of the level it changes
     units: frozenset[str] = frozenset()  # when set, only claims in these units (percentage_points)
     forecast: bool = False  # guidance, targets: an estimate whatever the sentence's wording
+    adjacent: bool = False  # a trigger counts only right by the number ($1.56 per share, 每股0.94元)
 
 
 _MISSING = object()
@@ -227,6 +228,7 @@ def lexicon() -> Lexicon:
             level=str(m["level"]) if m.get("level") else None,
             units=frozenset(_words("metrics", mname, m.get("units"))),
             forecast=bool(m.get("forecast", False)),
+            adjacent=bool(m.get("adjacent", False)),
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -639,7 +641,11 @@ def _metric(
             continue
         if s >= c["end"] and _past_another(ctx, c, s, claims):
             continue
-        if lex.label_re.fullmatch(ctx.text, e, c["start"]) or _head_after(ctx.text, c["end"], s):
+        if info.adjacent and role == "trigger":
+            if not (_head_after(ctx.text, c["end"], s) or _right_before(ctx.text, e, c["start"])):
+                continue
+            d = 0
+        elif lex.label_re.fullmatch(ctx.text, e, c["start"]) or _head_after(ctx.text, c["end"], s):
             d = 0
         else:
             d = _distance(ctx, s, e, c["start"], c["end"])
@@ -738,6 +744,10 @@ def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
             # "rose 12% to NT$8.1 billion": the level the change reached.
             return {**o, "metric": info.level}
         if o["kind"] == c["kind"] and o["unit"] == c["unit"]:
+            if _orders_apart(o.get("value"), c.get("value")):
+                # "$1.5 billion, or $1.56 per share, from $199 million": the per-share
+                # figure between is not what $199 million compares with.
+                continue
             gap = ctx.text[o["end"] : c["start"]]
             # A list (从A，到B) is not a comparison: a comma between them ends it, unless a
             # comparison word leads to this figure ("…, up 1.3 points from 17.4%").
@@ -746,6 +756,18 @@ def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
                 return None
             return o if o.get("metric") and o["metric"] != default else None
     return None
+
+
+def _right_before(text: str, trigger_end: int, start: int) -> bool:
+    """Whether the trigger is written just before the number (每股0.94元, 每股 1.35 元)."""
+    return 0 <= start - trigger_end <= 2 and not text[trigger_end:start].strip()
+
+
+def _orders_apart(a: Any, b: Any) -> bool:
+    """Two amounts more than a thousandfold apart are not a figure and its comparison base."""
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or a <= 0 or b <= 0:
+        return False
+    return max(a, b) / min(a, b) > 1000
 
 
 def _object_marked(ctx: _Context, m: Mention) -> bool:
@@ -1098,7 +1120,7 @@ def _period(
     hi = bisect.bisect_left(ctx.period_starts, sent.end)
     flow = metric is not None and metric.flow
     chosen = period_phrases.choose(ctx.text, (c["start"], c["end"]), (sent.start, sent.end), clause, dated,
-                            ctx.period_mentions[lo:hi], flow)
+                            ctx.period_mentions[lo:hi], flow, change=metric is not None and metric.level is not None)
     if chosen is not None:
         return chosen
     if ctx.context_period is not None and flow:

@@ -50,6 +50,7 @@ class PeriodRules:
     relative_re: re.Pattern[str]
     relative_years: dict[str, int]
     year_earlier_re: re.Pattern[str]
+    base_re: re.Pattern[str]
 
 
 def _mapping(data: dict[str, Any], key: str) -> dict[str, int]:
@@ -89,6 +90,7 @@ def period_rules() -> PeriodRules:
         relative_re=_words_re([*rel_q, *rel_y]),
         relative_years=rel_y,
         year_earlier_re=_words_re(rules.string_list("periods", "year_earlier", data.get("year_earlier") or [])),
+        base_re=_words_re(rules.string_list("periods", "comparison_bases", data.get("comparison_bases") or [])),
     )
 
 
@@ -205,11 +207,14 @@ class _Candidate:
 
 
 def choose(text: str, pos: tuple[int, int], sentence: tuple[int, int], clause: tuple[int, int],
-           dated: list[dict[str, Any]], mentions: list[PeriodMention], flow: bool = False) -> tuple[str, str, str] | None:
+           dated: list[dict[str, Any]], mentions: list[PeriodMention], flow: bool = False,
+           change: bool = False) -> tuple[str, str, str] | None:
     """(period, basis, note) for a figure at `pos`: the period named nearest it in its
     clause, else the last one named before it in its sentence. `dated` are the date
     claims of the sentence, `mentions` its period phrases. A comparison base ("from
-    110,000 a year earlier", 去年同期) is moved a year back. A `flow` (revenue, deliveries)
+    110,000 a year earlier", 去年同期) is moved a year back, unless a comparison base opens
+    between it and the phrase (the base is another figure: "$9.1 billion, up 11% from $8.2
+    billion a year earlier") or it is a `change` (the growth is the later period's). A `flow` (revenue, deliveries)
     is about a quarter or year rather than the day a date in its sentence names (the day
     it was reported), when the sentence names both."""
     (s, e), (ss, se), (cs, ce) = pos, sentence, clause
@@ -227,11 +232,21 @@ def choose(text: str, pos: tuple[int, int], sentence: tuple[int, int], clause: t
     if pick is None:
         return None
     period, note = pick.period, f"period {pick.period} from {pick.text!r}"
-    shifted = year_earlier(text, e, min(ce, e + 40)) or year_earlier(text, max(cs, s - 12), s)
+    shifted = None if change else _own_year_earlier(text, s, e, cs, ce)
     if shifted is not None:
         period = shift_year(period, -1)
         note += f", a year back ({shifted.group()!r})"
     return period, pick.basis, note
+
+
+def _own_year_earlier(text: str, s: int, e: int, cs: int, ce: int) -> re.Match[str] | None:
+    """The "a year earlier" phrase that goes with the figure at text[s:e]: right after it,
+    unless a comparison base opens between them ("138,000, up 25% from 110,000 a year
+    earlier": the phrase is 110,000's), or just before it."""
+    after = year_earlier(text, e, min(ce, e + 40))
+    if after is not None and not period_rules().base_re.search(text, e, after.start()):
+        return after
+    return year_earlier(text, max(cs, s - 12), s)
 
 
 def _spans_time(period: str) -> bool:

@@ -41,6 +41,20 @@ CASES = [
     ("北辰汽车第二季净利润为12.6亿元。", "12.6亿元", "net_income"),
     ("藍野半導體第二季營業利益為新台幣88億元。", "新台幣88億元", "operating_income"),
     ("藍野半導體每股盈餘新台幣4.31元。", "新台幣4.31元", "eps"),
+    # Hong Kong wording: 纯利 按年升, a dividend per share, an index's move in points
+    ("科汶控股中期純利按年升18%至42.3億元。", "18%", "net_income_growth"),
+    ("科汶控股中期纯利按年跌18%至42.3亿元。", "18%", "net_income_growth"),
+    ("科汶控股每股派息0.35元。", "0.35元", "dividend"),
+    ("The board declared a dividend of 24 cents a share.", "24 cents", "dividend"),
+    ("恒远指数昨日收市跌352点，报25,012点。", "352点", "index_change"),
+    ("恆遠指數昨日收市跌352點或1.4%，報25,012點。", "352點", "index_change"),
+    ("The Meridian Composite shed 441.27 points to close at 22,783.60.", "441.27 points", "index_change"),
+    # a per-share figure beside earnings words is EPS; the total beside it stays net income
+    ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$1.84", "eps"),
+    ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$2.1 billion", "net_income"),
+    ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$640 million", "net_income"),
+    ("北辰汽车第三季净利润28亿元，每股0.94元。", "0.94元", "eps"),
+    ("藍野半導體第三季淨利新台幣350億元，每股1.35元。", "1.35元", "eps"),
     ("Gross margin widened to 21.3% in the quarter.", "21.3%", "gross_margin"),
     ("北辰汽车毛利率为16.2%。", "16.2%", "gross_margin"),
     # guidance vs actual
@@ -51,6 +65,9 @@ CASES = [
     # growth of a named flow beats a bare growth word
     ("北辰汽车第二季营收同比增长17.5%。", "17.5%", "revenue_growth"),
     ("Northwind delivered 124,000 vehicles, up 31% from a year earlier.", "31%", "deliveries_growth"),
+    ("The app had 42 million monthly active users, up 9% from a year earlier.", "9%", "users_growth"),
+    ("该应用月活跃用户达4200万，同比增长9%。", "9%", "users_growth"),
+    ("該應用月活躍用戶達4200萬，按年增長9%。", "9%", "users_growth"),
     # people, money for them, tariffs and subsidies
     ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
     ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),
@@ -60,6 +77,10 @@ CASES = [
     ("政府將提供最高300億日圓補貼。", "300億日圓", "subsidy"),
     # an acquisition's price, premium and offer per share
     ("Corvane offered €21.40 per share in cash for Tessaly.", "€21.40", "offer_price_per_share"),
+    ("The deal values Tessaly at about €2.9 billion including debt.", "€2.9 billion", "enterprise_value"),
+    ("Corvane will pay a $180 million break fee if regulators block the deal.", "$180 million", "termination_fee"),
+    ("若交易未获批准，科汶需支付1.8亿美元分手费。", "1.8亿美元", "termination_fee"),
+    ("若交易未獲批准，科汶須支付1.8億美元分手費。", "1.8億美元", "termination_fee"),
     ("The offer represents a premium of 28% to Tessaly's last close.", "28%", "acquisition_premium"),
 ]
 

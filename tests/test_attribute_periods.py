@@ -61,7 +61,23 @@ def test_a_figure_takes_the_quarter_of_its_clause() -> None:
                 "and 109,000 vehicles in the second quarter.")
     assert c["124,000 vehicles"]["period"] == "2025-Q3"
     assert c["94,700 vehicles"]["period"] == "2024-Q3"  # the comparison base, a year back
+    assert c["31%"]["period"] == "2025-Q3"  # the growth is the later quarter's
+
     assert c["109,000 vehicles"]["period"] == "2025-Q2"
+
+
+@pytest.mark.parametrize(("text", "current", "base"), [
+    ("Bluefield reported third-quarter revenue of $9.1 billion, up 11% from $8.2 billion a year earlier.",
+     "$9.1 billion", "$8.2 billion"),
+    ("藍野半導體第三季營收新台幣950億元，較去年同期的新台幣820億元成長16%。", "新台幣950億元", "新台幣820億元"),
+    ("北辰汽车第三季营收316亿元，同比增长21%，去年同期为261亿元。", "316亿元", "261亿元"),
+])
+def test_only_the_base_of_a_comparison_goes_a_year_back(text: str, current: str, base: str) -> None:
+    c = _claims(text)
+    assert c[current]["period"] == "2025-Q3"
+    assert c[base]["period"] == "2024-Q3"
+    growth = next(v for k, v in c.items() if k.endswith("%"))
+    assert growth["period"] == "2025-Q3"
 
 
 def test_chinese_year_earlier_and_nine_months() -> None:
