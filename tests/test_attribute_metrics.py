@@ -26,6 +26,10 @@ CASES = [
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
+    # a ticker in brackets does not part the shares from their move
+    ("Shares of Northwind Motors (NASDAQ: NWM) fell 8.4% on Tuesday after the company reported "
+     "third-quarter revenue of $2.1 billion.", "8.4%", "share_price_change"),
+    ("北辰汽車（NWM.O）股價週二下跌8.4%，公司此前公布第三季營收21億美元。", "8.4%", "share_price_change"),
     ("北辰汽车股价收跌8.4%，收报41.2美元。", "8.4%", "share_price_change"),
     ("北辰汽車股價收跌8.4%，收報41.2美元。", "41.2美元", "share_price"),
     ("The stock fell as much as 11% to $38.90 in early trading.", "$38.90", "intraday_low"),
@@ -68,6 +72,20 @@ CASES = [
     ("The app had 42 million monthly active users, up 9% from a year earlier.", "9%", "users_growth"),
     ("该应用月活跃用户达4200万，同比增长9%。", "9%", "users_growth"),
     ("該應用月活躍用戶達4200萬，按年增長9%。", "9%", "users_growth"),
+    # a share sale: its proceeds before and after costs, and the price of the new shares
+    ("Brevik Holdings raised gross proceeds of HK$2.4 billion from the placing.", "HK$2.4 billion", "gross_proceeds"),
+    ("The net proceeds, about HK$2.36 billion, will fund new warehouses.", "HK$2.36 billion", "net_proceeds"),
+    ("Brevik placed 120 million new shares at HK$20 per share.", "HK$20", "issue_price"),
+    ("布雷控股完成配售，所得款项总额为24亿港元，所得款项净额约23.6亿港元。", "24亿港元", "gross_proceeds"),
+    ("布雷控股完成配售，所得款项总额为24亿港元，所得款项净额约23.6亿港元。", "23.6亿港元", "net_proceeds"),
+    ("布雷控股配售1.2億股新股，每股配售價20港元。", "20港元", "issue_price"),
+    ("布雷控股完成24億港元配售。", "24億港元", "funding_round"),
+    # funds and what asset managers manage
+    ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
+    ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
+    ("Crestline now manages about $14 billion in assets.", "$14 billion", "assets_under_management"),
+    ("红岭资本第四期美元基金完成募集，规模32亿美元。", "32亿美元", "fund_size"),
+    ("紅嶺資本目前管理資產規模約140億美元。", "140億美元", "assets_under_management"),
     # people, money for them, tariffs and subsidies
     ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
     ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),

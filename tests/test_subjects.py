@@ -279,3 +279,23 @@ def test_a_valuation_written_for_a_past_round_is_another_period(tmp_path: Path, 
     kinds = {r["kind"] for r in db.query("select kind from conflicts where metric = 'valuation'")}
     assert not kinds & {"contradiction", "superseded", "translation_mismatch"}, kinds
     assert db.execute("select count(*) from reconciliations").fetchone()[0] >= 1
+
+
+# A founder's stake is the founder's, in the company; a person's net worth is their own.
+HOLDERS = [
+    ("北辰汽车公布季度业绩。北辰汽车创始人兼首席执行官刘承远持有公司约30%股份。", "30%", "刘承远", "Beichen Motors"),
+    ("北辰汽車公布季度業績。北辰汽車創辦人兼執行長劉承遠持有公司約30%股權。", "30%", "劉承遠", "Beichen Motors"),
+    ("Northwind Motors founder and CEO Dana Whitlock owns roughly 30% of the company.", "30%", "Dana Whitlock",
+     "Northwind Motors"),
+    ("Northwind Motors founder Dana Whitlock spoke. Whitlock, whose net worth is put at $1.1 billion, smiled.",
+     "$1.1 billion", "Dana Whitlock", None),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject", "obj"), HOLDERS)
+def test_a_person_keeps_their_own_holding(text: str, surface: str, subject: str, obj: str | None) -> None:
+    rows = process(Article("t.txt", text, 0, {"published": "2025-03-10"}))
+    c = next(c for c in rows.claims if c["text"] == surface)
+    assert c["subject"] == subject, c["explanation"]
+    if obj is not None:
+        assert c["object"] == obj, c["explanation"]
