@@ -132,6 +132,7 @@ class Lexicon:
     raise_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     comparison_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     level_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    owner_marker_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     company_anaphora_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
     label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
@@ -292,6 +293,8 @@ def lexicon() -> Lexicon:
         trigger_index=index,
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
+        owner_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "owner_markers", met.get("owner_markers")))
+                                   + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
         level_re=re.compile("(?:" + _alternation(_words("metrics", "level_markers", met.get("level_markers")))
                             + r")\s*(?:about|nearly|roughly|around|约|約|近|逾)?\s*(?:US|NT|HK)?[$€¥£]?\s*$", re.IGNORECASE),
@@ -889,7 +892,9 @@ def _object_marked(ctx: _Context, m: Mention) -> bool:
     # Asked of the same mention by every claim of its sentence: looked at once.
     marked = ctx.marked.get(m.start)
     if marked is None:
-        marked = ctx.marked[m.start] = bool(lexicon().object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start]))
+        lex = lexicon()
+        marked = ctx.marked[m.start] = bool(lex.object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start])) \
+            and not lex.owner_marker_re.search(ctx.text[max(0, m.start - 30) : m.start])
     return marked
 
 
@@ -1125,9 +1130,29 @@ def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
         prev_para = ctx.text.rfind("\n", 0, prev_para)
     for o in claims.before(c["start"]):
         if o["start"] < prev_para:
-            return None
+            break
         ent = ctx.by_name.get(o["subject"]) if o.get("subject") else None
         if ent is not None and ent.kind != "index":  # an index's move says nothing of what follows
+            # A sentence after that claim, with no figure, may have opened on another
+            # company ("Halvorsen's board approved the deal. The company, which ..."): its topic.
+            return _topic_since(ctx, o["end"], c["start"]) or ent
+    return _topic_since(ctx, max(prev_para, 0), c["start"])
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]|\.\s")
+
+
+def _topic_since(ctx: _Context, lo: int, hi: int) -> Entity | None:
+    """The organisation that opens the last sentence wholly between lo and hi (its first
+    mention), if any: the company a following 'the company' is most likely about."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(ctx.text, lo, hi)]
+    if len(ends) < 2:
+        return None
+    start, end = ends[-2], ends[-1]
+    i = bisect.bisect_left(ctx.mention_starts, start)
+    if i < len(ctx.mentions) and ctx.mentions[i].start < end:
+        ent = ctx.mentions[i].entity
+        if ent.kind not in ("person", "investor", "index") and not _object_marked(ctx, ctx.mentions[i]):
             return ent
     return None
 

@@ -284,6 +284,14 @@ def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
         out[kind] = (left, C.Figures(right))
     elif not out and "internal" in by_kind:
         out["internal"] = by_kind["internal"]
+    if between and "extraction_doubt" in out:
+        # The same two figures also set apart by sources read with confidence: a doubtful
+        # reading of one of them is that disagreement's evidence, not a second conflict.
+        kind = next(k for k in out if k in C.BETWEEN_SOURCES)
+        (dl, dr), (bl, br) = out.pop("extraction_doubt"), out[kind]
+        left = list({c.id: c for c in (*bl, *dl)}.values())
+        right = list({c.id: c for c in (*br.claims, *dr.claims)}.values())
+        out[kind] = (left, C.Figures(right))
     return out
 
 
@@ -316,7 +324,8 @@ def why(key: Key, claims: list[Claim]) -> str:
     subject, metric, unit = key
     inferred = sum(1 for c in claims if c.inferred)
     periods = {c.period for c in claims if c.period and c.period_basis == "explicit"}
-    return align.evidence(subject, metric, unit, inferred, len(claims), periods, len(periods) == 1)
+    read = {c.period for c in claims if c.period and c.period_basis in ("relative", "context")}
+    return align.evidence(subject, metric, unit, inferred, len(claims), periods, len(periods) == 1, read)
 
 
 def within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> list[Reconciliation]:

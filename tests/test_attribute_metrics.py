@@ -26,6 +26,8 @@ CASES = [
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
+    # "Shares of X": X owns the shares, it is no object
+    ("Shares of Northwind Motors fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
     # a ticker in brackets does not part the shares from their move
     ("Shares of Northwind Motors (NASDAQ: NWM) fell 8.4% on Tuesday after the company reported "
      "third-quarter revenue of $2.1 billion.", "8.4%", "share_price_change"),
@@ -80,6 +82,12 @@ CASES = [
     ("布雷控股完成配售，所得款项总额为24亿港元，所得款项净额约23.6亿港元。", "23.6亿港元", "net_proceeds"),
     ("布雷控股配售1.2億股新股，每股配售價20港元。", "20港元", "issue_price"),
     ("布雷控股完成24億港元配售。", "24億港元", "funding_round"),
+    # Hong Kong results: a dividend per share beside EPS, contracted sales, gearing
+    ("恒朗地產每股盈利1.08元，派中期息每股0.42元。", "0.42元", "dividend"),
+    ("恒朗地產每股盈利1.08元，派中期息每股0.42元。", "1.08元", "eps"),
+    ("恒朗地产上半年合约销售额约245亿元。", "245亿元", "contracted_sales"),
+    ("集團淨負債比率維持在28.5%。", "28.5%", "net_gearing"),
+    ("The group's net gearing ratio stood at 28.5% at the end of June.", "28.5%", "net_gearing"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),

@@ -140,3 +140,14 @@ def test_now_puts_a_figure_at_the_article_not_an_earlier_year(text: str, surface
 ])
 def test_months_from_january_are_a_running_total_not_the_last_month(text: str, surface: str, period: str) -> None:
     assert _claims(text)[surface]["period"] == period
+
+
+@pytest.mark.parametrize(("text", "surface", "period", "value"), [
+    ("恒朗地產公布截至6月底止中期業績，營業額按年倒退12%至186.4億元。", "186.4億元", "2025-H1", 18640000000.0),
+    ("恒朗地產公布截至6月底止中期業績，營業額按年倒退12%至186.4億元。", "12%", "2025-H1", -12.0),
+    ("恒朗地产公布中期业绩，纯利31.2亿元。", "31.2亿元", "2025-H1", 3120000000.0),
+    ("Henglang Properties reported an interim profit of HK$3.12 billion.", "HK$3.12 billion", "2025-H1", 3120000000.0),
+])
+def test_interim_results_are_the_first_half(text: str, surface: str, period: str, value: float) -> None:
+    c = _claims(text)[surface]
+    assert (c["period"], c["value"]) == (period, value), c["explanation"]

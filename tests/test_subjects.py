@@ -299,3 +299,29 @@ def test_a_person_keeps_their_own_holding(text: str, surface: str, subject: str,
     assert c["subject"] == subject, c["explanation"]
     if obj is not None:
         assert c["object"] == obj, c["explanation"]
+
+
+# "The company" after a sentence that opened on another company, with no figure of its
+# own, is that company (the deal's target here), not the previous figure's bidder.
+THE_COMPANY = [
+    ("Corvane Holdings agreed to buy Tessaly Software for €21 a share. Tessaly Software's board approved the deal. "
+     "The company, which employs about 1,300 people, was founded in 2009.", "1,300 people", "Tessaly Software"),
+    ("科汶控股同意以每股21欧元收购蓝野软件。蓝野软件董事会一致通过该交易。该公司目前员工约1300人。", "1300人", "Lanye Software"),
+    ("科汶控股同意以每股21歐元收購藍野軟體。藍野軟體董事會一致通過該交易。該公司目前員工約1300人。", "1300人", "Lanye Software"),
+    ("Halberd Biotherapeutics agreed to be acquired by Corvane Holdings for $48 a share. Halberd's board approved "
+     "the deal. The company had raised $420 million in 2023.", "$420 million", "Halberd Biotherapeutics"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), THE_COMPANY)
+def test_the_company_is_the_last_sentence_topic(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("t.txt", text, 0, {"published": "2025-09-15"}))
+    c = next(c for c in rows.claims if c["text"] == surface)
+    assert c["subject"] == subject, c["explanation"]
+
+
+def test_shares_of_a_company_are_its_own() -> None:
+    rows = process(Article("t.txt", "Markets were mixed.\n\nShares of Northwind Motors (NASDAQ: NWMT) fell 8.4% on Tuesday.",
+                           0, {"published": "2025-09-15"}))
+    c = next(c for c in rows.claims if c["text"] == "8.4%")
+    assert c["subject"] == "Northwind Motors" and c["confidence"] >= 0.8, c["explanation"]
