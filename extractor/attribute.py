@@ -31,6 +31,7 @@ __all__ = ["Entity", "Mention", "Metric", "Scanner", "_alternation", "_first_cha
 CLAUSE_BREAKS = ",，;；:：(（)）—|"
 _BREAK_RE = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
 CLAUSE_PENALTY = 25
+AFTER_BREAK_PENALTY = 5
 MAX_METRIC_DISTANCE = 60
 COMPOUND_BONUS = 20
 HEDGE_MAX_LEN = 30  # the longest text a hedge pattern matches (据……报道 spans up to 24)
@@ -735,6 +736,10 @@ def _metric(
             d = 0
         else:
             d = _distance(ctx, s, e, c["start"], c["end"])
+            if s >= c["end"] and d >= CLAUSE_PENALTY:
+                # A trigger past a clause break usually opens the next clause's figure
+                # ("募资金额达25亿元，投后估值逾120亿元"): one as near before the number wins.
+                d += AFTER_BREAK_PENALTY
         near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).

@@ -88,6 +88,23 @@ CASES = [
     ("恒朗地产上半年合约销售额约245亿元。", "245亿元", "contracted_sales"),
     ("集團淨負債比率維持在28.5%。", "28.5%", "net_gearing"),
     ("The group's net gearing ratio stood at 28.5% at the end of June.", "28.5%", "net_gearing"),
+    # "valuing the company at": a valuation in a funding round, a price in a takeover
+    ("Chip designer Yunshan Micro raised $210 million in a Series C round led by Redwood Partners, valuing the "
+     "company at more than $1.7 billion.", "$1.7 billion", "valuation"),
+    ("Solvane agreed on Monday to be acquired by Tianrun Holdings for €38.50 per share in cash, valuing the "
+     "software maker at about €2.4 billion.", "€2.4 billion", "acquisition_price"),
+    # a trigger past a clause break opens the next clause's figure
+    ("晶片新創雲杉微完成C輪募資，金額達25億元人民幣，投後估值逾120億元人民幣。", "25億元人民幣", "funding_round"),
+    ("芯片初创云杉微完成C轮融资，金额达25亿元人民币，投后估值超120亿元人民币。", "25亿元人民币", "funding_round"),
+    # reported against adjusted profit, margins and cash flow
+    ("北辰汽车前三季度归母净利润4.68亿元；扣非净利润4.12亿元，同比增长5.2%。", "4.12亿元", "adjusted_net_income"),
+    ("北辰汽车前三季度归母净利润4.68亿元；扣非净利润4.12亿元，同比增长5.2%。", "4.68亿元", "net_income"),
+    ("北辰汽车前三季度归母净利润4.68亿元；扣非净利润4.12亿元，同比增长5.2%。", "5.2%", "adjusted_net_income_growth"),
+    ("Adjusted net income was $1.2 billion, while GAAP net income was $900 million.", "$1.2 billion", "adjusted_net_income"),
+    ("Adjusted net income was $1.2 billion, while GAAP net income was $900 million.", "$900 million", "net_income"),
+    ("北辰汽車第三季經營活動產生的現金流量淨額為12.3億元，淨利率8.99%。", "12.3億元", "operating_cash_flow"),
+    ("北辰汽车第三季毛利率21.99%，净利率8.99%。", "8.99%", "net_margin"),
+    ("Free cash flow rose to $2.3 billion in the quarter.", "$2.3 billion", "free_cash_flow"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
