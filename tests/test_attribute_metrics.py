@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.attribute import lexicon
 from extractor.ingest import Article
 from extractor.pipeline import process
 
@@ -115,6 +116,10 @@ CASES = [
     ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
     ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),
     ("The plant is expected to create 900 jobs.", "900 jobs", "jobs"),
+    ("The plant will create 900 permanent jobs and about 2,500 construction jobs at peak.", "2,500 construction jobs",
+     "construction_jobs"),
+    ("新厂将创造900个长期岗位，施工高峰期另有约2500个施工岗位。", "2500个", "construction_jobs"),
+    ("新廠將創造900個長期崗位，施工高峰期另有約2500個施工崗位。", "2500個", "construction_jobs"),
     ("科汶控股预计遣散费用约4.2亿港元。", "4.2亿港元", "severance_cost"),
     ("The government will impose a 15% tariff on imported modules.", "15%", "tariff_rate"),
     ("政府將提供最高300億日圓補貼。", "300億日圓", "subsidy"),
@@ -180,3 +185,38 @@ def test_a_change_in_points_is_not_the_level(text: str, surface: str, metric: st
     rows = process(Article("g.txt", text, 0, {"published": "2025-07-20"}))
     claim = next(c for c in rows.claims if c["text"] == surface)
     assert claim["metric"] == metric, claim["explanation"]
+
+
+# (text, surface, metric): growth over the previous quarter is another figure than growth
+# over a year: by a word of the previous quarter, or measured from the quarter before.
+SEQUENTIAL = [
+    ("北辰汽车第三季度交付新车9.2万辆，同比增长31.5%，环比增长12.4%。", "12.4%", "deliveries_growth_qoq"),
+    ("北辰汽车第三季度交付新车9.2万辆，同比增长31.5%，环比增长12.4%。", "31.5%", "deliveries_growth"),
+    ("北辰汽車第三季營收按季增長8.2%至315億元。", "8.2%", "revenue_growth_qoq"),
+    ("Northwind's third-quarter revenue rose 8.2% sequentially to $4.1 billion.", "8.2%", "revenue_growth_qoq"),
+    ("Northwind delivered 92,000 vehicles in the third quarter. Deliveries rose 12.4% from the 81,850 units "
+     "handed over in the second quarter.", "12.4%", "deliveries_growth_qoq"),
+    ("Northwind delivered 92,000 vehicles in the third quarter, up 31.5% from 69,960 a year earlier.", "31.5%",
+     "deliveries_growth"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "metric"), SEQUENTIAL)
+def test_growth_over_the_previous_quarter(text: str, surface: str, metric: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-10-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["metric"] == metric, claim["explanation"]
+
+
+# What may stand between a comparison word and the figure it leads to: a short modifier
+# ending in 的 (高于两周前公布的), or "the"; not a clause of its own.
+@pytest.mark.parametrize(("gap", "leads"), [
+    ("), up from the ", True),
+    ("（约合人民币8.8亿元），高于两周前公布的", True),
+    ("（約合人民幣8.8億元），高於兩週前公布的", True),
+    ("，较去年同期的", True),
+    ("，高于市场预期，全年营收", False),
+    ("，比去年多出", False),
+])
+def test_a_comparison_word_leads_past_a_short_modifier(gap: str, leads: bool) -> None:
+    assert (lexicon().comparison_re.search(gap[-16:]) is not None) == leads
