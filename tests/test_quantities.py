@@ -30,6 +30,7 @@ PUBLISHED = dt.date(2025, 10, 28)
 Row = tuple[str, list[tuple[str, str, float | str | None, str, str]]]
 
 TRADITIONAL: list[Row] = [
+    ('鴻準累計前10月營收2,874億元，年增9.1%。', [('2,874億元', 'money', 287400000000.0, 'TWD', 'exact'), ('9.1%', 'percent', 9.1, 'percent', 'exact')]),
     ('輝達市值一度突破5兆美元。', [('5兆美元', 'money', 5000000000000.0, 'USD', 'more_than')]),
     ('公司計劃在四年內投入一萬五千億元。', [('四年', 'duration', 4.0, 'years', 'up_to'), ('一萬五千億元', 'money', 1500000000000.0, 'CNY', 'exact')]),
     ('鴻海今年第三季營收達新台幣1.85兆元，年增逾20%。', [('新台幣1.85兆元', 'money', 1850000000000.0, 'TWD', 'exact'), ('20%', 'percent', 20.0, 'percent', 'more_than')]),
@@ -58,6 +59,9 @@ TRADITIONAL: list[Row] = [
 ]
 
 SIMPLIFIED: list[Row] = [
+    # the end of a range of months is a period, not a date of that month
+    ('今年1-10月累计交付41.6万辆。', [('41.6万辆', 'count', 416000.0, 'count', 'exact')]),
+    ('公司7至9月营收为30亿元，10月营收12亿元。', [('30亿元', 'money', 3000000000.0, 'CNY', 'exact'), ('10月', 'date', '2025-10', 'date', 'exact'), ('12亿元', 'money', 1200000000.0, 'CNY', 'exact')]),
     ('该公司裁员百分之二十。', [('百分之二十', 'percent', 20.0, 'percent', 'exact')]),
     ('两年前，该公司的估值不到三百亿美元。', [('两年前', 'year', '2023', 'year', 'exact'), ('三百亿美元', 'money', 30000000000.0, 'USD', 'less_than')]),
     ('六年前公司还只有三十名员工。', [('六年前', 'year', '2019', 'year', 'exact'), ('三十名员工', 'count', 30.0, 'count', 'exact')]),
