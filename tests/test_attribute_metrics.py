@@ -111,6 +111,15 @@ CASES = [
      "$310 million to $350 million", "severance_cost"),
     ("科汶控股表示，此次重组费用约为3.1亿美元。", "3.1亿美元", "severance_cost"),
     ("科汶控股表示，此次重組將花費約3.1億美元成本。", "3.1億美元", "severance_cost"),
+    # cash held and cash used
+    ("The EV maker burned through $800 million in cash and ended the quarter with $6.1 billion in cash.",
+     "$800 million", "cash_burn"),
+    ("The EV maker burned through $800 million in cash and ended the quarter with $6.1 billion in cash.",
+     "$6.1 billion", "cash_balance"),
+    ("北辰汽车期末现金及现金等价物为61亿美元。", "61亿美元", "cash_balance"),
+    ("北辰汽車第三季燒錢8億美元。", "8億美元", "cash_burn"),
+    ("Northwind now expects to deliver 50,000 to 55,000 vehicles this year.", "50,000 to 55,000 vehicles",
+     "guidance_deliveries"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
