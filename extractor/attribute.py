@@ -647,6 +647,10 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     notes: list[str] = []
     clause = _clause(ctx, sent, c["start"], c["end"])  # the same for every step: found once
     metric, metric_conf, trigger = _metric(ctx, sent, c, clause, notes, claims)
+    moved = _index_moved(ctx, c, clause, metric, claims)
+    if moved is not None:
+        notes.append(f"metric index_change: {moved}")
+        metric, metric_conf, trigger = "index_change", 0.8, None
     c["metric"] = metric
     info = lex.metrics.get(metric)
     subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
@@ -886,6 +890,34 @@ def _their_person(ctx: _Context, sent: Sentence, c: dict[str, Any], org: Entity)
             seen_org = True
         elif seen_org and m.entity.kind == "person" and m.entity.of == org.name:
             return m.entity
+    return None
+
+
+# Metrics a move of an index is read as when no index word names it ("the S&P 500 lost 1.9%").
+_INDEX_MOVES = frozenset({"share", "share_price_change", "decline", "growth", "index_level"})
+
+
+_RESTATED = re.compile(r"\s*[,，]?\s*(?:or|或|即)\s*$", re.IGNORECASE)
+
+
+def _index_moved(ctx: _Context, c: dict[str, Any], clause: tuple[int, int], metric: str,
+                 claims: _ClaimIndex | None = None) -> str | None:
+    """The index that is the actor of a signed move in its clause: "while the S&P 500 lost
+    1.9%" is the index's move, whatever trigger stood further off; so is the percentage
+    that restates a move in points ("shed 612 points, or 1.4%", 跌352点或1.4%)."""
+    if metric not in _INDEX_MOVES or c["kind"] not in ("percent", "points"):
+        return None
+    prev = next(claims.before(c["start"]), None) if claims is not None else None
+    if prev is not None and prev.get("metric") == "index_change" \
+            and _RESTATED.match(ctx.text[prev["end"] : c["start"]]):
+        return f"the move {prev['text']!r} it restates"
+    if not c.get("direction"):
+        return None
+    lo = bisect.bisect_left(ctx.mention_starts, clause[0])
+    hi = bisect.bisect_left(ctx.mention_starts, c["start"])
+    before = [m for m in ctx.mentions[lo:hi] if m.end <= c["start"]]
+    if before and before[-1].entity.kind == "index":
+        return f"{before[-1].entity.name} moved, the index written before it in its clause"
     return None
 
 

@@ -24,6 +24,10 @@ CASES = [
     ("Tessaly's board rejected Corvane's first proposal of €19.00 per share in May.", "€19.00", "offer_price_per_share"),
     ("北辰控股提议以每股19欧元收购蓝野软件。", "19欧元", "offer_price_per_share"),
     ("北辰控股提議以每股19歐元收購藍野軟體。", "19歐元", "offer_price_per_share"),
+    # an index as the actor of a move, and a percentage restating points
+    ("The Meridian Composite fell 2.8% on Monday, while the Harbour 300 lost 1.9%.", "1.9%", "index_change"),
+    ("The Harbour Industrial Average shed 612 points, or 1.4%, on Monday.", "1.4%", "index_change"),
+    ("恒远指数收市跌352点或1.4%。", "1.4%", "index_change"),
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
