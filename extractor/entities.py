@@ -933,17 +933,23 @@ def link(db: Any) -> int:
                 if old != local:
                     conn.execute("update entities set name = ? where name = ?", (canonical, old))
                     conn.execute("update entities set [of] = ? where [of] = ?", (canonical, old))
-                    conn.execute("update claims set subject = ? where subject = ?", (canonical, old))
+                    conn.execute("update claims set subject = ?, explanation = explanation || ? where subject = ?",
+                                 (canonical, _renamed(old, canonical), old))
                     conn.execute("update claims set object = ? where object = ?", (canonical, old))
             conn.execute("update entities set name = ?, linked = 1 where article_id = ? and local_name = ?",
                          (canonical, article_id, local))
             if canonical != local:
                 conn.execute("update entities set [of] = ? where article_id = ? and [of] = ?", (canonical, article_id, local))
-                conn.execute("update claims set subject = ? where article_id = ? and subject = ?",
-                             (canonical, article_id, local))
+                conn.execute("update claims set subject = ?, explanation = explanation || ? "
+                             "where article_id = ? and subject = ?", (canonical, _renamed(local, canonical), article_id, local))
                 conn.execute("update claims set object = ? where article_id = ? and object = ?",
                              (canonical, article_id, local))
     return len(groups)
+
+
+def _renamed(old: str, canonical: str) -> str:
+    """What a claim's explanation gains when its subject is renamed by linking."""
+    return f"; {old} is {canonical}, linked across articles (see the entities table)"
 
 
 def _canonical(known: list[str], local: str, romanised: Collection[str] = ()) -> str:

@@ -90,3 +90,9 @@ def test_a_change_each_article_reports_is_not_a_conflict(db: sqlite_utils.Databa
     assert _conflicts(db, "guidance_revenue") == []
     reasons = [r["reason"] for r in db.query("select reason from reconciliations where metric = 'guidance_revenue'")]
     assert reasons == ["one_sentence"]
+
+
+def test_a_renamed_subject_says_why(db: sqlite_utils.Database) -> None:
+    row = next(db.query("select subject, explanation from claims where text = '17.24%'"))
+    assert row["subject"] == "Quillon Software"
+    assert "is Quillon Software, linked across articles" in row["explanation"]
