@@ -921,6 +921,21 @@ def _index_moved(ctx: _Context, c: dict[str, Any], clause: tuple[int, int], metr
     return None
 
 
+_POSSESSIVE = re.compile(r"(?:\s?[（(][^（）()]{0,40}[）)]|[）)])?(?:'s|’s|'|’|的)\s?$")
+
+
+def _possessor(ctx: _Context, in_sent: list[Mention], trigger: tuple[int, int]) -> Mention | None:
+    """The entity written as the owner of the metric word: "Solvane's closing price",
+    北辰汽车的营收 (a bare modifier, 北辰汽车营收, is read as the clause's actor anyway)."""
+    for m in reversed(in_sent):
+        if m.end <= trigger[0]:
+            if trigger[0] - m.end <= 45 and _POSSESSIVE.match(ctx.text, m.end, trigger[0]) \
+                    and m.entity.kind not in ("place", "index", "person"):
+                return m
+            return None
+    return None
+
+
 def _right_before(text: str, trigger_end: int, start: int) -> bool:
     """Whether the trigger is written just before the number (每股0.94元, 每股 1.35 元)."""
     return 0 <= start - trigger_end <= 2 and not text[trigger_end:start].strip()
@@ -962,6 +977,13 @@ def _subject(
         if people:
             subject = min(people, key=lambda m: abs(m.start - c["start"]))
             how = "the person whose own figure it is"
+    if subject is None and role in ("agent", "nearest") and trigger is not None and metric is not None \
+            and (metric.market or metric.flow or metric.holdable):
+        # A company's own figure (a close, revenue, a stake), not a right to another's
+        # ("a licence to X's IP until 2032" is the licensee's).
+        owner = _possessor(ctx, in_sent, trigger)
+        if owner is not None:
+            subject, how = owner, "the owner its metric word is written with ('s, 的)"
     if subject is not None:
         pass
     elif role in ("investor", "raiser") and (raiser := _raiser(ctx, in_clause if role == "investor" else in_sent,

@@ -325,3 +325,20 @@ def test_shares_of_a_company_are_its_own() -> None:
                            0, {"published": "2025-09-15"}))
     c = next(c for c in rows.claims if c["text"] == "8.4%")
     assert c["subject"] == "Northwind Motors" and c["confidence"] >= 0.8, c["explanation"]
+
+
+# A company's own figure written with its owner ('s, 的) is that owner's, even in a sentence
+# whose topic is another company (a bidder quoting the target's close).
+OWNERS = [
+    ("Solvane Software agreed to the deal. Tianrun Holdings offered €38.50 per share, a 27% premium to Solvane "
+     "Software's closing price of €30.32 on Friday.", "€30.32", "Solvane Software"),
+    ("天润控股提出的报价较索尔万软件（Solvane Software）的收盘价29.2欧元溢价32%。", "29.2欧元", "Solvane Software"),
+    ("天潤控股提出的報價較索爾萬軟體（Solvane Software）的收盤價29.2歐元溢價32%。", "29.2歐元", "Solvane Software"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), OWNERS)
+def test_an_owned_figure_is_its_owners(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("t.txt", text, 0, {"published": "2025-07-22"}))
+    c = next(c for c in rows.claims if c["text"] == surface)
+    assert c["subject"] == subject, c["explanation"]
