@@ -813,12 +813,21 @@ def _past_another(ctx: _Context, c: dict[str, Any], s: int, claims: _ClaimIndex)
     ("$1.2bn includes a RMB2bn commitment"): the trigger is that figure's, unless it is the number's
     own conversion (4500亿日元（约合…）补贴)."""
     rx = lexicon().conversion_re
+    prev_end = c["end"]
     for o in claims.between(c["end"], s):
         if o["kind"] != c["kind"] or rx.fullmatch(ctx.text, c["end"], o["start"]) \
                 or _IN_BRACKET.fullmatch(ctx.text, c["end"], o["start"]):
             continue
+        if _LIST_JOINER.fullmatch(ctx.text, prev_end, o["start"]):
+            # "1800亿日元和950亿日元补贴", "$1 billion and $2 billion in loans": a list of
+            # figures shares the noun after its last one.
+            prev_end = o["end"]
+            continue
         return True
     return False
+
+
+_LIST_JOINER = re.compile(r"\s*(?:和|与|與|及|、|,|，|and|or|to)\s*", re.IGNORECASE)
 
 
 _CONVERSION_AFTER = re.compile(r"\s*[(（][^()（）\n]{0,30}[)）]")
@@ -921,6 +930,28 @@ def _index_moved(ctx: _Context, c: dict[str, Any], clause: tuple[int, int], metr
     return None
 
 
+_RESPECTIVELY = re.compile(r"分别|分別|respectively|各自", re.IGNORECASE)
+
+
+def _respectively(ctx: _Context, sent: Sentence, c: dict[str, Any], in_sent: list[Mention],
+                  claims: _ClaimIndex) -> Mention | None:
+    """"A和B将分别获得X和Y", "A and B will get X and Y, respectively": the k-th figure of
+    its kind is the k-th party's, when the sentence names as many parties as figures."""
+    word = _RESPECTIVELY.search(ctx.text, sent.start, sent.end)
+    if word is None:
+        return None
+    figures = [o for o in claims.between(sent.start, sent.end) if o["kind"] == c["kind"] and o["unit"] == c["unit"]]
+    first = figures[0]["start"] if figures else sent.end
+    parties: list[Mention] = []
+    for m in in_sent:
+        if m.end <= first and m.entity.kind not in ("place", "index") \
+                and all(p.entity.name != m.entity.name for p in parties):
+            parties.append(m)
+    if len(parties) < 2 or len(parties) != len(figures):
+        return None
+    return parties[[o["start"] for o in figures].index(c["start"])]
+
+
 _POSSESSIVE = re.compile(r"(?:\s?[（(][^（）()]{0,40}[）)]|[）)])?(?:'s|’s|'|’|的)\s?$")
 
 
@@ -977,6 +1008,10 @@ def _subject(
         if people:
             subject = min(people, key=lambda m: abs(m.start - c["start"]))
             how = "the person whose own figure it is"
+    if subject is None:
+        each = _respectively(ctx, sent, c, in_sent, claims)
+        if each is not None:
+            subject, how = each, "the party in the same place of its list (分别, respectively)"
     if subject is None and role in ("agent", "nearest") and trigger is not None and metric is not None \
             and (metric.market or metric.flow or metric.holdable):
         # A company's own figure (a close, revenue, a stake), not a right to another's

@@ -342,3 +342,23 @@ def test_an_owned_figure_is_its_owners(text: str, surface: str, subject: str) ->
     rows = process(Article("t.txt", text, 0, {"published": "2025-07-22"}))
     c = next(c for c in rows.claims if c["text"] == surface)
     assert c["subject"] == subject, c["explanation"]
+
+
+# 分别 / respectively: the k-th figure is the k-th party's, and a list of figures shares
+# the noun after its last one.
+RESPECTIVELY = [
+    ("霞电能源（6520.T）与大洋电池（Daeyang Cell）均在日本建厂。霞电能源和大洋电池将分别获得1800亿日元和950亿日元补贴。",
+     "1800亿日元", "Xiadian Energy", "subsidy"),
+    ("霞电能源（6520.T）与大洋电池（Daeyang Cell）均在日本建厂。霞电能源和大洋电池将分别获得1800亿日元和950亿日元补贴。",
+     "950亿日元", "Daeyang Cell", "subsidy"),
+    ("Kasumi Power Systems (TYO: 6520) and Daeyang Cell (KRX: 373220) will receive ¥180 billion and ¥95 billion "
+     "in subsidies, respectively.", "¥95 billion", "Daeyang Cell", "subsidy"),
+    ("北辰汽車（NCHN.O）與藍野半導體（4417.TW）第三季營收分別為316億元和950億元。", "950億元", "Lanye Semiconductor", "revenue"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject", "metric"), RESPECTIVELY)
+def test_respectively(text: str, surface: str, subject: str, metric: str) -> None:
+    rows = process(Article("t.txt", text, 0, {"published": "2025-10-16"}))
+    c = next(c for c in rows.claims if c["text"] == surface)
+    assert (c["subject"], c["metric"]) == (subject, metric), c["explanation"]
