@@ -996,7 +996,7 @@ def _subject(
     lo = bisect.bisect_left(ctx.mention_starts, sent.start)
     hi = bisect.bisect_left(ctx.mention_starts, sent.end)
     cs, ce = clause
-    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end], cs, c["start"], metric)
+    in_sent = _places_last([m for m in ctx.mentions[lo:hi] if m.end <= sent.end], cs, c["start"], metric, ctx.text)
     in_clause = [m for m in in_sent if cs <= m.start and m.end <= ce]
     role = metric.subject_role if metric else "agent"
     subject: Mention | None = None
@@ -1182,7 +1182,16 @@ def _heading_entity(ctx: _Context, pos: int, claims: _ClaimIndex) -> Entity | No
     return m.entity if before is None or m.start > before["end"] else None
 
 
-def _places_last(mentions: list[Mention], cs: int, pos: int, metric: Metric | None) -> list[Mention]:
+_A_PLACE = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
+
+
+def _described(text: str, m: Mention) -> bool:
+    """A place written after "a"/"an" describes something ("a Hong Kong brokerage")."""
+    return m.entity.kind == "place" and _A_PLACE.search(text, max(0, m.start - 4), m.start) is not None
+
+
+def _places_last(mentions: list[Mention], cs: int, pos: int, metric: Metric | None,
+                 text: str = "") -> list[Mention]:
     """A place is the subject only as the actor of the number's own clause, when no
     organisation or person is named with it: 美国晶片设计大厂X is X, 日本将对进口电池征收
     关税 is Japan, but a place named elsewhere in the sentence is only a setting. A stock
@@ -1191,7 +1200,7 @@ def _places_last(mentions: list[Mention], cs: int, pos: int, metric: Metric | No
     indexes = [m for m in mentions if m.entity.kind == "index"]
     if index_metric and indexes:
         return indexes
-    ok = [m for m in mentions if m.entity.kind != "index"]
+    ok = [m for m in mentions if m.entity.kind != "index" and not (text and _described(text, m))]
     others = [m for m in ok if m.entity.kind != "place"]
     if others:
         return others

@@ -362,3 +362,11 @@ def test_respectively(text: str, surface: str, subject: str, metric: str) -> Non
     rows = process(Article("t.txt", text, 0, {"published": "2025-10-16"}))
     c = next(c for c in rows.claims if c["text"] == surface)
     assert (c["subject"], c["metric"]) == (subject, metric), c["explanation"]
+
+
+def test_a_place_after_a_describes_and_is_no_actor() -> None:
+    text = ("Vantio Group (HKEX: 2288) said it would cut 2,400 jobs.\n\n"
+            "Analysts at a Hong Kong brokerage estimated the cuts would save HK$1.6 billion a year.")
+    rows = process(Article("t.txt", text, 0, {"published": "2025-11-19"}))
+    c = next(c for c in rows.claims if c["text"] == "HK$1.6 billion")
+    assert c["subject"] == "Vantio Group", c["explanation"]
