@@ -952,7 +952,7 @@ def _respectively(ctx: _Context, sent: Sentence, c: dict[str, Any], in_sent: lis
     return parties[[o["start"] for o in figures].index(c["start"])]
 
 
-_POSSESSIVE = re.compile(r"(?:\s?[（(][^（）()]{0,40}[）)]|[）)])?(?:'s|’s|'|’|的)\s?$")
+_POSSESSIVE = re.compile(r"(?:\s?[（(][^（）()]{0,40}[）)]|[）)])?(?:'s|’s|'|’|的)[^,.;:，。；：、()（）]{0,16}$")
 
 
 def _possessor(ctx: _Context, in_sent: list[Mention], trigger: tuple[int, int]) -> Mention | None:

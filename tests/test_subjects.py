@@ -334,6 +334,9 @@ OWNERS = [
      "Software's closing price of €30.32 on Friday.", "€30.32", "Solvane Software"),
     ("天润控股提出的报价较索尔万软件（Solvane Software）的收盘价29.2欧元溢价32%。", "29.2欧元", "Solvane Software"),
     ("天潤控股提出的報價較索爾萬軟體（Solvane Software）的收盤價29.2歐元溢價32%。", "29.2歐元", "Solvane Software"),
+    ("Bluefield Semiconductor (4417.TW) delayed its plant. Lakeview Securities estimated the delay could trim "
+     "Bluefield's 2026 capital expenditure by $2 billion to $3 billion.", "$2 billion to $3 billion",
+     "Bluefield Semiconductor"),
 ]
 
 
