@@ -287,6 +287,8 @@ HOLDERS = [
     ("北辰汽車公布季度業績。北辰汽車創辦人兼執行長劉承遠持有公司約30%股權。", "30%", "劉承遠", "Beichen Motors"),
     ("Northwind Motors founder and CEO Dana Whitlock owns roughly 30% of the company.", "30%", "Dana Whitlock",
      "Northwind Motors"),
+    ("Northwind Motors founder and CEO Dana Whitlock, who owns 76 million shares, said nothing.", "76 million shares",
+     "Dana Whitlock", "Northwind Motors"),
     ("Northwind Motors founder Dana Whitlock spoke. Whitlock, whose net worth is put at $1.1 billion, smiled.",
      "$1.1 billion", "Dana Whitlock", None),
 ]
