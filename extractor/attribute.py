@@ -76,6 +76,8 @@ class Metric:
     units: frozenset[str] = frozenset()  # when set, only claims in these units (percentage_points)
     forecast: bool = False  # guidance, targets: an estimate whatever the sentence's wording
     adjacent: bool = False  # a trigger counts only right by the number ($1.56 per share, 每股0.94元)
+    max_value: float | None = None  # larger figures are something else (a per-share price is no billion)
+    total: str | None = None  # the metric of the total a per-share figure is restated as (", or €2.06 billion")
 
 
 _MISSING = object()
@@ -250,6 +252,8 @@ def lexicon() -> Lexicon:
             units=frozenset(_words("metrics", mname, m.get("units"))),
             forecast=bool(m.get("forecast", False)),
             adjacent=bool(m.get("adjacent", False)),
+            max_value=float(m["max_value"]) if m.get("max_value") is not None else None,
+            total=str(m["total"]) if m.get("total") else None,
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -649,8 +653,14 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     metric, metric_conf, trigger = _metric(ctx, sent, c, clause, notes, claims)
     moved = _index_moved(ctx, c, clause, metric, claims)
     if moved is not None:
+        notes[:] = [n for n in notes if not n.startswith("metric ")]  # the reading it replaces
         notes.append(f"metric index_change: {moved}")
         metric, metric_conf, trigger = "index_change", 0.8, None
+    total = _restated_total(ctx, c, claims)
+    if total is not None:
+        notes[:] = [n for n in notes if not n.startswith("metric ")]
+        notes.append(f"metric {total[0]}: the total that {total[1]!r} per share comes to")
+        metric, metric_conf, trigger = total[0], 0.8, None
     c["metric"] = metric
     info = lex.metrics.get(metric)
     subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
@@ -736,7 +746,8 @@ def _metric(
     near: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
     for s, e, metric_name, role in ctx.triggers[lo:hi]:
         info = lex.metrics[metric_name]
-        if e > sent.end or kind not in info.kinds or (info.units and c["unit"] not in info.units):
+        if e > sent.end or kind not in info.kinds or (info.units and c["unit"] not in info.units) \
+                or (info.max_value is not None and (c.get("value") or 0) > info.max_value):
             continue
         if s >= c["end"] and _past_another(ctx, c, s, claims):
             continue
@@ -965,6 +976,35 @@ def _possessor(ctx: _Context, in_sent: list[Mention], trigger: tuple[int, int]) 
                 return m
             return None
     return None
+
+
+_RESTATED_AMOUNT = re.compile(r"\s*[,，、]?\s*(?:or|或|即|合计|合計|总计|總計)\s*(?:about|roughly|some|around|nearly|约|約|近)?\s*$",
+                              re.IGNORECASE)
+
+
+def _restated_total(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> tuple[str, str] | None:
+    """(metric, per-share text) for an amount restating a per-share figure just before it
+    as a total ("€33.00 per share, or about €2.06 billion"): the metric's `total`."""
+    if c["kind"] != "money":
+        return None
+    prev = next(claims.before(c["start"]), None)
+    if prev is None or prev["kind"] != "money" or prev.get("unit") != c.get("unit"):
+        return None
+    info = lexicon().metrics.get(prev.get("metric") or "")
+    if info is None or info.total is None or not (c.get("value") or 0) > (prev.get("value") or 0) * 1000:
+        return None
+    if not _RESTATED_AMOUNT.match(ctx.text, _trail_end(ctx.text, prev["end"]), c["start"]):
+        return None
+    return info.total, str(prev["text"])
+
+
+_PER_SHARE_TAIL = re.compile(r"\s*(?:per share|a share|每股)", re.IGNORECASE)
+
+
+def _trail_end(text: str, end: int) -> int:
+    """Past a per-share tail after a figure ("€33.00 per share")."""
+    m = _PER_SHARE_TAIL.match(text, end)
+    return m.end() if m else end
 
 
 def _right_before(text: str, trigger_end: int, start: int) -> bool:

@@ -83,7 +83,9 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
     # Terms and running totals are compared across time; other figures only when their
     # periods can be the same.
     across_time = info is not None and (info.changeable or info.cumulative)
-    center = max(sides, key=lambda s: (s.sources, s.latest, len(s.claims)))
+    # Settled figures first: a rumour repeated by more outlets is not the best-supported
+    # figure against the one the company stated (a side mostly proposals or forecasts).
+    center = max(sides, key=lambda s: (_settled(s), s.sources, s.latest, len(s.claims)))
     others = [s for s in sides if s is not center]
     pairs = sum(len(s.claims) for s in others) * len(center.claims)
     pair_up = C._pair_up_arrays if pairs >= C.ARRAY_PAIRS else C._pair_up
@@ -120,6 +122,11 @@ def _drop_voiced_translations(by_kind: Pairing, voices: set[tuple[str, str]]) ->
         del by_kind["translation_mismatch"]
     elif len(kept) < len(left):
         by_kind["translation_mismatch"] = (kept, right)
+
+
+def _settled(side: Side) -> bool:
+    """Whether most of a side's claims state a figure rather than propose or forecast it."""
+    return 2 * sum(1 for c in side.claims if not c.tentative) >= len(side.claims)
 
 
 def _translations_apart(others: list[Side], subject: str, metric: str, unit: str) -> Iterator[C.Conflict]:

@@ -124,6 +124,14 @@ CASES = [
     ("北辰汽車第三季燒錢8億美元。", "8億美元", "cash_burn"),
     ("Northwind now expects to deliver 50,000 to 55,000 vehicles this year.", "50,000 to 55,000 vehicles",
      "guidance_deliveries"),
+    # a per-share offer restated as the deal's total; a per-share metric never takes a billion
+    ("Solvane's board rebuffed Tianrun Holdings' first proposal of €33.00 per share, or about €2.06 billion.",
+     "€2.06 billion", "acquisition_price"),
+    ("天润控股最初提出每股33欧元、合计约20.6亿欧元的报价。", "20.6亿欧元", "acquisition_price"),
+    # market value wiped off, jobs that could go
+    ("Aurion shares plunged 17.4%, wiping $65 billion off the chip designer's value.", "$65 billion",
+     "market_cap_change"),
+    ("Local media reported that as many as 5,000 positions could go.", "5,000 positions", "layoffs"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
