@@ -11,6 +11,9 @@ import sqlite_utils
 
 # Rows buffered before they are written.
 FLUSH_ROWS = 20000
+# SQLite's page cache while the rows are published (KiB): the key indexes of a million
+# claims' conflict links (about 30 MB) stay in memory.
+PUBLISH_CACHE_KIB = 64 * 1024
 
 
 class _Rows:
@@ -73,6 +76,18 @@ class _Writer(_Rows):
         first and builds them again after: building an index sorts once, where inserts in
         hash order touch every page (a full run on a million claims writes 800,000 links)."""
         conn = self.db.conn
+        # Rows come in the order made, not their keys' (conflict ids are digests): with
+        # SQLite's default 2 MB page cache, each insert into a key index of a million
+        # claims' links reads its page again. Pages are held only as they are used.
+        cache_size = conn.execute("pragma cache_size").fetchone()[0]  # pages, or KiB when negative
+        kib = -cache_size if cache_size < 0 else cache_size * conn.execute("pragma page_size").fetchone()[0] // 1024
+        conn.execute(f"pragma cache_size = {-max(kib, PUBLISH_CACHE_KIB)}")
+        try:
+            self._publish(conn, rebuild_indexes)
+        finally:
+            conn.execute(f"pragma cache_size = {cache_size}")
+
+    def _publish(self, conn: sqlite3.Connection, rebuild_indexes: bool) -> None:
         for table, (keys, cols) in self.TABLES.items():
             rest = [c for c in cols if c not in keys]
             names = ", ".join(f"[{c}]" for c in cols)
