@@ -22,6 +22,7 @@ their full count). Groups are recomputed only when their claims changed since th
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import heapq
 import json
@@ -30,9 +31,11 @@ import multiprocessing
 import sqlite3
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain, compress
+from json.encoder import encode_basestring as _quote_utf8  # the same with ensure_ascii=False
 from json.encoder import encode_basestring_ascii as _quote  # what json.dumps writes for a str
 from operator import attrgetter, itemgetter, not_
 from typing import Any
@@ -932,31 +935,75 @@ def detect(db: sqlite_utils.Database, *, full: bool = False, jobs: int = 1) -> i
         conn.execute("create temp table _conflict_sources (id text primary key, source text, published text, "
                      "outlet text) without rowid")
         conn.execute("insert into _conflict_sources select id, coalesce(duplicate_of, id), published, outlet from articles")
-        out = _Writer(db)
         path = _db_path(db)
-        if jobs > 1 and path is not None and not caller_transaction:
-            _recompute_in_workers(db, path, jobs, out, inferred)
-        else:
-            for key, fingerprint, claims in _dirty_groups(db, inferred):
-                _recompute(db, key, fingerprint, claims, out)
-        converted = disagreements.across_currencies(db)
-        out.add("reconciliations", [(r.id, r.reason, r.subject, r.metric, r.unit, None, r.summary) for r in converted])
-        out.add("reconciliation_claims", [(r.id, x.id, side) for r in converted
-                                          for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
-        out.flush()
+        workers = jobs > 1 and path is not None and not caller_transaction
+        # A full run in this process empties the tables and writes the new rows straight
+        # into them, committed at the end: readers see the old rows until then, as with
+        # temporary tables, without copying every row twice (workers read on connections
+        # of their own, which an open write transaction could block outside WAL mode).
+        direct = full and not workers and not caller_transaction
+        if direct:
+            _delete_all(db)
+        out = _Writer(db, direct=direct)
+        try:
+            if workers:
+                assert path is not None
+                _recompute_in_workers(db, path, jobs, out, inferred)
+            else:
+                with _fewer_collections():
+                    for key, fingerprint, claims in _dirty_groups(db, inferred):
+                        _recompute(db, key, fingerprint, claims, out)
+            converted = disagreements.across_currencies(db)
+            out.add("reconciliations", [(r.id, r.reason, r.subject, r.metric, r.unit, None, r.summary)
+                                        for r in converted])
+            out.add("reconciliation_claims", [(r.id, x.id, side) for r in converted
+                                              for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
+            out.flush()
+            if direct:
+                out.publish()
+                conn.commit()
+        except BaseException:
+            if direct:
+                conn.rollback()
+            raise
+        if direct:
+            _drop_temp(db)
+            return int(dirty)
     if not caller_transaction:
         conn.commit()  # only temporary tables were written
     with db.atomic():
         if full:
-            for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups",
-                          "reconciliation_claims", "reconciliations"):
-                conn.execute(f"delete from {table}")
+            _delete_all(db)
         else:
             _clear_keys(db)
         if dirty:
             out.publish(rebuild_indexes=full)
     _drop_temp(db)
     return int(dirty)
+
+
+# Objects allocated (net) between two collections of the youngest generation while groups
+# are compared. At Python's 700 a group's claims, sides and conflicts are traversed again
+# and again while alive; at this, most are freed before a collection sees them, and
+# cyclic garbage is still collected, so memory stays bounded.
+GC_THRESHOLD = 50000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    if threshold[0]:  # 0: automatic collection is off, and stays off
+        gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _delete_all(db: sqlite_utils.Database) -> None:
+    for table in ("conflict_claims", "conflicts", "corroborations", "conflict_groups",
+                  "reconciliation_claims", "reconciliations"):
+        db.conn.execute(f"delete from {table}")
 
 
 def _db_path(db: sqlite_utils.Database) -> str | None:
@@ -1008,8 +1055,9 @@ def _work_chunk(path: str, chunk: list[tuple[str, str, str, str]], inferred: boo
     db.conn.executemany("insert into _conflict_dirty (subject, metric, unit, fingerprint) values (?, ?, ?, ?)", chunk)
     db.conn.commit()  # no read transaction left open between runs
     rows = _Rows()
-    for key, fingerprint, claims in _dirty_groups(db, inferred):
-        _recompute(db, key, fingerprint, claims, rows)
+    with _fewer_collections():
+        for key, fingerprint, claims in _dirty_groups(db, inferred):
+            _recompute(db, key, fingerprint, claims, rows)
     return rows.rows
 
 
@@ -1160,9 +1208,14 @@ def _recompute(
     best = max(sides, key=lambda s: (s.sources, s.latest)) if sides else None
     writer.add("conflict_groups", [(
         subject, metric, unit, fingerprint, len(set(map(_SOURCE, claims))),
-        json.dumps({s.label: s.sources for s in sides}, ensure_ascii=False),
+        _json_counts({s.label: s.sources for s in sides}),
         best.label if best else None,
     )])
+
+
+def _json_counts(counts: dict[str, int]) -> str:
+    """json.dumps(counts, ensure_ascii=False), without the encoder's per-call set-up."""
+    return "{" + ", ".join(f"{_quote_utf8(k)}: {v}" for k, v in counts.items()) + "}"
 
 
 def _period_of(found: set[str]) -> str | None:
