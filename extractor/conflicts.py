@@ -328,6 +328,7 @@ def _distance(value: float, side: Side) -> float:
 _ID, _SOURCE, _PUBLISHED, _LABEL = attrgetter("id"), attrgetter("source"), attrgetter("published"), attrgetter("label")
 _TENTATIVE, _OBJECT, _PERIOD = attrgetter("tentative"), attrgetter("object"), attrgetter("period")
 _VALUE, _CONFIDENCE, _OUTLET = attrgetter("value"), attrgetter("confidence"), attrgetter("outlet")
+_ROWID = itemgetter(1)  # of a row of DIRTY_CLAIMS_QUERY
 
 
 class Figures:
@@ -1085,26 +1086,27 @@ def _dirty_groups(db: sqlite_utils.Database, inferred: bool = False) -> Iterator
     groups = db.conn.execute("select rowid, subject, metric, unit, fingerprint from _conflict_dirty order by rowid")
     sources = {r[0]: r[1:] for r in db.conn.execute(SOURCES_QUERY)}
     group: tuple[Any, ...] | None = None
-    rows: list[tuple[int, tuple[Any, ...], tuple[str, str | None, str | None]]] = []
+    rows: list[tuple[Any, ...]] = []
+    get = sources.get
 
     def claims() -> list[Claim]:
         assert group is not None
-        rows.sort(key=itemgetter(0))  # c.rowid: the order stored
+        rows.sort(key=_ROWID)  # the order stored
         subject, metric, unit = group[1], group[2], group[3]
         # A claim from a row of DIRTY_CLAIMS_QUERY (or DIRTY_INFERRED_QUERY, one column
         # longer) and its article's (source, published, outlet), built inline: a call
-        # per claim is a tenth of reading a million.
+        # per claim is a tenth of reading a million. A claim whose article is not stored
+        # is left out.
         claims = [Claim(r[2], r[3], r[4], article[0], article[1], r[5] or "", subject, r[6], metric, unit, r[7],
                         r[8], r[9], r[10], r[11] or "exact", bool(r[12]), r[13], r[14], r[15] or "asserted",
                         1.0 if r[16] is None else r[16], article[2], r[17] or "", len(r) > 18)
-                  for _, r, article in rows]
+                  for r in rows if (article := get(r[3])) is not None]
         rows.clear()  # not held beside the claims while the group is compared
         return claims
 
     found: Iterable[tuple[Any, ...]] = db.conn.execute(DIRTY_CLAIMS_QUERY)
     if inferred:
         found = heapq.merge(found, db.conn.execute(DIRTY_INFERRED_QUERY), key=itemgetter(0))
-    get = sources.get
     for r in found:
         if group is None or r[0] != group[0]:
             if group is not None:
@@ -1112,9 +1114,7 @@ def _dirty_groups(db: sqlite_utils.Database, inferred: bool = False) -> Iterator
             group, rows = next(groups), []
             assert group[0] == r[0]
         if r[2] is not None:
-            article = get(r[3])
-            if article is not None:  # a claim whose article is stored
-                rows.append((r[1], r, article))
+            rows.append(r)
     if group is not None:
         yield (group[1], group[2], group[3]), group[4], claims()
     groups.close()
@@ -1196,10 +1196,11 @@ def _recompute(
     writer.add("reconciliation_claims", [(rid, x.id, side) for rid, r in keyed
                                          for side, xs in (("a", r.a), ("b", r.b)) for x in xs])
     support = []
+    prefix = _json_prefix(subject, metric, unit)
     for side in sides:
         label = side.label
         support.append((
-            hashlib.sha256((_json_prefix(subject, metric, unit) + _quote(label) + "]").encode()).hexdigest()[:16],
+            hashlib.sha256((prefix + _quote(label) + "]").encode()).hexdigest()[:16],
             subject, metric, unit, label, side.sources, len(side.claims),
             _json_strings(sorted(map(_ID, side.claims))),
             ", ".join(sorted(filter(None, set(map(_OUTLET, side.claims))))),
