@@ -67,6 +67,7 @@ class Metric:
     label: str = ""
     symmetric: bool = False
     personal: bool = False  # a person's own figure (net worth): its subject is the person
+    holdable: bool = False  # a person may hold it (a founder's stake): a person subject keeps it
     penalty: int = 0  # added to its distance: generic metrics (growth) yield to specific ones
     flow: bool = False  # accumulates over a period (revenue): takes the quarter or year named
     market: bool = False  # a figure of one trading day: takes the day named
@@ -121,6 +122,9 @@ class Lexicon:
     hedge_after_window: int
     estimated_qualifiers: frozenset[str]
     by_name: dict[str, Entity]
+    # Short Latin aliases (lowered) → the forms they match: as written, or all in capitals.
+    cased: dict[str, frozenset[str]] = field(default_factory=dict)
+    tickers: dict[str, Entity] = field(default_factory=dict)  # a listing's symbol → its entry
     relative_years: dict[str, int] = field(default_factory=dict)
     conversion_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     passive_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
@@ -153,15 +157,23 @@ def lexicon() -> Lexicon:
     ent_data = rules.load("entities")
     entities: list[Entity] = []
     alias_to_entity: dict[str, Entity] = {}
+    tickers: dict[str, Entity] = {}
     for i, e in enumerate(rules.require("entities", ent_data, "entities", list)):
         if not isinstance(e, dict) or "name" not in e:
             raise RuleError(rules.path_of("entities"), f"entry {i + 1}", "each entity needs a name")
         name = str(e["name"])
+        kind = str(e.get("kind", "company"))
+        if kind not in ENTITY_KINDS:
+            raise RuleError(rules.path_of("entities"), name, f"unknown kind {kind!r}; use one of {', '.join(ENTITY_KINDS)}")
         aliases = tuple(dict.fromkeys([name, *_words("entities", name, e.get("aliases"))]))
-        ent = Entity(name, str(e.get("kind", "company")), aliases)
+        ent = Entity(name, kind, aliases)
         entities.append(ent)
         for a in aliases:
             alias_to_entity.setdefault(a.lower(), ent)
+        for t in _words("entities", name, e.get("tickers")):
+            if not _TICKER_RE.fullmatch(t):
+                raise RuleError(rules.path_of("entities"), name, f"ticker {t!r} is not SYMBOL or SYMBOL.EXCHANGE")
+            tickers.setdefault(ticker_key(t), ent)
     for section, kind in (("places", "place"), ("indexes", "index")):
         for i, e in enumerate(ent_data.get(section) or []):
             if not isinstance(e, dict) or "name" not in e:
@@ -187,6 +199,10 @@ def lexicon() -> Lexicon:
     entity_words = list(dict.fromkeys(subjects.fold_chars(w) for w in [*alias_to_entity_keys(entities), *person_aliases]))
     entity_re = re.compile(_alternation(entity_words), re.IGNORECASE)
     fuzzy_names = {a.lower(): ent for ent in entities for a in ent.aliases if a.isascii() and len(a) >= 5}
+    cased: dict[str, set[str]] = {}
+    for a in [*alias_to_entity_keys(entities), *person_aliases]:
+        if _cased(a):
+            cased.setdefault(a.lower(), set()).add(a)
 
     met = rules.load("metrics")
     metrics: dict[str, Metric] = {}
@@ -222,6 +238,7 @@ def lexicon() -> Lexicon:
             label=str(m.get("label") or mname.split("#")[0].replace("_", " ")),
             symmetric=bool(m.get("symmetric", False)),
             personal=bool(m.get("personal", False)),
+            holdable=bool(m.get("holdable", False)),
             penalty=int(m.get("penalty", 0)),
             flow=bool(m.get("flow", False)),
             market=bool(m.get("market", False)),
@@ -292,6 +309,8 @@ def lexicon() -> Lexicon:
         hedges=hedges,
         hedge_after_window=int(hed.get("after_window", 8)),
         by_name=by_name,
+        cased={k: frozenset(v) for k, v in cased.items()},
+        tickers=tickers,
         estimated_qualifiers=frozenset(_words("hedges", "estimated_qualifiers", hed.get("estimated_qualifiers"))),
         relative_years={str(k).lower(): int(v) for k, v in (dates.get("relative_years") or {}).items()},
         relative_re=re.compile(_alternation([str(k) for k in (dates.get("relative_years") or {})]), re.IGNORECASE),
@@ -314,6 +333,31 @@ def _conversion_re(markers: list[str]) -> re.Pattern[str]:
 
 def alias_to_entity_keys(entities: list[Entity]) -> list[str]:
     return [a for e in entities for a in e.aliases]
+
+
+ENTITY_KINDS = ("company", "investor", "regulator")
+# A listing as rules/entities.yaml writes it: NVDA, BRK.B, 2330.TW, 005930.KS, NOVO-B.CO.
+_TICKER_RE = re.compile(r"[A-Z0-9][A-Z0-9\-]*(?:\.[A-Z]{1,3})?")
+# Latin aliases this short are often words too (Apple, Intel, Fed, SAP): matched only with
+# their capitals as written, or all in capitals (a headline).
+CASED_ALIAS_MAX = 6
+
+
+def _cased(alias: str) -> bool:
+    return alias.isascii() and len(alias) <= CASED_ALIAS_MAX and any(c.isupper() for c in alias)
+
+
+def ticker_key(ticker: str) -> str:
+    """The symbol a bracketed ticker is read as (entities.discover keeps the same): no
+    exchange suffix, no leading zeros. 0700.HK → 700, 2330.TW → 2330, BRK.B → BRK."""
+    sym = ticker.split(".", 1)[0]
+    return sym.lstrip("0") or sym
+
+
+def _as_written(lex: Lexicon, word: str) -> bool:
+    """Whether `word`, found ignoring case, is written as a short Latin alias must be."""
+    forms = lex.cased.get(word.lower())
+    return forms is None or word in forms or word.isupper()
 
 
 # A capitalized run of Latin words ("Softbank Grp"), not preceded by a letter. The class
@@ -340,6 +384,8 @@ def find_entities(text: str) -> list[Mention]:
     alias_to_entity = lex.alias_to_entity
     out = []
     for s, e, word in lex.entity_scan.find(subjects.fold_chars(text)):  # folded: any mix of scripts matches
+        if not _as_written(lex, word):
+            continue
         named = alias_to_entity[word.lower()]
         if named.kind != "place" or not _setting_only(text, s, e, named):  # only a place can be a setting
             out.append(Mention(s, e, named))
@@ -458,8 +504,11 @@ def _all_mentions(text: str, parallel: list[tuple[int, int, int, int]],
     if not found.found:
         return curated, []
     as_entity: dict[int, Entity] = {}
+    tickers = lexicon().tickers
     for g in found.groups:
-        as_entity[id(g)] = Entity(g.name, g.kind, tuple(g.names), g.of.name if g.of else None)
+        # A name written before a listed entry's ticker is that entry ("台湾积体电路制造（2330.TW）").
+        listed = next((tickers[t] for t in sorted(g.tickers) if t in tickers), None) if g.tickers else None
+        as_entity[id(g)] = listed or Entity(g.name, g.kind, tuple(g.names), g.of.name if g.of else None)
     # A curated name inside a discovered one is part of it (the country in "Brevik Cell Japan").
     spans = sorted((f.start, f.end) for f in found.found)
     starts = [sp[0] for sp in spans]
@@ -474,15 +523,32 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], s: int, e: int) -> 
     return i >= 0 and spans[i][1] >= e and (spans[i][0], spans[i][1]) != (s, e)
 
 
+_OPENS, _CLOSES = "(（", ")）"
+
+
 def _between(ctx: _Context, a: int, b: int) -> int:
-    """How many clause breaks lie between offsets a and b. A bracket pair counts once:
-    "营收352.9亿元（约合49.5亿美元），同比增长" is one step from 营收 to 增长, not three."""
+    """How many clause breaks lie between offsets a and b. A bracket closed in between
+    counts for nothing, whatever it holds: "营收352.9亿元（约合49.5亿美元），同比增长" is one
+    step from 营收 to 增长, and "Shares of X (NYSE: XQ) fell 4%" none. A bracket only
+    entered or only left counts once."""
     lo, hi = min(a, b), max(a, b)
     i, j = bisect.bisect_left(ctx.breaks, lo), bisect.bisect_left(ctx.breaks, hi)
-    n = j - i
-    if n > 1:
-        n -= sum(1 for k in ctx.breaks[i:j] if ctx.text[k] in ")）")
-    return n
+    if j - i <= 1:
+        return j - i
+    n = depth = 0
+    text = ctx.text
+    for k in ctx.breaks[i:j]:
+        ch = text[k]
+        if ch in _OPENS:
+            depth += 1
+        elif ch in _CLOSES:
+            if depth:
+                depth -= 1
+            else:
+                n += 1  # left a bracket that opened before a
+        elif not depth:
+            n += 1
+    return n + (1 if depth else 0)
 
 
 def _clause(ctx: _Context, sent: Sentence, start: int, end: int) -> tuple[int, int]:
@@ -574,7 +640,19 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     c["metric"] = metric
     info = lex.metrics.get(metric)
     subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
-    if subject is not None and subject.kind == "person" and not (info and info.personal):
+    if subject is not None and subject.kind != "person" and info is not None and info.holdable:
+        # "X founder and CEO Y owns 30% of the company": X names Y's organisation, Y holds it.
+        holder = _their_person(ctx, sent, c, subject)
+        if holder is not None:
+            notes.append(f"subject {holder.name}: {subject.name}'s {holder.name} holds it")
+            subject, obj = holder, (obj if obj is not None and obj.name != holder.name else subject)
+    if subject is not None and subject.kind == "person" and info is not None and info.holdable and not info.personal:
+        # "Voss owns roughly 30% of the firm": the founder's own stake, in the firm.
+        org = (ctx.by_name.get(subject.of) if subject.of else None) or _main_organisation(ctx)
+        if obj is None and org is not None and org is not subject:
+            obj = org
+            notes.append(f"object {org.name}: the organisation {subject.name} holds it in")
+    elif subject is not None and subject.kind == "person" and not (info and info.personal):
         # A person speaks for their organisation; one with none named, for the article's.
         org = ctx.by_name.get(subject.of) if subject.of else _main_organisation(ctx)
         if org is not None:
@@ -631,6 +709,11 @@ def _metric(
 ) -> tuple[str, float, tuple[int, int] | None]:
     lex = lexicon()
     kind = c["kind"]
+    reached = _level_reached(ctx, sent, c, claims)
+    if reached is not None:
+        notes.append(f"metric {reached[0]}: the level that {reached[1]!r} reached")
+        c["_mscore"] = 0.0  # as sure as a trigger right by it: a conversion after it takes it
+        return reached[0], 0.8, None
     lo = bisect.bisect_left(ctx.trigger_starts, sent.start)
     hi = bisect.bisect_left(ctx.trigger_starts, sent.end)
     best: tuple[float, int, str, tuple[int, int]] | None = None
@@ -755,6 +838,38 @@ def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
             if len(gap) > (80 if compared else 40) or (not compared and any(ch in gap for ch in ",，;；、")):
                 return None
             return o if o.get("metric") and o["metric"] != default else None
+    return None
+
+
+def _level_reached(ctx: _Context, sent: Sentence, c: dict[str, Any],
+                   claims: _ClaimIndex) -> tuple[str, str] | None:
+    """(level metric, change's text) when the figure is what a change just before it
+    reached ("fell 8.4% to $41.20", 升18%至42.3亿元): the level of that change, whatever
+    trigger stands further off."""
+    prev = next(claims.before(c["start"]), None)
+    if prev is None or prev["start"] < sent.start or not prev.get("metric"):
+        return None
+    lex = lexicon()
+    info = lex.metrics.get(prev["metric"])
+    level = lex.metrics.get(info.level) if info is not None and info.level else None
+    if level is None or c["kind"] not in level.kinds:
+        return None
+    gap = ctx.text[prev["end"] : c["start"]]
+    if len(gap) > 14 or any(ch in gap for ch in ",，;；。") or not lex.level_re.search(gap):
+        return None
+    return level.name, str(prev["text"])
+
+
+def _their_person(ctx: _Context, sent: Sentence, c: dict[str, Any], org: Entity) -> Entity | None:
+    """A person of `org` named after it and before the number, in its sentence."""
+    lo = bisect.bisect_left(ctx.mention_starts, sent.start)
+    hi = bisect.bisect_left(ctx.mention_starts, c["start"])
+    seen_org = False
+    for m in ctx.mentions[lo:hi]:
+        if m.entity is org or m.entity.name == org.name:
+            seen_org = True
+        elif seen_org and m.entity.kind == "person" and m.entity.of == org.name:
+            return m.entity
     return None
 
 
@@ -1010,9 +1125,29 @@ def _previous_subject(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> 
         prev_para = ctx.text.rfind("\n", 0, prev_para)
     for o in claims.before(c["start"]):
         if o["start"] < prev_para:
-            return None
+            break
         ent = ctx.by_name.get(o["subject"]) if o.get("subject") else None
         if ent is not None and ent.kind != "index":  # an index's move says nothing of what follows
+            # A sentence after that claim, with no figure, may have opened on another
+            # company ("Halvorsen's board approved the deal. The company, which ..."): its topic.
+            return _topic_since(ctx, o["end"], c["start"]) or ent
+    return _topic_since(ctx, max(prev_para, 0), c["start"])
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]|\.\s")
+
+
+def _topic_since(ctx: _Context, lo: int, hi: int) -> Entity | None:
+    """The organisation that opens the last sentence wholly between lo and hi (its first
+    mention), if any: the company a following 'the company' is most likely about."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(ctx.text, lo, hi)]
+    if len(ends) < 2:
+        return None
+    start, end = ends[-2], ends[-1]
+    i = bisect.bisect_left(ctx.mention_starts, start)
+    if i < len(ctx.mentions) and ctx.mentions[i].start < end:
+        ent = ctx.mentions[i].entity
+        if ent.kind not in ("person", "investor", "index") and not _object_marked(ctx, ctx.mentions[i]):
             return ent
     return None
 
@@ -1120,7 +1255,8 @@ def _period(
     hi = bisect.bisect_left(ctx.period_starts, sent.end)
     flow = metric is not None and metric.flow
     chosen = period_phrases.choose(ctx.text, (c["start"], c["end"]), (sent.start, sent.end), clause, dated,
-                            ctx.period_mentions[lo:hi], flow, change=metric is not None and metric.level is not None)
+                            ctx.period_mentions[lo:hi], flow, change=metric is not None and metric.level is not None,
+                                       market=metric is not None and metric.market)
     if chosen is not None:
         return chosen
     if ctx.context_period is not None and flow:

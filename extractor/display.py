@@ -121,11 +121,13 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def date_words(value: str) -> str:
     """'2019-07' → 'Jul 2019', '2025-10-28' → '28 Oct 2025', '2025-Q3' → 'Q3 2025',
-    '2025-H2' → 'H2 2025', '2025-9M' → 'first 9 months of 2025'; anything else as is."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(Q[1-4]|H[12])|-(\d{1,2})M)?", value.strip())
+    '2025-H2' → 'H2 2025', '2025-9M' → 'first 9 months of 2025', '2025-YTD10' → 'first 10 months
+    of 2025'; anything else as is."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(Q[1-4]|H[12])|-(?:(\d{1,2})M|YTD(\d{1,2})))?", value.strip())
     if not m:
         return value
-    year, month, day, part, months = m.groups()
+    year, month, day, part, months, to_date = m.groups()
+    months = months or to_date
     if month and 1 <= int(month) <= 12:
         label = f"{_MONTHS[int(month) - 1]} {year}"
         return f"{int(day)} {label}" if day else label

@@ -70,6 +70,10 @@ class Vocabulary:
     offices: tuple[tuple[str, re.Pattern[str]], ...]  # (office, words that name it)
     zh_unit_re: re.Pattern[str]  # after a name: (旗下)日本子公司
     zh_unit_places: dict[str, str]  # 日本 → Japan
+    zh_latin_re: re.Pattern[str]  # a Latin name after a Chinese organisation word: 公司Acme
+    zh_quoted_re: re.Pattern[str]  # a quoted name after one: 芯片企业“地平微”
+    en_after_re: re.Pattern[str]  # a name after an English one: "coding startup Acme"
+    not_names: frozenset[str]  # capitalised words that are never a name (months, days)
 
 
 def _words(key: str, data: dict[str, Any]) -> list[str]:
@@ -139,6 +143,13 @@ def vocabulary() -> Vocabulary:
         offices=offices,
         zh_unit_re=zh_unit_re,
         zh_unit_places={str(k): v for k, v in places.items()},
+        zh_latin_re=re.compile(rf"(?:{_alt(_words('chinese_org_words_before_latin', data))})[ ]?"
+                               r"(?P<name>[A-Z][A-Za-z0-9&]*(?:[ -][A-Z0-9][A-Za-z0-9&]*)*)(?![A-Za-z0-9.])"),
+        zh_quoted_re=re.compile(rf"(?:{_alt(_words('chinese_org_words_before_latin', data))})[“「『]"
+                                r"(?P<name>[\u4e00-\u9fffA-Za-z0-9·&]{2,10})[”」』]"),
+        en_after_re=re.compile(rf"(?<![A-Za-z-])(?:{_alt(_words('english_org_words_before_name', data))}) "
+                               r"(?P<name>[A-Z][A-Za-z0-9&]*(?: [A-Z][A-Za-z0-9&]*)*)(?![A-Za-z0-9])"),
+        not_names=frozenset(_words("english_not_names", data)),
     )
 
 
@@ -365,6 +376,33 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
     return out
 
 
+def _quoted_after_org_word(text: str, voc: Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, name) of names quoted right after a Chinese organisation word:
+    智能驾驶芯片企业“地平微”, 初創公司「雲杉智能」 (a startup's name needs no suffix there)."""
+    out = []
+    for m in voc.zh_quoted_re.finditer(text):
+        name = m.group("name")
+        if name in voc.zh_not_names:
+            continue
+        out.append((m.start("name"), m.end("name"), name))
+    return out
+
+
+def _latin_after_org_word(text: str, voc: Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, name) of Latin names introduced by an organisation word: 编程工具公司Acme,
+    云计算初创企业Acme Cloud, "coding startup Acme". A name needs a small letter (CEO, AI,
+    IPO after 公司 are words, not names) and is not a description word (The, Chief, May)."""
+    out = []
+    for rx in (voc.zh_latin_re, voc.en_after_re):
+        for m in rx.finditer(text):
+            name = m.group("name")
+            words = name.split()
+            if not any(c.islower() for c in name) or words[0] in voc.stop_words or words[0] in voc.not_names:
+                continue
+            out.append((m.start("name"), m.end("name"), _strip_legal(name, voc)))
+    return sorted(out)
+
+
 @lru_cache(maxsize=8)
 def _skipping(rx: re.Pattern[str]) -> RulePattern:
     """`rx` scanned by quantities.RulePattern: the same matches, the engine skipping to
@@ -409,6 +447,25 @@ def _people(text: str, voc: Vocabulary) -> list[tuple[int, int, str, int]]:
     return out
 
 
+# Words that name a company's legal or group form, not what it does.
+_GROUP_WORDS = frozenset({"Holdings", "Holding", "Group", "Corporation", "Company", "International"})
+
+
+def _fund_arm(name: str, taken: list[tuple[int, int, str]], starts: list[int], s: int, e: int,
+              voc: Vocabulary) -> bool:
+    """A listed name at the start of a longer one ending in an investor's suffix is that
+    company's fund, an investor of its own (小米产业基金 is not 小米)."""
+    if not name.endswith(voc.investor_heads):
+        return False
+    i = bisect.bisect_right(starts, e) - 1
+    while i >= 0 and taken[i][1] > s:
+        ts, te, _ = taken[i]
+        if ts < e and not (ts == s and te < e):
+            return False
+        i -= 1
+    return True
+
+
 @dataclass
 class Discovery:
     found: list[Found]
@@ -448,12 +505,27 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
             g.tickers.add(ticker.lstrip("0") or ticker)
         raw.append((s, e, g))
     for s, e, name, body in _chinese_orgs(text, voc):
-        if overlaps_taken(s, e):
+        if overlaps_taken(s, e) and not _fund_arm(name, taken, taken_starts, s, e, voc):
             continue
         g = Group(_org_kind(name, voc))
         g.add(name, "written with an organisation suffix")
         g.weak = name.endswith(voc.zh_weak)
         g.shorts.add(body)
+        raw.append((s, e, g))
+    for s, e, name in _latin_after_org_word(text, voc):
+        same = [g for rs, re_, g in raw if rs < e and s < re_]
+        for g in same:
+            g.weak = False  # "Acme Labs" after 初创企业 is a company, not a product
+        if same or overlaps_taken(s, e):
+            continue
+        g = Group(_org_kind(name, voc))
+        g.add(name, "written after an organisation word")
+        raw.append((s, e, g))
+    for s, e, name in _quoted_after_org_word(text, voc):
+        if overlaps_taken(s, e) or any(rs < e and s < re_ for rs, re_, _ in raw):
+            continue
+        g = Group(_org_kind(name, voc))
+        g.add(name, "quoted after an organisation word")
         raw.append((s, e, g))
     for s, e, name, t in _people(text, voc):
         if overlaps_taken(s, e) or any(rs < e and s < re_ for rs, re_, _ in raw):
@@ -505,16 +577,34 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
             else:
                 by_key[key] = k
     # Short forms: an English name without its heads, a Chinese one without its suffix.
-    for g in groups:
+    # A name that differs from another only by a group word or legal form ("Harbourline
+    # Logistics" in the headline, "Harbourline Logistics Holdings" in the text) is the same.
+    same_company: list[tuple[int, str]] = []
+    for k, g in enumerate(groups):
         if g.kind == "person":
+            # "Elena Voss ... Voss said": a Latin name's surname, once it is at least
+            # three letters and capitalised.
+            for n in list(g.names):
+                last = n.split()[-1] if is_latin(n) and " " in n else ""
+                if len(last) >= 3 and last[0].isupper() and last not in voc.stop_words:
+                    g.shorts.add(last)
             continue
         for n in list(g.names):
             if is_latin(n):
                 words = n.split()
+                # Every form down to the first head: Harbourline Logistics Holdings →
+                # Harbourline Logistics → Harbourline.
+                only_group_words = True
                 while len(words) > 1 and (words[-1] in voc.heads or words[-1] in voc.legal):
+                    only_group_words = only_group_words and (words[-1] in voc.legal or words[-1] in _GROUP_WORDS)
                     words.pop()
-                if len(words) < len(n.split()) and len(" ".join(words)) >= 4:
-                    g.shorts.add(" ".join(words))
+                    if len(" ".join(words)) >= 4:
+                        g.shorts.add(" ".join(words))
+                        if only_group_words and len(words) > 1:
+                            same_company.append((k, fold(" ".join(words))))
+    for k, key in same_company:
+        if key in by_key:
+            union.join(by_key[key], k)
     short_owner: dict[str, int | None] = {}
     for k, g in enumerate(groups):
         for sf in g.shorts:

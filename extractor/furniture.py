@@ -55,7 +55,7 @@ class _Furniture:
         if i >= 0 and self.lines[i][0] <= start < self.lines[i][1]:
             return True
         # A claim is dropped when an exclusion covers it, unless the claim starts where the
-        # exclusion does (RM5 is a currency, not a code name like GPT-3).
+        # exclusion does (RM5 is a currency, not a code name like H20).
         j = bisect.bisect_left(self.span_starts, start) - 1
         return j >= 0 and self.span_reach[j] > start
 

@@ -551,6 +551,9 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
     before_and: float | None = None
     and_scale = 1.0
     k0 = k
+    # Where a large scale ended: bare ones or tens after it are another number ("$9 billion
+    # two years ago", "3 million twenty times"), not 9,000,000,002.
+    after_big: tuple[int, float] | None = None
     while True:
         tok = t.get(k)
         if tok is None:
@@ -606,6 +609,7 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
             else:
                 break
             scale_end = float(scale)
+            after_big = (k + 1, total) if scale >= 1_000_000 else None
         elif cls == "dozen":
             if last not in ("ones", "tens", "arabic", "hundred", "a"):
                 break
@@ -630,6 +634,8 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
         k += 1
     if k == k0 or last in ("a", "and"):
         return None
+    if after_big is not None and last in ("ones", "tens") and k > after_big[0]:
+        k, total, current, last, scale_end = after_big[0], after_big[1], 0.0, "scale", float(prev_scale)
     return _Cardinal(total + current, k, last, scale_end, before_and, and_scale=and_scale)
 
 

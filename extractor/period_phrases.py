@@ -22,7 +22,7 @@ from extractor.errors import RuleError
 if TYPE_CHECKING:
     from extractor.rule_patterns import RulePattern
 
-PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months")
+PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months", "first_months")
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class PeriodRules:
     relative_years: dict[str, int]
     year_earlier_re: re.Pattern[str]
     base_re: re.Pattern[str]
+    now_re: re.Pattern[str]
 
 
 def _mapping(data: dict[str, Any], key: str) -> dict[str, int]:
@@ -91,6 +92,7 @@ def period_rules() -> PeriodRules:
         relative_years=rel_y,
         year_earlier_re=_words_re(rules.string_list("periods", "year_earlier", data.get("year_earlier") or [])),
         base_re=_words_re(rules.string_list("periods", "comparison_bases", data.get("comparison_bases") or [])),
+        now_re=_words_re(rules.string_list("periods", "now_words", data.get("now_words") or [])),
     )
 
 
@@ -120,14 +122,30 @@ def _part(m: re.Match[str], kind: str, pr: PeriodRules) -> str | None:
         return "H2"
     if kind == "nine_months":
         return "9M"
+    if kind == "first_months":
+        return _from_january(_month(groups.get("m2"), pr))
     if kind == "months":
-        span = (_month(groups.get("m1"), pr), _month(groups.get("m2"), pr))
-        return _MONTH_SPANS.get(span)  # type: ignore[arg-type]
+        m1, m2 = _month(groups.get("m1"), pr), _month(groups.get("m2"), pr)
+        part = _MONTH_SPANS.get((m1, m2))  # type: ignore[arg-type]
+        return part if part is not None or m1 != 1 else _from_january(m2)
     return ""
 
 
+def _from_january(last: int | None) -> str | None:
+    """January to month `last`: Q1, H1, 9M, the whole year (''), else YTD10 (the first ten
+    months, which must not be read as October: "2025-10M" would prefix-match it)."""
+    if last is None or not 1 < last <= 12:
+        return None
+    if last == 12:
+        return ""
+    return _MONTH_SPANS.get((1, last)) or f"YTD{last}"
+
+
 def _latest_year(part: str, published: dt.date) -> int:
-    """The year of the latest such part that has begun by the article's date."""
+    """The year of the latest such part that has begun by the article's date (for the
+    months from January, the year in which they have all passed)."""
+    if part.startswith("YTD"):
+        return published.year if int(part[3:]) < published.month else published.year - 1
     if part and _STARTS[part] > published.month:
         return published.year - 1
     return published.year
@@ -208,7 +226,7 @@ class _Candidate:
 
 def choose(text: str, pos: tuple[int, int], sentence: tuple[int, int], clause: tuple[int, int],
            dated: list[dict[str, Any]], mentions: list[PeriodMention], flow: bool = False,
-           change: bool = False) -> tuple[str, str, str] | None:
+           change: bool = False, market: bool = False) -> tuple[str, str, str] | None:
     """(period, basis, note) for a figure at `pos`: the period named nearest it in its
     clause, else the last one named before it in its sentence. `dated` are the date
     claims of the sentence, `mentions` its period phrases. A comparison base ("from
@@ -216,12 +234,17 @@ def choose(text: str, pos: tuple[int, int], sentence: tuple[int, int], clause: t
     between it and the phrase (the base is another figure: "$9.1 billion, up 11% from $8.2
     billion a year earlier") or it is a `change` (the growth is the later period's). A `flow` (revenue, deliveries)
     is about a quarter or year rather than the day a date in its sentence names (the day
-    it was reported), when the sentence names both."""
+    it was reported), when the sentence names both; a `market` figure (a close, a day's
+    move) is about a day, never a quarter or a year."""
     (s, e), (ss, se), (cs, ce) = pos, sentence, clause
     cands = [_Candidate(o["start"], o["end"], str(o["date"]), "explicit", str(o["text"])) for o in dated]
     cands += [_Candidate(m.start, m.end, m.period, m.basis, m.text) for m in mentions if ss <= m.start and m.end <= se]
     if flow and any(_spans_time(x.period) for x in cands):
         cands = [x for x in cands if _spans_time(x.period)]
+    elif market:
+        # A close or a day's move is one day's: the quarter of the results that moved it
+        # ("fell 17% after reporting first-quarter revenue") is not its period.
+        cands = [x for x in cands if not _spans_time(x.period)]
     in_clause = [x for x in cands if cs <= x.start < ce]
     pick: _Candidate | None = None
     if in_clause:
@@ -229,6 +252,8 @@ def choose(text: str, pos: tuple[int, int], sentence: tuple[int, int], clause: t
     else:
         before = [x for x in cands if x.end <= s]
         pick = max(before, key=lambda x: x.end) if before else None
+        if pick is not None and not flow and period_rules().now_re.search(text, pick.end, s):
+            return None  # "成立于2019年，目前员工约800人": as of the article, not that year
     if pick is None:
         return None
     period, note = pick.period, f"period {pick.period} from {pick.text!r}"
@@ -251,7 +276,7 @@ def _own_year_earlier(text: str, s: int, e: int, cs: int, ce: int) -> re.Match[s
 
 def _spans_time(period: str) -> bool:
     """A quarter, half, nine months or year, not a month or a day."""
-    return period.isdigit() or bool(re.fullmatch(r"\d{4}-(?:Q[1-4]|H[12]|9M)", period))
+    return period.isdigit() or bool(re.fullmatch(r"\d{4}-(?:Q[1-4]|H[12]|9M|YTD\d\d?)", period))
 
 
 def context_period(mentions: list[PeriodMention], lede_end: int) -> PeriodMention | None:

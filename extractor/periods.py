@@ -61,7 +61,9 @@ def part_of_year(g: dict[str, str]) -> str | None:
     months = n * 3 if n is not None else _number(g, "months_to_date")
     if months is None:
         return None
-    return {3: "Q1", 6: "H1", 9: "9M"}.get(months)
+    if not 1 < months < 12:
+        return None
+    return {3: "Q1", 6: "H1", 9: "9M"}.get(months, f"YTD{months}")
 
 
 def relative_year(g: dict[str, str], published: dt.date | None) -> int | None:

@@ -19,7 +19,7 @@ CASES = [
     ("輝達市值一度突破 5 兆美元。", "5 兆美元", "Nvidia", None, "market_cap", False),
     ("据知情人士透露,软银提议持有该合资公司约 40% 的股份。", "40%", "SoftBank", None, "stake", True),
     ("SoftBank will hold a 35% stake in the joint venture, the companies said.", "35%", "SoftBank", None, "stake", False),
-    ("Meta agreed to acquire Scale AI for $14.3 billion.", "$14.3 billion", "Meta", "Scale AI", "acquisition_price", False),
+    ("Meta agreed to acquire Quillfire Robotics for $12.6 billion.", "$12.6 billion", "Meta", "Quillfire Robotics", "acquisition_price", False),
     ("甲骨文预计明年营收将增长 20%。", "20%", "Oracle", None, "revenue_growth", True),
     ("腾讯拟投资 5 亿美元建设数据中心。", "5 亿美元", "Tencent", None, "investment_total", True),
     ("华为去年研发投入约 1800 亿元人民币。", "1800 亿元人民币", "Huawei", None, "investment_total", False),

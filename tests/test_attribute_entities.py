@@ -35,6 +35,20 @@ DISCOVERED = [
      "Dana Whitlock", "person", {"Dana Whitlock"}),
     ("北辰汽车创始人兼首席执行官刘承远表示，公司将继续扩产。北辰汽车股价上涨。",
      "刘承远", "person", {"刘承远"}),
+    # A Latin name introduced by an organisation word, with no corporate head of its own.
+    ("Coding-tool startup Quillfire raised new funding, and Quillfire plans to hire.",
+     "Quillfire", "company", {"Quillfire"}),
+    ("编程工具公司Quillfire完成新一轮融资，Quillfire计划扩招。", "Quillfire", "company", {"Quillfire"}),
+    ("雲端運算新創 Brightlane Labs 宣布完成募資。", "Brightlane Labs", "company", {"Brightlane Labs"}),
+    # A name without its group word is the same company (a headline's short form).
+    ("Harrowgate Logistics completes placing. Harrowgate Logistics Holdings (HKEX: 1876) said today it "
+     "had completed the placing.", "Harrowgate Logistics Holdings", "company",
+     {"Harrowgate Logistics Holdings", "Harrowgate Logistics"}),
+    # A name quoted after an organisation word needs no suffix.
+    ("智能驾驶芯片企业“云杉微”完成C轮融资，云杉微估值超过百亿元。", "Yunshanwei", "company", {"云杉微"}),
+    ("智慧駕駛晶片新創「雲杉微」完成C輪募資，雲杉微估值逾百億元。", "Yunshanwei", "company", {"雲杉微"}),
+    # A listed company's fund is an investor of its own, not the company.
+    ("本轮由晨星资本领投，小米产业基金跟投。", "Xiaomi Industry Fund", "investor", {"小米产业基金"}),
 ]
 
 
@@ -54,6 +68,8 @@ NOTHING = [
     "Analysts at the bank expect growth to slow.",
     "全球电动汽车需求放缓，电池材料价格下跌。",
     "美元基金的出资比例有所下降。",
+    "该公司CEO表示将扩大投资，公司IPO计划不变。",
+    "The firm said on Monday that its rival In turn cut prices.",
 ]
 
 
@@ -144,7 +160,33 @@ SUBJECTS = [
      "8,200 people", "Corvane Holdings"),
     ("日本将对进口电池征收25%关税。", "25%", "Japan"),
     ("美国晶片设计大厂北辰微电子（NCMD）股价下跌8%，北辰微电子表示需求稳定。", "8%", "Beichen Microelectronics"),
+    ("微软以12亿美元收购了设计软件公司Quillfire。", "12亿美元", "Quillfire"),
+    ("編程工具公司Quillfire去年營收成長45%。", "45%", "Quillfire"),
+    ("Coding-tool startup Quillfire said revenue grew 45% last year.", "45%", "Quillfire"),
+    # A name written before a listed entry's ticker is that entry, however it is spelled.
+    ("Amperex Technology Ltd (300750.SZ) said its profit rose 28%.", "28%", "CATL"),
 ]
+
+# (text, curated entries found): short Latin aliases keep their capitals; headlines in
+# capitals still match.
+CURATED = [
+    ("Tariffs could sap demand from apple growers.", []),
+    ("SAP and Apple said demand held up.", ["SAP", "Apple"]),
+    ("APPLE SHARES FELL AS THE FED HELD RATES", ["Apple", "Federal Reserve"]),
+    ("The Fed fed the market fresh guidance.", ["Federal Reserve"]),
+    ("蘋果公司與辉达股价齐涨，台積電亦走高。", ["Apple", "Nvidia", "TSMC"]),
+    # Chinese has no spaces: no alias may hide in an ordinary phrase (中国银行业 is the
+    # banking industry, 高通胀 high inflation, 3日立即 "on the 3rd, at once").
+    ("中国银行业整体稳健，高通胀下今日银行股走低，加工行业3日立即停产，移动支付增长。", ["China"]),
+    ("中國銀行業整體穩健，高通脹下今日銀行股走低，加工行業3日立即停產。", ["China"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), CURATED)
+def test_curated_aliases(text: str, names: list[str]) -> None:
+    from extractor.attribute import find_entities
+
+    assert [m.entity.name for m in find_entities(text)] == names
 
 
 @pytest.mark.parametrize(("text", "surface", "subject"), SUBJECTS)

@@ -22,6 +22,10 @@ CASES = [
     ("据知情人士透露，布伦尼克正酝酿裁员，拟裁减最多900个岗位，约占员工总数的近两成。", "两成", "proposed"),
     ("據知情人士透露，布倫尼克正醞釀裁員，擬裁減最多900個崗位，約佔員工總數的近兩成。", "兩成", "proposed"),
     ("Brennick Labs is weighing job cuts, about 15% of its staff, people familiar said.", "15%", "proposed"),
+    # Outlooks: expected to, has a chance to, on track to
+    ("法人看好布倫尼克第四季營收可望季增一成以上。", "一成", "estimated"),
+    ("布伦尼克全年每股收益有机会挑战12元。", "12元", "estimated"),
+    ("Brennick Labs is on track to ship 2 million units this year.", "2 million units", "estimated"),
     # Rows that must stay asserted: a valuation by analysts is not a forecast word, nor is
     # "considering" as "given".
     ("考虑到需求疲软，布伦尼克第三季营收下降12%。", "12%", "asserted"),

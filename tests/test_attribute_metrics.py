@@ -26,6 +26,10 @@ CASES = [
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
+    # a ticker in brackets does not part the shares from their move
+    ("Shares of Northwind Motors (NASDAQ: NWM) fell 8.4% on Tuesday after the company reported "
+     "third-quarter revenue of $2.1 billion.", "8.4%", "share_price_change"),
+    ("北辰汽車（NWM.O）股價週二下跌8.4%，公司此前公布第三季營收21億美元。", "8.4%", "share_price_change"),
     ("北辰汽车股价收跌8.4%，收报41.2美元。", "8.4%", "share_price_change"),
     ("北辰汽車股價收跌8.4%，收報41.2美元。", "41.2美元", "share_price"),
     ("The stock fell as much as 11% to $38.90 in early trading.", "$38.90", "intraday_low"),
@@ -41,6 +45,14 @@ CASES = [
     ("北辰汽车第二季净利润为12.6亿元。", "12.6亿元", "net_income"),
     ("藍野半導體第二季營業利益為新台幣88億元。", "新台幣88億元", "operating_income"),
     ("藍野半導體每股盈餘新台幣4.31元。", "新台幣4.31元", "eps"),
+    # Hong Kong wording: 纯利 按年升, a dividend per share, an index's move in points
+    ("科汶控股中期純利按年升18%至42.3億元。", "18%", "net_income_growth"),
+    ("科汶控股中期纯利按年跌18%至42.3亿元。", "18%", "net_income_growth"),
+    ("科汶控股每股派息0.35元。", "0.35元", "dividend"),
+    ("The board declared a dividend of 24 cents a share.", "24 cents", "dividend"),
+    ("恒远指数昨日收市跌352点，报25,012点。", "352点", "index_change"),
+    ("恆遠指數昨日收市跌352點或1.4%，報25,012點。", "352點", "index_change"),
+    ("The Meridian Composite shed 441.27 points to close at 22,783.60.", "441.27 points", "index_change"),
     # a per-share figure beside earnings words is EPS; the total beside it stays net income
     ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$1.84", "eps"),
     ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$2.1 billion", "net_income"),
@@ -60,6 +72,26 @@ CASES = [
     ("The app had 42 million monthly active users, up 9% from a year earlier.", "9%", "users_growth"),
     ("该应用月活跃用户达4200万，同比增长9%。", "9%", "users_growth"),
     ("該應用月活躍用戶達4200萬，按年增長9%。", "9%", "users_growth"),
+    # a share sale: its proceeds before and after costs, and the price of the new shares
+    ("Brevik Holdings raised gross proceeds of HK$2.4 billion from the placing.", "HK$2.4 billion", "gross_proceeds"),
+    ("The net proceeds, about HK$2.36 billion, will fund new warehouses.", "HK$2.36 billion", "net_proceeds"),
+    ("Brevik placed 120 million new shares at HK$20 per share.", "HK$20", "issue_price"),
+    ("布雷控股完成配售，所得款项总额为24亿港元，所得款项净额约23.6亿港元。", "24亿港元", "gross_proceeds"),
+    ("布雷控股完成配售，所得款项总额为24亿港元，所得款项净额约23.6亿港元。", "23.6亿港元", "net_proceeds"),
+    ("布雷控股配售1.2億股新股，每股配售價20港元。", "20港元", "issue_price"),
+    ("布雷控股完成24億港元配售。", "24億港元", "funding_round"),
+    # Hong Kong results: a dividend per share beside EPS, contracted sales, gearing
+    ("恒朗地產每股盈利1.08元，派中期息每股0.42元。", "0.42元", "dividend"),
+    ("恒朗地產每股盈利1.08元，派中期息每股0.42元。", "1.08元", "eps"),
+    ("恒朗地产上半年合约销售额约245亿元。", "245亿元", "contracted_sales"),
+    ("集團淨負債比率維持在28.5%。", "28.5%", "net_gearing"),
+    ("The group's net gearing ratio stood at 28.5% at the end of June.", "28.5%", "net_gearing"),
+    # funds and what asset managers manage
+    ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
+    ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
+    ("Crestline now manages about $14 billion in assets.", "$14 billion", "assets_under_management"),
+    ("红岭资本第四期美元基金完成募集，规模32亿美元。", "32亿美元", "fund_size"),
+    ("紅嶺資本目前管理資產規模約140億美元。", "140億美元", "assets_under_management"),
     # people, money for them, tariffs and subsidies
     ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
     ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),
@@ -69,6 +101,10 @@ CASES = [
     ("政府將提供最高300億日圓補貼。", "300億日圓", "subsidy"),
     # an acquisition's price, premium and offer per share
     ("Corvane offered €21.40 per share in cash for Tessaly.", "€21.40", "offer_price_per_share"),
+    ("The deal values Tessaly at about €2.9 billion including debt.", "€2.9 billion", "enterprise_value"),
+    ("Corvane will pay a $180 million break fee if regulators block the deal.", "$180 million", "termination_fee"),
+    ("若交易未获批准，科汶需支付1.8亿美元分手费。", "1.8亿美元", "termination_fee"),
+    ("若交易未獲批准，科汶須支付1.8億美元分手費。", "1.8億美元", "termination_fee"),
     ("The offer represents a premium of 28% to Tessaly's last close.", "28%", "acquisition_premium"),
 ]
 

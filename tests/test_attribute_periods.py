@@ -106,3 +106,48 @@ def test_a_market_figure_takes_the_ledes_day() -> None:
 def test_a_flow_prefers_the_quarter_to_the_day_it_was_reported() -> None:
     c = _claims("On Nov. 11, Northwind Motors said third-quarter revenue rose to 31.5 billion yuan.")
     assert c["31.5 billion yuan"]["period"] == "2025-Q3"
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("Shares of Northwind Motors fell 8.4% to $41.20 after it reported third-quarter revenue of $2.1 billion.", "8.4%"),
+    ("Shares of Northwind Motors fell 8.4% to $41.20 after it reported third-quarter revenue of $2.1 billion.", "$41.20"),
+    ("北辰汽车公布第三季营收后，股价收跌8.4%，报41.2美元。", "8.4%"),
+    ("北辰汽車公布第三季營收後，股價收跌8.4%，報41.2美元。", "41.2美元"),
+])
+def test_a_days_move_is_not_the_quarter_of_the_results_beside_it(text: str, surface: str) -> None:
+    c = _claims(text)
+    assert c[surface]["period"] == "2025-11", c[surface]["explanation"]
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("北辰微电子成立于2019年，目前员工约800人，其中研发人员占比超过70%。", "800人"),
+    ("北辰微电子成立于2019年，目前员工约800人，其中研发人员占比超过70%。", "70%"),
+    ("北辰微電子成立於2019年，現在員工約800人。", "800人"),
+    ("Founded in 2019, Northwind Robotics currently employs about 800 people.", "800 people"),
+])
+def test_now_puts_a_figure_at_the_article_not_an_earlier_year(text: str, surface: str) -> None:
+    c = _claims(text)
+    assert c[surface]["period"] == "2025-11", c[surface]["explanation"]
+
+
+@pytest.mark.parametrize(("text", "surface", "period"), [
+    ("鴻準累計前10月營收2,874億元，年增9.1%。", "2,874億元", "2025-YTD10"),
+    ("鸿准1-10月累计营收2874亿元，同比增长9.1%。", "2874亿元", "2025-YTD10"),
+    ("Revenue for the first 10 months rose 9.1% to NT$287.4 billion.", "NT$287.4 billion", "2025-YTD10"),
+    ("Revenue for the first ten months of 2024 rose 9.1% to NT$287.4 billion.", "NT$287.4 billion", "2024-YTD10"),
+    ("鴻準10月營收312.5億元，月增8.2%。", "312.5億元", "2025-10"),
+    ("鸿准前9个月营收2100亿元。", "2100亿元", "2025-9M"),
+])
+def test_months_from_january_are_a_running_total_not_the_last_month(text: str, surface: str, period: str) -> None:
+    assert _claims(text)[surface]["period"] == period
+
+
+@pytest.mark.parametrize(("text", "surface", "period", "value"), [
+    ("恒朗地產公布截至6月底止中期業績，營業額按年倒退12%至186.4億元。", "186.4億元", "2025-H1", 18640000000.0),
+    ("恒朗地產公布截至6月底止中期業績，營業額按年倒退12%至186.4億元。", "12%", "2025-H1", -12.0),
+    ("恒朗地产公布中期业绩，纯利31.2亿元。", "31.2亿元", "2025-H1", 3120000000.0),
+    ("Henglang Properties reported an interim profit of HK$3.12 billion.", "HK$3.12 billion", "2025-H1", 3120000000.0),
+])
+def test_interim_results_are_the_first_half(text: str, surface: str, period: str, value: float) -> None:
+    c = _claims(text)[surface]
+    assert (c["period"], c["value"]) == (period, value), c["explanation"]

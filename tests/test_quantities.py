@@ -99,6 +99,9 @@ SIMPLIFIED: list[Row] = [
 ]
 
 ENGLISH: list[Row] = [
+    # a spelled number after a large scale starts the next phrase, it is not added to the amount
+    ('Assets grew to $14 billion, up from $9 billion two years ago.', [('$14 billion', 'money', 14000000000.0, 'USD', 'exact'), ('$9 billion', 'money', 9000000000.0, 'USD', 'exact'), ('two years ago', 'year', '2023', 'year', 'exact')]),
+    ('Sales reached 3 million units three quarters after launch.', [('3 million units', 'count', 3000000.0, 'count', 'exact')]),
     ('Microsoft has invested more than $13 billion in OpenAI since 2019.', [('$13 billion', 'money', 13000000000.0, 'USD', 'more_than'), ('2019', 'year', '2019', 'year', 'exact')]),
     ('SoftBank agreed to invest up to $40 billion, Reuters reported on Oct. 28, 2025.', [('$40 billion', 'money', 40000000000.0, 'USD', 'up_to'), ('Oct. 28, 2025', 'date', '2025-10-28', 'date', 'exact')]),
     ('The company raised US$6.6bn at a valuation of $157bn.', [('US$6.6bn', 'money', 6600000000.0, 'USD', 'exact'), ('$157bn', 'money', 157000000000.0, 'USD', 'exact')]),

@@ -97,3 +97,61 @@ def test_reset_restores_the_shipped_rules(rules_copy: Path) -> None:
     _edit(rules_copy / "units.yaml", "after: [倍]", "after: [倍, 番]")
     quantities.reset()
     assert [q.kind for q in quantities.extract("营收翻了3番")] == ["multiplier"]
+
+
+@pytest.fixture
+def entities_copy(rules_copy: Path) -> Iterator[Path]:
+    """rules_copy, with the entity lexicon read again from it before and after."""
+    from extractor import attribute
+
+    attribute.lexicon.cache_clear()
+    yield rules_copy / "entities.yaml"
+    attribute.lexicon.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "old,new,rule,problem",
+    [
+        ("tickers: [NVDA]", "tickers: [nvda]", "Nvidia", "SYMBOL.EXCHANGE"),
+        ("{name: Nvidia, tickers", "{name: Nvidia, kind: chipmaker, tickers", "Nvidia", "unknown kind"),
+        ("{name: Lei Jun, of: Xiaomi,", "{name: Lei Jun, of: Leijun Labs,", "people entry", "needs `of`"),
+    ],
+)
+def test_a_broken_gazetteer_entry_names_it(entities_copy: Path, old: str, new: str, rule: str, problem: str) -> None:
+    from extractor import attribute
+
+    _edit(entities_copy, old, new)
+    quantities.reset()
+    with pytest.raises(RuleError) as info:
+        attribute.lexicon()
+    assert info.value.path == entities_copy
+    assert rule in str(info.value.rule) and problem in info.value.problem
+
+
+def test_a_journalist_adds_a_company_without_code(entities_copy: Path) -> None:
+    from extractor import attribute
+    from extractor.ingest import Article
+    from extractor.pipeline import process
+
+    text = "据报道，星河云端计划投资20亿美元建设数据中心。"
+    assert attribute.lexicon().by_name.get("Xinghe Cloud") is None
+    _edit(entities_copy, "\nentities:\n", "\nentities:\n  - {name: Xinghe Cloud, tickers: [XHC], aliases: [星河云端, 星河雲端]}\n")
+    quantities.reset()
+    attribute.lexicon.cache_clear()
+    rows = process(Article("j.txt", text, 0, {"published": "2025-06-01"}))
+    assert [c["subject"] for c in rows.claims if c["text"] == "20亿美元"] == ["Xinghe Cloud"]
+
+
+def test_no_alias_names_two_gazetteer_entries() -> None:
+    """An alias listed under two entries would silently go to the first: an extension
+    of rules/entities.yaml must not reuse one (folded: 軟銀 is 软银)."""
+    from extractor import subjects
+
+    data = rules.load("entities")
+    owners: dict[str, set[str]] = {}
+    for section in ("entities", "places", "indexes", "people"):
+        for entry in data.get(section) or []:
+            owner = str(entry.get("of") or entry["name"])
+            for alias in [entry["name"], *(entry.get("aliases") or [])]:
+                owners.setdefault(subjects.fold_chars(str(alias).lower()), set()).add(owner)
+    assert {a: o for a, o in owners.items() if len(o) > 1} == {}

@@ -279,3 +279,42 @@ def test_a_valuation_written_for_a_past_round_is_another_period(tmp_path: Path, 
     kinds = {r["kind"] for r in db.query("select kind from conflicts where metric = 'valuation'")}
     assert not kinds & {"contradiction", "superseded", "translation_mismatch"}, kinds
     assert db.execute("select count(*) from reconciliations").fetchone()[0] >= 1
+
+
+# A founder's stake is the founder's, in the company; a person's net worth is their own.
+HOLDERS = [
+    ("北辰汽车公布季度业绩。北辰汽车创始人兼首席执行官刘承远持有公司约30%股份。", "30%", "刘承远", "Beichen Motors"),
+    ("北辰汽車公布季度業績。北辰汽車創辦人兼執行長劉承遠持有公司約30%股權。", "30%", "劉承遠", "Beichen Motors"),
+    ("Northwind Motors founder and CEO Dana Whitlock owns roughly 30% of the company.", "30%", "Dana Whitlock",
+     "Northwind Motors"),
+    ("Northwind Motors founder Dana Whitlock spoke. Whitlock, whose net worth is put at $1.1 billion, smiled.",
+     "$1.1 billion", "Dana Whitlock", None),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject", "obj"), HOLDERS)
+def test_a_person_keeps_their_own_holding(text: str, surface: str, subject: str, obj: str | None) -> None:
+    rows = process(Article("t.txt", text, 0, {"published": "2025-03-10"}))
+    c = next(c for c in rows.claims if c["text"] == surface)
+    assert c["subject"] == subject, c["explanation"]
+    if obj is not None:
+        assert c["object"] == obj, c["explanation"]
+
+
+# "The company" after a sentence that opened on another company, with no figure of its
+# own, is that company (the deal's target here), not the previous figure's bidder.
+THE_COMPANY = [
+    ("Corvane Holdings agreed to buy Tessaly Software for €21 a share. Tessaly Software's board approved the deal. "
+     "The company, which employs about 1,300 people, was founded in 2009.", "1,300 people", "Tessaly Software"),
+    ("科汶控股同意以每股21欧元收购蓝野软件。蓝野软件董事会一致通过该交易。该公司目前员工约1300人。", "1300人", "Lanye Software"),
+    ("科汶控股同意以每股21歐元收購藍野軟體。藍野軟體董事會一致通過該交易。該公司目前員工約1300人。", "1300人", "Lanye Software"),
+    ("Halberd Biotherapeutics agreed to be acquired by Corvane Holdings for $48 a share. Halberd's board approved "
+     "the deal. The company had raised $420 million in 2023.", "$420 million", "Halberd Biotherapeutics"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "subject"), THE_COMPANY)
+def test_the_company_is_the_last_sentence_topic(text: str, surface: str, subject: str) -> None:
+    rows = process(Article("t.txt", text, 0, {"published": "2025-09-15"}))
+    c = next(c for c in rows.claims if c["text"] == surface)
+    assert c["subject"] == subject, c["explanation"]
