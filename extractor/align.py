@@ -149,13 +149,18 @@ def unattributed(db: sqlite_utils.Database, metrics: Iterable[str], fallbacks: I
 
 
 def evidence(subject: str, metric: str, unit: str, inferred: int, claims: int, periods: set[str],
-             same_period_basis: bool) -> str:
-    """Why the claims of a group were compared: the fields they agree on."""
+             same_period_basis: bool, read_periods: set[str] | None = None) -> str:
+    """Why the claims of a group were compared: the fields they agree on. `periods` were
+    written with their year; `read_periods` were written without one (first quarter,
+    今年) or named by the article's lede, and dated from the article."""
     why = [f"same subject ({subject})" if not inferred else
            f"same subject ({subject}; {inferred} of {claims} claims have it only as their article's main subject)",
            f"same metric ({metric})", f"same unit ({unit})"]
     if periods:
         why.append(("periods compatible: " if not same_period_basis else "period ") + ", ".join(sorted(periods)[:4]))
+    elif read_periods:
+        why.append(("period " if len(read_periods) == 1 else "periods ") + ", ".join(sorted(read_periods)[:4])
+                   + " (written without a year or named in the lede; the year from each article's date)")
     else:
         why.append("no period written (each dated by its article)")
     return "Aligned on " + "; ".join(why) + "."

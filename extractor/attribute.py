@@ -31,6 +31,7 @@ __all__ = ["Entity", "Mention", "Metric", "Scanner", "_alternation", "_first_cha
 CLAUSE_BREAKS = ",，;；:：(（)）—|"
 _BREAK_RE = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
 CLAUSE_PENALTY = 25
+AFTER_BREAK_PENALTY = 5
 MAX_METRIC_DISTANCE = 60
 COMPOUND_BONUS = 20
 HEDGE_MAX_LEN = 30  # the longest text a hedge pattern matches (据……报道 spans up to 24)
@@ -120,6 +121,8 @@ class Lexicon:
     anaphora_re: re.Pattern[str]
     hedges: list[tuple[str, str, re.Pattern[str]]]
     hedge_after_window: int
+    # Languages whose conditions may follow what they govern past a clause break.
+    hedge_reach_back: frozenset[str]
     estimated_qualifiers: frozenset[str]
     by_name: dict[str, Entity]
     # Short Latin aliases (lowered) → the forms they match: as written, or all in capitals.
@@ -132,6 +135,7 @@ class Lexicon:
     raise_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     comparison_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     level_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
+    owner_marker_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     company_anaphora_re: re.Pattern[str] = re.compile(_NEVER_PATTERN)
     # A trigger labelling the figure after a colon ("Revenue: about $6.8 billion").
     label_re: re.Pattern[str] = re.compile(r"[^\S\n]*(?:/[^:：\n]{0,20})?[:：][^\S\n]*(?:[^\d\s:：;；,，]{0,12}[^\S\n]?)?")
@@ -292,11 +296,14 @@ def lexicon() -> Lexicon:
         trigger_index=index,
         defaults=defaults,
         object_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "object_markers", met.get("object_markers"))) + r")\s*$", re.IGNORECASE),
+        owner_marker_re=re.compile(r"(?:" + _alternation(_words("metrics", "owner_markers", met.get("owner_markers")))
+                                   + r")\s*$", re.IGNORECASE),
         anaphora_re=re.compile(_alternation(_words("metrics", "anaphora", met.get("anaphora"))), re.IGNORECASE),
         level_re=re.compile("(?:" + _alternation(_words("metrics", "level_markers", met.get("level_markers")))
                             + r")\s*(?:about|nearly|roughly|around|约|約|近|逾)?\s*(?:US|NT|HK)?[$€¥£]?\s*$", re.IGNORECASE),
         comparison_re=re.compile("(?:" + _alternation(_words("metrics", "comparison_markers", met.get("comparison_markers")))
-                                 + r")\s*(?:the\s+)?$", re.IGNORECASE),
+                                 # past a short modifier (高于两周前公布的, 较去年同期的)
+                                 + r")\s*(?:the\s+|[\u4e00-\u9fff]{0,8}的)?$", re.IGNORECASE),
         raise_re=re.compile(_alternation(_words("metrics", "raise_verbs", met.get("raise_verbs"))), re.IGNORECASE),
         relative_clause_re=re.compile(r"\s*(?:" + _alternation(_words("metrics", "relative_pronouns", met.get("relative_pronouns"))) + r")\b",
                                       re.IGNORECASE),
@@ -308,6 +315,7 @@ def lexicon() -> Lexicon:
         payment_re=re.compile(_alternation(_words("metrics", "payment_verbs", met.get("payment_verbs"))), re.IGNORECASE),
         hedges=hedges,
         hedge_after_window=int(hed.get("after_window", 8)),
+        hedge_reach_back=frozenset(_words("hedges", "reach_back", hed.get("reach_back"))),
         by_name=by_name,
         cased={k: frozenset(v) for k, v in cased.items()},
         tickers=tickers,
@@ -602,7 +610,8 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     Returns the `entities` rows of the organisations and people found in the article."""
     if not claims:
         return []
-    ctx = _context(article, entities.parallel_spans(article.text, sentences, claims))
+    parallel = entities.parallel_spans(article.text, sentences, claims)
+    ctx = _context(article, parallel)
     index = _ClaimIndex(claims)
     starts = [s.start for s in sentences]
     windows: list[Sentence] = []
@@ -618,6 +627,7 @@ def attribute_claims(article: Article, sentences: list[Sentence], claims: list[d
     read = [c["metric"] for c in claims]
     metrics.refine(ctx.text, index.order, lexicon().generic)
     _share_metrics(claims)
+    _parallel_metrics(parallel, index)
     for c, sent, metric in zip(claims, windows, read, strict=True):
         if c["metric"] != metric:
             # Read again from its neighbours: its period follows the metric it has now (a
@@ -675,7 +685,9 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
     modality, mnote = _modality(ctx, sent, c, clause)
     if modality == "asserted" and info is not None and info.forecast:
         modality, mnote = "estimated", f"estimated ({info.label} is a forecast)"
-    if modality == "asserted" and hedging.planned_by_date(metric, c.get("date"), ctx.published):
+    # A start or completion still ahead is the schedule, also when a forecast word frames it
+    # ("would begin in 2031"): a later schedule against an earlier one is then a revision.
+    if modality in ("asserted", "estimated") and hedging.planned_by_date(metric, c.get("date"), ctx.published):
         modality, mnote = "planned", f"planned ({metric} after the article's date)"
     c["modality"] = modality
     c["hedged"] = int(modality != "asserted")
@@ -732,6 +744,10 @@ def _metric(
             d = 0
         else:
             d = _distance(ctx, s, e, c["start"], c["end"])
+            if s >= c["end"] and d >= CLAUSE_PENALTY:
+                # A trigger past a clause break usually opens the next clause's figure
+                # ("募资金额达25亿元，投后估值逾120亿元"): one as near before the number wins.
+                d += AFTER_BREAK_PENALTY
         near.setdefault((metric_name, role), []).append((d, s, e))
     # Only metrics with a trigger here can win; the best candidate is a minimum, so the
     # order they are visited in does not matter (the rank in metrics.yaml breaks ties).
@@ -889,7 +905,9 @@ def _object_marked(ctx: _Context, m: Mention) -> bool:
     # Asked of the same mention by every claim of its sentence: looked at once.
     marked = ctx.marked.get(m.start)
     if marked is None:
-        marked = ctx.marked[m.start] = bool(lexicon().object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start]))
+        lex = lexicon()
+        marked = ctx.marked[m.start] = bool(lex.object_marker_re.search(ctx.text[max(0, m.start - 8) : m.start])) \
+            and not lex.owner_marker_re.search(ctx.text[max(0, m.start - 30) : m.start])
     return marked
 
 
@@ -1220,8 +1238,13 @@ def _modality(ctx: _Context, sent: Sentence, c: dict[str, Any], clause: tuple[in
             m = next((x for x in rx.finditer(ctx.text, cs, min(ce, reach))
                       if x.end() <= c["start"] or x.start() <= c["end"] + lex.hedge_after_window), None)
         elif scope == "sentence":
+            # Before the number anywhere in the sentence ("若收购失败，软银将损失…"); after it, inside
+            # its clause, or past a break only in a language whose conditions follow what they
+            # govern (hedges.yaml reach_back): 市盈率约38倍，若需求转弱，股价或承压 is not conditional.
+            end = c["end"] + lex.hedge_after_window
+            stop = end if sent.lang in lex.hedge_reach_back else min(end, ce - 1)
             m = next((x for x in rx.finditer(ctx.text, sent.start, min(sent.end, reach))
-                      if x.end() <= c["start"] or cs <= x.start() <= c["end"] + lex.hedge_after_window), None)
+                      if x.end() <= c["start"] or cs <= x.start() <= stop), None)
         else:
             m = rx.search(ctx.text, sent.start, c["start"])
         if m:
@@ -1331,6 +1354,35 @@ def _share_metrics(claims: list[dict[str, Any]]) -> None:
             c["confidence"] = 0.6
             c["explanation"] += f"; metric {o['metric']} shared with {o['text']!r} (same value)"
             break
+
+
+def _parallel_metrics(parallel: list[tuple[int, int, int, int]], claims: _ClaimIndex) -> None:
+    """The two halves of a bilingual article state the same figures in the same order: in
+    a pair of passages that give as many figures of each unit, the k-th of a unit in one
+    half is the k-th in the other, whatever its value (a slip in one half is what a reader
+    must see). A pair read as two metrics takes the one whose trigger stood closer, on a
+    tie the one listed first in metrics.yaml (the more specific: a round's tranche before
+    a plain investment). A summary that gives fewer figures than its passage is no pair."""
+    lex = lexicon()
+    for en_lo, en_hi, zh_lo, zh_hi in parallel:
+        halves: list[dict[tuple[str, str], list[dict[str, Any]]]] = [{}, {}]
+        for half, (lo, hi) in zip(halves, ((en_lo, en_hi), (zh_lo, zh_hi)), strict=True):
+            for c in claims.between(lo, hi):
+                if c["kind"] not in _YEAR_KINDS and c["end"] <= hi:
+                    half.setdefault((c["kind"], c["unit"]), []).append(c)
+        if {k: len(v) for k, v in halves[0].items()} != {k: len(v) for k, v in halves[1].items()}:
+            continue
+        for key, ens in halves[0].items():
+            for en, zh in zip(ens, halves[1][key], strict=True):
+                a, b = en.get("metric"), zh.get("metric")
+                if a == b or a not in lex.metric_rank or b not in lex.metric_rank:
+                    continue
+                keep, other = min((en, zh), key=lambda c: (c.get("_mscore", _FAR), lex.metric_rank[c["metric"]])), zh
+                if keep is zh:
+                    other = en
+                other["metric"] = keep["metric"]
+                other["explanation"] = (other.get("explanation") or "") + \
+                    f"; metric {keep['metric']} as its counterpart {keep['text']!r} in the other language"
 
 
 def _undated(c: dict[str, Any], claims: _ClaimIndex, sentences: list[Sentence], starts: list[int]) -> None:

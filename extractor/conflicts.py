@@ -82,6 +82,9 @@ class Claim:
     # Derived once: every claim of a group is labelled, clustered and compared.
     label: str = field(init=False, repr=False, compare=False)
     tentative: bool = field(init=False, repr=False, compare=False)
+    # Written roughly: vague, "about", or a bound ("more than 12%", 逾12%), which a precise
+    # figure meets at the bound's written precision (see _rounds_to).
+    approximate: bool = field(init=False, repr=False, compare=False)
     lo: float = field(init=False, repr=False, compare=False)
     hi: float = field(init=False, repr=False, compare=False)
     bounded: bool = field(init=False, repr=False, compare=False)
@@ -104,9 +107,15 @@ class Claim:
             # A market figure's day named by the lede ("closed at ... last Friday") is as
             # much its day as one written beside it: a close in July is not one in September.
             self.when, self.basis = _comparable_period(self)
+        elif self.period_basis in ("relative", "context") and _named_part(self.period) and _flow(self.metric):
+            # A flow over a named part of a year ("the second quarter", 10月, the quarter the
+            # lede names) is for that part whichever year it was read in: Q2 deliveries are
+            # not Q3's, nor a nine-month total one quarter's.
+            self.when, self.basis = self.period, _BASIS["explicit"]
         else:
             self.when, self.basis = self.period, _BASIS.get(self.period_basis or "", 0)
         self.tentative = self._tentative()
+        self.approximate = self.vague or self.qualifier == "about" or self.qualifier in _BOUND
 
     def _figure(self) -> tuple[float, str, float, float, bool]:
         """(half, label, lo, hi, bounded): what the fields of the figure as written give."""
@@ -239,6 +248,18 @@ _BASIS = {"explicit": 1, "article": 2}
 def _market(metric: str | None) -> bool:
     info = metric_info(metric) if metric else None
     return info is not None and info.market
+
+
+@lru_cache(maxsize=4096)
+def _flow(metric: str | None) -> bool:
+    info = metric_info(metric) if metric else None
+    return info is not None and info.flow
+
+
+def _named_part(period: str | None) -> bool:
+    """A quarter, half, nine months or month of a year (2025-Q3, 2025-9M, 2025-10), not a
+    year or a day."""
+    return bool(period) and len(period or "") in (7, 8) and (period or "")[4:5] == "-"
 
 
 def _comparable_period(c: Claim) -> tuple[str | None, int]:
@@ -450,7 +471,7 @@ def _pair_kind(a: Claim, b: Claim, info: Metric | None) -> str:
         return "translation_mismatch" if a.lang != b.lang else "internal"
     if a.tentative != b.tentative:
         return "proposal_vs_final"
-    approximate = a.vague or b.vague or "about" in (a.qualifier, b.qualifier)
+    approximate = a.approximate or b.approximate
     if a.kind not in ("year", "date") and approximate and (_rounds_to(a, b) or _rounds_to(b, a)):
         return "rounding"
     if a.source != b.source and a.published and b.published and a.published != b.published:
@@ -544,7 +565,7 @@ class _Columns:
         self.period = np.fromiter((code("period", c.when) if c.when else -1 for c in claims), np.int64, n)
         self.basis = np.fromiter((c.basis for c in claims), np.int64, n)
         self.tentative = np.fromiter((c.tentative for c in claims), bool, n)
-        self.approximate = np.fromiter((c.vague or c.qualifier == "about" for c in claims), bool, n)
+        self.approximate = np.fromiter((c.approximate for c in claims), bool, n)
         self.dated = np.fromiter((c.kind in ("year", "date") for c in claims), bool, n)
         self.vague = np.fromiter((c.vague for c in claims), bool, n)
         self.has_value = np.fromiter((c.value is not None for c in claims), bool, n)

@@ -91,6 +91,7 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
     # Articles that state the best-supported figure, each in the language it does.
     voices = {(c.source, c.lang) for c in center.claims}
     for other, by_kind in zip(others, pair_up(others, center, info, across_time), strict=True):
+        _drop_voiced_translations(by_kind, voices)
         reason, detail = _reconciled(other, center, by_kind, sides, mids, unit)
         if reason is not None:
             if reconciled is not None:
@@ -104,6 +105,21 @@ def compare_block(sides: list[Side], subject: str, metric: str, unit: str,
                 kind = "contradiction"
             yield C._describe(C.Conflict(kind, subject, metric, unit, left, right.claims, b_figures=right), other, center)
     yield from _translations_apart(others, subject, metric, unit)
+
+
+def _drop_voiced_translations(by_kind: Pairing, voices: set[tuple[str, str]]) -> None:
+    """A figure in one language half that the same half also gives the other figure beside
+    (a zh half stating 96亿 and 64亿, its English summary 9.6 billion) is that half's own
+    second figure, not a mistranslation: only figures whose half lacks the other one are."""
+    found = by_kind.get("translation_mismatch")
+    if found is None:
+        return
+    left, right = found
+    kept = [c for c in left if (c.source, c.lang) not in voices]
+    if not kept:
+        del by_kind["translation_mismatch"]
+    elif len(kept) < len(left):
+        by_kind["translation_mismatch"] = (kept, right)
 
 
 def _translations_apart(others: list[Side], subject: str, metric: str, unit: str) -> Iterator[C.Conflict]:
@@ -130,9 +146,11 @@ MAX_VERSIONS = 6
 
 
 def _too_soon(a: list[Claim], b: list[Claim]) -> bool:
-    """Were the two figures published too close together for one to revise the other?
-    (A figure printed differently the next day is a disagreement, not a revision.)"""
-    days = [reconcile.parse_day(max((c.published or "") for c in side)) for side in (a, b)]
+    """Were the two figures first published too close together for one to revise the other?
+    (A figure printed differently the next day is a disagreement, not a revision.) Each
+    figure's first appearance counts: later articles that restate the old figure beside the
+    new one ("raised to 36 from 30") do not make the revision a same-day disagreement."""
+    days = [reconcile.parse_day(min((c.published for c in side if c.published), default="")) for side in (a, b)]
     if days[0] is None or days[1] is None:
         return False
     return abs((days[0] - days[1]).days) < align.settings().revision_min_days
@@ -153,6 +171,14 @@ def _midpoint(side: Side) -> float | None:
 def _reconciled(other: Side, center: Side, by_kind: Pairing, sides: list[Side], mids: list[float | None],
                 unit: str) -> tuple[str | None, str]:
     """Why the texts explain the difference between two sides, or (None, "")."""
+    center_sentences = {(c.source, c.sentence_id) for c in center.claims if c.sentence_id is not None}
+    if by_kind and all((c.source, c.sentence_id) in center_sentences for c in other.claims) \
+            and not (any(c.tentative for c in other.claims) and not any(c.tentative for c in center.claims)):
+        # Every article that gives this figure gives the other one in the same sentence
+        # ("cut its forecast to $37.8 billion from $38.4 billion"): it reports a change,
+        # it does not dispute the figure. Not a plan against settled figures ("plans to cut
+        # its 20% share to 10%" while others report 20% kept): that is a proposal's fate.
+        return reconcile.ONE_SENTENCE, "each article that gives it reports the change to the other"
     if not by_kind:
         # No pair could be compared: every one was told inside one sentence ("from 15
         # to 17", or two things side by side), or about periods that cannot be the same.
@@ -284,6 +310,17 @@ def _one_kind(by_kind: Pairing, own: bool = False) -> Pairing:
         out[kind] = (left, C.Figures(right))
     elif not out and "internal" in by_kind:
         out["internal"] = by_kind["internal"]
+    if between and "extraction_doubt" in out:
+        # The same two figures also set apart by sources read with confidence: a doubtful
+        # reading of one of them is that disagreement's evidence, not a second conflict.
+        kind = next(k for k in out if k in C.BETWEEN_SOURCES)
+        (dl, dr), (bl, br) = out["extraction_doubt"], out[kind]
+        left_labels, right_labels = {c.label for c in bl}, {c.label for c in br.claims}
+        if all(c.label in left_labels for c in dl) and all(c.label in right_labels for c in dr.claims):
+            del out["extraction_doubt"]
+            left = list({c.id: c for c in (*bl, *dl)}.values())
+            right = list({c.id: c for c in (*br.claims, *dr.claims)}.values())
+            out[kind] = (left, C.Figures(right))
     return out
 
 
@@ -316,7 +353,8 @@ def why(key: Key, claims: list[Claim]) -> str:
     subject, metric, unit = key
     inferred = sum(1 for c in claims if c.inferred)
     periods = {c.period for c in claims if c.period and c.period_basis == "explicit"}
-    return align.evidence(subject, metric, unit, inferred, len(claims), periods, len(periods) == 1)
+    read = {c.period for c in claims if c.period and c.period_basis in ("relative", "context")}
+    return align.evidence(subject, metric, unit, inferred, len(claims), periods, len(periods) == 1, read)
 
 
 def within_sides(sides: list[Side], subject: str, metric: str, unit: str) -> list[Reconciliation]:

@@ -285,7 +285,13 @@ def read_file_bytes(p: Path, name: str) -> bytes:
                          f"{readers.MAX_BYTES // 1_000_000} MB; not an article")
     try:
         with p.open("rb") as f:
-            return f.read(readers.MAX_BYTES + 1)
+            # A buffer of the size stat gave and one byte more, not one of MAX_BYTES (its
+            # allocation cost three times the read); a file that grew since is read on to
+            # the limit, as one read of MAX_BYTES + 1 would.
+            data = f.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += f.read(readers.MAX_BYTES + 1 - len(data))
+            return data
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
 

@@ -55,6 +55,10 @@ class MetricRules:
     gap_re: re.Pattern[str]  # the gap between two figures of one metric
     addition_re: re.Pattern[str]  # "on top of $28 billion", 连同首期280亿美元: more of the same
     date_roles: tuple[tuple[str, frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None], ...]
+    sequential_before_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 环比增长 | 12.4%
+    sequential_after_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 8.2% | sequentially
+    comparison_re: re.Pattern[str] = re.compile(r"(?!x)x")  # 12.4% | from the 81,850 units
+    sequential_of: dict[str, str] | None = None  # a growth metric → its quarter-on-quarter one
 
 
 def _never() -> re.Pattern[str]:
@@ -105,7 +109,14 @@ def metric_rules() -> MetricRules:
     for m in data.get("metrics") or []:
         if isinstance(m, dict) and m.get("level") and "percent" in (m.get("kinds") or []) and not m.get("units"):
             change_of.setdefault(str(m["level"]), str(m["name"]))
+    names = {str(m["name"]) for m in data.get("metrics") or [] if isinstance(m, dict) and m.get("name")}
+    sequential = rules.string_list(name, "sequential_words", data.get("sequential_words") or [])
     return MetricRules(
+        sequential_before_re=_compile(sequential, suffix=r"[^,，;；。:：\n\d]{0,6}$"),
+        sequential_after_re=_compile(sequential, prefix=r"^\s*(?:growth\s*)?"),
+        comparison_re=_compile(rules.string_list(name, "comparison_markers", data.get("comparison_markers") or []),
+                               prefix=r"^\s*"),
+        sequential_of={g: f"{g}_qoq" for g in change_of.values() if f"{g}_qoq" in names},
         change_re=_compile(change),
         change_break_re=_compile(rules.string_list(name, "change_breaks", data.get("change_breaks") or [])),
         statement_after_re=_compile(after, prefix=r"\s*"),
@@ -145,6 +156,9 @@ def refine(text: str, order: list[dict[str, Any]], generic: frozenset[str]) -> N
             _received(text, order, i, mr, generic)
         if c["kind"] == "money" and mr.addition_re.search(text, max(0, c["start"] - ADDITION_BEFORE), c["start"]):
             _added_to(order, i, generic)
+    for i, c in enumerate(order):
+        if c["kind"] == "percent" and c.get("metric") in (mr.sequential_of or {}):
+            _sequential(text, order, i, mr)
     listed: tuple[int, str] | None = None  # the end and modifier of the facility count before
     for c in order:
         if c["kind"] == "count":
@@ -173,6 +187,42 @@ def _change_of_previous(text: str, prev: dict[str, Any], c: dict[str, Any], mr: 
         return
     c["metric"] = change
     _note(c, f"metric {change}: the change of {prev['text']!r} just before it")
+
+
+SEQUENTIAL_BEFORE = 12
+BASE_AFTER = 16
+
+
+def _sequential(text: str, order: list[dict[str, Any]], i: int, mr: MetricRules) -> None:
+    """"环比增长12.4%", "up 8.2% sequentially", "rose 12.4% from the 81,850 units handed over in
+    the second quarter": growth over the previous quarter, another figure than over a year."""
+    c = order[i]
+    qoq = (mr.sequential_of or {})[c["metric"]]
+    why = None
+    if mr.sequential_before_re.search(text, max(0, c["start"] - SEQUENTIAL_BEFORE), c["start"]):
+        why = "a word of the previous quarter before it"
+    elif mr.sequential_after_re.search(text[c["end"] : c["end"] + 40]):
+        why = "a word of the previous quarter after it"
+    elif i + 1 < len(order):
+        base = order[i + 1]
+        if base["kind"] in ("count", "money") and base["start"] - c["end"] <= BASE_AFTER \
+                and mr.comparison_re.search(text[c["end"] : base["start"]]) \
+                and _quarter_before(base.get("period"), c.get("period")):
+            why = f"measured from {base['text']!r}, a figure of the quarter before"
+    if why:
+        c["metric"] = qoq
+        _note(c, f"metric {qoq}: {why}")
+
+
+def _quarter_before(early: str | None, late: str | None) -> bool:
+    """2025-Q2 before 2025-Q3, 2024-Q4 before 2025-Q1."""
+    if not early or not late or len(early) != 7 or len(late) != 7 or early[5] != "Q" or late[5] != "Q":
+        return False
+    try:
+        a, b = int(early[:4]) * 4 + int(early[6]), int(late[:4]) * 4 + int(late[6])
+    except ValueError:
+        return False
+    return b - a == 1
 
 
 GAP_BEFORE = 80

@@ -551,9 +551,11 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
     before_and: float | None = None
     and_scale = 1.0
     k0 = k
-    # Where a large scale ended: bare ones or tens after it are another number ("$9 billion
-    # two years ago", "3 million twenty times"), not 9,000,000,002.
+    # Where a large scale after a figure ended: bare ones or tens after it are another
+    # number ("$9 billion two years ago", "3 million twenty times"), not 9,000,000,002.
     after_big: tuple[int, float] | None = None
+    first = t.get(k0)
+    from_figure = first is not None and _cls(n, first) == "arabic"
     while True:
         tok = t.get(k)
         if tok is None:
@@ -609,7 +611,8 @@ def _cardinal(n: Numerals, t: _Tokens, k: int) -> _Cardinal | None:
             else:
                 break
             scale_end = float(scale)
-            after_big = (k + 1, total) if scale >= 1_000_000 else None
+            # Only after figures ("$9 billion two years ago"); "nine million one" is one number.
+            after_big = (k + 1, total) if scale >= 1_000_000 and from_figure else None
         elif cls == "dozen":
             if last not in ("ones", "tens", "arabic", "hundred", "a"):
                 break

@@ -191,9 +191,19 @@ def _char_table() -> dict[int, str]:
     return table
 
 
+@cache
+def _traditional() -> frozenset[str]:
+    """The characters fold_chars changes."""
+    return frozenset(map(chr, _char_table()))
+
+
 def fold_chars(text: str) -> str:
     """`text` with every Traditional character Simplified, offsets unchanged: curated
     aliases match 恆生科技指數, 恒生科技指數 and 恒生科技指数 alike."""
+    # Most text has none to change: a set test per character is twice as fast as
+    # translate's table lookup, and the text is then returned as it is.
+    if _traditional().isdisjoint(text):
+        return text
     return text.translate(_char_table())
 
 

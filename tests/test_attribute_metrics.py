@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.attribute import lexicon
 from extractor.ingest import Article
 from extractor.pipeline import process
 
@@ -26,6 +27,8 @@ CASES = [
     # share price, its change, an intraday move
     ("Northwind Motors shares closed at $41.20 on Tuesday.", "$41.20", "share_price"),
     ("Northwind Motors shares fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
+    # "Shares of X": X owns the shares, it is no object
+    ("Shares of Northwind Motors fell 8.4% on Tuesday.", "8.4%", "share_price_change"),
     # a ticker in brackets does not part the shares from their move
     ("Shares of Northwind Motors (NASDAQ: NWM) fell 8.4% on Tuesday after the company reported "
      "third-quarter revenue of $2.1 billion.", "8.4%", "share_price_change"),
@@ -86,6 +89,28 @@ CASES = [
     ("恒朗地产上半年合约销售额约245亿元。", "245亿元", "contracted_sales"),
     ("集團淨負債比率維持在28.5%。", "28.5%", "net_gearing"),
     ("The group's net gearing ratio stood at 28.5% at the end of June.", "28.5%", "net_gearing"),
+    # "valuing the company at": a valuation in a funding round, a price in a takeover
+    ("Chip designer Yunshan Micro raised $210 million in a Series C round led by Redwood Partners, valuing the "
+     "company at more than $1.7 billion.", "$1.7 billion", "valuation"),
+    ("Solvane agreed on Monday to be acquired by Tianrun Holdings for €38.50 per share in cash, valuing the "
+     "software maker at about €2.4 billion.", "€2.4 billion", "acquisition_price"),
+    # a trigger past a clause break opens the next clause's figure
+    ("晶片新創雲杉微完成C輪募資，金額達25億元人民幣，投後估值逾120億元人民幣。", "25億元人民幣", "funding_round"),
+    ("芯片初创云杉微完成C轮融资，金额达25亿元人民币，投后估值超120亿元人民币。", "25亿元人民币", "funding_round"),
+    # reported against adjusted profit, margins and cash flow
+    ("北辰汽车前三季度归母净利润4.68亿元；扣非净利润4.12亿元，同比增长5.2%。", "4.12亿元", "adjusted_net_income"),
+    ("北辰汽车前三季度归母净利润4.68亿元；扣非净利润4.12亿元，同比增长5.2%。", "4.68亿元", "net_income"),
+    ("北辰汽车前三季度归母净利润4.68亿元；扣非净利润4.12亿元，同比增长5.2%。", "5.2%", "adjusted_net_income_growth"),
+    ("Adjusted net income was $1.2 billion, while GAAP net income was $900 million.", "$1.2 billion", "adjusted_net_income"),
+    ("Adjusted net income was $1.2 billion, while GAAP net income was $900 million.", "$900 million", "net_income"),
+    ("北辰汽車第三季經營活動產生的現金流量淨額為12.3億元，淨利率8.99%。", "12.3億元", "operating_cash_flow"),
+    ("北辰汽车第三季毛利率21.99%，净利率8.99%。", "8.99%", "net_margin"),
+    ("Free cash flow rose to $2.3 billion in the quarter.", "$2.3 billion", "free_cash_flow"),
+    # what a restructuring costs
+    ("The restructuring will cost $310 million to $350 million, mostly in severance.",
+     "$310 million to $350 million", "severance_cost"),
+    ("科汶控股表示，此次重组费用约为3.1亿美元。", "3.1亿美元", "severance_cost"),
+    ("科汶控股表示，此次重組將花費約3.1億美元成本。", "3.1億美元", "severance_cost"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
@@ -96,6 +121,10 @@ CASES = [
     ("Corvane Holdings will cut 2,400 jobs, about 12% of its workforce.", "2,400 jobs", "layoffs"),
     ("科汶控股将裁减2400名员工。", "2400名员工", "layoffs"),
     ("The plant is expected to create 900 jobs.", "900 jobs", "jobs"),
+    ("The plant will create 900 permanent jobs and about 2,500 construction jobs at peak.", "2,500 construction jobs",
+     "construction_jobs"),
+    ("新厂将创造900个长期岗位，施工高峰期另有约2500个施工岗位。", "2500个", "construction_jobs"),
+    ("新廠將創造900個長期崗位，施工高峰期另有約2500個施工崗位。", "2500個", "construction_jobs"),
     ("科汶控股预计遣散费用约4.2亿港元。", "4.2亿港元", "severance_cost"),
     ("The government will impose a 15% tariff on imported modules.", "15%", "tariff_rate"),
     ("政府將提供最高300億日圓補貼。", "300億日圓", "subsidy"),
@@ -161,3 +190,38 @@ def test_a_change_in_points_is_not_the_level(text: str, surface: str, metric: st
     rows = process(Article("g.txt", text, 0, {"published": "2025-07-20"}))
     claim = next(c for c in rows.claims if c["text"] == surface)
     assert claim["metric"] == metric, claim["explanation"]
+
+
+# (text, surface, metric): growth over the previous quarter is another figure than growth
+# over a year: by a word of the previous quarter, or measured from the quarter before.
+SEQUENTIAL = [
+    ("北辰汽车第三季度交付新车9.2万辆，同比增长31.5%，环比增长12.4%。", "12.4%", "deliveries_growth_qoq"),
+    ("北辰汽车第三季度交付新车9.2万辆，同比增长31.5%，环比增长12.4%。", "31.5%", "deliveries_growth"),
+    ("北辰汽車第三季營收按季增長8.2%至315億元。", "8.2%", "revenue_growth_qoq"),
+    ("Northwind's third-quarter revenue rose 8.2% sequentially to $4.1 billion.", "8.2%", "revenue_growth_qoq"),
+    ("Northwind delivered 92,000 vehicles in the third quarter. Deliveries rose 12.4% from the 81,850 units "
+     "handed over in the second quarter.", "12.4%", "deliveries_growth_qoq"),
+    ("Northwind delivered 92,000 vehicles in the third quarter, up 31.5% from 69,960 a year earlier.", "31.5%",
+     "deliveries_growth"),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "metric"), SEQUENTIAL)
+def test_growth_over_the_previous_quarter(text: str, surface: str, metric: str) -> None:
+    rows = process(Article("s.txt", text, 0, {"published": "2025-10-20"}))
+    claim = next(c for c in rows.claims if c["text"] == surface)
+    assert claim["metric"] == metric, claim["explanation"]
+
+
+# What may stand between a comparison word and the figure it leads to: a short modifier
+# ending in 的 (高于两周前公布的), or "the"; not a clause of its own.
+@pytest.mark.parametrize(("gap", "leads"), [
+    ("), up from the ", True),
+    ("（约合人民币8.8亿元），高于两周前公布的", True),
+    ("（約合人民幣8.8億元），高於兩週前公布的", True),
+    ("，较去年同期的", True),
+    ("，高于市场预期，全年营收", False),
+    ("，比去年多出", False),
+])
+def test_a_comparison_word_leads_past_a_short_modifier(gap: str, leads: bool) -> None:
+    assert (lexicon().comparison_re.search(gap[-16:]) is not None) == leads

@@ -36,6 +36,12 @@ STORY = {
     # A figure whose subject could only be guessed: kept apart as an extraction doubt.
     "h1.txt": ("2025-02-01", "en", "Databricks is growing fast.\n\nThe total investment so far reached $9 billion."),
     "h2.txt": ("2025-02-02", "en", "Databricks has raised a total investment of $15 billion so far."),
+    # One disagreement, one conflict: a doubtful reading of the figure two sources give
+    # joins their contradiction instead of making an extraction doubt beside it.
+    "k1.txt": ("2025-07-07", "en", "Brightlane Robotics is growing fast.\n\nThe stock closed down 6.2% on Monday."),
+    "k2.txt": ("2025-07-07", "en", "Investors sold robotics names on Monday. Brightlane Robotics shares closed down "
+               "6.2% after a downgrade by analysts at a regional bank, who cited slowing orders."),
+    "k3.txt": ("2025-07-08", "zh", "布莱特兰机器人（Brightlane Robotics）股价周一收跌6.8%。"),
     # Two figures of one change inside one sentence are not a conflict.
     "f1.txt": ("2025-06-01", "zh", "腾讯的估值从 5000 亿美元跃升至 6000 亿美元。"),
 }
@@ -160,3 +166,9 @@ def test_seed_conflicts_found(tmp_path: Path) -> None:
     assert score.precision >= 0.95 and score.recall >= 0.95
     assert acc["metric"] is not None and acc["metric"] >= 0.85
     assert acc["subject"] is not None and acc["subject"] >= 0.90
+
+
+def test_a_doubtful_reading_joins_the_disagreement_it_repeats(db: sqlite_utils.Database) -> None:
+    found = _conflicts(db, "Brightlane Robotics", "share_price_change")
+    assert [c["kind"] for c in found] == ["contradiction"]
+    assert "(2 sources)" in found[0]["summary"]

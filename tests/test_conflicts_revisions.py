@@ -176,6 +176,35 @@ def test_a_figure_for_another_period_beside_the_target_is_not_a_revision(path: s
     assert targets("2026-02-20", "2026-Q4") == ["internal"]
 
 
+# A budget raised on results day, reported the day after by outlets that give the old
+# figure beside the new one ("raised to 3.6 from 3.0"): each figure's first appearance is
+# days apart, so it is a revision, not a same-day disagreement.
+
+def budget(value: float, text: str, source: str, published: str, lang: str = "en") -> Claim:
+    return claim(value, text, source=source, published=published, metric="capex", modality="estimated",
+                 period="2026", basis="explicit", lang=lang)
+
+
+@pytest.mark.parametrize(("old", "new", "lang"), [
+    ("HK$3.0 billion", "HK$3.6 billion", "en"),
+    ("30亿港元", "36亿港元", "zh"),
+    ("30億港元", "36億港元", "zh"),
+])
+def test_a_budget_raised_and_restated_beside_the_old_one_is_superseded(path: str, old: str, new: str,
+                                                                      lang: str) -> None:
+    found = kinds([budget(3.0e9, old, "o1", "2026-03-02", lang),
+                   budget(3.0e9, old, "o2", "2026-03-05", lang), budget(3.6e9, new, "o2", "2026-03-05", lang),
+                   budget(3.0e9, old, "o3", "2026-03-06", lang), budget(3.6e9, new, "o3", "2026-03-06", lang),
+                   budget(3.6e9, new, "o4", "2026-03-06", lang)], "capex")
+    assert found == ["superseded"]
+
+
+def test_a_budget_printed_differently_the_next_day_is_a_contradiction(path: str) -> None:
+    found = kinds([budget(3.0e9, "HK$3.0 billion", "o1", "2026-03-02"), budget(3.0e9, "30亿港元", "o2", "2026-03-02", "zh"),
+                   budget(3.6e9, "36億港元", "o3", "2026-03-03", "zh")], "capex")
+    assert found == ["contradiction"]
+
+
 # ---------------------------------------------------------------------------
 # A proposal is not a total of the final figure and another one.
 
@@ -244,3 +273,88 @@ def test_a_settled_bound_is_not_folded_into_a_proposal(path: str) -> None:
     found = share_kinds([share(30.0, "近三成", "o1", "about", "zh"), share(18.0, "about 18%", "o2", "about"),
                          share(18.0, "18%", "o3", "about"), share(20.0, "逾两成", "o4", "more_than", "zh")])
     assert sorted(found) == ["contradiction", "proposal_vs_final"]
+
+
+# ---------------------------------------------------------------------------
+# A bound the precise figure meets at its written precision ("more than 17%" of a 17.42%
+# fall) is rounding: it stands beside a real misprint (17.24%) without being accused.
+
+def fall(value: float, text: str, source: str, lang: str = "en", qualifier: str = "exact") -> Claim:
+    return claim(value, text, source=source, published="2026-03-02", metric="share_price_change", unit="percent",
+                 kind="percent", qualifier=qualifier, lang=lang)
+
+
+@pytest.mark.parametrize(("bound", "misprint", "lang"), [
+    ("more than 17%", "17.24%", "en"),
+    ("跌逾17%", "跌17.24%", "zh"),
+    ("下跌超過17%", "下跌17.24%", "zh"),
+])
+def test_a_bound_the_figure_meets_is_not_a_side_of_the_misprint(path: str, bound: str, misprint: str,
+                                                                 lang: str) -> None:
+    claims = [fall(-17.42, "17.42%", "o1"), fall(-17.42, "17.42%", "o2"), fall(-17.4, "17.4%", "o3"),
+              fall(-17.0, bound, "o4", lang, "more_than"), fall(-17.24, misprint, "o5", lang)]
+    found = list(conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "share_price_change",
+                                   "percent", []))
+    assert [c.kind for c in found] == ["contradiction"]
+    assert {c.text for c in found[0].a + found[0].b} == {misprint, "17.42%", "17.4%"}
+
+
+# ---------------------------------------------------------------------------
+# A flow over a named part of a year is for that part, however the year was read: the
+# previous quarter's deliveries ("the second quarter", relative) are not the quarter the
+# lede names (context), nor is a nine-month total one quarter's.
+
+def delivered(value: float, text: str, source: str, period: str, basis: str, lang: str = "en") -> Claim:
+    return claim(value, text, source=source, published="2025-10-03", metric="deliveries", unit="count",
+                 kind="count", period=period, basis=basis, lang=lang)
+
+
+@pytest.mark.parametrize(("q3", "q2", "nine", "lang"), [
+    ("138,400 vehicles", "112,000 units", "347,000 vehicles", "en"),
+    ("13.84万辆", "11.2万辆", "34.7万辆", "zh"),
+    ("13.84萬輛", "11.2萬輛", "34.7萬輛", "zh"),
+])
+def test_flows_of_other_parts_of_the_year_are_different_periods(path: str, q3: str, q2: str, nine: str,
+                                                                lang: str) -> None:
+    claims = [delivered(138400, q3, "o1", "2025-Q3", "context", lang), delivered(138400, q3, "o2", "2025-Q3", "relative"),
+              delivered(112000, q2, "o3", "2025-Q2", "relative", lang),
+              delivered(347000, nine, "o4", "2025-9M", "relative", lang)]
+    reconciled: list = []
+    found = list(conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "deliveries", "count",
+                                   reconciled))
+    assert found == []
+    assert {r.reason for r in reconciled} == {"different_period"}
+
+
+def test_a_year_figure_stays_comparable_with_its_quarters(path: str) -> None:
+    claims = [delivered(138400, "138,400 vehicles", "o1", "2025-Q3", "context"),
+              delivered(138400, "138,400 vehicles", "o2", "2025-Q3", "relative"),
+              delivered(131000, "131,000 vehicles", "o3", "2025", "relative")]
+    assert [c.kind for c in conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "deliveries",
+                                              "count", [])] == ["contradiction"]
+
+
+# ---------------------------------------------------------------------------
+# The two language halves of one article disagree only when a half lacks the other figure:
+# a Chinese half that gives both the new commitment and the earlier one, beside an English
+# summary that gives the new one, holds its own second figure, not a mistranslation.
+
+def commitment(value: float, text: str, source: str, lang: str) -> Claim:
+    return claim(value, text, source=source, published="2026-03-02", metric="investment", unit="USD", lang=lang)
+
+
+@pytest.mark.parametrize(("new", "old"), [("420亿美元", "280亿美元"), ("420億美元", "280億美元")])
+def test_a_half_that_gives_both_figures_is_no_translation_mismatch(path: str, new: str, old: str) -> None:
+    claims = [commitment(4.2e10, "$42 billion", "o1", "en"), commitment(4.2e10, new, "o2", "zh"),
+              commitment(2.8e10, old, "o3", "zh"),
+              commitment(4.2e10, new, "brief", "zh"), commitment(2.8e10, old, "brief", "zh"),
+              commitment(4.2e10, "US$42 billion", "brief", "en")]
+    found = conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "investment", "USD", [])
+    assert "translation_mismatch" not in [c.kind for c in found]
+
+
+def test_a_half_that_lacks_the_figure_is_a_translation_mismatch(path: str) -> None:
+    claims = [commitment(4.2e10, "$42 billion", "o1", "en"), commitment(4.2e10, "420亿美元", "o2", "zh"),
+              commitment(4.2e9, "42億美元", "brief", "zh"), commitment(4.2e10, "US$42 billion", "brief", "en")]
+    found = conflicts.compare(conflicts.sides_of(claims), "Quillmoor Logistics", "investment", "USD", [])
+    assert "translation_mismatch" in [c.kind for c in found]

@@ -318,3 +318,10 @@ def test_the_company_is_the_last_sentence_topic(text: str, surface: str, subject
     rows = process(Article("t.txt", text, 0, {"published": "2025-09-15"}))
     c = next(c for c in rows.claims if c["text"] == surface)
     assert c["subject"] == subject, c["explanation"]
+
+
+def test_shares_of_a_company_are_its_own() -> None:
+    rows = process(Article("t.txt", "Markets were mixed.\n\nShares of Northwind Motors (NASDAQ: NWMT) fell 8.4% on Tuesday.",
+                           0, {"published": "2025-09-15"}))
+    c = next(c for c in rows.claims if c["text"] == "8.4%")
+    assert c["subject"] == "Northwind Motors" and c["confidence"] >= 0.8, c["explanation"]
