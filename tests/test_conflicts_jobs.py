@@ -82,3 +82,38 @@ def test_full_run_keeps_indexes_and_their_statistics(tmp_path: Path) -> None:
     assert schema() == before
     assert _tables(db) == rows
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_full_run_writes_what_the_temporary_tables_publish(tmp_path: Path) -> None:
+    """A full run in one process writes straight into the emptied tables; an incremental
+    run from nothing goes through temporary tables. The rows are the same, in order."""
+    direct, staged = _many_groups(tmp_path / "direct.db"), _many_groups(tmp_path / "staged.db")
+    assert conflicts.detect(direct, full=True) == conflicts.detect(staged) > 20
+    assert _tables(direct) == _tables(staged)
+    assert not direct.conn.in_transaction
+
+
+def test_full_run_that_fails_keeps_the_old_rows(tmp_path: Path) -> None:
+    db = _many_groups(tmp_path / "claims.db")
+    conflicts.detect(db)
+    before = _tables(db)
+    db.execute("update claims set value = value * 3 where subject = 'Company 3'")
+    db.conn.commit()
+    calls = []
+
+    def failing(*args: object) -> None:
+        calls.append(args)
+        if len(calls) == 5:
+            raise RuntimeError("disk full")
+        real(*args)  # type: ignore[arg-type]
+
+    real = conflicts._recompute
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conflicts, "_recompute", failing)
+        with pytest.raises(RuntimeError):
+            conflicts.detect(db, full=True)
+    assert not db.conn.in_transaction
+    assert _tables(db) == before
+    assert db.execute("select count(*) from sqlite_master where name = 'idx_conflict_claims_claim_id'").fetchone()[0] == 1
+    conflicts.detect(db, full=True)
+    assert _tables(db) != before
