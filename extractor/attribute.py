@@ -75,9 +75,9 @@ class Metric:
     level: str | None = None  # for a change, the metric of the level it changes
     units: frozenset[str] = frozenset()  # when set, only claims in these units (percentage_points)
     forecast: bool = False  # guidance, targets: an estimate whatever the sentence's wording
-    adjacent: bool = False  # a trigger counts only right by the number ($1.56 per share, 每股0.94元)
+    adjacent: bool = False  # a trigger counts only right by the number ($1.84 per share, 每股0.94元)
     max_value: float | None = None  # larger figures are something else (a per-share price is no billion)
-    total: str | None = None  # the metric of the total a per-share figure is restated as (", or €2.06 billion")
+    total: str | None = None  # the metric of the total a per-share figure is restated as (", or €2.4 billion")
 
 
 _MISSING = object()
@@ -830,7 +830,7 @@ def _past_another(ctx: _Context, c: dict[str, Any], s: int, claims: _ClaimIndex)
                 or _IN_BRACKET.fullmatch(ctx.text, c["end"], o["start"]):
             continue
         if _LIST_JOINER.fullmatch(ctx.text, prev_end, o["start"]):
-            # "1800亿日元和950亿日元补贴", "$1 billion and $2 billion in loans": a list of
+            # "1400亿日元和700亿日元补贴", "$1 billion and $2 billion in loans": a list of
             # figures shares the noun after its last one.
             prev_end = o["end"]
             continue
@@ -868,8 +868,8 @@ def _compared_with(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
             return {**o, "metric": info.level}
         if o["kind"] == c["kind"] and o["unit"] == c["unit"]:
             if _orders_apart(o.get("value"), c.get("value")):
-                # "$1.5 billion, or $1.56 per share, from $199 million": the per-share
-                # figure between is not what $199 million compares with.
+                # "$2.1 billion, or $1.84 per share, from $640 million": the per-share
+                # figure between is not what $640 million compares with.
                 continue
             gap = ctx.text[o["end"] : c["start"]]
             # A list (从A，到B) is not a comparison: a comma between them ends it, unless a
@@ -967,7 +967,7 @@ _POSSESSIVE = re.compile(r"(?:\s?[（(][^（）()]{0,40}[）)]|[）)])?(?:'s|’
 
 
 def _possessor(ctx: _Context, in_sent: list[Mention], trigger: tuple[int, int]) -> Mention | None:
-    """The entity written as the owner of the metric word: "Solvane's closing price",
+    """The entity written as the owner of the metric word: "Tessaly's closing price",
     北辰汽车的营收 (a bare modifier, 北辰汽车营收, is read as the clause's actor anyway)."""
     for m in reversed(in_sent):
         if m.end <= trigger[0]:
@@ -984,7 +984,7 @@ _RESTATED_AMOUNT = re.compile(r"\s*[,，、]?\s*(?:or|或|即|合计|合計|总�
 
 def _restated_total(ctx: _Context, c: dict[str, Any], claims: _ClaimIndex) -> tuple[str, str] | None:
     """(metric, per-share text) for an amount restating a per-share figure just before it
-    as a total ("€33.00 per share, or about €2.06 billion"): the metric's `total`."""
+    as a total ("€36.00 per share, or about €2.4 billion"): the metric's `total`."""
     if c["kind"] != "money":
         return None
     prev = next(claims.before(c["start"]), None)
@@ -1002,7 +1002,7 @@ _PER_SHARE_TAIL = re.compile(r"\s*(?:per share|a share|每股)", re.IGNORECASE)
 
 
 def _trail_end(text: str, end: int) -> int:
-    """Past a per-share tail after a figure ("€33.00 per share")."""
+    """Past a per-share tail after a figure ("€36.00 per share")."""
     m = _PER_SHARE_TAIL.match(text, end)
     return m.end() if m else end
 

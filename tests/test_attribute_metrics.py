@@ -59,7 +59,7 @@ CASES = [
     ("The board declared a dividend of 24 cents a share.", "24 cents", "dividend"),
     ("恒远指数昨日收市跌352点，报25,012点。", "352点", "index_change"),
     ("恆遠指數昨日收市跌352點或1.4%，報25,012點。", "352點", "index_change"),
-    ("The Meridian Composite shed 441.27 points to close at 22,783.60.", "441.27 points", "index_change"),
+    ("The Meridian Composite shed 386.12 points to close at 19,907.40.", "386.12 points", "index_change"),
     # a per-share figure beside earnings words is EPS; the total beside it stays net income
     ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$1.84", "eps"),
     ("Net income rose to $2.1 billion, or $1.84 per share, from $640 million, or 57 cents a share.", "$2.1 billion", "net_income"),
@@ -96,8 +96,8 @@ CASES = [
     # "valuing the company at": a valuation in a funding round, a price in a takeover
     ("Chip designer Yunshan Micro raised $210 million in a Series C round led by Redwood Partners, valuing the "
      "company at more than $1.7 billion.", "$1.7 billion", "valuation"),
-    ("Solvane agreed on Monday to be acquired by Tianrun Holdings for €38.50 per share in cash, valuing the "
-     "software maker at about €2.4 billion.", "€2.4 billion", "acquisition_price"),
+    ("Tessaly agreed on Monday to be acquired by Corvane Holdings for €41.20 per share in cash, valuing the "
+     "software maker at about €2.7 billion.", "€2.7 billion", "acquisition_price"),
     # a trigger past a clause break opens the next clause's figure
     ("晶片新創雲杉微完成C輪募資，金額達25億元人民幣，投後估值逾120億元人民幣。", "25億元人民幣", "funding_round"),
     ("芯片初创云杉微完成C轮融资，金额达25亿元人民币，投后估值超120亿元人民币。", "25亿元人民币", "funding_round"),
@@ -125,13 +125,13 @@ CASES = [
     ("Northwind now expects to deliver 50,000 to 55,000 vehicles this year.", "50,000 to 55,000 vehicles",
      "guidance_deliveries"),
     # a per-share offer restated as the deal's total; a per-share metric never takes a billion
-    ("Solvane's board rebuffed Tianrun Holdings' first proposal of €33.00 per share, or about €2.06 billion.",
-     "€2.06 billion", "acquisition_price"),
-    ("天润控股最初提出每股33欧元、合计约20.6亿欧元的报价。", "20.6亿欧元", "acquisition_price"),
+    ("Tessaly's board rebuffed Corvane Holdings' first proposal of €36.00 per share, or about €2.4 billion.",
+     "€2.4 billion", "acquisition_price"),
+    ("科汶控股最初提出每股36欧元、合计约24亿欧元的报价。", "24亿欧元", "acquisition_price"),
     # market value wiped off, jobs that could go
-    ("Aurion shares plunged 17.4%, wiping $65 billion off the chip designer's value.", "$65 billion",
+    ("Brevik shares plunged 12.5%, wiping $21 billion off the battery maker's value.", "$21 billion",
      "market_cap_change"),
-    ("Local media reported that as many as 5,000 positions could go.", "5,000 positions", "layoffs"),
+    ("Local media reported that as many as 1,800 positions could go.", "1,800 positions", "layoffs"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),

@@ -332,12 +332,12 @@ def test_shares_of_a_company_are_its_own() -> None:
 # A company's own figure written with its owner ('s, 的) is that owner's, even in a sentence
 # whose topic is another company (a bidder quoting the target's close).
 OWNERS = [
-    ("Solvane Software agreed to the deal. Tianrun Holdings offered €38.50 per share, a 27% premium to Solvane "
-     "Software's closing price of €30.32 on Friday.", "€30.32", "Solvane Software"),
-    ("天润控股提出的报价较索尔万软件（Solvane Software）的收盘价29.2欧元溢价32%。", "29.2欧元", "Solvane Software"),
-    ("天潤控股提出的報價較索爾萬軟體（Solvane Software）的收盤價29.2歐元溢價32%。", "29.2歐元", "Solvane Software"),
-    ("Bluefield Semiconductor (4417.TW) delayed its plant. Lakeview Securities estimated the delay could trim "
-     "Bluefield's 2026 capital expenditure by $2 billion to $3 billion.", "$2 billion to $3 billion",
+    ("Tessaly Software agreed to the deal. Corvane Holdings offered €41.20 per share, a 24% premium to Tessaly "
+     "Software's closing price of €33.20 on Friday.", "€33.20", "Tessaly Software"),
+    ("科汶控股提出的报价较蓝野软件（Lanye Software）的收盘价31.5欧元溢价24%。", "31.5欧元", "Lanye Software"),
+    ("科汶控股提出的報價較藍野軟體（Lanye Software）的收盤價31.5歐元溢價24%。", "31.5歐元", "Lanye Software"),
+    ("Bluefield Semiconductor (4417.TW) delayed its plant. Harbor Ridge Securities estimated the delay could trim "
+     "Bluefield's 2027 capital expenditure by $1.5 billion to $2.5 billion.", "$1.5 billion to $2.5 billion",
      "Bluefield Semiconductor"),
 ]
 
@@ -352,12 +352,12 @@ def test_an_owned_figure_is_its_owners(text: str, surface: str, subject: str) ->
 # 分别 / respectively: the k-th figure is the k-th party's, and a list of figures shares
 # the noun after its last one.
 RESPECTIVELY = [
-    ("霞电能源（6520.T）与大洋电池（Daeyang Cell）均在日本建厂。霞电能源和大洋电池将分别获得1800亿日元和950亿日元补贴。",
-     "1800亿日元", "Xiadian Energy", "subsidy"),
-    ("霞电能源（6520.T）与大洋电池（Daeyang Cell）均在日本建厂。霞电能源和大洋电池将分别获得1800亿日元和950亿日元补贴。",
-     "950亿日元", "Daeyang Cell", "subsidy"),
-    ("Kasumi Power Systems (TYO: 6520) and Daeyang Cell (KRX: 373220) will receive ¥180 billion and ¥95 billion "
-     "in subsidies, respectively.", "¥95 billion", "Daeyang Cell", "subsidy"),
+    ("晨曦能源（7781.T）与海岳电池（Haiyue Cell）均在日本建厂。晨曦能源和海岳电池将分别获得1400亿日元和700亿日元补贴。",
+     "1400亿日元", "Chenxi Energy", "subsidy"),
+    ("晨曦能源（7781.T）与海岳电池（Haiyue Cell）均在日本建厂。晨曦能源和海岳电池将分别获得1400亿日元和700亿日元补贴。",
+     "700亿日元", "Haiyue Cell", "subsidy"),
+    ("Morrow Power Systems (TYO: 7781) and Haiyue Cell (KRX: 381120) will receive ¥140 billion and ¥70 billion "
+     "in subsidies, respectively.", "¥70 billion", "Haiyue Cell", "subsidy"),
     ("北辰汽車（NCHN.O）與藍野半導體（4417.TW）第三季營收分別為316億元和950億元。", "950億元", "Lanye Semiconductor", "revenue"),
 ]
 
@@ -370,8 +370,8 @@ def test_respectively(text: str, surface: str, subject: str, metric: str) -> Non
 
 
 def test_a_place_after_a_describes_and_is_no_actor() -> None:
-    text = ("Vantio Group (HKEX: 2288) said it would cut 2,400 jobs.\n\n"
+    text = ("Brightmoor Group (HKEX: 2288) said it would cut 2,400 jobs.\n\n"
             "Analysts at a Hong Kong brokerage estimated the cuts would save HK$1.6 billion a year.")
     rows = process(Article("t.txt", text, 0, {"published": "2025-11-19"}))
     c = next(c for c in rows.claims if c["text"] == "HK$1.6 billion")
-    assert c["subject"] == "Vantio Group", c["explanation"]
+    assert c["subject"] == "Brightmoor Group", c["explanation"]

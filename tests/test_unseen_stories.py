@@ -16,16 +16,16 @@ STORIES: dict[str, tuple[str, str, str, str]] = {
     # An earnings miss: the HK paper slips a digit of the close, a mainland site a magnitude.
     "q1.md": ("2025-05-29", "en", "Wire One",
               "# Quillon Software shares sink after revenue miss\n\n"
-              "Shares of Quillon Software (NYSE: QLN) fell 17.4% on Thursday to close at $62.10 after the company "
+              "Shares of Quillon Software (NYSE: QLN) fell 12.7% on Thursday to close at $62.10 after the company "
               "reported fiscal first-quarter revenue of $9.13 billion, up 11% from a year earlier.\n\n"
               "Quillon cut its full-year revenue forecast to $37.8 billion from $38.4 billion.\n"),
     "q2.md": ("2025-05-30", "zh", "财经日报",
               "# 奎隆软件营收逊预期 股价重挫\n\n"
-              "奎隆软件（Quillon Software，QLN.N）周四股价收跌17.4%，报62.10美元。公司第一财季营收为91.3亿美元，同比增长11%。\n\n"
+              "奎隆软件（Quillon Software，QLN.N）周四股价收跌12.7%，报62.10美元。公司第一财季营收为91.3亿美元，同比增长11%。\n\n"
               "奎隆将全年营收预期下调至378亿美元。\n"),
     "q3.md": ("2025-05-30", "zh", "港島財經",
               "# 奎隆軟體營收不如預期 股價重挫\n\n"
-              "奎隆軟體（QLN.N）周四股價收市跌17.24%，報62.1美元。該公司第一財季營收為913億美元，按年增長11%。\n\n"
+              "奎隆軟體（QLN.N）周四股價收市跌12.07%，報62.1美元。該公司第一財季營收為913億美元，按年增長11%。\n\n"
               "奎隆將全年營收預測下調至378億美元，此前為384億美元。\n"),
     # A funding round: two Chinese outlets disagree on its size; valuations agree.
     "y1.md": ("2025-07-10", "zh", "芯闻",
@@ -70,7 +70,7 @@ def test_a_slipped_magnitude_is_a_contradiction(db: sqlite_utils.Database) -> No
 def test_a_misprinted_close_is_one_conflict(db: sqlite_utils.Database) -> None:
     found = _conflicts(db, "share_price_change")
     assert [c["kind"] for c in found] == ["contradiction"]
-    assert "-17.24 percent (1 source) against -17.4 percent (2 sources)" in found[0]["summary"]
+    assert "-12.07 percent (1 source) against -12.7 percent (2 sources)" in found[0]["summary"]
 
 
 def test_agreeing_figures_are_not_flagged(db: sqlite_utils.Database) -> None:
@@ -93,6 +93,6 @@ def test_a_change_each_article_reports_is_not_a_conflict(db: sqlite_utils.Databa
 
 
 def test_a_renamed_subject_says_why(db: sqlite_utils.Database) -> None:
-    row = next(db.query("select subject, explanation from claims where text = '17.24%'"))
+    row = next(db.query("select subject, explanation from claims where text = '12.07%'"))
     assert row["subject"] == "Quillon Software"
     assert "is Quillon Software, linked across articles" in row["explanation"]
