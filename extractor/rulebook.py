@@ -37,6 +37,7 @@ class UnitRule:
     digit_string_scale: float | None = None
     skip_numerals: frozenset[str] = frozenset()
     not_preceded_by: WordTable | None = None
+    preceded_by: WordTable | None = None  # the number must follow one of these words
 
 
 @dataclass
@@ -189,6 +190,7 @@ def _unit_rules() -> tuple[list[UnitRule], list[WordRule], str]:
                     digit_string_scale=None if dss is None else _number(rid, dss),
                     skip_numerals=frozenset(str(s).lower() for s in entry.get("skip_numerals", [])),
                     not_preceded_by=_table(entry.get("not_preceded_by")),
+                    preceded_by=_table(entry.get("preceded_by")),
                 )
             )
     return out, words, rate_rule

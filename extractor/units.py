@@ -255,6 +255,8 @@ def _match_unit_rule(
         return None
     if r.not_preceded_by is not None and r.not_preceded_by.before(norm, num.start) is not None:
         return None
+    if r.preceded_by is not None and r.preceded_by.before(norm, num.start) is None:
+        return None
     if r.kind == "count" and (value != int(value) or num.fraction):
         return None
     if r.after is None and r.before is not None:

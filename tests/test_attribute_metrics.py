@@ -132,6 +132,15 @@ CASES = [
     ("Brevik shares plunged 12.5%, wiping $21 billion off the battery maker's value.", "$21 billion",
      "market_cap_change"),
     ("Local media reported that as many as 1,800 positions could go.", "1,800 positions", "layoffs"),
+    # a listing: what it raised, how often each tranche was covered, the first trade
+    ("星河物流今日在港交所主板掛牌，集資約46.5億港元。", "46.5億港元", "funding_round"),
+    ("公開發售部分獲超額認購約1,250倍，國際配售獲約8倍認購。", "1,250倍", "oversubscription_public"),
+    ("公开发售部分获超额认购约1250倍，国际配售获约8倍认购。", "8倍", "oversubscription_international"),
+    ("The retail tranche was oversubscribed 1,250 times, the international offering 8 times.", "1,250 times",
+     "oversubscription_public"),
+    ("該股開報24.5港元，收報24.82港元。", "24.5港元", "opening_price"),
+    ("該股開報24.5港元，收報24.82港元。", "24.82港元", "share_price"),
+    ("The stock opened at HK$24.50 and closed at HK$24.82.", "HK$24.50", "opening_price"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),

@@ -103,6 +103,8 @@ SIMPLIFIED: list[Row] = [
 ]
 
 ENGLISH: list[Row] = [
+    # how often an offering was covered; "three times" alone is a frequency
+    ('The retail tranche was oversubscribed 1,250 times.', [('1,250 times', 'multiplier', 1250.0, 'multiplier', 'exact')]),
     # a spelled number after a large scale starts the next phrase, it is not added to the amount
     ('Assets grew to $14 billion, up from $9 billion two years ago.', [('$14 billion', 'money', 14000000000.0, 'USD', 'exact'), ('$9 billion', 'money', 9000000000.0, 'USD', 'exact'), ('two years ago', 'year', '2023', 'year', 'exact')]),
     ('Sales reached 3 million units three quarters after launch.', [('3 million units', 'count', 3000000.0, 'count', 'exact')]),
