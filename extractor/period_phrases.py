@@ -22,7 +22,7 @@ from extractor.errors import RuleError
 if TYPE_CHECKING:
     from extractor.rule_patterns import RulePattern
 
-PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months", "first_months")
+PERIOD_KINDS = ("quarter", "half1", "half2", "nine_months", "year", "months", "first_months", "month")
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,9 @@ def _part(m: re.Match[str], kind: str, pr: PeriodRules) -> str | None:
         return "9M"
     if kind == "first_months":
         return _from_january(_month(groups.get("m2"), pr))
+    if kind == "month":
+        m = _month(groups.get("m2"), pr)
+        return f"{m:02d}" if m is not None and 1 <= m <= 12 else None
     if kind == "months":
         m1, m2 = _month(groups.get("m1"), pr), _month(groups.get("m2"), pr)
         part = _MONTH_SPANS.get((m1, m2))  # type: ignore[arg-type]
@@ -146,6 +149,8 @@ def _latest_year(part: str, published: dt.date) -> int:
     months from January, the year in which they have all passed)."""
     if part.startswith("YTD"):
         return published.year if int(part[3:]) < published.month else published.year - 1
+    if part.isdigit():  # a month: the latest one that has begun
+        return published.year if int(part) <= published.month else published.year - 1
     if part and _STARTS[part] > published.month:
         return published.year - 1
     return published.year

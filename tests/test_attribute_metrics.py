@@ -141,6 +141,12 @@ CASES = [
     ("該股開報24.5港元，收報24.82港元。", "24.5港元", "opening_price"),
     ("該股開報24.5港元，收報24.82港元。", "24.82港元", "share_price"),
     ("The stock opened at HK$24.50 and closed at HK$24.82.", "HK$24.50", "opening_price"),
+    # an economy's trade: exports, imports, the balance, their growth
+    ("海关总署公布，10月出口同比增长8.3%，进口同比下降2.1%，贸易顺差为902亿美元。", "8.3%", "exports_growth"),
+    ("海關總署公布，10月出口按年增長8.3%，進口按年下跌2.1%，貿易順差為902億美元。", "2.1%", "imports_growth"),
+    ("海关总署公布，10月出口同比增长8.3%，进口同比下降2.1%，贸易顺差为902亿美元。", "902亿美元", "trade_balance"),
+    ("Exports rose 8.3% in October while imports fell 2.1%, leaving a trade surplus of $90.2 billion.", "$90.2 billion",
+     "trade_balance"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),

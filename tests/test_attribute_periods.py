@@ -151,3 +151,12 @@ def test_months_from_january_are_a_running_total_not_the_last_month(text: str, s
 def test_interim_results_are_the_first_half(text: str, surface: str, period: str, value: float) -> None:
     c = _claims(text)[surface]
     assert (c["period"], c["value"]) == (period, value), c["explanation"]
+
+
+@pytest.mark.parametrize(("text", "surface", "period"), [
+    ("Exports rose 8.3% in October from a year earlier.", "8.3%", "2025-10"),
+    ("Sales in December rose 4%.", "4%", "2024-12"),  # the latest December by 12 November 2025
+    ("Deliveries for May were 41,000 vehicles.", "41,000 vehicles", "2025-05"),
+])
+def test_a_month_named_without_its_year(text: str, surface: str, period: str) -> None:
+    assert _claims(text)[surface]["period"] == period
