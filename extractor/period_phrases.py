@@ -125,8 +125,8 @@ def _part(m: re.Match[str], kind: str, pr: PeriodRules) -> str | None:
     if kind == "first_months":
         return _from_january(_month(groups.get("m2"), pr))
     if kind == "month":
-        m = _month(groups.get("m2"), pr)
-        return f"{m:02d}" if m is not None and 1 <= m <= 12 else None
+        month = _month(groups.get("m2"), pr)
+        return f"{month:02d}" if month is not None and 1 <= month <= 12 else None
     if kind == "months":
         m1, m2 = _month(groups.get("m1"), pr), _month(groups.get("m2"), pr)
         part = _MONTH_SPANS.get((m1, m2))  # type: ignore[arg-type]
