@@ -78,6 +78,7 @@ class Metric:
     adjacent: bool = False  # a trigger counts only right by the number ($1.84 per share, 每股0.94元)
     max_value: float | None = None  # larger figures are something else (a per-share price is no billion)
     total: str | None = None  # the metric of the total a per-share figure is restated as (", or €2.4 billion")
+    partner: str | None = None  # the metric when a trading partner is named with it (对美国出口, exports to Japan)
 
 
 _MISSING = object()
@@ -254,6 +255,7 @@ def lexicon() -> Lexicon:
             adjacent=bool(m.get("adjacent", False)),
             max_value=float(m["max_value"]) if m.get("max_value") is not None else None,
             total=str(m["total"]) if m.get("total") else None,
+            partner=str(m["partner"]) if m.get("partner") else None,
         )
         for w in triggers:
             index.setdefault(w.lower(), []).append((mname, "trigger"))
@@ -661,9 +663,17 @@ def _attribute_one(ctx: _Context, sent: Sentence, c: dict[str, Any], claims: _Cl
         notes[:] = [n for n in notes if not n.startswith("metric ")]
         notes.append(f"metric {total[0]}: the total that {total[1]!r} per share comes to")
         metric, metric_conf, trigger = total[0], 0.8, None
+    partner = _partner(ctx, lex.metrics.get(metric), trigger)
+    if partner is not None:
+        notes.append(f"metric {partner[0]}: trade with {partner[1].name} alone")
+        metric = partner[0]
     c["metric"] = metric
     info = lex.metrics.get(metric)
     subject, obj, subject_conf = _subject(ctx, sent, c, clause, info, trigger, notes, claims)
+    if partner is not None and (obj is None or obj.name == partner[1].name):
+        obj = partner[1]
+        if subject is not None and subject.name == partner[1].name:
+            subject = None  # the partner is not the exporter
     if subject is not None and subject.kind != "person" and info is not None and info.holdable:
         # "X founder and CEO Y owns 30% of the company": X names Y's organisation, Y holds it.
         holder = _their_person(ctx, sent, c, subject)
@@ -1005,6 +1015,29 @@ def _trail_end(text: str, end: int) -> int:
     """Past a per-share tail after a figure ("€36.00 per share")."""
     m = _PER_SHARE_TAIL.match(text, end)
     return m.end() if m else end
+
+
+_PARTNER_BEFORE = re.compile(r"(?:对|對|向|与|與)\s?$")
+_PARTNER_AFTER = re.compile(r"^\s?(?:to|from|with)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _partner(ctx: _Context, info: Metric | None, trigger: tuple[int, int] | None) -> tuple[str, Entity] | None:
+    """(partner metric, place) when the trigger names trade with one place: 对美国出口,
+    "exports to the United States"."""
+    if info is None or info.partner is None or trigger is None:
+        return None
+    s, e = trigger
+    i = bisect.bisect_left(ctx.mention_starts, max(0, s - 12))
+    for m in ctx.mentions[i:]:
+        if m.start > e + 20:
+            break
+        if m.entity.kind != "place":
+            continue
+        if m.end <= s and s - m.end <= 1 and _PARTNER_BEFORE.search(ctx.text, max(0, m.start - 2), m.start):
+            return info.partner, m.entity
+        if m.start >= e and _PARTNER_AFTER.match(ctx.text[e : m.start]):
+            return info.partner, m.entity
+    return None
 
 
 def _right_before(text: str, trigger_end: int, start: int) -> bool:

@@ -147,6 +147,11 @@ CASES = [
     ("海关总署公布，10月出口同比增长8.3%，进口同比下降2.1%，贸易顺差为902亿美元。", "902亿美元", "trade_balance"),
     ("Exports rose 8.3% in October while imports fell 2.1%, leaving a trade surplus of $90.2 billion.", "$90.2 billion",
      "trade_balance"),
+    ("出口同比增长8.3%，其中对美国出口下降9.4%。", "9.4%", "bilateral_exports_growth"),
+    ("出口同比增长8.3%，其中对美国出口下降9.4%。", "8.3%", "exports_growth"),
+    ("Exports rose 8.3%, but exports to the United States fell 9.4%.", "9.4%", "bilateral_exports_growth"),
+    ("中國10月出口按年增長8.3%，對美國出口下跌9.4%。", "9.4%", "bilateral_exports_growth"),
+    ("中國10月出口按年增長8.3%，對美國出口下跌9.4%。", "8.3%", "exports_growth"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
