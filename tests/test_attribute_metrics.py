@@ -152,6 +152,17 @@ CASES = [
     ("Exports rose 8.3%, but exports to the United States fell 9.4%.", "9.4%", "bilateral_exports_growth"),
     ("中國10月出口按年增長8.3%，對美國出口下跌9.4%。", "9.4%", "bilateral_exports_growth"),
     ("中國10月出口按年增長8.3%，對美國出口下跌9.4%。", "8.3%", "exports_growth"),
+    # a bank's half: pretax profit, net interest income, capital and return ratios, a buyback
+    ("Harrowgate Bank reported a pretax profit of £2.1 billion, down 6% from a year earlier.", "£2.1 billion",
+     "pretax_profit"),
+    ("Harrowgate Bank reported a pretax profit of £2.1 billion, down 6% from a year earlier.", "6%",
+     "pretax_profit_growth"),
+    ("Net interest income slipped to £3.4 billion.", "£3.4 billion", "net_interest_income"),
+    ("Its common equity tier 1 ratio stood at 14.2%.", "14.2%", "capital_ratio"),
+    ("恒丰银行上半年净资产收益率为11.8%，核心一级资本充足率为14.2%。", "11.8%", "return_on_equity"),
+    ("恆豐銀行上半年除稅前溢利為210億港元。", "210億港元", "pretax_profit"),
+    ("The lender announced a £500 million share buyback.", "£500 million", "buyback"),
+    ("董事会批准回购最多50亿港元股份。", "50亿港元", "buyback"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
