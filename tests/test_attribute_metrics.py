@@ -163,6 +163,11 @@ CASES = [
     ("恆豐銀行上半年除稅前溢利為210億港元。", "210億港元", "pretax_profit"),
     ("The lender announced a £500 million share buyback.", "£500 million", "buyback"),
     ("董事会批准回购最多50亿港元股份。", "50亿港元", "buyback"),
+    # a price cut and the price it leaves; orders taken
+    ("北辰汽车宣布新款SUV降价2万元，降价后售价为22.98万元起。", "2万元", "price_change"),
+    ("北辰汽车宣布新款SUV降价2万元，降价后售价为22.98万元起。", "22.98万元", "price"),
+    ("北辰汽車新款SUV降價2萬元，上市首月訂單突破3.5萬台。", "3.5萬台", "orders"),
+    ("Northwind cut prices by $2,000, and the model now has a list price of $39,990.", "$39,990", "price"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),
