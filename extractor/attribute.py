@@ -1455,6 +1455,10 @@ def _period(
         return chosen
     if ctx.context_period is not None and flow:
         p = ctx.context_period
+        back = None if metric is None or metric.level else period_phrases.own_year_earlier(ctx.text, c["start"], c["end"], *clause)
+        if back is not None:  # "上年同期亏损2.1亿元": the lede's period a year before
+            period = period_phrases.shift_year(p.period, -1)
+            return period, "context", f"period {period}: the period the article's lede names ({p.text!r}), a year back"
         return p.period, "context", f"period {p.period}: the period the article's lede names ({p.text!r})"
     if metric is not None and metric.market:
         day = _lede_day(ctx, claims)

@@ -373,7 +373,18 @@ def _chinese_orgs(text: str, voc: Vocabulary) -> list[tuple[int, int, str, str]]
             continue
         s = m.start() - len(body)
         out.append((s, m.end(), text[s : m.end()], body))
+    # A legal form after a name with a suffix of its own (蓝湾生物科技股份有限公司): the whole
+    # registered name, its body the name before the legal form, which the form confirms.
+    ends = {e: (s, name) for s, e, name, _ in out}
+    for s, e, name, _body in list(out):
+        legal = next((f for f in _LEGAL_SUFFIXES if name.endswith(f) and len(name) > len(f)), None)
+        inner = ends.get(e - len(legal)) if legal else None
+        if inner is not None and inner[0] < s:
+            out.append((inner[0], e, text[inner[0] : e], inner[1]))
     return out
+
+
+_LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限責任公司", "有限公司")
 
 
 def _quoted_after_org_word(text: str, voc: Vocabulary) -> list[tuple[int, int, str]]:

@@ -262,14 +262,14 @@ def choose(text: str, pos: tuple[int, int], sentence: tuple[int, int], clause: t
     if pick is None:
         return None
     period, note = pick.period, f"period {pick.period} from {pick.text!r}"
-    shifted = None if change else _own_year_earlier(text, s, e, cs, ce)
+    shifted = None if change else own_year_earlier(text, s, e, cs, ce)
     if shifted is not None:
         period = shift_year(period, -1)
         note += f", a year back ({shifted.group()!r})"
     return period, pick.basis, note
 
 
-def _own_year_earlier(text: str, s: int, e: int, cs: int, ce: int) -> re.Match[str] | None:
+def own_year_earlier(text: str, s: int, e: int, cs: int, ce: int) -> re.Match[str] | None:
     """The "a year earlier" phrase that goes with the figure at text[s:e]: right after it,
     unless a comparison base opens between them ("138,000, up 25% from 110,000 a year
     earlier": the phrase is 110,000's), or just before it."""

@@ -22,7 +22,7 @@ CASES = [
     ("Meta agreed to acquire Quillfire Robotics for $12.6 billion.", "$12.6 billion", "Meta", "Quillfire Robotics", "acquisition_price", False),
     ("甲骨文预计明年营收将增长 20%。", "20%", "Oracle", None, "revenue_growth", True),
     ("腾讯拟投资 5 亿美元建设数据中心。", "5 亿美元", "Tencent", None, "investment_total", True),
-    ("华为去年研发投入约 1800 亿元人民币。", "1800 亿元人民币", "Huawei", None, "investment_total", False),
+    ("华为去年研发投入约 1800 亿元人民币。", "1800 亿元人民币", "Huawei", None, "rd_expense", False),
     ("The deal gives Microsoft rights to OpenAI's models until 2032.", "2032", "Microsoft", "OpenAI", "ip_rights_until", False),
     ("若收购失败,软银将损失 20 亿美元融资。", "20 亿美元", "SoftBank", None, "funding_at_risk", True),
     ("台積電今年資本支出預計達 400 億美元。", "400 億美元", "TSMC", None, "capex", True),

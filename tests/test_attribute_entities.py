@@ -44,6 +44,9 @@ DISCOVERED = [
     ("Harrowgate Logistics completes placing. Harrowgate Logistics Holdings (HKEX: 1876) said today it "
      "had completed the placing.", "Harrowgate Logistics Holdings", "company",
      {"Harrowgate Logistics Holdings", "Harrowgate Logistics"}),
+    # A registered name: a legal form after a name with a suffix of its own confirms it.
+    ("蓝湾生物科技股份有限公司8月28日晚间披露半年报。", "Lanwan Biotech Technology", "company", {"蓝湾生物科技股份有限公司"}),
+    ("藍灣生物科技股份有限公司8月28日晚間披露半年報。", "Lanwan Biotech Technology", "company", {"藍灣生物科技股份有限公司"}),
     # A name quoted after an organisation word needs no suffix.
     ("智能驾驶芯片企业“云杉微”完成C轮融资，云杉微估值超过百亿元。", "Yunshanwei", "company", {"云杉微"}),
     ("智慧駕駛晶片新創「雲杉微」完成C輪募資，雲杉微估值逾百億元。", "Yunshanwei", "company", {"雲杉微"}),

@@ -168,6 +168,9 @@ CASES = [
     ("北辰汽车宣布新款SUV降价2万元，降价后售价为22.98万元起。", "22.98万元", "price"),
     ("北辰汽車新款SUV降價2萬元，上市首月訂單突破3.5萬台。", "3.5萬台", "orders"),
     ("Northwind cut prices by $2,000, and the model now has a list price of $39,990.", "$39,990", "price"),
+    ("报告期内，公司研发投入2.45亿元，账上货币资金约18.6亿元。", "2.45亿元", "rd_expense"),
+    ("报告期内，公司研发投入2.45亿元，账上货币资金约18.6亿元。", "18.6亿元", "cash_balance"),
+    ("R&D spending rose to $1.2 billion in the quarter.", "$1.2 billion", "rd_expense"),
     # funds and what asset managers manage
     ("Crestline Partners has raised $3.2 billion for its fourth flagship fund.", "$3.2 billion", "fund_size"),
     ("Crestline Partners closed its fourth fund at $3.2 billion, above its $2.5 billion target.", "$2.5 billion", "fund_size"),

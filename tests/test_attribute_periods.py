@@ -160,3 +160,10 @@ def test_interim_results_are_the_first_half(text: str, surface: str, period: str
 ])
 def test_a_month_named_without_its_year(text: str, surface: str, period: str) -> None:
     assert _claims(text)[surface]["period"] == period
+
+
+def test_the_ledes_period_a_year_back() -> None:
+    text = ("# 蓝湾生物上半年亏损扩大\n\n蓝湾生物科技股份有限公司披露上半年业绩。\n\n"
+            "归属于上市公司股东的净亏损3.2亿元，上年同期亏损2.1亿元。\n")
+    c = _claims(text, "2025-08-29")
+    assert (c["3.2亿元"]["period"], c["2.1亿元"]["period"]) == ("2025-H1", "2024-H1")

@@ -59,6 +59,8 @@ TRADITIONAL: list[Row] = [
 ]
 
 SIMPLIFIED: list[Row] = [
+    # a report's name is no length of time
+    ('公司8月28日晚间披露半年报，营收1.86亿元。', [('8月28日', 'date', '2025-08-28', 'date', 'exact'), ('1.86亿元', 'money', 186000000.0, 'CNY', 'exact')]),
     # the end of a range of months is a period, not a date of that month
     ('今年1-10月累计交付41.6万辆。', [('41.6万辆', 'count', 416000.0, 'count', 'exact')]),
     ('公司7至9月营收为30亿元，10月营收12亿元。', [('30亿元', 'money', 3000000000.0, 'CNY', 'exact'), ('10月', 'date', '2025-10', 'date', 'exact'), ('12亿元', 'money', 1200000000.0, 'CNY', 'exact')]),
