@@ -228,7 +228,8 @@ def lexicon() -> Lexicon:
         if not m.get("kinds"):
             raise RuleError(rules.path_of("metrics"), mname, "needs the kinds of quantity it applies to")
         triggers = _words("metrics", mname, m.get("triggers"))
-        if not triggers:
+        if not triggers and not m.get("derived"):
+            # Only a metric another one leads to (its `partner` or `total`) has no word of its own.
             raise RuleError(rules.path_of("metrics"), mname, "needs at least one trigger word")
         also = _words("metrics", mname, m.get("also"))
         metrics[mname] = Metric(

@@ -74,6 +74,7 @@ class Vocabulary:
     zh_quoted_re: re.Pattern[str]  # a quoted name after one: 芯片企业“地平微”
     en_after_re: re.Pattern[str]  # a name after an English one: "coding startup Acme"
     not_names: frozenset[str]  # capitalised words that are never a name (months, days)
+    group_words: frozenset[str]  # a legal or group form (Holdings, Group): dropping it leaves the same company
 
 
 def _words(key: str, data: dict[str, Any]) -> list[str]:
@@ -150,6 +151,7 @@ def vocabulary() -> Vocabulary:
         en_after_re=re.compile(rf"(?<![A-Za-z-])(?:{_alt(_words('english_org_words_before_name', data))}) "
                                r"(?P<name>[A-Z][A-Za-z0-9&]*(?: [A-Z][A-Za-z0-9&]*)*)(?![A-Za-z0-9])"),
         not_names=frozenset(_words("english_not_names", data)),
+        group_words=frozenset(_words("english_group_words", data)),
     )
 
 
@@ -458,10 +460,6 @@ def _people(text: str, voc: Vocabulary) -> list[tuple[int, int, str, int]]:
     return out
 
 
-# Words that name a company's legal or group form, not what it does.
-_GROUP_WORDS = frozenset({"Holdings", "Holding", "Group", "Corporation", "Company", "International"})
-
-
 def _fund_arm(name: str, taken: list[tuple[int, int, str]], starts: list[int], s: int, e: int,
               voc: Vocabulary) -> bool:
     """A listed name at the start of a longer one ending in an investor's suffix is that
@@ -607,7 +605,7 @@ def discover(text: str, taken: list[tuple[int, int, str]], parallel: Iterable[tu
                 # Harbourline Logistics → Harbourline.
                 only_group_words = True
                 while len(words) > 1 and (words[-1] in voc.heads or words[-1] in voc.legal):
-                    only_group_words = only_group_words and (words[-1] in voc.legal or words[-1] in _GROUP_WORDS)
+                    only_group_words = only_group_words and (words[-1] in voc.legal or words[-1] in voc.group_words)
                     words.pop()
                     if len(" ".join(words)) >= 4:
                         g.shorts.add(" ".join(words))
